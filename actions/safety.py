@@ -1,0 +1,34 @@
+"""Danger and the quick exit: answered in any state, before anything else."""
+
+from typing import List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import ReplyAction
+from bot.storage.tracker_store import ERASURE_SLOT
+
+
+class ActionDanger(ReplyAction):
+    """911 and what to tell the operator, even as the very first reply."""
+
+    replies = ("utter_danger",)
+    greets_first = False
+
+    def name(self) -> str:
+        return "action_danger"
+
+
+class ActionQuickExit(ReplyAction):
+    """One neutral line; the tracker store then erases the whole conversation."""
+
+    replies = ("utter_quick_exit",)
+    greets_first = False
+
+    def name(self) -> str:
+        return "action_quick_exit"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        super().respond(dispatcher, tracker)
+        return [SlotSet(ERASURE_SLOT, True)]

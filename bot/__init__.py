@@ -1,0 +1,1 @@
+"""Orienta: everything that runs beside the dialogue engine (channels, replies, storage)."""

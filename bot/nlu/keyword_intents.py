@@ -1,0 +1,90 @@
+"""Pipeline component: intents decided by fixed words, never by the classifier alone.
+
+Danger phrases, the quick-exit words, the menu word and bare option numbers are too
+important (or too simple) to leave to a statistical model. This component runs last in
+the pipeline and overrides the classifier when a keyword rule applies. It also stops
+the classifier from ever deciding a quick exit on its own: "quiero salir de mi casa"
+must not wipe a conversation.
+"""
+
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.text import bare_words, fold
+
+KEYWORDS_FILE = Path(__file__).with_name("keywords.yml")
+DANGER, QUICK_EXIT, MENU, CHOOSE_OPTION = "danger", "quick_exit", "menu", "choose_option"
+_OPTION_NUMBER = re.compile(r"^\d{1,2}$")
+
+
+class KeywordRules:
+    """The keyword lists of keywords.yml, compiled."""
+
+    def __init__(self, path: Path = KEYWORDS_FILE) -> None:
+        lists = yaml.safe_load(path.read_text(encoding="utf-8"))
+        self.danger = [re.compile(pattern) for pattern in lists[DANGER]]
+        self.quick_exit = frozenset(str(word) for word in lists[QUICK_EXIT])
+        self.menu = frozenset(str(word) for word in lists[MENU])
+
+    def intent_for(self, text: str) -> Optional[str]:
+        """The intent that keywords impose on this text, if any."""
+        folded, words = fold(text), bare_words(text)
+        if any(pattern.search(folded) for pattern in self.danger):
+            return DANGER
+        if words in self.quick_exit:
+            return QUICK_EXIT
+        if words in self.menu:
+            return MENU
+        if _OPTION_NUMBER.match(words):
+            return CHOOSE_OPTION
+        return None
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class KeywordIntents(GraphComponent):
+    """Overrides the predicted intent where a keyword rule applies."""
+
+    def __init__(self, rules: KeywordRules) -> None:
+        self.rules = rules
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "KeywordIntents":
+        return cls(KeywordRules())
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._apply(message)
+        return messages
+
+    def _apply(self, message: Message) -> None:
+        imposed = self.rules.intent_for(message.get(TEXT) or "")
+        ranking = [
+            entry
+            for entry in message.get(INTENT_RANKING_KEY) or []
+            if entry["name"] not in (imposed, QUICK_EXIT)
+        ]
+        if imposed:
+            chosen = {"name": imposed, "confidence": 1.0}
+            message.set(INTENT, chosen, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+        elif (message.get(INTENT) or {}).get("name") == QUICK_EXIT:
+            fallback = ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0}
+            message.set(INTENT, fallback, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -1,0 +1,1 @@
+"""Reply rendering: every text the assistant sends comes from the locales/ catalogues."""

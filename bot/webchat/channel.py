@@ -1,0 +1,34 @@
+"""Serves the web chat page at /webhooks/webchat/ on the dialogue engine's port.
+
+The page talks to Rasa's REST channel (/webhooks/rest/webhook) from the same origin, so
+no CORS set-up is needed.
+"""
+
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+PAGE = Path(__file__).with_name("static") / "chat.html"
+
+
+class WebChatInput(InputChannel):
+    """The page only; messages go through the REST channel."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "webchat"
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        webchat = Blueprint("webchat", __name__)
+
+        @webchat.route("/", methods=["GET"])
+        async def page(request: Request) -> HTTPResponse:
+            return await response.file(PAGE, mime_type="text/html; charset=utf-8")
+
+        return webchat

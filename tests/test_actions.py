@@ -1,0 +1,201 @@
+"""Unit tests for every custom action: replies named, events returned."""
+
+import asyncio
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallback import ActionMisunderstood
+from actions.guidance import ActionFindHelp, ActionHumanHandoff, ActionProtection, ActionReportCrime
+from actions.language import ActionOfferLanguage, ActionSetLanguage
+from actions.menu import ActionAcknowledge, ActionBotChallenge, ActionMainMenu, ActionNotSafe
+from actions.options import ActionSelectOption
+from actions.safety import ActionDanger, ActionQuickExit
+from bot.replies.menus import MENUS
+from bot.replies.render import render
+from bot.replies.catalogue import Catalogues
+
+
+def tracker(
+    intent: str = "greet",
+    text: str = "hola",
+    slots: Optional[Dict[str, Any]] = None,
+    events: Optional[List[Dict[str, Any]]] = None,
+    entities: Optional[List[Dict[str, Any]]] = None,
+) -> Tracker:
+    return Tracker(
+        sender_id="test",
+        slots={"welcomed": True, "language": "es", **(slots or {})},
+        latest_message={"intent": {"name": intent}, "text": text, "entities": entities or []},
+        events=events or [],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action: Action, current: Tracker) -> tuple:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, current, {}))
+    return [message["response"] for message in dispatcher.messages], events, dispatcher.messages
+
+
+def bot_reply(key: str) -> Dict[str, Any]:
+    """A bot event as the dialogue engine records it after rendering `key`."""
+    message = render(key, "es", Catalogues.load(), {})
+    return {"event": "bot", "text": message["text"], "data": {"buttons": message["buttons"]},
+            "metadata": {"utter_action": key}}
+
+
+def slot(events: List[Dict[str, Any]], name: str) -> Any:
+    values = [event["value"] for event in events if event.get("event") == "slot" and event["name"] == name]
+    assert values, f"slot {name} not set"
+    return values[-1]
+
+
+@pytest.mark.parametrize(
+    "action,reply",
+    [
+        (ActionReportCrime(), "utter_report_crime"),
+        (ActionProtection(), "utter_protection"),
+        (ActionFindHelp(), "utter_find_help"),
+        (ActionHumanHandoff(), "utter_human_handoff"),
+        (ActionMainMenu(), "utter_main_menu"),
+        (ActionAcknowledge(), "utter_acknowledge"),
+        (ActionBotChallenge(), "utter_bot_challenge"),
+        (ActionOfferLanguage(), "utter_ask_language"),
+        (ActionDanger(), "utter_danger"),
+    ],
+)
+def test_reply_actions_send_their_reply(action: Action, reply: str) -> None:
+    replies, events, _ = run(action, tracker())
+    assert replies == [reply]
+    assert events == []
+
+
+def test_first_message_gets_the_welcome_and_the_request_is_remembered() -> None:
+    replies, events, _ = run(ActionReportCrime(), tracker("report_crime", slots={"welcomed": False}))
+    assert replies == ["utter_welcome"]
+    assert slot(events, "welcomed") is True
+    assert slot(events, "pending_intent") == "report_crime"
+
+
+def test_first_greeting_remembers_no_request() -> None:
+    _, events, _ = run(ActionMainMenu(), tracker("greet", slots={"welcomed": False}))
+    assert slot(events, "pending_intent") is None
+
+
+@pytest.mark.parametrize("action", [ActionDanger(), ActionQuickExit()])
+def test_danger_and_exit_answer_even_a_first_message(action: Action) -> None:
+    replies, _, _ = run(action, tracker(slots={"welcomed": False}))
+    assert replies[0] in ("utter_danger", "utter_quick_exit")
+
+
+def test_quick_exit_requests_erasure() -> None:
+    replies, events, _ = run(ActionQuickExit(), tracker("quick_exit", "salir"))
+    assert replies == ["utter_quick_exit"]
+    assert slot(events, "erasure_requested") is True
+
+
+def test_not_safe_forgets_the_welcome_so_the_next_contact_asks_again() -> None:
+    replies, events, _ = run(ActionNotSafe(), tracker("not_safe_now", slots={"pending_intent": "protection"}))
+    assert replies == ["utter_not_safe"]
+    assert slot(events, "welcomed") is False
+    assert slot(events, "pending_intent") is None
+
+
+def test_spanish_goes_on_to_the_menu() -> None:
+    current = tracker("choose_language", entities=[{"entity": "language", "value": "es"}])
+    replies, events, _ = run(ActionSetLanguage(), current)
+    assert replies == ["utter_main_menu"]
+    assert slot(events, "language") == "es"
+
+
+def test_language_without_reviewed_text_says_so_and_continues_with_the_pending_request() -> None:
+    current = tracker(
+        "choose_language",
+        entities=[{"entity": "language", "value": "nah"}],
+        slots={"pending_intent": "protection"},
+    )
+    replies, events, messages = run(ActionSetLanguage(), current)
+    assert replies == ["utter_language_fallback", "utter_protection"]
+    assert messages[0]["language_name"] == "Náhuatl"
+    assert slot(events, "language") == "nah"
+    assert slot(events, "pending_intent") is None
+
+
+def test_language_named_in_text() -> None:
+    _, events, _ = run(ActionSetLanguage(), tracker("choose_language", "en maya porfa"))
+    assert slot(events, "language") == "yua"
+
+
+def test_unknown_language_asks_again() -> None:
+    replies, events, _ = run(ActionSetLanguage(), tracker("choose_language", "klingon"))
+    assert replies == ["utter_ask_language"]
+    assert events == []
+
+
+def test_number_chooses_from_the_last_reply_and_replaces_the_message() -> None:
+    current = tracker("choose_option", "2", events=[bot_reply("utter_main_menu")])
+    replies, events, _ = run(ActionSelectOption(), current)
+    assert replies == []
+    assert [event["event"] for event in events] == ["rewind", "action", "user"]
+    assert events[1]["name"] == "action_listen"
+    assert events[2]["parse_data"]["intent"]["name"] == "protection"
+
+
+def test_number_choosing_a_language_carries_the_entity() -> None:
+    current = tracker("choose_option", "3", events=[bot_reply("utter_ask_language")])
+    _, events, _ = run(ActionSelectOption(), current)
+    parse_data = events[2]["parse_data"]
+    assert parse_data["intent"]["name"] == "choose_language"
+    assert parse_data["entities"] == [{"entity": "language", "value": "yua"}]
+
+
+def test_number_out_of_range_names_the_range() -> None:
+    current = tracker("choose_option", "9", events=[bot_reply("utter_main_menu")])
+    replies, events, messages = run(ActionSelectOption(), current)
+    assert replies == ["utter_option_out_of_range"]
+    assert messages[0]["highest"] == len(MENUS["utter_main_menu"])
+    assert events == []
+
+
+def test_number_after_a_reply_without_options_shows_the_menu() -> None:
+    events = [bot_reply("utter_main_menu"), bot_reply("utter_report_crime")]
+    replies, _, _ = run(ActionSelectOption(), tracker("choose_option", "2", events=events))
+    assert replies == ["utter_main_menu"]
+
+
+@pytest.mark.parametrize("intent,chosen", [("affirm", "safe_to_talk"), ("deny", "not_safe_now")])
+def test_yes_or_no_answers_the_welcome_question(intent: str, chosen: str) -> None:
+    current = tracker(intent, "si", events=[bot_reply("utter_welcome")])
+    _, events, _ = run(ActionSelectOption(), current)
+    assert events[2]["parse_data"]["intent"]["name"] == chosen
+
+
+@pytest.mark.parametrize("intent,reply", [("affirm", "utter_main_menu"), ("deny", "utter_acknowledge")])
+def test_yes_or_no_without_a_question(intent: str, reply: str) -> None:
+    current = tracker(intent, "si", events=[bot_reply("utter_report_crime")])
+    replies, events, _ = run(ActionSelectOption(), current)
+    assert replies == [reply]
+    assert events == []
+
+
+def misunderstood_before(times: int) -> List[Dict[str, Any]]:
+    events: List[Dict[str, Any]] = [{"event": "action", "name": "action_main_menu"}]
+    for _ in range(times):
+        events += [{"event": "action", "name": "action_listen"}, {"event": "user", "text": "x"},
+                   {"event": "action", "name": "action_misunderstood"}]
+    return events + [{"event": "action", "name": "action_listen"}]
+
+
+@pytest.mark.parametrize(
+    "before,reply",
+    [(0, "utter_rephrase"), (1, "utter_main_menu"), (2, "utter_offer_person"), (5, "utter_offer_person")],
+)
+def test_misunderstanding_escalates(before: int, reply: str) -> None:
+    replies, _, _ = run(ActionMisunderstood(), tracker("nlu_fallback", events=misunderstood_before(before)))
+    assert replies == [reply]
