@@ -17,6 +17,20 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "orienta.tar.gz"
 START_TIMEOUT_S = 300
+FIGURES: List[str] = []
+
+
+@pytest.fixture(scope="session")
+def figures() -> List[str]:
+    """Lines a test wants shown in the run's summary (measured figures)."""
+    return FIGURES
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if FIGURES:
+        terminalreporter.section("Orienta figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
 
 
 def free_port() -> int:

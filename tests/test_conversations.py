@@ -1,0 +1,148 @@
+"""Whole conversations with the trained model, the action server and the dialogue engine,
+all started by `python -m bot.run` (as `make run` does) and reached over HTTP."""
+
+import sqlite3
+import urllib.request
+import uuid
+from typing import List
+
+import pytest
+
+from bot.replies.catalogue import Catalogues
+from bot.replies.render import render
+from tests.conftest import Conversation, RunningAssistant
+
+CATALOGUES = Catalogues.load()
+
+
+def text(key: str, **values: object) -> str:
+    """What the person reads for reply `key`, in Spanish."""
+    return render(key, "es", CATALOGUES, values)["text"]
+
+
+def stored_rows(assistant: RunningAssistant, sql: str, *params: str) -> int:
+    with sqlite3.connect(assistant.sqlite_path) as db:
+        return db.execute(sql, params).fetchone()[0]
+
+
+def test_launcher_says_where_to_open_the_chat_and_serves_the_page(assistant: RunningAssistant) -> None:
+    assert f"http://localhost:{assistant.port}/webhooks/webchat/" in assistant.banner
+    with urllib.request.urlopen(f"{assistant.base_url}/webhooks/webchat/") as page:
+        assert "<title>Orienta" in page.read().decode()
+
+
+def test_first_contact_is_neutral_then_safety_then_language_then_menu(assistant: RunningAssistant) -> None:
+    chat = assistant.conversation()
+    welcome = chat.say("Hola buenas noches")
+    assert welcome == [text("utter_welcome")]
+    assert welcome[0].splitlines()[0] == "Hola 👋"
+    assert chat.say("sí") == [text("utter_ask_language")]
+    assert chat.say("1") == [text("utter_main_menu")]
+
+
+def test_a_first_message_with_a_request_is_answered_after_the_welcome(assistant: RunningAssistant) -> None:
+    chat = assistant.conversation()
+    assert chat.say("mi pareja me golpea y no quiero denunciar") == [text("utter_welcome")]
+    assert chat.say("1") == [text("utter_ask_language")]
+    assert chat.say("español") == [text("utter_protection")]
+
+
+@pytest.mark.parametrize(
+    "message,reply",
+    [
+        ("mi pareja me golpea y no quiero denunciar", "utter_protection"),
+        ("me robaron el celular, ¿cómo denuncio?", "utter_report_crime"),
+        ("1", "utter_report_crime"),
+        ("2", "utter_protection"),
+        ("3", "utter_find_help"),
+        ("4", "utter_human_handoff"),
+        ("la 2", "utter_protection"),
+        ("donde hay un observatorio cerca", "utter_find_help"),
+        ("quiero hablar con una persona", "utter_human_handoff"),
+        ("9", "utter_option_out_of_range"),
+    ],
+)
+def test_main_menu_by_number_or_free_text(assistant: RunningAssistant, message: str, reply: str) -> None:
+    chat = assistant.conversation()
+    chat.start()
+    assert chat.say(message) == [text(reply, highest=4)]
+
+
+@pytest.mark.parametrize("word", ["menú", "0", "MENU"])
+def test_menu_any_time(assistant: RunningAssistant, word: str) -> None:
+    chat = assistant.conversation()
+    chat.start()
+    chat.say("me robaron el celular, ¿cómo denuncio?")
+    assert chat.say(word) == [text("utter_main_menu")]
+
+
+@pytest.mark.parametrize("message", ["me está siguiendo", "me va a matar", "estoy encerrada", "AUXILIO!!!"])
+def test_danger_as_the_very_first_message_gets_911_before_anything(
+    assistant: RunningAssistant, message: str
+) -> None:
+    replies = assistant.conversation().say(message)
+    assert replies[0] == text("utter_danger")
+    assert "911" in replies[0]
+
+
+@pytest.mark.parametrize("before", [[], ["hola"], ["hola", "1"], ["hola", "1", "1"], ["hola", "1", "1", "2"]])
+def test_danger_is_answered_in_every_state(assistant: RunningAssistant, before: List[str]) -> None:
+    chat = assistant.conversation()
+    for message in before:
+        chat.say(message)
+    assert chat.say("ayuda me va a matar, esta afuera de mi casa")[0] == text("utter_danger")
+
+
+def test_not_understood_rephrase_then_menu_then_a_person(assistant: RunningAssistant) -> None:
+    chat = assistant.conversation()
+    chat.start()
+    assert chat.say("asdkjh qwe") == [text("utter_rephrase")]
+    assert chat.say("jsjsjsjs") == [text("utter_main_menu")]
+    assert chat.say("quiero comprar tortillas") == [text("utter_offer_person")]
+    assert chat.say("1") == [text("utter_human_handoff")]
+
+
+def test_not_safe_now_says_how_to_come_back_and_asks_again_later(assistant: RunningAssistant) -> None:
+    chat = assistant.conversation()
+    chat.say("hola")
+    assert chat.say("no") == [text("utter_not_safe")]
+    assert chat.say("hola") == [text("utter_welcome")]
+
+
+def test_small_talk(assistant: RunningAssistant) -> None:
+    chat = assistant.conversation()
+    chat.start()
+    assert chat.say("eres un robot?") == [text("utter_bot_challenge")]
+    assert chat.say("muchas gracias") == [text("utter_acknowledge")]
+
+
+def test_a_language_without_reviewed_text_falls_back_to_spanish_and_says_so(assistant: RunningAssistant) -> None:
+    chat = assistant.conversation()
+    chat.say("hola")
+    chat.say("1")
+    replies = chat.say("2")
+    assert replies == [text("utter_language_fallback", language_name="Náhuatl"), text("utter_main_menu")]
+    assert chat.say("idioma") == [text("utter_ask_language")]
+    assert chat.say("1") == [text("utter_main_menu")]
+
+
+@pytest.mark.parametrize("message", ["", "   ", "🙏😭🙏", "x" * 5000, "¡¿ñ?!", "<script>alert(1)</script>"])
+def test_odd_input_gets_a_reply(assistant: RunningAssistant, message: str) -> None:
+    chat = assistant.conversation()
+    chat.start()
+    replies = chat.say(message)
+    assert replies and all(replies)
+
+
+def test_quick_exit_answers_one_neutral_line_and_erases_everything(assistant: RunningAssistant) -> None:
+    chat = assistant.conversation()
+    secret = f"me llamo Ana {uuid.uuid4().hex} y mi esposo me pega"
+    chat.start()
+    chat.say(secret)
+    assert stored_rows(assistant, "SELECT count(*) FROM events WHERE sender_id = ?", chat.sender) > 0
+
+    assert chat.say("Salir") == [text("utter_quick_exit")]
+
+    assert stored_rows(assistant, "SELECT count(*) FROM events WHERE sender_id = ?", chat.sender) == 0
+    assert stored_rows(assistant, "SELECT count(*) FROM events WHERE data LIKE ?", f"%{secret[13:45]}%") == 0
+    assert chat.say("hola") == [text("utter_welcome")]

@@ -1,0 +1,77 @@
+"""The web chat page in a real browser (Debian's Chromium driven by Playwright)."""
+
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.conftest import RunningAssistant
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser: Browser, assistant: RunningAssistant) -> Iterator[Page]:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{assistant.base_url}/webhooks/webchat/")
+    yield page
+    context.close()
+
+
+def send(page: Page, text: str) -> None:
+    page.fill("#text", text)
+    page.press("#text", "Enter")
+
+
+def test_a_conversation_with_typed_text_and_option_buttons(page: Page) -> None:
+    bot = page.locator(".msg.bot")
+    send(page, "hola")
+    expect(bot.last).to_contain_text("¿Puedes escribir con tranquilidad ahora?")
+    expect(bot.last).to_contain_text("1. Sí")
+    page.get_by_role("button", name="Sí", exact=True).click()
+    expect(bot.last).to_contain_text("¿En qué idioma")
+    page.get_by_role("button", name="Español").click()
+    expect(bot.last).to_contain_text("4. Hablar con una persona")
+    page.get_by_role("button", name="Protección sin denunciar").last.click()
+    expect(bot.last).to_contain_text("Orden de protección")
+    send(page, "me está siguiendo")
+    expect(bot.last).to_contain_text("llama al 911")
+
+
+def test_the_page_fits_a_phone_screen(page: Page) -> None:
+    box = page.locator(".phone").bounding_box()
+    assert box and box["width"] <= PHONE["width"] and box["height"] <= PHONE["height"]
+
+
+def test_markup_typed_by_the_person_stays_text(page: Page) -> None:
+    payload = '<img src=x onerror="document.body.dataset.pwned=1">'
+    send(page, payload)
+    expect(page.locator(".msg.user").last).to_have_text(payload)
+    expect(page.locator(".msg.bot").first).to_be_visible()
+    assert page.locator("#log img").count() == 0
+    assert page.evaluate("document.body.dataset.pwned") is None
+
+
+def test_new_conversation_starts_over(page: Page) -> None:
+    send(page, "hola")
+    expect(page.locator(".msg.bot").last).to_contain_text("¿Puedes escribir")
+    send(page, "1")
+    expect(page.locator(".msg.bot").last).to_contain_text("¿En qué idioma")
+    page.get_by_role("button", name="Nueva conversación").click()
+    expect(page.locator(".msg")).to_have_count(0)
+    send(page, "hola")
+    expect(page.locator(".msg.bot").last).to_contain_text("¿Puedes escribir")
