@@ -29,3 +29,12 @@ class ActionHumanHandoff(ReplyAction):
 
     def name(self) -> str:
         return "action_human_handoff"
+
+
+class ActionMediaReceived(ReplyAction):
+    """A voice note or photo: the assistant cannot take it in, a person can."""
+
+    replies = ("utter_media_received",)
+
+    def name(self) -> str:
+        return "action_media_received"

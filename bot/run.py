@@ -1,8 +1,10 @@
-"""Starts Orienta on one machine: the action server, then the dialogue engine.
+"""Starts Orienta on one machine: database migrations, the action server, the phone
+simulator (when no Twilio account is configured), then the dialogue engine.
 
-`python -m bot.run` (what `make run` calls) waits until both answer, prints where to open
-the web chat, and stops both cleanly on Ctrl-C or SIGTERM. Settings come from the
-environment, with embedded defaults: a SQLite file under var/, ports 5005 and 5055.
+`python -m bot.run` (what `make run` calls) waits until all answer, prints where to open
+the web chat and the simulator, and stops everything cleanly on Ctrl-C or SIGTERM.
+Settings come from the environment, with embedded defaults: a SQLite file under var/,
+ports 5005, 5055 and 5006, and development secrets generated once into var/.
 """
 
 import os
@@ -16,56 +18,76 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List
 
-ROOT = Path(__file__).resolve().parents[1]
+from bot.dev_secrets import simulator_environment
+from bot.settings import ROOT, database_url
+from bot.storage.migrate import upgrade
+
 READY_TIMEOUT_S = 300
 STOP_TIMEOUT_S = 15
 
 
 @dataclass(frozen=True)
-class Settings:
+class LaunchSettings:
     host: str
     port: int
     actions_port: int
+    simulator_port: int
     sqlite_path: Path
     model: Path
+    simulated: bool
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> "LaunchSettings":
         return cls(
             host=os.environ.get("ORIENTA_HOST", "127.0.0.1"),
             port=int(os.environ.get("ORIENTA_PORT", "5005")),
             actions_port=int(os.environ.get("ORIENTA_ACTIONS_PORT", "5055")),
+            simulator_port=int(os.environ.get("ORIENTA_SIMULATOR_PORT", "5006")),
             sqlite_path=Path(os.environ.get("ORIENTA_SQLITE_PATH", ROOT / "var" / "orienta.db")),
             model=Path(os.environ.get("ORIENTA_MODEL", ROOT / "models" / "orienta.tar.gz")),
+            simulated=not os.environ.get("TWILIO_ACCOUNT_SID"),
         )
 
     @property
     def chat_url(self) -> str:
         return f"http://localhost:{self.port}/webhooks/webchat/"
 
+    @property
+    def simulator_url(self) -> str:
+        return f"http://localhost:{self.simulator_port}/"
+
     def environment(self) -> Dict[str, str]:
-        """The environment both servers run with (endpoints.yml reads it)."""
-        return {
+        """The environment every server runs with (endpoints.yml reads it too)."""
+        environment = {
             **os.environ,
+            "ORIENTA_PORT": str(self.port),
             "ORIENTA_ACTIONS_PORT": str(self.actions_port),
+            "ORIENTA_SIMULATOR_PORT": str(self.simulator_port),
             "ORIENTA_SQLITE_PATH": str(self.sqlite_path),
             "RASA_TELEMETRY_ENABLED": "false",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         }
+        if self.simulated:
+            environment.update(simulator_environment(self.sqlite_path.parent, self.simulator_port))
+        return environment
 
 
-def commands(settings: Settings) -> List[List[str]]:
-    """The action server and dialogue engine command lines, in start order."""
+def commands(settings: LaunchSettings) -> List[List[str]]:
+    """The servers' command lines, in start order."""
     actions = [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
                "--port", str(settings.actions_port)]
+    simulator = [sys.executable, "-m", "bot.simulator"]
     engine = [sys.executable, "-m", "rasa", "run", "--model", str(settings.model),
               "--interface", settings.host, "--port", str(settings.port),
               "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
-    return [actions, engine]
+    return [actions, *([simulator] if settings.simulated else []), engine]
 
 
-def health_urls(settings: Settings) -> List[str]:
-    return [f"http://127.0.0.1:{settings.actions_port}/health", f"http://127.0.0.1:{settings.port}/"]
+def health_urls(settings: LaunchSettings) -> List[str]:
+    urls = [f"http://127.0.0.1:{settings.actions_port}/health", f"http://127.0.0.1:{settings.port}/"]
+    if settings.simulated:
+        urls.append(f"http://127.0.0.1:{settings.simulator_port}/messages")
+    return urls
 
 
 def answers(url: str) -> bool:
@@ -100,17 +122,22 @@ def stop(processes: List[subprocess.Popen]) -> None:
 
 
 def main() -> int:
-    settings = Settings.from_env()
+    settings = LaunchSettings.from_env()
     if not settings.model.exists():
         print(f"No trained model at {settings.model}: run `make run` or `make train`.", file=sys.stderr)
         return 1
     settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    environment = settings.environment()
+    os.environ.update(environment)
+    upgrade(database_url())
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    processes = [subprocess.Popen(command, cwd=ROOT, env=settings.environment())
-                 for command in commands(settings)]
+    processes = [subprocess.Popen(command, cwd=ROOT, env=environment) for command in commands(settings)]
     try:
         wait_until_ready(processes, health_urls(settings))
-        print(f"\nOrienta is ready. Open the web chat: {settings.chat_url}\n"
+        print(f"\nOrienta is ready. Open the web chat: {settings.chat_url}", flush=True)
+        if settings.simulated:
+            print(f"Phone simulator (SMS and WhatsApp through the Twilio webhook): {settings.simulator_url}")
+        print(f"Twilio webhook: http://localhost:{settings.port}/webhooks/twilio/webhook\n"
               f"REST channel: http://localhost:{settings.port}/webhooks/rest/webhook\n"
               "Press Ctrl-C to stop.", flush=True)
         while all(process.poll() is None for process in processes):

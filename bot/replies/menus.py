@@ -30,6 +30,11 @@ MAIN_MENU = (
     Option("option_human", "/human_handoff"),
 )
 
+PERSON_OR_MENU = (
+    Option("option_talk_to_person", "/human_handoff"),
+    Option("option_see_menu", "/menu"),
+)
+
 MENUS: Dict[str, Tuple[Option, ...]] = {
     "utter_welcome": (
         Option("option_yes", "/safe_to_talk"),
@@ -37,10 +42,8 @@ MENUS: Dict[str, Tuple[Option, ...]] = {
     ),
     "utter_ask_language": tuple(_language_option(code) for code in OFFERED_LANGUAGES),
     "utter_main_menu": MAIN_MENU,
-    "utter_offer_person": (
-        Option("option_talk_to_person", "/human_handoff"),
-        Option("option_see_menu", "/menu"),
-    ),
+    "utter_offer_person": PERSON_OR_MENU,
+    "utter_media_received": PERSON_OR_MENU,
 }
 
 # Replies that ask a yes/no question: option 1 answers "yes", option 2 answers "no".

@@ -1,0 +1,140 @@
+"""Our Twilio channel: one webhook for SMS and WhatsApp at /webhooks/twilio/webhook.
+
+The path of a message: the signature is checked against the public URL Twilio called
+(403 if it does not match, before anything is stored); the form is read into an
+IncomingMessage (400 if it is not one); a repeated MessageSid is acknowledged and
+dropped; carrier keywords are recorded and left to Twilio; otherwise the person's
+number is sealed in the contact book under a pseudonymous id, and each input (location,
+media, text) is one turn of the dialogue engine. The replies are split and encoded for
+the channel and sent with the Twilio client from the number the person wrote to.
+"""
+
+import logging
+from datetime import datetime, timezone
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from urllib.parse import parse_qsl
+
+import aiohttp
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.base.exceptions import TwilioException
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.channels.carrier_keywords import Keyword, carrier_keyword
+from bot.channels.outgoing_text import bodies_for
+from bot.channels.twilio_request import IncomingMessage, MalformedRequest, parse
+from bot.channels.twilio_sender import TwilioSender
+from bot.identity import pseudonym
+from bot.settings import Settings
+from bot.storage import media, processed_messages
+from bot.storage.contacts import Address, ContactBook
+from bot.storage.crypto import Sealer
+from bot.storage.database import engine_for
+
+logger = logging.getLogger(__name__)
+EMPTY_TWIML = str(MessagingResponse())
+
+
+def form_fields(request: Request) -> Dict[str, str]:
+    """The posted form, blank fields included: Twilio signs them too."""
+    try:
+        body = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        return {}
+    return dict(parse_qsl(body, keep_blank_values=True))
+
+
+class TwilioInput(InputChannel):
+    """SMS and WhatsApp through Twilio."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "twilio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TwilioInput":
+        return cls(Settings.from_env())
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.validator = RequestValidator(settings.twilio_auth_token)
+        self.engine = engine_for(settings.database_url)
+        self.sealer = Sealer(settings.data_keys)
+        self.contacts = ContactBook(self.engine, self.sealer)
+        self.sender = TwilioSender(
+            settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_url
+        )
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        twilio = Blueprint("orienta_twilio", __name__)
+
+        @twilio.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            params = form_fields(request)
+            signature = request.headers.get("X-Twilio-Signature", "")
+            if not self.validator.validate(self.called_url(request), params, signature):
+                return response.text("Invalid signature", status=403)
+            try:
+                message = parse(params)
+            except MalformedRequest as error:
+                return response.text(f"Not a Twilio message: {error}", status=400)
+            await self.take(message, on_new_message)
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        return twilio
+
+    def called_url(self, request: Request) -> str:
+        """The URL Twilio signed: PUBLIC_URL behind a proxy, else the URL as received."""
+        if not self.settings.public_url:
+            return request.url
+        query = f"?{request.query_string}" if request.query_string else ""
+        return f"{self.settings.public_url}{request.path}{query}"
+
+    async def take(
+        self, message: IncomingMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        """Runs the turns of one message and sends the replies, once per MessageSid."""
+        sender_id = pseudonym(message.address, self.settings.sender_key)
+        now = datetime.now(timezone.utc)
+        if not processed_messages.claim(self.engine, message.message_sid, sender_id, now):
+            logger.info("Repeated message id ignored.")
+            return
+        try:
+            contact = self.contacts.remember(
+                sender_id, message.address, message.our_address, message.channel, now
+            )
+            keyword = carrier_keyword(message)
+            if keyword is not None:
+                self.contacts.set_opted_out(sender_id, keyword is Keyword.OPT_OUT)
+                return
+            if message.media:
+                media.keep(self.engine, self.sealer, sender_id, message.message_sid, message.media, now)
+            replies = CollectingOutputChannel()
+            for text in message.dialogue_inputs():
+                await on_new_message(UserMessage(
+                    text, replies, sender_id, input_channel=self.name(),
+                    message_id=message.message_sid, metadata={"channel": message.channel},
+                ))
+        except Exception:
+            processed_messages.release(self.engine, message.message_sid)
+            raise
+        await self.reply(contact, replies.messages)
+
+    async def reply(self, contact: Address, messages: List[Dict[str, Any]]) -> None:
+        """Sends the turn's replies, in order, to where the person wrote from.
+
+        The address was read before the turn: a quick exit erases it during the turn,
+        and its one neutral line must still go out.
+        """
+        if contact.opted_out:
+            return
+        for message in messages:
+            for body in bodies_for(message.get("text") or "", contact.channel):
+                try:
+                    await self.sender.send(contact.address, contact.our_address, body)
+                except (TwilioException, aiohttp.ClientError) as error:
+                    logger.error("A reply could not be sent: %s", type(error).__name__)
+                    return

@@ -1,0 +1,91 @@
+"""Reads a Twilio messaging webhook (SMS or WhatsApp) into one incoming message."""
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Mapping, Optional, Tuple
+
+from bot.identity import WHATSAPP_PREFIX
+
+MAX_MEDIA = 10  # Twilio sends at most ten media items per message
+
+
+class MalformedRequest(ValueError):
+    """The request is not a Twilio incoming-message webhook."""
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    message_sid: str
+    address: str  # From: "+52…" for SMS, "whatsapp:+521…" for WhatsApp
+    our_address: str  # To: the number the person wrote to, which replies come from
+    text: str
+    media: Tuple[Tuple[str, str], ...] = ()  # (content type, URL)
+    location: Optional[Tuple[float, float]] = None
+    opt_out_type: str = ""  # Twilio's Advanced Opt-Out verdict: STOP, START or HELP
+
+    @property
+    def channel(self) -> str:
+        return "whatsapp" if self.address.startswith(WHATSAPP_PREFIX) else "sms"
+
+    def dialogue_inputs(self) -> Tuple[str, ...]:
+        """What the dialogue engine receives, in order: a location, media, the text.
+
+        A pin and media become intent payloads; text goes as written, untouched.
+        """
+        inputs = []
+        if self.location:
+            latitude, longitude = self.location
+            inputs.append("/share_location" + json.dumps({"latitude": latitude, "longitude": longitude}))
+        if self.media:
+            kind = self.media[0][0].split("/")[0]
+            inputs.append("/shared_media" + json.dumps({"media_type": kind}))
+        if self.text.strip() or not inputs:
+            inputs.append(self.text)
+        return tuple(inputs)
+
+
+def _location(params: Mapping[str, str]) -> Optional[Tuple[float, float]]:
+    if not params.get("Latitude") or not params.get("Longitude"):
+        return None
+    try:
+        latitude, longitude = float(params["Latitude"]), float(params["Longitude"])
+    except ValueError as error:
+        raise MalformedRequest("Latitude and Longitude must be numbers") from error
+    if not (math.isfinite(latitude) and math.isfinite(longitude)) or abs(latitude) > 90 or abs(longitude) > 180:
+        raise MalformedRequest("Latitude or Longitude out of range")
+    return latitude, longitude
+
+
+def _media(params: Mapping[str, str]) -> Tuple[Tuple[str, str], ...]:
+    try:
+        count = int(params.get("NumMedia") or 0)
+    except ValueError as error:
+        raise MalformedRequest("NumMedia must be a number") from error
+    if not 0 <= count <= MAX_MEDIA:
+        raise MalformedRequest("NumMedia out of range")
+    media = tuple(
+        (params.get(f"MediaContentType{i}", "application/octet-stream"), params[f"MediaUrl{i}"])
+        for i in range(count)
+        if params.get(f"MediaUrl{i}")
+    )
+    return media
+
+
+def parse(params: Mapping[str, str]) -> IncomingMessage:
+    """The message in a webhook's form fields; unknown fields are ignored."""
+    message_sid = params.get("MessageSid") or params.get("SmsMessageSid") or ""
+    address, our_address = params.get("From", ""), params.get("To", "")
+    if not message_sid or not address or not our_address:
+        raise MalformedRequest("MessageSid, From and To are required")
+    if max(len(message_sid), len(address), len(our_address)) > 64:
+        raise MalformedRequest("MessageSid, From or To too long")
+    return IncomingMessage(
+        message_sid=message_sid,
+        address=address,
+        our_address=our_address,
+        text=params.get("Body") or "",
+        media=_media(params),
+        location=_location(params),
+        opt_out_type=(params.get("OptOutType") or "").upper(),
+    )

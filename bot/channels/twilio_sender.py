@@ -1,0 +1,28 @@
+"""Sends messages through Twilio's REST API with the official client (async)."""
+
+from typing import Optional
+
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.rest import Client
+
+
+class TwilioSender:
+    """A Twilio client; `api_url` points it elsewhere (the local simulator, a test fake)."""
+
+    def __init__(self, account_sid: str, auth_token: str, api_url: Optional[str] = None) -> None:
+        self._credentials = (account_sid, auth_token)
+        self._api_url = api_url
+        self._client: Optional[Client] = None
+
+    def _connected(self) -> Client:
+        # The async HTTP client opens its session on the running event loop: create it there.
+        if self._client is None:
+            self._client = Client(*self._credentials, http_client=AsyncTwilioHttpClient())
+            if self._api_url:
+                self._client.api.base_url = self._api_url
+        return self._client
+
+    async def send(self, to: str, from_: str, body: str) -> str:
+        """Sends one message; returns Twilio's message id."""
+        message = await self._connected().messages.create_async(to=to, from_=from_, body=body)
+        return message.sid

@@ -1,0 +1,41 @@
+"""Secrets for running on one machine with the phone simulator instead of Twilio.
+
+Generated once into `<var>/dev-secrets.env` (never committed) so that conversations stay
+readable across restarts. A deployment sets its own keys in the environment instead.
+"""
+
+import os
+import secrets
+from pathlib import Path
+from typing import Dict
+
+from bot.storage.crypto import new_key
+
+FILE_NAME = "dev-secrets.env"
+
+
+def _generate() -> Dict[str, str]:
+    return {
+        "ORIENTA_DATA_KEYS": new_key(),
+        "ORIENTA_SENDER_KEY": secrets.token_hex(32),
+        "TWILIO_ACCOUNT_SID": "AC" + secrets.token_hex(16),
+        "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
+    }
+
+
+def load_or_create(folder: Path) -> Dict[str, str]:
+    path = folder / FILE_NAME
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text("".join(f"{name}={value}\n" for name, value in _generate().items()))
+    return dict(line.split("=", 1) for line in path.read_text().split())
+
+
+def simulator_environment(folder: Path, simulator_port: int) -> Dict[str, str]:
+    """The simulator's Twilio credentials, and data keys unless the environment has its own."""
+    stored = load_or_create(folder)
+    environment = {name: value for name, value in stored.items() if not os.environ.get(name)}
+    environment["TWILIO_ACCOUNT_SID"] = stored["TWILIO_ACCOUNT_SID"]
+    environment["TWILIO_AUTH_TOKEN"] = stored["TWILIO_AUTH_TOKEN"]
+    environment["ORIENTA_TWILIO_API_URL"] = f"http://127.0.0.1:{simulator_port}"
+    return environment

@@ -1,0 +1,49 @@
+"""Settings every Orienta process reads from its environment."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Tuple
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SQLITE_PATH = ROOT / "var" / "orienta.db"
+
+
+class MissingSetting(RuntimeError):
+    """A required environment variable is not set."""
+
+
+def database_url() -> str:
+    """ORIENTA_DATABASE_URL, else the SQLite file ORIENTA_SQLITE_PATH (default var/orienta.db)."""
+    sqlite_path = os.environ.get("ORIENTA_SQLITE_PATH") or str(DEFAULT_SQLITE_PATH)
+    return os.environ.get("ORIENTA_DATABASE_URL") or f"sqlite:///{sqlite_path}"
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise MissingSetting(f"{name} is not set (see README, Configuration)")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_keys: Tuple[str, ...]
+    sender_key: bytes
+    twilio_account_sid: str
+    twilio_auth_token: str
+    twilio_api_url: Optional[str]
+    public_url: Optional[str]
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        return cls(
+            database_url=database_url(),
+            data_keys=tuple(key.strip() for key in _required("ORIENTA_DATA_KEYS").split(",") if key.strip()),
+            sender_key=_required("ORIENTA_SENDER_KEY").encode(),
+            twilio_account_sid=_required("TWILIO_ACCOUNT_SID"),
+            twilio_auth_token=_required("TWILIO_AUTH_TOKEN"),
+            twilio_api_url=os.environ.get("ORIENTA_TWILIO_API_URL") or None,
+            public_url=(os.environ.get("PUBLIC_URL") or "").rstrip("/") or None,
+        )

@@ -1,0 +1,1 @@
+"""A local stand-in for Twilio: try the SMS and WhatsApp channel with no Twilio account."""

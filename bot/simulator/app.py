@@ -1,0 +1,82 @@
+"""The phone simulator: a page, a signed-webhook sender, and a fake Twilio Messages API.
+
+`POST /send` builds the form Twilio would post for a message typed on the page (SMS or
+WhatsApp, text, location pin, voice note, photo), signs it with the auth token exactly as
+Twilio does, and posts it to the assistant's webhook. The assistant's replies, sent with
+the real twilio client pointed here, land in `POST /2010-04-01/Accounts/<sid>/Messages.json`
+and are listed by `GET /messages` for the page (and for tests).
+"""
+
+import base64
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List
+
+import aiohttp
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+
+from bot.channels.outgoing_text import sms_segments
+from bot.simulator.twilio_form import sms_form, whatsapp_form
+
+PAGE = Path(__file__).with_name("static") / "phone.html"
+SAMPLE_MEDIA = {"audio": "audio/ogg", "image": "image/jpeg"}
+
+
+def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: str) -> Sanic:
+    app = Sanic("orienta_simulator")
+    sent: List[Dict[str, Any]] = []
+    validator = RequestValidator(auth_token)
+    expected_auth = "Basic " + base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
+
+    @app.get("/")
+    async def page(request: Request) -> HTTPResponse:
+        return await response.file(PAGE, mime_type="text/html; charset=utf-8")
+
+    @app.post("/send")
+    async def send(request: Request) -> HTTPResponse:
+        wish = request.json or {}
+        number = str(wish.get("number") or "+525512345678")
+        body = str(wish.get("body") or "")
+        if wish.get("mode") == "whatsapp":
+            location = None
+            if wish.get("latitude") is not None and wish.get("longitude") is not None:
+                location = (float(wish["latitude"]), float(wish["longitude"]))
+            kind = wish.get("media")
+            media = (SAMPLE_MEDIA[kind], f"{public_url}/media/{uuid.uuid4().hex}") if kind in SAMPLE_MEDIA else None
+            form = whatsapp_form(account_sid, number, body, location, media)
+        else:
+            form = sms_form(account_sid, number, body)
+        signature = validator.compute_signature(webhook_url, form)
+        async with aiohttp.ClientSession() as session:
+            async with session.post(webhook_url, data=form, headers={"X-Twilio-Signature": signature}) as answer:
+                return response.json({"status": answer.status, "address": form["From"]})
+
+    @app.post("/2010-04-01/Accounts/<sid>/Messages.json")
+    async def messages_api(request: Request, sid: str) -> HTTPResponse:
+        if request.headers.get("Authorization") != expected_auth or sid != account_sid:
+            return response.json({"code": 20003, "message": "Authenticate", "status": 401}, status=401)
+        body = request.form.get("Body", "")
+        message = {
+            "sid": "SM" + uuid.uuid4().hex, "account_sid": sid, "to": request.form.get("To", ""),
+            "from": request.form.get("From", ""), "body": body, "status": "queued",
+            "num_segments": str(sms_segments(body)), "direction": "outbound-api",
+            "api_version": "2010-04-01",
+        }
+        sent.append(message)
+        return response.json(message, status=201)
+
+    @app.get("/messages")
+    async def messages(request: Request) -> HTTPResponse:
+        after = int(request.args.get("after", "0") or 0)
+        to = request.args.get("to")
+        listed = [dict(m, index=i) for i, m in enumerate(sent) if i >= after and (not to or m["to"] == to)]
+        return response.json({"messages": listed, "next": len(sent)})
+
+    @app.get("/media/<name>")
+    async def sample_media(request: Request, name: str) -> HTTPResponse:
+        return response.raw(b"", content_type="application/octet-stream")
+
+    return app

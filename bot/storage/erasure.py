@@ -1,0 +1,15 @@
+"""Deletes everything Orienta's own tables hold about one conversation."""
+
+from sqlalchemy.orm import Session
+
+from bot.storage.models import Contact, ProcessedMessage, ReceivedMedia
+
+PER_SENDER_TABLES = (Contact, ProcessedMessage, ReceivedMedia)
+
+
+def erase_sender(session: Session, sender_id: str) -> int:
+    """Deletes the sender's rows in every table; returns how many went."""
+    return sum(
+        session.query(table).filter(table.sender_id == sender_id).delete(synchronize_session=False)
+        for table in PER_SENDER_TABLES
+    )

@@ -1,0 +1,20 @@
+"""Brings the database up to date: `python -m bot.storage.migrate`."""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from bot.settings import ROOT, database_url
+
+
+def upgrade(url: str) -> None:
+    """Applies every pending migration to the database at `url`."""
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(Path(ROOT, "bot", "storage", "migrations")))
+    config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, "head")
+
+
+if __name__ == "__main__":
+    upgrade(database_url())
