@@ -131,7 +131,9 @@ def main() -> int:
     os.environ.update(environment)
     upgrade(database_url())
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    processes = [subprocess.Popen(command, cwd=ROOT, env=environment) for command in commands(settings)]
+    # The servers log to stderr; stdout carries only the launcher's own lines.
+    processes = [subprocess.Popen(command, cwd=ROOT, env=environment, stdout=sys.stderr)
+                 for command in commands(settings)]
     try:
         wait_until_ready(processes, health_urls(settings))
         print(f"\nOrienta is ready. Open the web chat: {settings.chat_url}", flush=True)

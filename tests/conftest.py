@@ -2,21 +2,37 @@
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
+from twilio.request_validator import RequestValidator
+
+from bot.dev_secrets import load_or_create
+from bot.identity import pseudonym
+from bot.simulator.twilio_form import sms_form, whatsapp_form
+from bot.storage.crypto import new_key
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "orienta.tar.gz"
 START_TIMEOUT_S = 300
+CHROMIUM = "/usr/bin/chromium"  # Debian's, installed by `make browser`
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PHONE_SCREEN = {"width": 390, "height": 844}
 FIGURES: List[str] = []
 
 
@@ -45,8 +61,13 @@ class RunningAssistant:
 
     process: subprocess.Popen
     port: int
+    simulator_port: int
     sqlite_path: Path
     log_path: Path
+    sender_key: str
+    account_sid: str
+    auth_token: str
+    banner: str = ""
 
     @property
     def base_url(self) -> str:
@@ -65,6 +86,71 @@ class RunningAssistant:
 
     def conversation(self) -> "Conversation":
         return Conversation(self, f"test-{uuid.uuid4().hex}")
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.base_url}/webhooks/twilio/webhook"
+
+    def post_webhook(self, form: Dict[str, str], signature: Optional[str] = None) -> int:
+        """Posts a Twilio form, signed as Twilio signs unless a signature is given."""
+        if signature is None:
+            signature = RequestValidator(self.auth_token).compute_signature(self.webhook_url, form)
+        request = urllib.request.Request(
+            self.webhook_url, data=urllib.parse.urlencode(form).encode(),
+            headers={"X-Twilio-Signature": signature} if signature else {},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def sent_to(self, address: str) -> List[Dict[str, Any]]:
+        """Every message the assistant sent to `address` through the Twilio API fake."""
+        query = urllib.parse.urlencode({"to": address})
+        url = f"http://127.0.0.1:{self.simulator_port}/messages?{query}"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return json.loads(response.read())["messages"]
+
+    def phone(self, channel: str = "whatsapp") -> "Phone":
+        """A new person with a random Mexican mobile number."""
+        return Phone(self, channel, "+52155" + "".join(secrets.choice("0123456789") for _ in range(8)))
+
+
+@dataclass
+class Phone:
+    """A person writing through Twilio: SMS or WhatsApp, signed real-format requests."""
+
+    assistant: RunningAssistant
+    channel: str
+    number: str  # E.164 as WhatsApp gives it (+521…); SMS uses +52…
+    seen: int = 0
+
+    @property
+    def address(self) -> str:
+        return f"whatsapp:{self.number}" if self.channel == "whatsapp" else "+52" + self.number[4:]
+
+    @property
+    def sender_id(self) -> str:
+        return pseudonym(self.address, self.assistant.sender_key.encode())
+
+    def form(self, body: str = "", **extra: Any) -> Dict[str, str]:
+        if self.channel == "whatsapp":
+            return whatsapp_form(self.assistant.account_sid, self.number, body, **extra)
+        return sms_form(self.assistant.account_sid, self.address, body, **extra)
+
+    def send(self, body: str = "", **extra: Any) -> int:
+        return self.assistant.post_webhook(self.form(body, **extra))
+
+    def say(self, body: str = "", **extra: Any) -> List[str]:
+        """Sends a message; returns the bodies the assistant sent back since the last call."""
+        assert self.send(body, **extra) == 200
+        return self.replies()
+
+    def replies(self) -> List[str]:
+        messages = self.assistant.sent_to(self.address)
+        new, self.seen = messages[self.seen:], len(messages)
+        return [message["body"] for message in new]
 
 
 @dataclass
@@ -95,28 +181,45 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssis
     port = free_port()
     sqlite_path = workdir / "orienta.db"
     log_path = workdir / "servers.log"
+    simulator_port = free_port()
+    sender_key = secrets.token_hex(32)
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if not name.startswith("TWILIO_")},
         "ORIENTA_PORT": str(port),
         "ORIENTA_ACTIONS_PORT": str(free_port()),
+        "ORIENTA_SIMULATOR_PORT": str(simulator_port),
         "ORIENTA_SQLITE_PATH": str(sqlite_path),
+        "ORIENTA_SENDER_KEY": sender_key,
+        "ORIENTA_DATA_KEYS": new_key(),
     }
+    twilio = load_or_create(workdir)  # the simulator's credentials, before the launcher reads them
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
             stderr=log, text=True,
         )
-        running = RunningAssistant(process, port, sqlite_path, log_path)
+        running = RunningAssistant(
+            process, port, simulator_port, sqlite_path, log_path, sender_key,
+            twilio["TWILIO_ACCOUNT_SID"], twilio["TWILIO_AUTH_TOKEN"],
+        )
         deadline = time.monotonic() + START_TIMEOUT_S
-        banner = ""
-        while "Orienta is ready" not in banner:
+        while "Press Ctrl-C" not in running.banner:
             line = process.stdout.readline()
             if not line and process.poll() is not None:
                 pytest.fail(f"bot.run exited: {log_path.read_text()[-3000:]}")
-            banner += line
+            running.banner += line
             if time.monotonic() > deadline:
                 pytest.fail("bot.run did not become ready")
-        running.banner = banner  # type: ignore[attr-defined]
         yield running
         process.terminate()
         process.wait(30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium driven by Playwright, per test module: Playwright's sync API runs an
+    event loop for as long as it is open, which other tests' asyncio.run() cannot share."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -2,6 +2,8 @@
 
 import asyncio
 import uuid
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -9,6 +11,11 @@ import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
+from bot.storage import processed_messages
+from bot.storage.contacts import ContactBook
+from bot.storage.crypto import Sealer, new_key
+from bot.storage.database import engine_for
+from bot.storage.migrate import upgrade
 from bot.storage.tracker_store import ERASURE_SLOT, ErasableSQLTrackerStore
 from tests.conftest import ROOT
 
@@ -16,32 +23,40 @@ DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 SECRET = f"Me llamo Ana y vivo en la calle Sauce {uuid.uuid4().hex}"
 
 
-def store_for(backend: str, tmp_path) -> ErasableSQLTrackerStore:
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/orienta_test"
+
+
+def store_for(backend: str, tmp_path: Path) -> ErasableSQLTrackerStore:
+    """A store on a migrated database: Rasa's events table and Orienta's own tables."""
     if backend == "sqlite":
-        return ErasableSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
-    return ErasableSQLTrackerStore(
-        domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=5432,
-        username="postgres", db="orienta_test", login_db="postgres",
-    )
+        store = ErasableSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
+        upgrade(f"sqlite:///{tmp_path / 't.db'}")
+    else:
+        store = ErasableSQLTrackerStore(
+            domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=5432,
+            username="postgres", db="orienta_test", login_db="postgres",
+        )
+        upgrade(POSTGRES_URL)
+    return store
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path) -> Iterator[ErasableSQLTrackerStore]:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ErasableSQLTrackerStore]:
     yield store_for(request.param, tmp_path)
 
 
-def count_rows(store: ErasableSQLTrackerStore, where: str, value: str) -> int:
+def count(store: ErasableSQLTrackerStore, table: str, where: str, value: str) -> int:
     with store.engine.connect() as connection:
-        query = sa.text(f"SELECT count(*) FROM events WHERE {where}")
+        query = sa.text(f"SELECT count(*) FROM {table} WHERE {where}")
         return connection.execute(query, {"value": value}).scalar()
 
 
-def rows_of(store: ErasableSQLTrackerStore, sender: str) -> int:
-    return count_rows(store, "sender_id = :value", sender)
+def rows_of(store: ErasableSQLTrackerStore, sender: str, table: str = "events") -> int:
+    return count(store, table, "sender_id = :value", sender)
 
 
 def rows_containing(store: ErasableSQLTrackerStore, text: str) -> int:
-    return count_rows(store, "data LIKE :value", f"%{text}%")
+    return count(store, "events", "data LIKE :value", f"%{text}%")
 
 
 def test_a_conversation_is_stored_then_erased_entirely(store: ErasableSQLTrackerStore) -> None:
@@ -53,12 +68,20 @@ def test_a_conversation_is_stored_then_erased_entirely(store: ErasableSQLTracker
     assert rows_of(store, sender) > 0
     assert rows_containing(store, SECRET) > 0
 
+    engine = engine_for(str(store.engine.url))
+    ContactBook(engine, Sealer([new_key()])).remember(
+        sender, "whatsapp:+5215512345678", "whatsapp:+14155238886", "whatsapp", datetime.now(timezone.utc))
+    assert processed_messages.claim(engine, f"SM{uuid.uuid4().hex}", sender, datetime.now(timezone.utc))
+    assert rows_of(store, sender, "contacts") == 1
+
     tracker.update(UserUttered("salir", {"name": "quick_exit"}))
     tracker.update(SlotSet(ERASURE_SLOT, True))
     asyncio.run(store.save(tracker))
 
     assert rows_of(store, sender) == 0
     assert rows_containing(store, SECRET) == 0
+    for table in ("contacts", "processed_messages", "received_media"):
+        assert rows_of(store, sender, table) == 0
     fresh = asyncio.run(store.get_or_create_tracker(sender))
     assert fresh.get_slot(ERASURE_SLOT) is False
     assert not [e for e in fresh.events if isinstance(e, UserUttered)]

@@ -3,29 +3,14 @@
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import RunningAssistant
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+from tests.conftest import PHONE_SCREEN, RunningAssistant
 
 
 @pytest.fixture()
 def page(browser: Browser, assistant: RunningAssistant) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE)
+    context = browser.new_context(viewport=PHONE_SCREEN)
     page = context.new_page()
     page.goto(f"{assistant.base_url}/webhooks/webchat/")
     yield page
@@ -54,7 +39,7 @@ def test_a_conversation_with_typed_text_and_option_buttons(page: Page) -> None:
 
 def test_the_page_fits_a_phone_screen(page: Page) -> None:
     box = page.locator(".phone").bounding_box()
-    assert box and box["width"] <= PHONE["width"] and box["height"] <= PHONE["height"]
+    assert box and box["width"] <= PHONE_SCREEN["width"] and box["height"] <= PHONE_SCREEN["height"]
 
 
 def test_markup_typed_by_the_person_stays_text(page: Page) -> None:

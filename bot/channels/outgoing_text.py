@@ -12,6 +12,8 @@ import unicodedata
 from typing import List
 
 MAX_BODY_CHARS = 1600
+# The most SMS parts one reply may take: replies are written to fit (tests/test_outgoing_text.py).
+SMS_SEGMENT_BUDGET = 10
 GSM7_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
     "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"

@@ -1,0 +1,54 @@
+"""Replies fitted to WhatsApp and SMS: length, GSM-7/UCS-2 segments, splitting."""
+
+import pytest
+
+from bot.channels.outgoing_text import (
+    MAX_BODY_CHARS, SMS_SEGMENT_BUDGET, bodies_for, is_gsm7, sms_segments, split_message, to_gsm7,
+)
+from bot.replies.catalogue import Catalogues
+from bot.replies.render import render
+
+
+@pytest.mark.parametrize(
+    "text,segments",
+    [("a" * 160, 1), ("a" * 161, 2), ("a" * 306, 2), ("a" * 307, 3), ("{" * 80, 1), ("{" * 81, 2),
+     ("á" * 70, 1), ("á" * 71, 2), ("á" * 134, 2), ("á" * 135, 3), ("🙏" * 35, 1), ("", 1)],
+)
+def test_segments_follow_gsm7_and_ucs2_rules(text: str, segments: int) -> None:
+    assert sms_segments(text) == segments
+
+
+def test_gsm7_keeps_what_it_has_and_transliterates_the_rest() -> None:
+    assert to_gsm7("¿Cómo estás? ¡Ñandú! é ü • “sí” 👋") == '¿Como estas? ¡Ñandu! é ü - "si"'
+    assert is_gsm7(to_gsm7("Árbol, índice, último — niño…"))
+
+
+def test_long_text_splits_at_sentences_within_the_limit() -> None:
+    sentence = "Esta es una oración completa que termina aquí. "
+    text = sentence * 100
+    parts = split_message(text)
+    assert len(parts) > 1 and all(len(part) <= MAX_BODY_CHARS for part in parts)
+    assert all(part.endswith("aquí.") for part in parts)
+    assert " ".join(parts).split() == text.split()
+
+
+def test_a_single_endless_word_is_still_cut() -> None:
+    assert [len(p) for p in split_message("x" * 4000)] == [1600, 1600, 800]
+
+
+def test_lines_are_kept() -> None:
+    assert split_message("uno\ndos\ntres") == ["uno\ndos\ntres"]
+
+
+def test_sms_bodies_are_gsm7_and_whatsapp_bodies_untouched() -> None:
+    assert bodies_for("Hola 👋 ¿Cómo estás?", "sms") == ["Hola ¿Como estas?"]
+    assert bodies_for("Hola 👋 ¿Cómo estás?", "whatsapp") == ["Hola 👋 ¿Cómo estás?"]
+    assert bodies_for("", "whatsapp") == []
+
+
+def test_every_reply_is_one_whatsapp_message_and_within_the_sms_budget() -> None:
+    catalogues = Catalogues.load()
+    for key in sorted(k for k in catalogues.keys() if k.startswith("utter_")):
+        text = render(key, "es", catalogues, {"highest": 4, "language_name": "Náhuatl"})["text"]
+        assert len(bodies_for(text, "whatsapp")) == 1, key
+        assert sum(sms_segments(body) for body in bodies_for(text, "sms")) <= SMS_SEGMENT_BUDGET, key

@@ -1,0 +1,195 @@
+"""The Twilio webhook, end to end: signed real-format requests in, replies out through
+the real twilio client to the local fake of Twilio's REST API (the phone simulator)."""
+
+import json
+import sqlite3
+from types import SimpleNamespace
+from typing import List
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from bot.channels.outgoing_text import is_gsm7, to_gsm7
+from bot.channels.twilio_channel import TwilioInput
+from bot.replies.catalogue import Catalogues
+from bot.replies.render import render
+from bot.simulator.twilio_form import SMS_NUMBER, WHATSAPP_NUMBER
+from tests.conftest import Phone, RunningAssistant
+
+CATALOGUES = Catalogues.load()
+
+
+def text(key: str) -> str:
+    return render(key, "es", CATALOGUES, {})["text"]
+
+
+def rows(assistant: RunningAssistant, sql: str, *params: object) -> List[tuple]:
+    with sqlite3.connect(assistant.sqlite_path) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def user_texts(assistant: RunningAssistant, phone: Phone) -> List[str]:
+    events = rows(assistant, "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", phone.sender_id)
+    return [json.loads(data)["text"] for (data,) in events]
+
+
+def started(assistant: RunningAssistant, channel: str = "whatsapp") -> Phone:
+    """A person past first contact: safe to talk, Spanish, at the main menu."""
+    phone = assistant.phone(channel)
+    for answer in ("hola", "1", "1"):
+        phone.say(answer)
+    return phone
+
+
+def test_whatsapp_conversation_replies_from_the_number_written_to(assistant: RunningAssistant) -> None:
+    phone = assistant.phone("whatsapp")
+    assert phone.say("Hola") == [text("utter_welcome")]
+    sent = assistant.sent_to(phone.address)
+    assert [(m["to"], m["from"]) for m in sent] == [(phone.address, WHATSAPP_NUMBER)]
+
+
+def test_sms_conversation_in_gsm7_with_numbered_options(assistant: RunningAssistant) -> None:
+    phone = assistant.phone("sms")
+    assert phone.say("hola") == [to_gsm7(text("utter_welcome"))]
+    assert phone.say("1") == [to_gsm7(text("utter_ask_language"))]
+    assert phone.say("1") == [to_gsm7(text("utter_main_menu"))]
+    assert phone.say("2") == [to_gsm7(text("utter_protection"))]
+    sent = assistant.sent_to(phone.address)
+    assert {m["from"] for m in sent} == {SMS_NUMBER}
+    assert all(is_gsm7(m["body"]) for m in sent)
+
+
+def test_the_same_person_on_sms_and_whatsapp_is_one_conversation(assistant: RunningAssistant) -> None:
+    whatsapp = started(assistant, "whatsapp")
+    sms = Phone(assistant, "sms", whatsapp.number)
+    assert sms.sender_id == whatsapp.sender_id
+    assert sms.say("2") == [to_gsm7(text("utter_protection"))]
+
+
+def test_text_arrives_intact(assistant: RunningAssistant) -> None:
+    phone = started(assistant)
+    message = "¡Hola! ¿Qué hago? Mi niña está bien 🙏😢 — ñ á é í ó ú ü"
+    phone.say(message)
+    assert user_texts(assistant, phone)[-1] == message
+
+
+@pytest.mark.parametrize("signature", ["", "forged-signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="])
+def test_unsigned_or_forged_requests_are_refused_and_change_nothing(
+    assistant: RunningAssistant, signature: str
+) -> None:
+    phone = assistant.phone("whatsapp")
+    form = phone.form("hola")
+    assert assistant.post_webhook(form, signature=signature) == 403
+    assert rows(assistant, "SELECT count(*) FROM events WHERE sender_id = ?", phone.sender_id) == [(0,)]
+    assert rows(assistant, "SELECT count(*) FROM contacts WHERE sender_id = ?", phone.sender_id) == [(0,)]
+    assert rows(assistant, "SELECT count(*) FROM processed_messages WHERE message_sid = ?", form["MessageSid"]) == [(0,)]
+    assert phone.replies() == []
+
+
+def test_a_request_signed_for_another_body_is_refused(assistant: RunningAssistant) -> None:
+    phone = assistant.phone("whatsapp")
+    form = phone.form("hola")
+    validator = RequestValidator(assistant.auth_token)
+    for other_url, other_form in ((assistant.webhook_url, dict(form, Body="adios")),
+                                  ("https://elsewhere.example.org/webhook", form)):
+        signature = validator.compute_signature(other_url, other_form)
+        assert assistant.post_webhook(form, signature=signature) == 403
+    assert phone.replies() == []
+
+
+@pytest.mark.parametrize("missing", ["From", "To", "MessageSid"])
+def test_signed_but_malformed_requests_get_400(assistant: RunningAssistant, missing: str) -> None:
+    phone = assistant.phone("sms")
+    form = {k: v for k, v in phone.form("hola").items() if k not in (missing, "SmsMessageSid")}
+    assert assistant.post_webhook(form) == 400
+    assert phone.replies() == []
+
+
+def test_a_retried_message_is_one_turn_and_one_reply(assistant: RunningAssistant) -> None:
+    phone = assistant.phone("whatsapp")
+    form = phone.form("hola")
+    assert assistant.post_webhook(form) == 200
+    assert assistant.post_webhook(form) == 200
+    assert assistant.post_webhook(dict(form)) == 200
+    assert phone.replies() == [text("utter_welcome")]
+    assert user_texts(assistant, phone) == ["hola"]
+
+
+@pytest.mark.parametrize("body", ["", "x" * 5000, "🙏" * 50, "<script>alert(1)</script>", "' OR 1=1; --"])
+def test_odd_bodies_get_a_calm_reply(assistant: RunningAssistant, body: str) -> None:
+    phone = started(assistant)
+    replies = phone.say(body)
+    assert replies and all(replies)
+
+
+def test_a_request_without_body_is_answered(assistant: RunningAssistant) -> None:
+    phone = started(assistant, "sms")
+    form = {k: v for k, v in phone.form("").items() if k != "Body"}
+    assert assistant.post_webhook(form) == 200
+    assert phone.replies() == [to_gsm7(text("utter_rephrase"))]
+
+
+def test_a_location_pin_looks_for_help_and_is_kept_for_it(assistant: RunningAssistant) -> None:
+    phone = started(assistant)
+    assert phone.say(location=(21.1218, -101.6825)) == [text("utter_find_help")]
+    slots = [json.loads(d) for (d,) in rows(
+        assistant, "SELECT data FROM events WHERE sender_id = ? AND type_name = 'slot'", phone.sender_id)]
+    assert {"latitude": 21.1218, "longitude": -101.6825}.items() <= {s["name"]: s["value"] for s in slots}.items()
+
+
+@pytest.mark.parametrize("media", [("audio/ogg", "https://api.twilio.com/media/ME1"), ("image/jpeg", "https://api.twilio.com/media/ME2")])
+def test_voice_notes_and_photos_are_acknowledged_and_kept_sealed(assistant: RunningAssistant, media: tuple) -> None:
+    phone = started(assistant)
+    assert phone.say(media=media) == [text("utter_media_received")]
+    stored = rows(assistant, "SELECT content_type, sealed_url FROM received_media WHERE sender_id = ?", phone.sender_id)
+    assert [content_type for content_type, _ in stored] == [media[0]]
+    assert media[1] not in stored[0][1]
+    assert phone.say("1") == [text("utter_human_handoff")]
+
+
+def test_a_number_chooses_the_option_of_the_last_reply(assistant: RunningAssistant) -> None:
+    phone = started(assistant)
+    assert phone.say("3") == [text("utter_find_help")]
+
+
+def test_stop_silences_the_assistant_until_start(assistant: RunningAssistant) -> None:
+    phone = started(assistant, "sms")
+    assert phone.say("STOP") == []
+    assert phone.say("menu") == []
+    assert rows(assistant, "SELECT opted_out FROM contacts WHERE sender_id = ?", phone.sender_id) == [(1,)]
+    assert phone.say("START") == []
+    assert phone.say("menu") == [to_gsm7(text("utter_main_menu"))]
+
+
+def test_help_is_left_to_twilio(assistant: RunningAssistant) -> None:
+    phone = started(assistant, "sms")
+    turns_before = len(user_texts(assistant, phone))
+    assert phone.say("HELP") == []
+    assert len(user_texts(assistant, phone)) == turns_before
+
+
+def test_quick_exit_sends_its_line_then_nothing_of_the_person_remains(assistant: RunningAssistant) -> None:
+    phone = started(assistant)
+    phone.say(media=("audio/ogg", "https://api.twilio.com/media/ME9"))
+    assert phone.say("salir") == [text("utter_quick_exit")]
+    for table in ("events", "contacts", "processed_messages", "received_media"):
+        assert rows(assistant, f"SELECT count(*) FROM {table} WHERE sender_id = ?", phone.sender_id) == [(0,)]
+
+
+def test_no_phone_number_is_stored_in_clear(assistant: RunningAssistant) -> None:
+    phones = [started(assistant, "whatsapp"), started(assistant, "sms")]
+    phones[0].say(media=("audio/ogg", "https://api.twilio.com/media/ME3"))
+    dump = "\n".join(sqlite3.connect(assistant.sqlite_path).iterdump())
+    for phone in phones:
+        assert phone.sender_id in dump
+        assert phone.number[-10:] not in dump
+
+
+def test_public_url_is_what_the_signature_covers() -> None:
+    channel = TwilioInput.__new__(TwilioInput)
+    request = SimpleNamespace(url="http://10.0.0.5:5005/webhooks/twilio/webhook?x=1",
+                              path="/webhooks/twilio/webhook", query_string="x=1")
+    channel.settings = SimpleNamespace(public_url=None)
+    assert channel.called_url(request) == "http://10.0.0.5:5005/webhooks/twilio/webhook?x=1"
+    channel.settings = SimpleNamespace(public_url="https://orienta.example.org")
+    assert channel.called_url(request) == "https://orienta.example.org/webhooks/twilio/webhook?x=1"
