@@ -13,10 +13,10 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from twilio.request_validator import RequestValidator
 
 from bot.dev_secrets import load_or_create
@@ -223,3 +223,26 @@ def browser() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture()
+def open_page(browser: Browser) -> Iterator[Callable[[str], Page]]:
+    """Opens a URL in a fresh phone-sized browser context, closed after the test."""
+    contexts = []
+
+    def open_(url: str) -> Page:
+        context = browser.new_context(viewport=PHONE_SCREEN)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(url)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def type_message(page: Page, text: str) -> None:
+    """Types into the page's message box and sends with Enter."""
+    page.fill("#text", text)
+    page.press("#text", "Enter")

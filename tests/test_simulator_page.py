@@ -1,39 +1,30 @@
 """The phone simulator page in a real browser: WhatsApp and SMS through the Twilio webhook."""
 
-from typing import Iterator
+from typing import Callable
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.conftest import PHONE_SCREEN, RunningAssistant
+from tests.conftest import RunningAssistant, type_message
 
 
 @pytest.fixture()
-def page(browser: Browser, assistant: RunningAssistant) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE_SCREEN)
-    page = context.new_page()
-    page.goto(f"http://127.0.0.1:{assistant.simulator_port}/")
-    yield page
-    context.close()
+def page(open_page: Callable[[str], Page], assistant: RunningAssistant) -> Page:
+    return open_page(f"http://127.0.0.1:{assistant.simulator_port}/")
 
 
 def use_number(page: Page, number: str) -> None:
     page.fill("#number", number)
 
 
-def send(page: Page, text: str) -> None:
-    page.fill("#text", text)
-    page.press("#text", "Enter")
-
-
 def test_whatsapp_with_a_location_pin_and_a_voice_note(page: Page) -> None:
     use_number(page, "+5215500001111")
     bot = page.locator(".msg.bot")
-    send(page, "hola")
+    type_message(page, "hola")
     expect(bot.last).to_contain_text("¿Puedes escribir con tranquilidad ahora?")
-    send(page, "1")
+    type_message(page, "1")
     expect(bot.last).to_contain_text("¿En qué idioma")
-    send(page, "1")
+    type_message(page, "1")
     expect(bot.last).to_contain_text("¿En qué te puedo orientar?")
     page.get_by_role("button", name="📍 Ubicación").click()
     expect(bot.last).to_contain_text("Te comparto dónde pedir ayuda")
@@ -45,7 +36,7 @@ def test_sms_mode_shows_gsm7_text_and_segments(page: Page) -> None:
     page.get_by_label("SMS").check()
     use_number(page, "+5215500002222")
     expect(page.get_by_role("button", name="📍 Ubicación")).to_be_disabled()
-    send(page, "hola")
+    type_message(page, "hola")
     reply = page.locator(".msg.bot").last
     expect(reply).to_contain_text("un servicio gratuito y confidencial de orientacion")
     expect(reply.locator(".meta")).to_contain_text("segmento(s) SMS")

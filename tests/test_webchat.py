@@ -1,30 +1,21 @@
 """The web chat page in a real browser (Debian's Chromium driven by Playwright)."""
 
-from typing import Iterator
+from typing import Callable
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.conftest import PHONE_SCREEN, RunningAssistant
+from tests.conftest import PHONE_SCREEN, RunningAssistant, type_message
 
 
 @pytest.fixture()
-def page(browser: Browser, assistant: RunningAssistant) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE_SCREEN)
-    page = context.new_page()
-    page.goto(f"{assistant.base_url}/webhooks/webchat/")
-    yield page
-    context.close()
-
-
-def send(page: Page, text: str) -> None:
-    page.fill("#text", text)
-    page.press("#text", "Enter")
+def page(open_page: Callable[[str], Page], assistant: RunningAssistant) -> Page:
+    return open_page(f"{assistant.base_url}/webhooks/webchat/")
 
 
 def test_a_conversation_with_typed_text_and_option_buttons(page: Page) -> None:
     bot = page.locator(".msg.bot")
-    send(page, "hola")
+    type_message(page, "hola")
     expect(bot.last).to_contain_text("¿Puedes escribir con tranquilidad ahora?")
     expect(bot.last).to_contain_text("1. Sí")
     page.get_by_role("button", name="Sí", exact=True).click()
@@ -33,7 +24,7 @@ def test_a_conversation_with_typed_text_and_option_buttons(page: Page) -> None:
     expect(bot.last).to_contain_text("4. Hablar con una persona")
     page.get_by_role("button", name="Protección sin denunciar").last.click()
     expect(bot.last).to_contain_text("Orden de protección")
-    send(page, "me está siguiendo")
+    type_message(page, "me está siguiendo")
     expect(bot.last).to_contain_text("llama al 911")
 
 
@@ -44,7 +35,7 @@ def test_the_page_fits_a_phone_screen(page: Page) -> None:
 
 def test_markup_typed_by_the_person_stays_text(page: Page) -> None:
     payload = '<img src=x onerror="document.body.dataset.pwned=1">'
-    send(page, payload)
+    type_message(page, payload)
     expect(page.locator(".msg.user").last).to_have_text(payload)
     expect(page.locator(".msg.bot").first).to_be_visible()
     assert page.locator("#log img").count() == 0
@@ -52,11 +43,11 @@ def test_markup_typed_by_the_person_stays_text(page: Page) -> None:
 
 
 def test_new_conversation_starts_over(page: Page) -> None:
-    send(page, "hola")
+    type_message(page, "hola")
     expect(page.locator(".msg.bot").last).to_contain_text("¿Puedes escribir")
-    send(page, "1")
+    type_message(page, "1")
     expect(page.locator(".msg.bot").last).to_contain_text("¿En qué idioma")
     page.get_by_role("button", name="Nueva conversación").click()
     expect(page.locator(".msg")).to_have_count(0)
-    send(page, "hola")
+    type_message(page, "hola")
     expect(page.locator(".msg.bot").last).to_contain_text("¿Puedes escribir")
