@@ -193,3 +193,12 @@ def test_public_url_is_what_the_signature_covers() -> None:
     assert channel.called_url(request) == "http://10.0.0.5:5005/webhooks/twilio/webhook?x=1"
     channel.settings = SimpleNamespace(public_url="https://orienta.example.org")
     assert channel.called_url(request) == "https://orienta.example.org/webhooks/twilio/webhook?x=1"
+
+
+@pytest.mark.parametrize("channel", ["sms", "whatsapp"])
+def test_danger_as_the_first_message_gets_911_on_either_channel(assistant: RunningAssistant, channel: str) -> None:
+    phone = assistant.phone(channel)
+    replies = phone.say("me está siguiendo, tengo miedo")
+    expected = text("utter_danger")
+    assert replies == [to_gsm7(expected) if channel == "sms" else expected]
+    assert "911" in replies[0]
