@@ -2,7 +2,9 @@
 
 from alembic import context
 
-import bot.storage.models  # noqa: F401  (registers the tables on Base.metadata)
+import bot.directory.models  # noqa: F401  (each import registers its tables on Base.metadata)
+import bot.storage.models  # noqa: F401
+import bot.web.models  # noqa: F401
 from bot.settings import database_url
 from bot.storage.database import Base, engine_for
 

@@ -1,0 +1,1 @@
+"""The staff web pages: the directory administration (and the inbox)."""

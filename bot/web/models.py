@@ -1,0 +1,20 @@
+"""Accounts of the people who use the staff web pages."""
+
+import sqlalchemy as sa
+
+from bot.storage.database import Base
+
+ROLES = ("admin", "staff")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    username = sa.Column(sa.String(100), nullable=False, unique=True)
+    password_hash = sa.Column(sa.String(255), nullable=False)
+    role = sa.Column(sa.String(16), nullable=False)
+    observatory_id = sa.Column(sa.Integer, sa.ForeignKey("organisations.id"), nullable=True)
+    active = sa.Column(sa.Boolean, nullable=False, default=True)
+    failed_logins = sa.Column(sa.Integer, nullable=False, default=0)
+    locked_until = sa.Column(sa.DateTime(timezone=True), nullable=True)
