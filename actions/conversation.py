@@ -9,14 +9,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 WELCOMED_SLOT = "welcomed"
 PENDING_SLOT = "pending_intent"
+TOPIC_SLOT = "topic"  # the last service the person asked about: what help near them to list
 
-# Requests worth answering right after the first-contact questions.
+# Requests worth answering right after the first-contact questions: by replies, or by
+# starting the question that the request needs (where are you?).
 PENDING_REPLIES: Dict[str, Sequence[str]] = {
     "report_crime": ("utter_report_crime",),
     "protection": ("utter_protection",),
-    "find_help": ("utter_find_help",),
     "human_handoff": ("utter_human_handoff",),
 }
+PENDING_QUESTIONS: Dict[str, str] = {"find_help": "place_form"}
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:
@@ -48,7 +50,7 @@ class ReplyAction(Action, metaclass=ABCMeta):
             pending = latest_intent(tracker)
             return [
                 SlotSet(WELCOMED_SLOT, True),
-                SlotSet(PENDING_SLOT, pending if pending in PENDING_REPLIES else None),
+                SlotSet(PENDING_SLOT, pending if pending in {*PENDING_REPLIES, *PENDING_QUESTIONS} else None),
             ]
         return self.respond(dispatcher, tracker)
 

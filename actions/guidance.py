@@ -1,6 +1,12 @@
 """The four services of the main menu."""
 
-from actions.conversation import PENDING_REPLIES, ReplyAction
+from typing import List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import PENDING_REPLIES, TOPIC_SLOT, ReplyAction
 
 
 class ActionReportCrime(ReplyAction):
@@ -9,6 +15,10 @@ class ActionReportCrime(ReplyAction):
     def name(self) -> str:
         return "action_report_crime"
 
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        super().respond(dispatcher, tracker)
+        return [SlotSet(TOPIC_SLOT, "report_crime")]
+
 
 class ActionProtection(ReplyAction):
     replies = PENDING_REPLIES["protection"]
@@ -16,12 +26,9 @@ class ActionProtection(ReplyAction):
     def name(self) -> str:
         return "action_protection"
 
-
-class ActionFindHelp(ReplyAction):
-    replies = PENDING_REPLIES["find_help"]
-
-    def name(self) -> str:
-        return "action_find_help"
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        super().respond(dispatcher, tracker)
+        return [SlotSet(TOPIC_SLOT, "protection")]
 
 
 class ActionHumanHandoff(ReplyAction):

@@ -3,10 +3,10 @@
 from typing import List, Optional
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import PENDING_REPLIES, PENDING_SLOT, ReplyAction
+from actions.conversation import PENDING_QUESTIONS, PENDING_REPLIES, PENDING_SLOT, ReplyAction
 from bot.languages import DEFAULT_LANGUAGE, OFFERED_LANGUAGES
 from bot.replies.catalogue import Catalogues
 from bot.text import bare_words
@@ -46,9 +46,12 @@ class ActionSetLanguage(ReplyAction):
                 response="utter_language_fallback", language_name=name.text if name else language
             )
         pending = tracker.get_slot(PENDING_SLOT)
+        events: List[EventType] = [SlotSet(LANGUAGE_SLOT, language), SlotSet(PENDING_SLOT, None)]
+        if pending in PENDING_QUESTIONS:
+            return [*events, FollowupAction(PENDING_QUESTIONS[pending])]
         for reply in PENDING_REPLIES.get(pending, ("utter_main_menu",)):
             dispatcher.utter_message(response=reply, in_language=language)
-        return [SlotSet(LANGUAGE_SLOT, language), SlotSet(PENDING_SLOT, None)]
+        return events
 
     def requested_language(self, tracker: Tracker) -> Optional[str]:
         """The language code from the option chosen, or from a language named in the text."""

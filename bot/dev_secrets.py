@@ -12,6 +12,8 @@ from typing import Dict
 from bot.storage.crypto import new_key
 
 FILE_NAME = "dev-secrets.env"
+DEV_ADMIN = "admin"
+DEV_ADMIN_PASSWORD = "ORIENTA_DEV_ADMIN_PASSWORD"  # the development administrator's password
 
 
 def _generate() -> Dict[str, str]:
@@ -20,19 +22,25 @@ def _generate() -> Dict[str, str]:
         "ORIENTA_SENDER_KEY": secrets.token_hex(32),
         "TWILIO_ACCOUNT_SID": "AC" + secrets.token_hex(16),
         "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
+        "ORIENTA_WEB_SECRET": secrets.token_hex(32),
+        DEV_ADMIN_PASSWORD: secrets.token_urlsafe(12),
     }
 
 
 def load_or_create(folder: Path) -> Dict[str, str]:
+    """The stored secrets, generating (and storing) any that are missing."""
     path = folder / FILE_NAME
-    if not path.exists():
-        path.touch(mode=0o600)
-        path.write_text("".join(f"{name}={value}\n" for name, value in _generate().items()))
-    return dict(line.split("=", 1) for line in path.read_text().split())
+    path.touch(mode=0o600)
+    stored = dict(line.split("=", 1) for line in path.read_text().split())
+    missing = {name: value for name, value in _generate().items() if name not in stored}
+    if missing:
+        with path.open("a") as handle:
+            handle.write("".join(f"{name}={value}\n" for name, value in missing.items()))
+    return {**stored, **missing}
 
 
 def simulator_environment(folder: Path, simulator_port: int) -> Dict[str, str]:
-    """The simulator's Twilio credentials, and data keys unless the environment has its own."""
+    """The simulator's Twilio credentials, and keys unless the environment has its own."""
     stored = load_or_create(folder)
     environment = {name: value for name, value in stored.items() if not os.environ.get(name)}
     environment["TWILIO_ACCOUNT_SID"] = stored["TWILIO_ACCOUNT_SID"]

@@ -1,4 +1,5 @@
-"""Starts Orienta on one machine: database migrations, the action server, the phone
+"""Starts Orienta on one machine: database migrations (and the directory's seed when it is
+empty), the action server, the phone
 simulator (when no Twilio account is configured), then the dialogue engine.
 
 `python -m bot.run` (what `make run` calls) waits until all answer, prints where to open
@@ -18,9 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List
 
-from bot.dev_secrets import simulator_environment
+from bot.dev_secrets import DEV_ADMIN, DEV_ADMIN_PASSWORD, simulator_environment
+from bot.directory import seed
 from bot.settings import ROOT, database_url
+from bot.storage.database import engine_for
 from bot.storage.migrate import upgrade
+from bot.web import accounts
 
 READY_TIMEOUT_S = 300
 STOP_TIMEOUT_S = 15
@@ -32,6 +36,7 @@ class LaunchSettings:
     port: int
     actions_port: int
     simulator_port: int
+    web_port: int
     sqlite_path: Path
     model: Path
     simulated: bool
@@ -43,6 +48,7 @@ class LaunchSettings:
             port=int(os.environ.get("ORIENTA_PORT", "5005")),
             actions_port=int(os.environ.get("ORIENTA_ACTIONS_PORT", "5055")),
             simulator_port=int(os.environ.get("ORIENTA_SIMULATOR_PORT", "5006")),
+            web_port=int(os.environ.get("ORIENTA_WEB_PORT", "5007")),
             sqlite_path=Path(os.environ.get("ORIENTA_SQLITE_PATH", ROOT / "var" / "orienta.db")),
             model=Path(os.environ.get("ORIENTA_MODEL", ROOT / "models" / "orienta.tar.gz")),
             simulated=not os.environ.get("TWILIO_ACCOUNT_SID"),
@@ -63,6 +69,7 @@ class LaunchSettings:
             "ORIENTA_PORT": str(self.port),
             "ORIENTA_ACTIONS_PORT": str(self.actions_port),
             "ORIENTA_SIMULATOR_PORT": str(self.simulator_port),
+            "ORIENTA_WEB_PORT": str(self.web_port),
             "ORIENTA_SQLITE_PATH": str(self.sqlite_path),
             "RASA_TELEMETRY_ENABLED": "false",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -77,14 +84,16 @@ def commands(settings: LaunchSettings) -> List[List[str]]:
     actions = [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
                "--port", str(settings.actions_port)]
     simulator = [sys.executable, "-m", "bot.simulator"]
+    web = [sys.executable, "-m", "bot.web"]
     engine = [sys.executable, "-m", "rasa", "run", "--model", str(settings.model),
               "--interface", settings.host, "--port", str(settings.port),
               "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
-    return [actions, *([simulator] if settings.simulated else []), engine]
+    return [actions, web, *([simulator] if settings.simulated else []), engine]
 
 
 def health_urls(settings: LaunchSettings) -> List[str]:
-    urls = [f"http://127.0.0.1:{settings.actions_port}/health", f"http://127.0.0.1:{settings.port}/"]
+    urls = [f"http://127.0.0.1:{settings.actions_port}/health", f"http://127.0.0.1:{settings.port}/",
+            f"http://127.0.0.1:{settings.web_port}/login"]
     if settings.simulated:
         urls.append(f"http://127.0.0.1:{settings.simulator_port}/messages")
     return urls
@@ -130,6 +139,10 @@ def main() -> int:
     environment = settings.environment()
     os.environ.update(environment)
     upgrade(database_url())
+    engine = engine_for(database_url())
+    seed.load(engine)
+    if settings.simulated:
+        accounts.ensure(engine, DEV_ADMIN, environment[DEV_ADMIN_PASSWORD], "admin")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # The servers log to stderr; stdout carries only the launcher's own lines.
     processes = [subprocess.Popen(command, cwd=ROOT, env=environment, stdout=sys.stderr)
@@ -137,8 +150,11 @@ def main() -> int:
     try:
         wait_until_ready(processes, health_urls(settings))
         print(f"\nOrienta is ready. Open the web chat: {settings.chat_url}", flush=True)
+        print(f"Staff pages (directory administration): http://localhost:{settings.web_port}/")
         if settings.simulated:
             print(f"Phone simulator (SMS and WhatsApp through the Twilio webhook): {settings.simulator_url}")
+            print(f"Development administrator: user «{DEV_ADMIN}», password {DEV_ADMIN_PASSWORD} "
+                  f"in {settings.sqlite_path.parent / 'dev-secrets.env'}")
         print(f"Twilio webhook: http://localhost:{settings.port}/webhooks/twilio/webhook\n"
               f"REST channel: http://localhost:{settings.port}/webhooks/rest/webhook\n"
               "Press Ctrl-C to stop.", flush=True)

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from twilio.request_validator import RequestValidator
 
-from bot.dev_secrets import load_or_create
+from bot.dev_secrets import DEV_ADMIN_PASSWORD, load_or_create
 from bot.identity import pseudonym
 from bot.simulator.twilio_form import sms_form, whatsapp_form
 from bot.storage.crypto import new_key
@@ -62,11 +62,13 @@ class RunningAssistant:
     process: subprocess.Popen
     port: int
     simulator_port: int
+    web_port: int
     sqlite_path: Path
     log_path: Path
     sender_key: str
     account_sid: str
     auth_token: str
+    admin_password: str
     banner: str = ""
 
     @property
@@ -181,13 +183,14 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssis
     port = free_port()
     sqlite_path = workdir / "orienta.db"
     log_path = workdir / "servers.log"
-    simulator_port = free_port()
+    simulator_port, web_port = free_port(), free_port()
     sender_key = secrets.token_hex(32)
     env = {
         **{name: value for name, value in os.environ.items() if not name.startswith("TWILIO_")},
         "ORIENTA_PORT": str(port),
         "ORIENTA_ACTIONS_PORT": str(free_port()),
         "ORIENTA_SIMULATOR_PORT": str(simulator_port),
+        "ORIENTA_WEB_PORT": str(web_port),
         "ORIENTA_SQLITE_PATH": str(sqlite_path),
         "ORIENTA_SENDER_KEY": sender_key,
         "ORIENTA_DATA_KEYS": new_key(),
@@ -199,8 +202,8 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssis
             stderr=log, text=True,
         )
         running = RunningAssistant(
-            process, port, simulator_port, sqlite_path, log_path, sender_key,
-            twilio["TWILIO_ACCOUNT_SID"], twilio["TWILIO_AUTH_TOKEN"],
+            process, port, simulator_port, web_port, sqlite_path, log_path, sender_key,
+            twilio["TWILIO_ACCOUNT_SID"], twilio["TWILIO_AUTH_TOKEN"], twilio[DEV_ADMIN_PASSWORD],
         )
         deadline = time.monotonic() + START_TIMEOUT_S
         while "Press Ctrl-C" not in running.banner:

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionMisunderstood
-from actions.guidance import ActionFindHelp, ActionHumanHandoff, ActionProtection, ActionReportCrime
+from actions.guidance import ActionHumanHandoff, ActionProtection, ActionReportCrime
 from actions.language import ActionOfferLanguage, ActionSetLanguage
 from actions.menu import ActionAcknowledge, ActionBotChallenge, ActionMainMenu, ActionNotSafe
 from actions.options import ActionSelectOption
@@ -59,9 +59,6 @@ def slot(events: List[Dict[str, Any]], name: str) -> Any:
 @pytest.mark.parametrize(
     "action,reply",
     [
-        (ActionReportCrime(), "utter_report_crime"),
-        (ActionProtection(), "utter_protection"),
-        (ActionFindHelp(), "utter_find_help"),
         (ActionHumanHandoff(), "utter_human_handoff"),
         (ActionMainMenu(), "utter_main_menu"),
         (ActionAcknowledge(), "utter_acknowledge"),
@@ -74,6 +71,14 @@ def test_reply_actions_send_their_reply(action: Action, reply: str) -> None:
     replies, events, _ = run(action, tracker())
     assert replies == [reply]
     assert events == []
+
+
+@pytest.mark.parametrize("action,reply,topic", [(ActionReportCrime(), "utter_report_crime", "report_crime"),
+                                                (ActionProtection(), "utter_protection", "protection")])
+def test_guidance_replies_and_remembers_the_topic(action: Action, reply: str, topic: str) -> None:
+    replies, events, _ = run(action, tracker())
+    assert replies == [reply]
+    assert slot(events, "topic") == topic
 
 
 def test_first_message_gets_the_welcome_and_the_request_is_remembered() -> None:
@@ -105,6 +110,14 @@ def test_not_safe_forgets_the_welcome_so_the_next_contact_asks_again() -> None:
     assert replies == ["utter_not_safe"]
     assert slot(events, "welcomed") is False
     assert slot(events, "pending_intent") is None
+
+
+def test_a_pending_request_for_help_nearby_starts_the_place_question() -> None:
+    current = tracker("choose_language", entities=[{"entity": "language", "value": "es"}],
+                      slots={"pending_intent": "find_help"})
+    replies, events, _ = run(ActionSetLanguage(), current)
+    assert replies == []
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "place_form"}
 
 
 def test_spanish_goes_on_to_the_menu() -> None:

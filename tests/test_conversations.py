@@ -54,10 +54,10 @@ def test_a_first_message_with_a_request_is_answered_after_the_welcome(assistant:
         ("me robaron el celular, ¿cómo denuncio?", "utter_report_crime"),
         ("1", "utter_report_crime"),
         ("2", "utter_protection"),
-        ("3", "utter_find_help"),
+        ("3", "utter_ask_place"),
         ("4", "utter_human_handoff"),
         ("la 2", "utter_protection"),
-        ("donde hay un observatorio cerca", "utter_find_help"),
+        ("donde hay un observatorio cerca", "utter_ask_place"),
         ("quiero hablar con una persona", "utter_human_handoff"),
         ("9", "utter_option_out_of_range"),
     ],
@@ -146,3 +146,50 @@ def test_quick_exit_answers_one_neutral_line_and_erases_everything(assistant: Ru
     assert stored_rows(assistant, "SELECT count(*) FROM events WHERE sender_id = ?", chat.sender) == 0
     assert stored_rows(assistant, "SELECT count(*) FROM events WHERE data LIKE ?", f"%{secret[13:45]}%") == 0
     assert chat.say("hola") == [text("utter_welcome")]
+
+
+def test_help_near_a_place_named_in_free_text(assistant: RunningAssistant) -> None:
+    chat = assistant.conversation()
+    chat.start()
+    assert chat.say("3") == [text("utter_ask_place")]
+    reply = chat.say("vivo en leon gto")
+    assert len(reply) == 1 and reply[0].startswith(text("utter_help_near_me", where="León, Guanajuato"))
+    assert "Observatorio Ciudadano de León A.C." in reply[0]
+    assert chat.say("quiero denunciar") == [text("utter_report_crime")]  # the place question is over
+
+
+def test_an_ambiguous_place_is_chosen_by_number(assistant: RunningAssistant) -> None:
+    chat = assistant.conversation()
+    chat.start()
+    chat.say("ayuda cerca de mi")
+    choices = chat.say("san pedro")
+    assert choices[0].startswith(text("utter_which_place"))
+    assert "1. San Pedro, Coahuila de Zaragoza" in choices[0]
+    reply = chat.say("1")
+    assert reply[0].startswith(text("utter_help_near_me", where="San Pedro, Coahuila de Zaragoza"))
+    assert "Consejo Cívico de las Instituciones de la Laguna" in reply[0]
+
+
+def test_an_unknown_place_is_asked_again_and_menu_leaves(assistant: RunningAssistant) -> None:
+    chat = assistant.conversation()
+    chat.start()
+    chat.say("3")
+    assert chat.say("asdfgh qwerty") == [text("utter_place_not_found")]
+    assert chat.say("menú") == [text("utter_main_menu")]
+    assert chat.say("2") == [text("utter_protection")]
+
+
+def test_danger_while_asked_where(assistant: RunningAssistant) -> None:
+    chat = assistant.conversation()
+    chat.start()
+    chat.say("3")
+    assert chat.say("me está siguiendo") == [text("utter_danger")]
+    assert chat.say("menu") == [text("utter_main_menu")]
+
+
+def test_a_first_message_asking_for_help_nearby_is_asked_where_after_the_welcome(assistant: RunningAssistant) -> None:
+    chat = assistant.conversation()
+    assert chat.say("necesito ayuda cerca de mi") == [text("utter_welcome")]
+    chat.say("1")
+    assert chat.say("1") == [text("utter_ask_place")]
+    assert "Jalisco Cómo Vamos" in chat.say("guadalajara")[0]

@@ -7,6 +7,7 @@ from bot.channels.outgoing_text import (
 )
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
+from tests.test_catalogue import SAMPLE_VALUES
 
 
 @pytest.mark.parametrize(
@@ -49,6 +50,6 @@ def test_sms_bodies_are_gsm7_and_whatsapp_bodies_untouched() -> None:
 def test_every_reply_is_one_whatsapp_message_and_within_the_sms_budget() -> None:
     catalogues = Catalogues.load()
     for key in sorted(k for k in catalogues.keys() if k.startswith("utter_")):
-        text = render(key, "es", catalogues, {"highest": 4, "language_name": "Náhuatl"})["text"]
+        text = render(key, "es", catalogues, SAMPLE_VALUES)["text"]
         assert len(bodies_for(text, "whatsapp")) == 1, key
         assert sum(sms_segments(body) for body in bodies_for(text, "sms")) <= SMS_SEGMENT_BUDGET, key

@@ -27,7 +27,7 @@ def test_whatsapp_with_a_location_pin_and_a_voice_note(page: Page) -> None:
     type_message(page, "1")
     expect(bot.last).to_contain_text("¿En qué te puedo orientar?")
     page.get_by_role("button", name="📍 Ubicación").click()
-    expect(bot.last).to_contain_text("Te comparto dónde pedir ayuda")
+    expect(bot.last).to_contain_text("Esto es lo más cercano a tu ubicación")
     page.get_by_role("button", name="🎤 Nota de voz").click()
     expect(bot.last).to_contain_text("No puedo escuchar notas de voz")
 

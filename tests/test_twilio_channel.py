@@ -129,9 +129,11 @@ def test_a_request_without_body_is_answered(assistant: RunningAssistant) -> None
     assert phone.replies() == [to_gsm7(text("utter_rephrase"))]
 
 
-def test_a_location_pin_looks_for_help_and_is_kept_for_it(assistant: RunningAssistant) -> None:
+def test_a_location_pin_gets_the_help_nearest_to_it(assistant: RunningAssistant) -> None:
     phone = started(assistant)
-    assert phone.say(location=(21.1218, -101.6825)) == [text("utter_find_help")]
+    reply = phone.say(location=(21.1218, -101.6825))
+    assert len(reply) == 1 and reply[0].startswith(text("utter_help_near_pin"))
+    assert "Observatorio ciudadano: Observatorio Ciudadano de León A.C." in reply[0]
     slots = [json.loads(d) for (d,) in rows(
         assistant, "SELECT data FROM events WHERE sender_id = ? AND type_name = 'slot'", phone.sender_id)]
     assert {"latitude": 21.1218, "longitude": -101.6825}.items() <= {s["name"]: s["value"] for s in slots}.items()
@@ -149,7 +151,7 @@ def test_voice_notes_and_photos_are_acknowledged_and_kept_sealed(assistant: Runn
 
 def test_a_number_chooses_the_option_of_the_last_reply(assistant: RunningAssistant) -> None:
     phone = started(assistant)
-    assert phone.say("3") == [text("utter_find_help")]
+    assert phone.say("3") == [text("utter_ask_place")]
 
 
 def test_stop_silences_the_assistant_until_start(assistant: RunningAssistant) -> None:

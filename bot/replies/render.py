@@ -1,7 +1,7 @@
 """Turns a reply name, a language and values into the message the channel sends."""
 
 import logging
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from bot.replies.catalogue import Catalogues
 from bot.replies.menus import MENUS
@@ -9,8 +9,29 @@ from bot.replies.menus import MENUS
 logger = logging.getLogger(__name__)
 
 
+def _fill(text: str, values: Dict[str, Any]) -> str:
+    fillers = {name: value for name, value in values.items() if value is not None}
+    return text.format_map(fillers) if fillers else text
+
+
+def _parts(parts: List[Dict[str, Any]], language: str, catalogues: Catalogues) -> str:
+    """Catalogue entries filled with data, one per line; an `inline` part joins the line before."""
+    lines: List[str] = []
+    for part in parts:
+        entry = catalogues.get(part["key"], language)
+        if entry is None:
+            continue
+        text = _fill(entry.text, part.get("values") or {})
+        if part.get("inline") and lines:
+            lines[-1] = f"{lines[-1]} · {text}"
+        else:
+            lines.append(text)
+    return "\n".join(lines)
+
+
 def render(
-    key: str, language: str, catalogues: Catalogues, values: Dict[str, Any]
+    key: str, language: str, catalogues: Catalogues, values: Dict[str, Any],
+    parts: Sequence[Dict[str, Any]] = (), choices: Sequence[Dict[str, str]] = (),
 ) -> Optional[Dict[str, Any]]:
     """The message for reply `key`: text with its numbered options, and buttons.
 
@@ -18,17 +39,22 @@ def render(
     event's metadata), so a fallback to Spanish is visible in the tracker.
 
     `values` fill the `{placeholders}` of the text; values that are None are ignored.
-    Returns None when the catalogue has no such reply.
+    `parts` add lines made of other catalogue entries and data (see `_parts`);
+    `choices` are options known only at run time (title and payload each), numbered
+    like a menu's. Returns None when the catalogue has no such reply.
     """
     entry = catalogues.get(key, language)
     if entry is None:
         return None
-    fillers = {name: value for name, value in values.items() if value is not None}
-    text = entry.text.format_map(fillers) if fillers else entry.text
+    text = _fill(entry.text, values)
+    if parts:
+        text += "\n" + _parts(list(parts), language, catalogues)
+    options = [
+        {"title": label.text if label else option.label, "payload": option.payload}
+        for option, label in ((o, catalogues.get(o.label, language)) for o in MENUS.get(key, ()))
+    ] + list(choices)
     buttons = []
-    for number, option in enumerate(MENUS.get(key, ()), start=1):
-        label = catalogues.get(option.label, language)
-        title = label.text if label else option.label
-        text += f"\n{number}. {title}"
-        buttons.append({"title": title, "payload": option.payload})
+    for number, option in enumerate(options, start=1):
+        text += f"\n{number}. {option['title']}"
+        buttons.append(option)
     return {"text": text, "buttons": buttons, "language": entry.language}

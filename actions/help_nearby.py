@@ -1,0 +1,166 @@
+"""Help near the person: ask where they are, understand the answer, list what is close.
+
+find_help → action_find_help → place_form, which asks with action_ask_place and reads
+every answer as a place (validate_place_form) → action_help_near_me. A WhatsApp location
+pin goes straight to action_help_near_me.
+"""
+
+import re
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.conversation import TOPIC_SLOT, ReplyAction, latest_intent
+from bot.directory.catalogue import catalogue
+from bot.directory.nearest import Directory, Entry
+from bot.directory.resolver import resolver
+from bot.directory.validation import display_phone
+from bot.settings import database_url
+from bot.storage.database import engine_for
+
+PLACE_SLOTS = ("place", "place_key", "place_options")
+FAR_KM = 100  # an observatory farther than this is "far"; closer local help is listed too
+OTHER_HELP_KM = 150
+OTHER_HELP_KINDS = {
+    "protection": ("women_justice_centre", "victims_commission"),
+    "report_crime": ("prosecutor", "victims_commission"),
+}
+DEFAULT_OTHER_KINDS = ("women_justice_centre", "prosecutor", "victims_commission")
+_OPTION_NUMBER = re.compile(r"^\s*(\d{1,2})\s*$")
+
+
+@lru_cache(maxsize=1)
+def directory() -> Directory:
+    return Directory(engine_for(database_url()))
+
+
+class ActionFindHelp(ReplyAction):
+    """Asks where the person is (the place question starts afresh every time)."""
+
+    def name(self) -> str:
+        return "action_find_help"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        return [*(SlotSet(slot, None) for slot in PLACE_SLOTS), FollowupAction("place_form")]
+
+
+class ActionAskPlace(ReplyAction):
+    """The place question: first asked, asked again after an unknown place, or silent
+    while the person chooses among same-named places (the options were just listed)."""
+
+    greets_first = False
+
+    def name(self) -> str:
+        return "action_ask_place"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        if tracker.get_slot("place_options"):
+            return []
+        retry = tracker.get_slot("requested_slot") == "place"
+        dispatcher.utter_message(response="utter_place_not_found" if retry else "utter_ask_place")
+        return []
+
+
+class ValidatePlaceForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_place_form"
+
+    def validate_place(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        text = str(value or "")
+        options = tracker.get_slot("place_options") or []
+        number = _OPTION_NUMBER.match(text)
+        if options and number:
+            chosen = int(number.group(1))
+            if 1 <= chosen <= len(options):
+                return {"place": text, "place_key": options[chosen - 1], "place_options": None}
+            dispatcher.utter_message(response="utter_option_out_of_range", highest=len(options))
+            return {"place": None}
+        resolution = resolver().resolve(text)
+        if resolution.outcome == "found":
+            key = resolution.place.state_key if resolution.state_only else resolution.place.key
+            return {"place": text, "place_key": key, "place_options": None}
+        if resolution.outcome == "ambiguous":
+            choices = [{"title": c.label, "payload": str(n)} for n, c in enumerate(resolution.options, start=1)]
+            dispatcher.utter_message(response="utter_which_place", choices=choices)
+            return {"place": None, "place_options": [c.municipality.key for c in resolution.options]}
+        return {"place": None, "place_options": None}
+
+
+class ActionHelpNearMe(ReplyAction):
+    """The nearest observatory, other help for what the person came for, national lines."""
+
+    def name(self) -> str:
+        return "action_help_near_me"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        origin, where, state_key = self.origin(tracker)
+        if origin is None:
+            return [*(SlotSet(slot, None) for slot in PLACE_SLOTS), FollowupAction("place_form")]
+        index = directory().index()
+        parts: List[Dict[str, Any]] = []
+        nearest = index.nearest(origin, ["observatory"], 1)
+        if nearest:
+            observatory, km = nearest[0]
+            key = "help_observatory_far" if km > FAR_KM else "help_observatory"
+            parts += [_line(key, observatory, km), *_details(observatory)]
+        kinds = OTHER_HELP_KINDS.get(tracker.get_slot(TOPIC_SLOT), DEFAULT_OTHER_KINDS)
+        others = [(e, km) for e, km in index.nearest(origin, kinds, 2) if km <= OTHER_HELP_KM]
+        parts.append({"key": "help_other_heading" if others else "help_none_nearby"})
+        for other, km in others:
+            parts += [_line("help_other", other, km), *_details(other)]
+        lines = index.unlocated(["national_line", "shelter_line"], state_key)
+        if lines:
+            parts.append({"key": "help_lines_heading"})
+            for line in lines:
+                parts += [{"key": "help_line", "values": {"name": line.name}}, *_details(line)]
+        listed = [e for e, _ in nearest + others] + lines
+        if listed:
+            dates = sorted(e.verified_on for e in listed)
+            parts.append({"key": "help_source", "values": {"oldest": dates[0].isoformat(), "newest": dates[-1].isoformat()}})
+        reply = "utter_help_near_me" if where else "utter_help_near_pin"
+        dispatcher.utter_message(response=reply, where=where, parts=parts)
+        return []
+
+    @staticmethod
+    def origin(tracker: Tracker) -> Tuple[Optional[Tuple[float, float]], str, Optional[str]]:
+        """Where to measure from, how to name it, and its state."""
+        latitude, longitude = tracker.get_slot("latitude"), tracker.get_slot("longitude")
+        if latest_intent(tracker) == "share_location" and latitude is not None and longitude is not None:
+            return (latitude, longitude), "", None
+        key = tracker.get_slot("place_key") or ""
+        places = catalogue()
+        if len(key) == 2 and key in places.states:
+            capital = places.capital(key)
+            return capital.point, places.states[key], key
+        municipality = places.municipalities.get(key)
+        if municipality is None:
+            return None, "", None
+        point = municipality.point or places.capital(municipality.state_key).point
+        return point, municipality.label, municipality.state_key
+
+
+def _line(key: str, entry: Entry, km: float) -> Dict[str, Any]:
+    return {"key": key, "values": {"name": entry.name, "place": entry.place or entry.name,
+                                   "distance": max(1, round(km))}}
+
+
+def _details(entry: Entry) -> Sequence[Dict[str, Any]]:
+    """Contact and hours, each an inline part; an honest note when no contact is known."""
+    details = [
+        {"key": f"help_{name}", "values": {name: value}, "inline": True}
+        for name, value in (("phone", display_phone(entry.phone)), ("whatsapp", display_phone(entry.whatsapp)),
+                            ("website", entry.website), ("hours", entry.opening_hours))
+        if value
+    ]
+    if entry.onc_network == "unconfirmed":
+        details.append({"key": "help_unconfirmed", "inline": True})
+    if not any(d["key"] in ("help_phone", "help_whatsapp", "help_website") for d in details):
+        details.append({"key": "help_no_contact", "inline": True})
+    return details

@@ -1,0 +1,90 @@
+"""Staff and administrator accounts: password hashing, sign-in with lockout.
+
+`python -m bot.web.accounts add NAME --role admin` creates an account (the password is
+read from the terminal, or from ORIENTA_NEW_PASSWORD for scripts).
+"""
+
+import argparse
+import getpass
+import os
+import sys
+from datetime import datetime, timedelta, timezone
+from typing import List, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from bot.settings import database_url
+from bot.storage.database import engine_for, session_scope
+from bot.web.models import ROLES, User
+
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 12
+# Checked against when the user does not exist, so that timing does not reveal names.
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+def create(engine: Engine, username: str, password: str, role: str, observatory_id: Optional[int] = None) -> int:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"passwords need at least {MIN_PASSWORD_LENGTH} characters")
+    with session_scope(engine) as session:
+        user = User(username=username, password_hash=generate_password_hash(password), role=role,
+                    observatory_id=observatory_id, active=True, failed_logins=0)
+        session.add(user)
+        session.flush()
+        return user.id
+
+
+def ensure(engine: Engine, username: str, password: str, role: str) -> None:
+    """Creates the account unless it exists (for development set-ups)."""
+    with session_scope(engine) as session:
+        if session.scalar(sa.select(User.id).where(User.username == username)):
+            return
+    create(engine, username, password, role)
+
+
+def sign_in(engine: Engine, username: str, password: str, now: Optional[datetime] = None) -> Optional[int]:
+    """The user's id if the password is right and the account is neither inactive nor locked.
+
+    Each wrong password counts; after MAX_FAILED_SIGN_INS the account is locked for LOCKOUT,
+    and even the right password is refused until then.
+    """
+    now = now or datetime.now(timezone.utc)
+    with session_scope(engine) as session:
+        user = session.scalar(sa.select(User).where(User.username == username))
+        if user is None or not user.active:
+            check_password_hash(_DUMMY_HASH, password)
+            return None
+        locked_until = user.locked_until
+        if locked_until and locked_until.tzinfo is None:
+            locked_until = locked_until.replace(tzinfo=timezone.utc)
+        if locked_until and locked_until > now:
+            return None
+        if not check_password_hash(user.password_hash, password):
+            user.failed_logins += 1
+            if user.failed_logins >= MAX_FAILED_SIGN_INS:
+                user.locked_until, user.failed_logins = now + LOCKOUT, 0
+            return None
+        user.failed_logins, user.locked_until = 0, None
+        return user.id
+
+
+def main(argv: List[str]) -> int:
+    parser = argparse.ArgumentParser(description="Manage staff and administrator accounts.")
+    parser.add_argument("command", choices=("add",))
+    parser.add_argument("username")
+    parser.add_argument("--role", choices=ROLES, default="staff")
+    parser.add_argument("--observatory", type=int, help="directory id of the staff member's observatory")
+    arguments = parser.parse_args(argv)
+    password = os.environ.get("ORIENTA_NEW_PASSWORD") or getpass.getpass("Password: ")
+    create(engine_for(database_url()), arguments.username, password, arguments.role, arguments.observatory)
+    print(f"Account {arguments.username} ({arguments.role}) created.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

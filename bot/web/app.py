@@ -1,0 +1,72 @@
+"""The staff web application (Flask, server-rendered with Jinja2).
+
+Sign-in for everyone; the directory administration for administrators. Sessions live in
+signed, HttpOnly, SameSite cookies; every form carries a CSRF token (Flask-WTF); every
+response carries security headers.
+"""
+
+import os
+from datetime import timedelta
+from typing import Optional
+
+from flask import Flask, Response
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from bot.storage.database import engine_for, session_scope
+from bot.web import auth, directory_admin
+from bot.web.models import User
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def create_app(database_url: str, secret_key: str, secure_cookies: bool = False) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure_cookies,
+        REMEMBER_COOKIE_SECURE=secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        MAX_CONTENT_LENGTH=6 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.extensions["orienta_engine"] = engine_for(database_url)
+    CSRFProtect(app)
+
+    login = LoginManager(app)
+    login.login_view = "auth.sign_in"
+    login.login_message = "Inicia sesión para continuar."
+    login.session_protection = "strong"
+
+    @login.user_loader
+    def load_user(user_id: str) -> Optional[auth.SignedIn]:
+        with session_scope(app.extensions["orienta_engine"]) as session:
+            user = session.get(User, int(user_id))
+            return auth.SignedIn.of(user) if user and user.active else None
+
+    @app.after_request
+    def harden(response: Response) -> Response:
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    app.register_blueprint(auth.blueprint)
+    app.register_blueprint(directory_admin.blueprint)
+    return app
+
+
+def create_app_from_env() -> Flask:
+    from bot.settings import database_url
+
+    return create_app(
+        database_url(),
+        secret_key=os.environ["ORIENTA_WEB_SECRET"],
+        secure_cookies=os.environ.get("PUBLIC_URL", "").startswith("https://"),
+    )
