@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from bot.directory.models import Organisation
 from bot.storage.database import Base
 
 ROLES = ("admin", "staff")
@@ -14,7 +15,7 @@ class User(Base):
     username = sa.Column(sa.String(100), nullable=False, unique=True)
     password_hash = sa.Column(sa.String(255), nullable=False)
     role = sa.Column(sa.String(16), nullable=False)
-    observatory_id = sa.Column(sa.Integer, sa.ForeignKey("organisations.id"), nullable=True)
+    observatory_id = sa.Column(sa.Integer, sa.ForeignKey(Organisation.id), nullable=True)
     active = sa.Column(sa.Boolean, nullable=False, default=True)
     failed_logins = sa.Column(sa.Integer, nullable=False, default=0)
     locked_until = sa.Column(sa.DateTime(timezone=True), nullable=True)
