@@ -40,6 +40,18 @@ def count(assistant: RunningAssistant, sql: str) -> int:
         return db.execute(sql).fetchone()[0]
 
 
+def add_organisation(page: Page, kind: str, name: str, state: str, **labelled: str) -> None:
+    """Fills the new-organisation form (other fields by their label) and saves it."""
+    page.get_by_role("link", name="+ Agregar organización").click()
+    page.get_by_label("Tipo").select_option(kind)
+    page.get_by_label("Nombre").fill(name)
+    page.get_by_label("Estado").select_option(state)
+    page.get_by_label("Fecha de verificación").fill("2026-11-21")
+    for label, value in labelled.items():
+        page.get_by_label(label.replace("_", " "), exact=False).first.fill(value)
+    page.get_by_role("button", name="Guardar").click()
+
+
 @pytest.fixture()
 def admin_page(open_page: Callable[[str], Page], assistant: RunningAssistant) -> Page:
     page = open_page(web(assistant, "/login"))
@@ -101,15 +113,7 @@ def test_session_cookie_flags_and_security_headers(open_page: Callable[[str], Pa
 def test_add_with_validation_edit_deactivate_and_audit(admin_page: Page, assistant: RunningAssistant) -> None:
     page = admin_page
     name = f"Centro de Justicia para las Mujeres de prueba {secrets.token_hex(3)}"
-    page.get_by_role("link", name="+ Agregar organización").click()
-    page.get_by_label("Tipo").select_option("women_justice_centre")
-    page.get_by_label("Nombre").fill(name)
-    page.get_by_label("Estado").select_option("11")
-    page.get_by_label("Latitud").fill("40.4")
-    page.get_by_label("Longitud").fill("-3.7")
-    page.get_by_label("Teléfono").fill("12345")
-    page.get_by_label("Fecha de verificación").fill("2026-11-20")
-    page.get_by_role("button", name="Guardar").click()
+    add_organisation(page, "women_justice_centre", name, "11", Latitud="40.4", Longitud="-3.7", Teléfono="12345")
     expect(page.get_by_text("Las coordenadas no están en México.")).to_be_visible()
     expect(page.get_by_text("Teléfono mexicano de 10 dígitos")).to_be_visible()
     expect(page.get_by_text("La fuente es obligatoria")).to_be_visible()
@@ -141,15 +145,8 @@ def test_add_with_validation_edit_deactivate_and_audit(admin_page: Page, assista
 def test_a_change_shows_in_the_next_answer(admin_page: Page, assistant: RunningAssistant) -> None:
     name = f"Fiscalía de prueba en Torreón {secrets.token_hex(3)}"
     page = admin_page
-    page.get_by_role("link", name="+ Agregar organización").click()
-    page.get_by_label("Tipo").select_option("prosecutor")
-    page.get_by_label("Nombre").fill(name)
-    page.get_by_label("Estado").select_option("05")
-    page.get_by_label("Municipio (clave INEGI de 5 dígitos)").fill("05035")
-    page.get_by_label("Teléfono").fill("871 000 0000")
-    page.get_by_label("Fuente (de dónde sale cada dato)").fill("Prueba de cambio en vivo")
-    page.get_by_label("Fecha de verificación").fill("2026-11-21")
-    page.get_by_role("button", name="Guardar").click()
+    add_organisation(page, "prosecutor", name, "05", Municipio="05035", Teléfono="871 000 0000",
+                     Fuente="Prueba de cambio en vivo")
     expect(page.get_by_text(f"Se agregó «{name}».")).to_be_visible()
 
     chat = assistant.conversation()
@@ -193,13 +190,7 @@ def test_csv_with_a_bad_row_changes_nothing_and_an_export_reimports_as_is(
 def test_names_with_markup_are_shown_as_text(admin_page: Page, assistant: RunningAssistant) -> None:
     page = admin_page
     name = '<img src=x onerror="document.body.dataset.pwned=1">'
-    page.get_by_role("link", name="+ Agregar organización").click()
-    page.get_by_label("Tipo").select_option("other")
-    page.get_by_label("Nombre").fill(name)
-    page.get_by_label("Estado").select_option("09")
-    page.get_by_label("Fuente (de dónde sale cada dato)").fill("Prueba de escape")
-    page.get_by_label("Fecha de verificación").fill("2026-11-21")
-    page.get_by_role("button", name="Guardar").click()
+    add_organisation(page, "other", name, "09", Fuente="Prueba de escape")
     expect(page.get_by_role("link", name=name)).to_be_visible()
     assert page.evaluate("document.body.dataset.pwned") is None
     assert page.locator("main img").count() == 0
