@@ -12,7 +12,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install train run test validate browser lock clean
+.PHONY: install train run test bench validate browser lock clean
 
 install: $(INSTALLED)
 
@@ -45,6 +45,10 @@ browser:
 
 test: $(MODEL) browser
 	$(BIN)/python -m pytest
+
+# Speed figures (printed, not asserted): see bench/.
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.directory_lookup
 
 # Re-resolves every version from the .in files (needs the package registry).
 lock:
