@@ -16,9 +16,9 @@ TOPIC_SLOT = "topic"  # the last service the person asked about: what help near 
 PENDING_REPLIES: Dict[str, Sequence[str]] = {
     "report_crime": ("utter_report_crime",),
     "protection": ("utter_protection",),
-    "human_handoff": ("utter_human_handoff",),
 }
 PENDING_QUESTIONS: Dict[str, str] = {"find_help": "place_form"}
+PENDING_INTENTS = frozenset({*PENDING_REPLIES, *PENDING_QUESTIONS, "human_handoff"})
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:
@@ -50,7 +50,7 @@ class ReplyAction(Action, metaclass=ABCMeta):
             pending = latest_intent(tracker)
             return [
                 SlotSet(WELCOMED_SLOT, True),
-                SlotSet(PENDING_SLOT, pending if pending in {*PENDING_REPLIES, *PENDING_QUESTIONS} else None),
+                SlotSet(PENDING_SLOT, pending if pending in PENDING_INTENTS else None),
             ]
         return self.respond(dispatcher, tracker)
 

@@ -31,13 +31,6 @@ class ActionProtection(ReplyAction):
         return [SlotSet(TOPIC_SLOT, "protection")]
 
 
-class ActionHumanHandoff(ReplyAction):
-    replies = PENDING_REPLIES["human_handoff"]
-
-    def name(self) -> str:
-        return "action_human_handoff"
-
-
 class ActionMediaReceived(ReplyAction):
     """A voice note or photo: the assistant cannot take it in, a person can."""
 

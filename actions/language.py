@@ -7,6 +7,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import PENDING_QUESTIONS, PENDING_REPLIES, PENDING_SLOT, ReplyAction
+from actions.handoff import offer
 from bot.languages import DEFAULT_LANGUAGE, OFFERED_LANGUAGES
 from bot.replies.catalogue import Catalogues
 from bot.text import bare_words
@@ -49,6 +50,8 @@ class ActionSetLanguage(ReplyAction):
         events: List[EventType] = [SlotSet(LANGUAGE_SLOT, language), SlotSet(PENDING_SLOT, None)]
         if pending in PENDING_QUESTIONS:
             return [*events, FollowupAction(PENDING_QUESTIONS[pending])]
+        if pending == "human_handoff":
+            return [*events, *offer(dispatcher, tracker, "asked")]
         for reply in PENDING_REPLIES.get(pending, ("utter_main_menu",)):
             dispatcher.utter_message(response=reply, in_language=language)
         return events

@@ -7,17 +7,23 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ReplyAction
+from actions.handoff import offer
 from bot.storage.tracker_store import ERASURE_SLOT
 
 
 class ActionDanger(ReplyAction):
-    """911 and what to tell the operator, even as the very first reply."""
+    """911 and what to tell the operator, even as the very first reply; then the offer of
+    a person, where an observatory takes handoffs."""
 
     replies = ("utter_danger",)
     greets_first = False
 
     def name(self) -> str:
         return "action_danger"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        super().respond(dispatcher, tracker)
+        return offer(dispatcher, tracker, "danger", quietly=True)
 
 
 class ActionQuickExit(ReplyAction):

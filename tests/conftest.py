@@ -2,6 +2,8 @@
 
 import json
 import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import secrets
 import socket
 import subprocess
@@ -21,6 +23,8 @@ from twilio.request_validator import RequestValidator
 
 from bot.dev_secrets import DEV_ADMIN_PASSWORD, load_or_create
 from bot.identity import pseudonym
+from bot.replies.catalogue import Catalogues
+from bot.replies.render import render
 from bot.simulator.twilio_form import sms_form, whatsapp_form
 from bot.storage.crypto import new_key
 
@@ -175,8 +179,38 @@ class Conversation:
         self.say("1")
 
 
+WHATSAPP_TEMPLATE_SID = "HX" + "0" * 32
+HANDOFF_OFFER = "Puedo pasar esta conversación a una persona de"
+
+
+def assert_handoff_path(replies: List[str]) -> None:
+    """A person is offered (once an observatory has staff) or, honestly, the lines that answer now."""
+    no_staff = render("utter_human_handoff", "es", Catalogues.load(), {})["text"]
+    assert replies == [no_staff] or (len(replies) == 1 and replies[0].startswith(HANDOFF_OFFER))
+
+
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
+def notifications() -> Iterator[Dict[str, Any]]:
+    """A local receiver for the staff notification webhook; collects what it is sent."""
+    received: List[Dict[str, Any]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield {"url": f"http://127.0.0.1:{server.server_port}/", "received": received}
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory, notifications: Dict[str, Any]) -> Iterator[RunningAssistant]:
     """Action server and dialogue engine, launched by `python -m bot.run`."""
     assert MODEL.exists(), "No trained model: run the suite through `make test`."
     workdir = tmp_path_factory.mktemp("assistant")
@@ -194,6 +228,8 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssis
         "ORIENTA_SQLITE_PATH": str(sqlite_path),
         "ORIENTA_SENDER_KEY": sender_key,
         "ORIENTA_DATA_KEYS": new_key(),
+        "ORIENTA_HANDOFF_WEBHOOK_URL": notifications["url"],
+        "ORIENTA_WHATSAPP_TEMPLATE_SID": WHATSAPP_TEMPLATE_SID,
     }
     twilio = load_or_create(workdir)  # the simulator's credentials, before the launcher reads them
     with log_path.open("w") as log:

@@ -8,11 +8,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionMisunderstood
-from actions.guidance import ActionHumanHandoff, ActionProtection, ActionReportCrime
+from actions.guidance import ActionProtection, ActionReportCrime
 from actions.language import ActionOfferLanguage, ActionSetLanguage
 from actions.menu import ActionAcknowledge, ActionBotChallenge, ActionMainMenu, ActionNotSafe
 from actions.options import ActionSelectOption
-from actions.safety import ActionDanger, ActionQuickExit
+from actions.safety import ActionQuickExit
 from bot.replies.menus import MENUS
 from bot.replies.render import render
 from bot.replies.catalogue import Catalogues
@@ -59,12 +59,10 @@ def slot(events: List[Dict[str, Any]], name: str) -> Any:
 @pytest.mark.parametrize(
     "action,reply",
     [
-        (ActionHumanHandoff(), "utter_human_handoff"),
         (ActionMainMenu(), "utter_main_menu"),
         (ActionAcknowledge(), "utter_acknowledge"),
         (ActionBotChallenge(), "utter_bot_challenge"),
         (ActionOfferLanguage(), "utter_ask_language"),
-        (ActionDanger(), "utter_danger"),
     ],
 )
 def test_reply_actions_send_their_reply(action: Action, reply: str) -> None:
@@ -93,10 +91,8 @@ def test_first_greeting_remembers_no_request() -> None:
     assert slot(events, "pending_intent") is None
 
 
-@pytest.mark.parametrize("action", [ActionDanger(), ActionQuickExit()])
-def test_danger_and_exit_answer_even_a_first_message(action: Action) -> None:
-    replies, _, _ = run(action, tracker(slots={"welcomed": False}))
-    assert replies[0] in ("utter_danger", "utter_quick_exit")
+def test_exit_answers_even_a_first_message() -> None:
+    assert run(ActionQuickExit(), tracker(slots={"welcomed": False}))[0] == ["utter_quick_exit"]
 
 
 def test_quick_exit_requests_erasure() -> None:

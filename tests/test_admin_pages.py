@@ -127,7 +127,7 @@ def test_add_with_validation_edit_deactivate_and_audit(admin_page: Page, assista
     expect(page.get_by_text(f"Se agregó «{name}».")).to_be_visible()
 
     page.get_by_role("link", name=name).click()
-    page.get_by_label("Horario").fill("Lunes a viernes de 9 a 17 h")
+    page.get_by_label("Horario", exact=True).fill("Lunes a viernes de 9 a 17 h")
     page.get_by_role("button", name="Guardar").click()
     expect(page.get_by_text("Cambios guardados.")).to_be_visible()
 

@@ -22,7 +22,8 @@ WHATSAPP_MAX_CHARS = 1600
 # Words that must not show in a phone's notification preview (a reply's first line).
 SENSITIVE = ("denunci", "violencia", "victima", "víctima", "peligro", "911", "delito", "golpe",
              "trata", "abuso", "fiscal", "ministerio", "protección", "proteccion")
-SAMPLE_VALUES = {"highest": 4, "language_name": "Náhuatl", "where": "León, Guanajuato"}
+SAMPLE_VALUES = {"highest": 4, "language_name": "Náhuatl", "where": "León, Guanajuato",
+                 "observatory": "Observatorio Ciudadano de León A.C."}
 
 
 def reply_actions() -> set:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
-from tests.conftest import Conversation, RunningAssistant
+from tests.conftest import Conversation, RunningAssistant, assert_handoff_path
 
 CATALOGUES = Catalogues.load()
 
@@ -55,10 +55,8 @@ def test_a_first_message_with_a_request_is_answered_after_the_welcome(assistant:
         ("1", "utter_report_crime"),
         ("2", "utter_protection"),
         ("3", "utter_ask_place"),
-        ("4", "utter_human_handoff"),
         ("la 2", "utter_protection"),
         ("donde hay un observatorio cerca", "utter_ask_place"),
-        ("quiero hablar con una persona", "utter_human_handoff"),
         ("9", "utter_option_out_of_range"),
     ],
 )
@@ -99,7 +97,7 @@ def test_not_understood_rephrase_then_menu_then_a_person(assistant: RunningAssis
     assert chat.say("asdkjh qwe") == [text("utter_rephrase")]
     assert chat.say("jsjsjsjs") == [text("utter_main_menu")]
     assert chat.say("quiero comprar tortillas") == [text("utter_offer_person")]
-    assert chat.say("1") == [text("utter_human_handoff")]
+    assert_handoff_path(chat.say("1"))
 
 
 def test_not_safe_now_says_how_to_come_back_and_asks_again_later(assistant: RunningAssistant) -> None:
@@ -193,3 +191,10 @@ def test_a_first_message_asking_for_help_nearby_is_asked_where_after_the_welcome
     chat.say("1")
     assert chat.say("1") == [text("utter_ask_place")]
     assert "Jalisco Cómo Vamos" in chat.say("guadalajara")[0]
+
+
+@pytest.mark.parametrize("message", ["4", "quiero hablar con una persona"])
+def test_asking_for_a_person(assistant: RunningAssistant, message: str) -> None:
+    chat = assistant.conversation()
+    chat.start()
+    assert_handoff_path(chat.say(message))

@@ -46,6 +46,11 @@ def test_menu_and_numbers(rules: KeywordRules, text: str, intent: str) -> None:
     assert rules.intent_for(text) == intent
 
 
-@pytest.mark.parametrize("text", ["", "   ", "🙂", "x" * 5000, "me robaron el celular"])
+@pytest.mark.parametrize("text", ["🙂", "👍", "x" * 5000, "me robaron el celular"])
 def test_ordinary_text_imposes_nothing(rules: KeywordRules, text: str) -> None:
     assert rules.intent_for(text) is None
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n"])
+def test_an_empty_message_is_not_understood(rules: KeywordRules, text: str) -> None:
+    assert rules.intent_for(text) == "nlu_fallback"

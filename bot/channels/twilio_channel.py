@@ -5,8 +5,10 @@ The path of a message: the signature is checked against the public URL Twilio ca
 IncomingMessage (400 if it is not one); a repeated MessageSid is acknowledged and
 dropped; carrier keywords are recorded and left to Twilio; otherwise the person's
 number is sealed in the contact book under a pseudonymous id, and each input (location,
-media, text) is one turn of the dialogue engine. The replies are split and encoded for
-the channel and sent with the Twilio client from the number the person wrote to.
+media, text) is one turn of the dialogue engine — unless a person from an observatory
+holds the conversation (a handoff): then the message is kept for them and the assistant
+stays silent. The replies are split and encoded for the channel and sent with the Twilio
+client from the number the person wrote to.
 """
 
 import logging
@@ -27,7 +29,9 @@ from bot.channels.carrier_keywords import Keyword, carrier_keyword
 from bot.channels.outgoing_text import bodies_for
 from bot.channels.twilio_request import IncomingMessage, MalformedRequest, parse
 from bot.channels.twilio_sender import TwilioSender
+from bot.handoff import service as handoff_service
 from bot.identity import pseudonym
+from bot.nlu.keyword_intents import DANGER, QUICK_EXIT, KeywordRules
 from bot.settings import Settings
 from bot.storage import media, processed_messages
 from bot.storage.contacts import Address, ContactBook
@@ -36,6 +40,7 @@ from bot.storage.database import engine_for
 
 logger = logging.getLogger(__name__)
 EMPTY_TWIML = str(MessagingResponse())
+KEYWORDS = KeywordRules()
 
 
 def form_fields(request: Request) -> Dict[str, str]:
@@ -112,6 +117,8 @@ class TwilioInput(InputChannel):
                 return
             if message.media:
                 media.keep(self.engine, self.sealer, sender_id, message.message_sid, message.media, now)
+            if self.held_for_staff(sender_id, message):
+                return
             replies = CollectingOutputChannel()
             for text in message.dialogue_inputs():
                 await on_new_message(UserMessage(
@@ -122,6 +129,16 @@ class TwilioInput(InputChannel):
             processed_messages.release(self.engine, message.message_sid)
             raise
         await self.reply(contact, replies.messages)
+
+    def held_for_staff(self, sender_id: str, message: IncomingMessage) -> bool:
+        """During a handoff the person's messages go to staff and the assistant is silent,
+        however long the handoff lasts; danger words and the quick exit still get a turn."""
+        if KEYWORDS.intent_for(message.text) in (DANGER, QUICK_EXIT):
+            return False
+        text = message.text
+        if message.location:
+            text = f"📍 {message.location[0]}, {message.location[1]}\n{text}".strip()
+        return handoff_service.record_from_person(self.engine, self.sealer, sender_id, text)
 
     async def reply(self, contact: Address, messages: List[Dict[str, Any]]) -> None:
         """Sends the turn's replies, in order, to where the person wrote from.

@@ -26,3 +26,11 @@ class TwilioSender:
         """Sends one message; returns Twilio's message id."""
         message = await self._connected().messages.create_async(to=to, from_=from_, body=body)
         return message.sid
+
+
+def sync_client(account_sid: str, auth_token: str, api_url: Optional[str] = None) -> Client:
+    """A blocking Twilio client, for the staff pages (a WSGI application)."""
+    client = Client(account_sid, auth_token)
+    if api_url:
+        client.api.base_url = api_url
+    return client

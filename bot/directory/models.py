@@ -30,6 +30,7 @@ class Organisation(Base):
     whatsapp = sa.Column(sa.String(32), nullable=True)
     website = sa.Column(sa.String(300), nullable=True)
     opening_hours = sa.Column(sa.String(300), nullable=True)
+    handoff_hours = sa.Column(sa.String(200), nullable=True)  # staffed hours for handoffs (bot.handoff.hours)
     languages = sa.Column(sa.String(200), nullable=True)  # catalogue codes, comma-separated
     services = sa.Column(sa.Text, nullable=True)
     onc_network = sa.Column(sa.String(16), nullable=False, default="")

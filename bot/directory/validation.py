@@ -17,10 +17,11 @@ import numpy as np
 from bot.directory.catalogue import catalogue
 from bot.directory.geo import distances_km
 from bot.directory.models import KINDS, ONC_NETWORK
+from bot.handoff import hours
 from bot.languages import OFFERED_LANGUAGES
 
 FIELDS = ("kind", "name", "state_key", "municipality_key", "latitude", "longitude", "phone",
-          "whatsapp", "website", "opening_hours", "languages", "services", "onc_network",
+          "whatsapp", "website", "opening_hours", "handoff_hours", "languages", "services", "onc_network",
           "source", "verified_on", "active")
 LOCAL_KINDS = ("observatory", "women_justice_centre", "prosecutor", "victims_commission")
 # A point farther than this from every municipality of Mexico is not in Mexico.
@@ -153,7 +154,12 @@ def _contact(text: Dict[str, str], checked: Checked) -> None:
     for name, limit in (("opening_hours", 300), ("services", 2000)):
         if len(text[name]) > limit:
             checked.fail(name, f"Máximo {limit} caracteres.")
+    try:
+        hours.parse(text["handoff_hours"], text["state_key"] or None)
+    except hours.InvalidHours as error:
+        checked.fail("handoff_hours", str(error))
     checked.values.update(
+        handoff_hours=text["handoff_hours"] or None,
         website=website or None, languages=",".join(languages) or None,
         opening_hours=text["opening_hours"] or None, services=text["services"] or None,
     )

@@ -1,7 +1,7 @@
 """Pipeline component: intents decided by fixed words, never by the classifier alone.
 
-Danger phrases, the quick-exit words, the menu word and bare option numbers are too
-important (or too simple) to leave to a statistical model. This component runs last in
+Danger phrases, the quick-exit words, the menu word, bare option numbers and empty
+messages are too important (or too simple) to leave to a statistical model. This component runs last in
 the pipeline and overrides the classifier when a keyword rule applies. It also stops
 the classifier from ever deciding a quick exit on its own: "quiero salir de mi casa"
 must not wipe a conversation.
@@ -23,6 +23,7 @@ from bot.text import bare_words, fold
 
 KEYWORDS_FILE = Path(__file__).with_name("keywords.yml")
 DANGER, QUICK_EXIT, MENU, CHOOSE_OPTION = "danger", "quick_exit", "menu", "choose_option"
+NOT_UNDERSTOOD = "nlu_fallback"  # an empty message: nothing to classify
 _OPTION_NUMBER = re.compile(r"^\d{1,2}$")
 
 
@@ -38,6 +39,8 @@ class KeywordRules:
     def intent_for(self, text: str) -> Optional[str]:
         """The intent that keywords impose on this text, if any."""
         folded, words = fold(text), bare_words(text)
+        if not folded:
+            return NOT_UNDERSTOOD
         if any(pattern.search(folded) for pattern in self.danger):
             return DANGER
         if words in self.quick_exit:

@@ -44,7 +44,11 @@ MENUS: Dict[str, Tuple[Option, ...]] = {
     "utter_main_menu": MAIN_MENU,
     "utter_offer_person": PERSON_OR_MENU,
     "utter_media_received": PERSON_OR_MENU,
+    "utter_handoff_offer": (
+        Option("option_handoff_yes", "/confirm_handoff"),
+        Option("option_handoff_no", "/decline_handoff"),
+    ),
 }
 
 # Replies that ask a yes/no question: option 1 answers "yes", option 2 answers "no".
-YES_NO_QUESTIONS: FrozenSet[str] = frozenset({"utter_welcome", "utter_offer_person"})
+YES_NO_QUESTIONS: FrozenSet[str] = frozenset({"utter_welcome", "utter_offer_person", "utter_handoff_offer"})

@@ -62,6 +62,7 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
         message = {
             "sid": "SM" + uuid.uuid4().hex, "account_sid": sid, "to": request.form.get("To", ""),
             "from": request.form.get("From", ""), "body": body, "status": "queued",
+            "content_sid": request.form.get("ContentSid", ""),
             "num_segments": str(sms_segments(body)), "direction": "outbound-api",
             "api_version": "2010-04-01",
         }

@@ -2,9 +2,11 @@
 
 from sqlalchemy.orm import Session
 
+from bot.handoff.models import Handoff, HandoffMessage, StaffAudit
 from bot.storage.models import Contact, ProcessedMessage, ReceivedMedia
 
-PER_SENDER_TABLES = (Contact, ProcessedMessage, ReceivedMedia)
+# Children before parents (foreign keys).
+PER_SENDER_TABLES = (HandoffMessage, StaffAudit, Handoff, Contact, ProcessedMessage, ReceivedMedia)
 
 
 def erase_sender(session: Session, sender_id: str) -> int:

@@ -1,6 +1,7 @@
 """The staff web application (Flask, server-rendered with Jinja2).
 
-Sign-in for everyone; the directory administration for administrators. Sessions live in
+Sign-in for everyone; the inbox of handed-off conversations for staff; the directory and
+the staff accounts for administrators. Sessions live in
 signed, HttpOnly, SameSite cookies; every form carries a CSRF token (Flask-WTF); every
 response carries security headers.
 """
@@ -14,7 +15,8 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from bot.storage.database import engine_for, session_scope
-from bot.web import auth, directory_admin
+from bot.settings import Settings
+from bot.web import auth, directory_admin, inbox, staff_admin
 from bot.web.models import User
 
 SECURITY_HEADERS = {
@@ -26,7 +28,8 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(database_url: str, secret_key: str, secure_cookies: bool = False) -> Flask:
+def create_app(settings: Settings, secret_key: str, secure_cookies: bool = False,
+               whatsapp_template_sid: str = "") -> Flask:
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key,
@@ -37,8 +40,10 @@ def create_app(database_url: str, secret_key: str, secure_cookies: bool = False)
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         MAX_CONTENT_LENGTH=6 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
+        WHATSAPP_TEMPLATE_SID=whatsapp_template_sid,
     )
-    app.extensions["orienta_engine"] = engine_for(database_url)
+    app.extensions["orienta_engine"] = engine_for(settings.database_url)
+    app.extensions["orienta_settings"] = settings
     CSRFProtect(app)
 
     login = LoginManager(app)
@@ -59,14 +64,15 @@ def create_app(database_url: str, secret_key: str, secure_cookies: bool = False)
 
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(directory_admin.blueprint)
+    app.register_blueprint(inbox.blueprint)
+    app.register_blueprint(staff_admin.blueprint)
     return app
 
 
 def create_app_from_env() -> Flask:
-    from bot.settings import database_url
-
     return create_app(
-        database_url(),
+        Settings.from_env(),
         secret_key=os.environ["ORIENTA_WEB_SECRET"],
         secure_cookies=os.environ.get("PUBLIC_URL", "").startswith("https://"),
+        whatsapp_template_sid=os.environ.get("ORIENTA_WHATSAPP_TEMPLATE_SID", ""),
     )

@@ -49,7 +49,7 @@ def _safe_next(target: Optional[str]) -> str:
     """Only same-site paths: never redirect elsewhere after signing in."""
     if target and target.startswith("/") and not target.startswith("//") and not urlparse(target).netloc:
         return target
-    return url_for("directory.index")
+    return url_for("auth.home")
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -79,4 +79,4 @@ def sign_out() -> Response:
 @blueprint.route("/")
 @login_required
 def home() -> Response:
-    return redirect(url_for("directory.index"))
+    return redirect(url_for("directory.index" if current_user.is_admin else "inbox.queue"))

@@ -1,0 +1,100 @@
+"""Handing the conversation to a person: offer (with consent), start, or decline.
+
+Who takes it: the staffed observatory nearest to where the person said they are. What
+happens next is said honestly: which observatory, and when its staff answer. While the
+handoff is open, the Twilio channel keeps the person's messages for staff and the
+assistant stays silent (except for danger and the quick exit).
+"""
+
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any, Dict, List
+
+from babel.dates import format_datetime
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import ReplyAction
+from actions.help_nearby import ActionHelpNearMe
+from actions.options import last_reply
+from bot.directory.models import Organisation
+from bot.handoff import service
+from bot.settings import database_url
+from bot.storage.database import engine_for, session_scope
+
+OBSERVATORY_SLOT, REASON_SLOT = "handoff_observatory", "handoff_reason"
+REASON_BY_LAST_REPLY = {"utter_media_received": "media", "utter_offer_person": "misunderstood", "utter_danger": "danger"}
+
+
+@lru_cache(maxsize=1)
+def engine() -> Any:
+    return engine_for(database_url())
+
+
+def when_parts(observatory: Organisation, now: datetime) -> List[Dict[str, Any]]:
+    """What the offer says about when someone answers."""
+    available = service.availability(observatory, now)
+    if available.state == "open":
+        return [{"key": "handoff_when_open"}]
+    if available.state == "closed" and available.next_opening:
+        moment = format_datetime(available.next_opening, "EEEE d 'de' MMMM, HH:mm", locale="es_MX")
+        return [{"key": "handoff_when_closed", "values": {"hours": available.hours_text, "next": moment}}]
+    return [{"key": "handoff_when_unknown"}]
+
+
+def offer(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, quietly: bool = False) -> List[EventType]:
+    """Asks for consent to hand over, naming the observatory; or says honestly there is
+    none (unless `quietly`: after the danger message, saying nothing more is better)."""
+    origin, _, _ = ActionHelpNearMe.origin(tracker)
+    with session_scope(engine()) as session:
+        if service.open_for(session, tracker.sender_id):
+            return []  # a person already has the conversation
+        observatory = service.choose_observatory(session, origin)
+        if observatory is None:
+            if not quietly:
+                dispatcher.utter_message(response="utter_human_handoff")
+            return []
+        parts = [*when_parts(observatory, datetime.now(timezone.utc)), {"key": "handoff_consent"}]
+        dispatcher.utter_message(response="utter_handoff_offer", observatory=observatory.name, parts=parts)
+        return [SlotSet(OBSERVATORY_SLOT, str(observatory.id)), SlotSet(REASON_SLOT, reason)]
+
+
+class ActionHumanHandoff(ReplyAction):
+    def name(self) -> str:
+        return "action_human_handoff"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        asked_after = ((last_reply(tracker) or {}).get("metadata") or {}).get("utter_action")
+        return offer(dispatcher, tracker, REASON_BY_LAST_REPLY.get(asked_after, "asked"))
+
+
+class ActionStartHandoff(ReplyAction):
+    """The person agreed: the conversation goes to the observatory's queue."""
+
+    def name(self) -> str:
+        return "action_start_handoff"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        observatory_id = tracker.get_slot(OBSERVATORY_SLOT)
+        if not observatory_id:
+            return offer(dispatcher, tracker, "asked")
+        with session_scope(engine()) as session:
+            observatory = session.get(Organisation, int(observatory_id))
+            handoff, new = service.start(session, tracker.sender_id, observatory.id,
+                                         tracker.get_slot(REASON_SLOT) or "asked", tracker.get_slot("language") or "es")
+            dispatcher.utter_message(response="utter_handoff_started", observatory=observatory.name)
+            if new:
+                service.notify_new_handoff(handoff, observatory)
+        return [SlotSet(OBSERVATORY_SLOT, None), SlotSet(REASON_SLOT, None)]
+
+
+class ActionDeclineHandoff(ReplyAction):
+    replies = ("utter_handoff_declined",)
+
+    def name(self) -> str:
+        return "action_decline_handoff"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        super().respond(dispatcher, tracker)
+        return [SlotSet(OBSERVATORY_SLOT, None), SlotSet(REASON_SLOT, None)]

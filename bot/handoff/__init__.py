@@ -1,0 +1,1 @@
+"""Human handoff: a person from an observatory takes over a conversation, then hands it back."""

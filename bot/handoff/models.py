@@ -1,0 +1,53 @@
+"""Handoffs and what is said during them (text sealed, like every personal datum)."""
+
+import sqlalchemy as sa
+
+from bot.directory.models import Organisation
+from bot.storage.database import Base
+from bot.web.models import User
+
+STATUSES = ("waiting", "active", "closed")
+REASONS = ("asked", "misunderstood", "danger", "media", "interpreter")
+
+
+class Handoff(Base):
+    __tablename__ = "handoffs"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    sender_id = sa.Column(sa.String(64), nullable=False, index=True)
+    observatory_id = sa.Column(sa.Integer, sa.ForeignKey(Organisation.id), nullable=False, index=True)
+    status = sa.Column(sa.String(16), nullable=False, index=True)
+    reason = sa.Column(sa.String(32), nullable=False)
+    language = sa.Column(sa.String(16), nullable=False)  # the conversation's language
+    interpreter_language = sa.Column(sa.String(16), nullable=True)
+    category = sa.Column(sa.String(64), nullable=True)
+    created_at = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    claimed_by = sa.Column(sa.Integer, sa.ForeignKey(User.id), nullable=True)
+    closed_at = sa.Column(sa.DateTime(timezone=True), nullable=True)
+
+
+class HandoffMessage(Base):
+    """A message during a handoff: from the person, from staff, or a staff-only note."""
+
+    __tablename__ = "handoff_messages"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    handoff_id = sa.Column(sa.Integer, sa.ForeignKey(Handoff.id), nullable=False, index=True)
+    sender_id = sa.Column(sa.String(64), nullable=False, index=True)
+    kind = sa.Column(sa.String(16), nullable=False)  # person, staff, note
+    author_id = sa.Column(sa.Integer, sa.ForeignKey(User.id), nullable=True)
+    sealed_text = sa.Column(sa.Text, nullable=False)
+    at = sa.Column(sa.DateTime(timezone=True), nullable=False)
+
+
+class StaffAudit(Base):
+    """Sensitive staff actions (revealing personal data, transfers) and who did them."""
+
+    __tablename__ = "staff_audit"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    at = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    user_id = sa.Column(sa.Integer, sa.ForeignKey(User.id), nullable=False)
+    action = sa.Column(sa.String(32), nullable=False)
+    handoff_id = sa.Column(sa.Integer, sa.ForeignKey(Handoff.id), nullable=False)
+    sender_id = sa.Column(sa.String(64), nullable=False, index=True)

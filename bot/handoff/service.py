@@ -1,0 +1,129 @@
+"""Opening, following and closing handoffs; which observatory takes one; when it answers."""
+
+import json
+import logging
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import List, Optional, Tuple
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.directory.catalogue import catalogue
+from bot.directory.geo import distance_km
+from bot.directory.models import Organisation
+from bot.handoff import hours
+from bot.handoff.models import Handoff, HandoffMessage
+from bot.storage.crypto import Sealer
+from bot.storage.database import session_scope
+from bot.web.models import User
+
+logger = logging.getLogger(__name__)
+OPEN = ("waiting", "active")
+NOTIFY_TIMEOUT_S = 3
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether an observatory's staff are in now, and if not, when."""
+
+    state: str  # open, closed, unknown
+    hours_text: str = ""
+    next_opening: Optional[datetime] = None
+
+
+def staffed_observatories(session: Session) -> List[Organisation]:
+    """Active observatories with at least one active staff account: those that take handoffs."""
+    staffed = sa.select(User.observatory_id).where(User.active.is_(True), User.observatory_id.is_not(None))
+    query = sa.select(Organisation).where(
+        Organisation.active.is_(True), Organisation.kind == "observatory", Organisation.id.in_(staffed)
+    )
+    return list(session.scalars(query.order_by(Organisation.id)))
+
+
+def choose_observatory(
+    session: Session, origin: Optional[Tuple[float, float]], language: Optional[str] = None
+) -> Optional[Organisation]:
+    """The staffed observatory to take a handoff: nearest to the person if known; for an
+    interpreter, one that lists the language."""
+    candidates = staffed_observatories(session)
+    if language:
+        candidates = [o for o in candidates if language in (o.languages or "").split(",")] or candidates
+    if not candidates:
+        return None
+    if origin is None:
+        return candidates[0]
+    located = [(o, point_of(o)) for o in candidates]
+    return min(located, key=lambda pair: distance_km(origin, pair[1]) if pair[1] else float("inf"))[0]
+
+
+def point_of(organisation: Organisation) -> Optional[Tuple[float, float]]:
+    if organisation.latitude is not None and organisation.longitude is not None:
+        return organisation.latitude, organisation.longitude
+    municipality = catalogue().municipalities.get(organisation.municipality_key or "")
+    return municipality.point if municipality else None
+
+
+def availability(organisation: Organisation, now: datetime) -> Availability:
+    if not organisation.handoff_hours:
+        return Availability("unknown")
+    schedule = hours.parse(organisation.handoff_hours, organisation.state_key)
+    if schedule.is_open(now):
+        return Availability("open", organisation.handoff_hours)
+    return Availability("closed", organisation.handoff_hours, schedule.next_opening(now))
+
+
+def open_for(session: Session, sender_id: str) -> Optional[Handoff]:
+    """The conversation's handoff in progress, if any."""
+    query = sa.select(Handoff).where(Handoff.sender_id == sender_id, Handoff.status.in_(OPEN))
+    return session.scalars(query.order_by(Handoff.id.desc())).first()
+
+
+def start(session: Session, sender_id: str, observatory_id: int, reason: str, language: str,
+          interpreter_language: Optional[str] = None) -> Tuple[Handoff, bool]:
+    """The open handoff of the conversation, opening one if needed (True if it is new)."""
+    existing = open_for(session, sender_id)
+    if existing:
+        return existing, False
+    handoff = Handoff(sender_id=sender_id, observatory_id=observatory_id, status="waiting", reason=reason,
+                      language=language, interpreter_language=interpreter_language,
+                      created_at=datetime.now(timezone.utc))
+    session.add(handoff)
+    session.flush()
+    return handoff, True
+
+
+def record(session: Session, sealer: Sealer, handoff: Handoff, kind: str, text: str,
+           author_id: Optional[int] = None) -> HandoffMessage:
+    message = HandoffMessage(handoff_id=handoff.id, sender_id=handoff.sender_id, kind=kind, author_id=author_id,
+                             sealed_text=sealer.seal(text), at=datetime.now(timezone.utc))
+    session.add(message)
+    return message
+
+
+def record_from_person(engine: Engine, sealer: Sealer, sender_id: str, text: str) -> bool:
+    """Keeps a message the person sent while a handoff is open; False if none is open."""
+    with session_scope(engine) as session:
+        handoff = open_for(session, sender_id)
+        if handoff is None:
+            return False
+        record(session, sealer, handoff, "person", text)
+        return True
+
+
+def notify_new_handoff(handoff: Handoff, observatory: Organisation) -> None:
+    """Tells ORIENTA_HANDOFF_WEBHOOK_URL that a handoff waits: ids and names only, no victim content."""
+    url = os.environ.get("ORIENTA_HANDOFF_WEBHOOK_URL")
+    if not url:
+        return
+    body = json.dumps({"event": "handoff_waiting", "handoff_id": handoff.id,
+                       "observatory_id": observatory.id, "observatory": observatory.name}).encode()
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    try:
+        urllib.request.urlopen(request, timeout=NOTIFY_TIMEOUT_S).close()
+    except (urllib.error.URLError, OSError) as error:
+        logger.warning("Handoff notification failed: %s", type(error).__name__)

@@ -1,0 +1,247 @@
+"""The staff inbox: the queue of handoffs, a conversation, and what staff can do with it.
+
+Staff see only their observatory's handoffs (others are 404, as if they did not exist);
+administrators see all. Transcripts hide personal data until someone reveals it, which is
+audited. Replies go to the person through Twilio, on the channel they used; WhatsApp
+allows free text only within 24 hours of the person's last message.
+"""
+
+from datetime import datetime, timedelta, timezone
+from typing import Any, List
+
+import sqlalchemy as sa
+import urllib.request
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from twilio.base.exceptions import TwilioException
+
+from bot.channels.outgoing_text import bodies_for
+from bot.channels.twilio_sender import sync_client
+from bot.directory.models import Organisation
+from bot.handoff import service
+from bot.handoff.models import Handoff, StaffAudit
+from bot.replies.catalogue import Catalogues
+from bot.replies.render import render
+from bot.settings import Settings
+from bot.storage.contacts import Address, ContactBook
+from bot.storage.crypto import Sealer
+from bot.storage.database import session_scope
+from bot.storage.models import ReceivedMedia
+from bot.web.transcript import transcript
+
+blueprint = Blueprint("inbox", __name__, url_prefix="/inbox")
+WHATSAPP_WINDOW = timedelta(hours=24)
+CATEGORIES = ("robo", "violencia familiar", "violencia sexual", "desaparición", "extorsión", "fraude",
+              "trata de personas", "orientación", "intérprete", "otro")
+
+
+def _settings() -> Settings:
+    return current_app.extensions["orienta_settings"]
+
+
+def _engine() -> Any:
+    return current_app.extensions["orienta_engine"]
+
+
+def _sealer() -> Sealer:
+    return Sealer(_settings().data_keys)
+
+
+def _visible(db: Any, handoff_id: int) -> Handoff:
+    """The handoff if this user may see it; 404 otherwise (never reveal that it exists)."""
+    handoff = db.get(Handoff, handoff_id)
+    if handoff is None or not (current_user.is_admin or handoff.observatory_id == current_user.observatory_id):
+        abort(404)
+    return handoff
+
+
+def _audit(db: Any, handoff: Handoff, action: str) -> None:
+    db.add(StaffAudit(at=datetime.now(timezone.utc), user_id=current_user.id, action=action,
+                      handoff_id=handoff.id, sender_id=handoff.sender_id))
+
+
+def _in_whatsapp_window(contact: Address) -> bool:
+    last = contact.last_message_at if contact.last_message_at.tzinfo else contact.last_message_at.replace(tzinfo=timezone.utc)
+    return contact.channel != "whatsapp" or datetime.now(timezone.utc) - last < WHATSAPP_WINDOW
+
+
+def _send(contact: Address, body: str = "", content_sid: str = "") -> None:
+    settings = _settings()
+    client = sync_client(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_url)
+    if content_sid:
+        client.messages.create(to=contact.address, from_=contact.our_address, content_sid=content_sid)
+        return
+    for part in bodies_for(body, contact.channel):
+        client.messages.create(to=contact.address, from_=contact.our_address, body=part)
+
+
+def _queue_rows(db: Any) -> List[dict]:
+    query = sa.select(Handoff).where(Handoff.status.in_(service.OPEN)).order_by(Handoff.created_at)
+    if not current_user.is_admin:
+        query = query.where(Handoff.observatory_id == current_user.observatory_id)
+    now = datetime.now(timezone.utc)
+    rows = []
+    for handoff in db.scalars(query):
+        created = handoff.created_at if handoff.created_at.tzinfo else handoff.created_at.replace(tzinfo=timezone.utc)
+        rows.append({"id": handoff.id, "status": handoff.status, "reason": handoff.reason,
+                     "waiting_minutes": int((now - created).total_seconds() // 60),
+                     "mine": handoff.claimed_by == current_user.id,
+                     "interpreter": handoff.interpreter_language or "",
+                     "url": url_for("inbox.conversation", handoff_id=handoff.id)})
+    return rows
+
+
+@blueprint.route("/")
+@login_required
+def queue() -> str:
+    with session_scope(_engine()) as db:
+        return render_template("inbox/queue.html", rows=_queue_rows(db))
+
+
+@blueprint.route("/queue.json")
+@login_required
+def queue_json() -> Response:
+    """The queue for the page to refresh itself: ids and waiting times, no conversation content."""
+    with session_scope(_engine()) as db:
+        return jsonify(_queue_rows(db))
+
+
+@blueprint.route("/<int:handoff_id>")
+@login_required
+def conversation(handoff_id: int) -> str:
+    with session_scope(_engine()) as db:
+        handoff = _visible(db, handoff_id)
+        reveal = handoff_id in session.get("revealed", [])
+        contact = ContactBook(_engine(), _sealer()).find(handoff.sender_id)
+        observatories = db.scalars(sa.select(Organisation).where(
+            Organisation.kind == "observatory", Organisation.active.is_(True), Organisation.id != handoff.observatory_id))
+        return render_template(
+            "inbox/conversation.html", handoff=handoff, lines=transcript(db, _sealer(), handoff.sender_id, reveal),
+            reveal=reveal, mine=handoff.claimed_by == current_user.id, categories=CATEGORIES,
+            channel=contact.channel if contact else "", window_open=bool(contact) and _in_whatsapp_window(contact),
+            template_available=bool(current_app.config.get("WHATSAPP_TEMPLATE_SID")),
+            observatory=db.get(Organisation, handoff.observatory_id).name,
+            observatories=[(o.id, o.name) for o in observatories],
+        )
+
+
+@blueprint.route("/<int:handoff_id>/claim", methods=["POST"])
+@login_required
+def claim(handoff_id: int) -> Response:
+    with session_scope(_engine()) as db:
+        handoff = _visible(db, handoff_id)
+        if handoff.status == "waiting":
+            handoff.status, handoff.claimed_by = "active", current_user.id
+            _audit(db, handoff, "claim")
+    return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
+
+
+@blueprint.route("/<int:handoff_id>/reveal", methods=["POST"])
+@login_required
+def reveal(handoff_id: int) -> Response:
+    with session_scope(_engine()) as db:
+        _audit(db, _visible(db, handoff_id), "reveal")
+    session["revealed"] = [*session.get("revealed", []), handoff_id]
+    return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
+
+
+def _claimed(db: Any, handoff_id: int) -> Handoff:
+    handoff = _visible(db, handoff_id)
+    if handoff.claimed_by != current_user.id or handoff.status != "active":
+        abort(409, "Primero toma la conversación.")
+    return handoff
+
+
+@blueprint.route("/<int:handoff_id>/reply", methods=["POST"])
+@login_required
+def reply(handoff_id: int) -> Response:
+    text = request.form.get("text", "").strip()
+    use_template = request.form.get("template") == "1"
+    with session_scope(_engine()) as db:
+        handoff = _claimed(db, handoff_id)
+        contact = ContactBook(_engine(), _sealer()).find(handoff.sender_id)
+        if contact is None or contact.opted_out:
+            flash("No se puede escribir a esta persona: borró sus datos o pidió no recibir mensajes.")
+        elif use_template and current_app.config.get("WHATSAPP_TEMPLATE_SID"):
+            _send(contact, content_sid=current_app.config["WHATSAPP_TEMPLATE_SID"])
+            service.record(db, _sealer(), handoff, "staff", "[plantilla aprobada de WhatsApp]", current_user.id)
+        elif not _in_whatsapp_window(contact):
+            flash("Pasaron más de 24 horas desde su último mensaje: WhatsApp solo permite enviar una plantilla aprobada.")
+        elif text:
+            try:
+                _send(contact, text)
+            except TwilioException:
+                flash("Twilio no aceptó el mensaje; intenta de nuevo.")
+            else:
+                service.record(db, _sealer(), handoff, "staff", text, current_user.id)
+    return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
+
+
+@blueprint.route("/<int:handoff_id>/note", methods=["POST"])
+@login_required
+def note(handoff_id: int) -> Response:
+    text = request.form.get("text", "").strip()
+    with session_scope(_engine()) as db:
+        handoff = _visible(db, handoff_id)
+        if text:
+            service.record(db, _sealer(), handoff, "note", text, current_user.id)
+    return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
+
+
+@blueprint.route("/<int:handoff_id>/category", methods=["POST"])
+@login_required
+def category(handoff_id: int) -> Response:
+    chosen = request.form.get("category", "")
+    with session_scope(_engine()) as db:
+        handoff = _visible(db, handoff_id)
+        if chosen in CATEGORIES:
+            handoff.category = chosen
+    return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
+
+
+@blueprint.route("/<int:handoff_id>/transfer", methods=["POST"])
+@login_required
+def transfer(handoff_id: int) -> Response:
+    with session_scope(_engine()) as db:
+        handoff = _visible(db, handoff_id)
+        target = db.get(Organisation, request.form.get("observatory_id", type=int) or 0)
+        if target is None or target.kind != "observatory" or not target.active:
+            abort(400)
+        handoff.observatory_id, handoff.status, handoff.claimed_by = target.id, "waiting", None
+        _audit(db, handoff, "transfer")
+        flash(f"Conversación transferida a {target.name}.")
+    return redirect(url_for("inbox.queue"))
+
+
+@blueprint.route("/<int:handoff_id>/close", methods=["POST"])
+@login_required
+def close(handoff_id: int) -> Response:
+    with session_scope(_engine()) as db:
+        handoff = _claimed(db, handoff_id)
+        handoff.status, handoff.closed_at = "closed", datetime.now(timezone.utc)
+        _audit(db, handoff, "close")
+        contact = ContactBook(_engine(), _sealer()).find(handoff.sender_id)
+        if contact and not contact.opted_out and _in_whatsapp_window(contact):
+            _send(contact, render("utter_handoff_closed", handoff.language, Catalogues.load(), {})["text"])
+        flash("Conversación cerrada: el asistente vuelve a responder.")
+    return redirect(url_for("inbox.queue"))
+
+
+@blueprint.route("/<int:handoff_id>/media/<int:media_id>")
+@login_required
+def media(handoff_id: int, media_id: int) -> Response:
+    """A voice note or photo, for the staff member who holds the conversation only."""
+    with session_scope(_engine()) as db:
+        handoff = _claimed(db, handoff_id)
+        item = db.get(ReceivedMedia, media_id)
+        if item is None or item.sender_id != handoff.sender_id:
+            abort(404)
+        url, content_type = _sealer().open(item.sealed_url), item.content_type
+        _audit(db, handoff, "media")
+    settings = _settings()
+    fetch = urllib.request.Request(url)
+    password_manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    password_manager.add_password(None, url, settings.twilio_account_sid, settings.twilio_auth_token)
+    opener = urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(password_manager))
+    with opener.open(fetch, timeout=15) as answer:
+        return Response(answer.read(), mimetype=content_type, headers={"Cache-Control": "no-store"})

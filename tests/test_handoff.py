@@ -1,0 +1,184 @@
+"""Human handoff end to end: the person over WhatsApp (signed Twilio requests), the staff
+member in a real browser (Chromium driven by Playwright), replies through the Twilio fake."""
+
+import secrets
+import sqlite3
+import urllib.error
+import urllib.request
+from typing import Any, Callable, Dict
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from bot.replies.catalogue import Catalogues
+from bot.replies.render import render
+from bot.simulator.twilio_form import WHATSAPP_NUMBER
+from bot.storage.database import engine_for
+from bot.web import accounts
+from tests.conftest import WHATSAPP_TEMPLATE_SID, Phone, RunningAssistant
+
+PASSWORD = "una-contraseña-larga"
+CATALOGUES = Catalogues.load()
+LEON = "Observatorio Ciudadano de León A.C."
+
+
+def text(key: str, **values: object) -> str:
+    return render(key, "es", CATALOGUES, values)["text"]
+
+
+def sql(assistant: RunningAssistant, query: str, *params: Any) -> list:
+    with sqlite3.connect(assistant.sqlite_path) as db:
+        return db.execute(query, params).fetchall()
+
+
+def observatory_id(assistant: RunningAssistant, name: str) -> int:
+    return sql(assistant, "SELECT id FROM organisations WHERE name = ?", name)[0][0]
+
+
+def staff_of(assistant: RunningAssistant, name: str) -> str:
+    username = f"staff-{secrets.token_hex(4)}"
+    accounts.create(engine_for(f"sqlite:///{assistant.sqlite_path}"), username, PASSWORD, "staff",
+                    observatory_id(assistant, name))
+    return username
+
+
+def signed_in(open_page: Callable[[str], Page], assistant: RunningAssistant, username: str) -> Page:
+    page = open_page(f"http://127.0.0.1:{assistant.web_port}/login")
+    page.get_by_label("Usuario").fill(username)
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
+    expect(page.get_by_role("heading", name="Conversaciones en espera")).to_be_visible()
+    return page
+
+
+def handed_off(assistant: RunningAssistant) -> Phone:
+    """A person near León who asked for a person and agreed: their handoff is waiting."""
+    phone = assistant.phone("whatsapp")
+    for message in ("hola", "1", "1", "3", "leon gto"):
+        phone.say(message)
+    offer = phone.say("quiero hablar con una persona")[0].splitlines()
+    assert offer[0] == text("utter_handoff_offer", observatory=LEON).splitlines()[0]
+    assert offer[1:] == ["Te responderán en cuanto puedan. Si estás en peligro, llama al 911.",
+                         "¿Estás de acuerdo?", "1. Sí, que me atienda una persona", "2. No, gracias"]
+    assert phone.say("sí") == [text("utter_handoff_started", observatory=LEON)]
+    return phone
+
+
+def handoff_of(assistant: RunningAssistant, phone: Phone) -> int:
+    return sql(assistant, "SELECT id FROM handoffs WHERE sender_id = ? ORDER BY id DESC", phone.sender_id)[0][0]
+
+
+@pytest.fixture(scope="module")
+def leon_staff(assistant: RunningAssistant) -> str:
+    return staff_of(assistant, LEON)
+
+
+def test_declining_keeps_the_assistant(assistant: RunningAssistant, leon_staff: str) -> None:
+    phone = assistant.phone("whatsapp")
+    for message in ("hola", "1", "1"):
+        phone.say(message)
+    phone.say("4")
+    assert phone.say("no") == [text("utter_handoff_declined")]
+    assert sql(assistant, "SELECT count(*) FROM handoffs WHERE sender_id = ?", phone.sender_id) == [(0,)]
+
+
+def test_the_whole_handoff(open_page: Callable[[str], Page], assistant: RunningAssistant, leon_staff: str,
+                           notifications: Dict[str, Any]) -> None:
+    page = signed_in(open_page, assistant, leon_staff)
+    phone = handed_off(assistant)
+    handoff = handoff_of(assistant, phone)
+    assert {"event": "handoff_waiting", "handoff_id": handoff, "observatory": LEON}.items() <= notifications["received"][-1].items()
+    assert set(notifications["received"][-1]) == {"event", "handoff_id", "observatory_id", "observatory"}
+
+    # The new handoff appears in the open queue page without reloading it.
+    expect(page.get_by_role("link", name=f"#{handoff}")).to_be_visible(timeout=10_000)
+
+    # The person writes; the assistant stays silent, even after the session expires.
+    assert phone.say("me llamo Ana Pérez, mi número es 55 8765 4321") == []
+    sql(assistant, "UPDATE events SET timestamp = timestamp - 7200 WHERE sender_id = ?", phone.sender_id)
+    assert phone.say("¿siguen ahí?") == []
+
+    page.get_by_role("link", name=f"#{handoff}").click()
+    page.get_by_role("button", name="Tomar la conversación").click()
+    transcript = page.locator("#transcript")
+    expect(transcript).to_contain_text("[nombre]")
+    expect(transcript).to_contain_text("[teléfono]")
+    expect(transcript).not_to_contain_text("55 8765 4321")
+    expect(transcript).to_contain_text("¿En qué te puedo orientar?")  # the assistant's turns too
+    page.get_by_role("button", name="Mostrar datos personales (queda registrado)").click()
+    expect(transcript).to_contain_text("55 8765 4321")
+    assert sql(assistant, "SELECT action FROM staff_audit WHERE handoff_id = ? AND action = 'reveal'", handoff)
+
+    page.get_by_label("Mensaje para la persona").fill("Hola, soy del observatorio. ¿Estás a salvo ahora?")
+    page.get_by_role("button", name="Enviar").click()
+    assert phone.replies() == ["Hola, soy del observatorio. ¿Estás a salvo ahora?"]
+    assert assistant.sent_to(phone.address)[-1]["from"] == WHATSAPP_NUMBER
+
+    page.get_by_label("Nota (la persona no la ve)").fill("Pidió que no le llamemos.")
+    page.get_by_role("button", name="Guardar nota").click()
+    expect(transcript).to_contain_text("Pidió que no le llamemos.")
+    assert phone.replies() == []
+    page.get_by_label("Categoría").select_option("violencia familiar")
+    page.get_by_role("button", name="Guardar categoría").click()
+    expect(page.get_by_text("categoría: violencia familiar")).to_be_visible()
+
+    # Danger words still get 911 from the assistant during the handoff.
+    assert phone.say("me está siguiendo")[0] == text("utter_danger")
+
+    page.get_by_role("button", name="Cerrar y devolver al asistente").click()
+    expect(page.get_by_text("Conversación cerrada")).to_be_visible()
+    assert phone.replies() == [text("utter_handoff_closed")]
+    assert phone.say("menú") == [text("utter_main_menu")]
+
+
+def test_staff_of_another_observatory_get_404(open_page: Callable[[str], Page], assistant: RunningAssistant,
+                                              leon_staff: str) -> None:
+    handoff = handoff_of(assistant, handed_off(assistant))
+    page = signed_in(open_page, assistant, staff_of(assistant, "Observatorio Ciudadano de Durango"))
+    expect(page.get_by_role("link", name=f"#{handoff}")).to_have_count(0)
+    for path in ("", "/media/1"):
+        assert page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}{path}").status == 404
+    assert page.request.post(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}/claim").status == 400  # no CSRF token
+
+
+def test_without_signing_in_the_inbox_leads_to_the_login(assistant: RunningAssistant) -> None:
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.build_opener(NoRedirect).open(f"http://127.0.0.1:{assistant.web_port}/inbox/")
+    assert answer.value.code == 302 and "/login" in answer.value.headers["Location"]
+
+
+def test_media_opens_for_the_assigned_staff_member_only(open_page: Callable[[str], Page], assistant: RunningAssistant,
+                                                        leon_staff: str) -> None:
+    phone = handed_off(assistant)
+    handoff = handoff_of(assistant, phone)
+    phone.say(media=("audio/ogg", f"http://127.0.0.1:{assistant.simulator_port}/media/voice-note"))
+    media_id = sql(assistant, "SELECT id FROM received_media WHERE sender_id = ?", phone.sender_id)[0][0]
+    media_url = f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}/media/{media_id}"
+
+    colleague = signed_in(open_page, assistant, staff_of(assistant, LEON))
+    assert colleague.goto(media_url).status == 409  # not theirs: the conversation is not claimed by them
+
+    page = signed_in(open_page, assistant, leon_staff)
+    page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}")
+    page.get_by_role("button", name="Tomar la conversación").click()
+    expect(page.get_by_role("link", name="Abrir audio/ogg")).to_be_visible()
+    assert page.request.get(media_url).status == 200
+
+
+def test_whatsapp_window_allows_only_the_approved_template(open_page: Callable[[str], Page],
+                                                           assistant: RunningAssistant, leon_staff: str) -> None:
+    phone = handed_off(assistant)
+    handoff = handoff_of(assistant, phone)
+    sql(assistant, "UPDATE contacts SET last_message_at = datetime('now', '-25 hours') WHERE sender_id = ?",
+        phone.sender_id)
+    page = signed_in(open_page, assistant, leon_staff)
+    page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}")
+    page.get_by_role("button", name="Tomar la conversación").click()
+    expect(page.get_by_text("WhatsApp solo permite enviar una plantilla aprobada")).to_be_visible()
+    expect(page.get_by_label("Mensaje para la persona")).to_have_count(0)
+    page.get_by_role("button", name="Enviar la plantilla aprobada").click()
+    assert assistant.sent_to(phone.address)[-1]["content_sid"] == WHATSAPP_TEMPLATE_SID

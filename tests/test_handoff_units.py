@@ -1,0 +1,96 @@
+"""Handoff pieces on their own: the offer and its honesty, staffed hours, redaction."""
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from actions import handoff as handoff_actions
+from actions.handoff import ActionHumanHandoff, ActionStartHandoff
+from actions.safety import ActionDanger
+from bot.directory.models import Organisation
+from bot.handoff import hours
+from bot.handoff.models import Handoff
+from bot.handoff.redaction import redact
+from bot.storage.database import engine_for, session_scope
+from bot.web import accounts
+from tests.test_actions import run, slot, tracker
+from tests.test_help_nearby_actions import seeded  # noqa: F401  (fixture)
+
+LEON = "Observatorio Ciudadano de León A.C."
+
+
+@pytest.fixture()
+def staffed(seeded: str) -> str:  # noqa: F811
+    """The seeded directory with one staff member at the León observatory."""
+    engine = engine_for(seeded)
+    with session_scope(engine) as session:
+        leon = session.query(Organisation).filter_by(name=LEON).one()
+        leon.handoff_hours = "lun-vie 09:00-18:00"
+        leon_id = leon.id
+    accounts.create(engine, "leon", "una-contraseña-larga", "staff", leon_id)
+    handoff_actions.engine.cache_clear()
+    yield seeded
+    handoff_actions.engine.cache_clear()
+
+
+def test_no_staffed_observatory_means_an_honest_answer(seeded: str) -> None:  # noqa: F811
+    handoff_actions.engine.cache_clear()
+    assert run(ActionHumanHandoff(), tracker("human_handoff"))[0] == ["utter_human_handoff"]
+    assert run(ActionDanger(), tracker("danger", slots={"welcomed": False}))[0] == ["utter_danger"]
+
+
+def test_the_offer_names_the_observatory_and_when_it_answers(staffed: str) -> None:
+    replies, events, messages = run(ActionHumanHandoff(), tracker("human_handoff", slots={"place_key": "11020"}))
+    assert replies == ["utter_handoff_offer"]
+    assert messages[0]["observatory"] == LEON
+    assert messages[0]["parts"][0]["key"] in ("handoff_when_open", "handoff_when_closed")
+    assert slot(events, "handoff_reason") == "asked"
+
+
+def test_danger_is_followed_by_the_offer(staffed: str) -> None:
+    replies, events, _ = run(ActionDanger(), tracker("danger"))
+    assert replies == ["utter_danger", "utter_handoff_offer"]
+    assert slot(events, "handoff_reason") == "danger"
+
+
+def test_consent_opens_one_handoff(staffed: str) -> None:
+    _, events, _ = run(ActionHumanHandoff(), tracker("human_handoff"))
+    observatory = slot(events, "handoff_observatory")
+    for _ in range(2):
+        replies, _, _ = run(ActionStartHandoff(), tracker("confirm_handoff", slots={"handoff_observatory": observatory}))
+        assert replies == ["utter_handoff_started"]
+    with session_scope(engine_for(staffed)) as session:
+        assert session.query(Handoff).filter_by(sender_id="test", status="waiting").count() == 1
+    assert run(ActionHumanHandoff(), tracker("human_handoff"))[0] == []  # already with a person
+
+
+MEXICO_CITY = ZoneInfo("America/Mexico_City")
+
+
+def test_staffed_hours_in_the_states_time_zone() -> None:
+    schedule = hours.parse("lun-vie 09:00-18:00; sáb 10:00-14:00", "11")
+    monday_noon = datetime(2026, 11, 23, 12, 0, tzinfo=MEXICO_CITY)
+    saturday_evening = datetime(2026, 11, 28, 19, 0, tzinfo=MEXICO_CITY)
+    assert schedule.is_open(monday_noon) and not schedule.is_open(saturday_evening)
+    assert schedule.next_opening(saturday_evening) == datetime(2026, 11, 30, 9, 0, tzinfo=MEXICO_CITY)
+    tijuana = hours.parse("lun-dom 09:00-10:00", "02")
+    assert tijuana.is_open(datetime(2026, 11, 23, 17, 30, tzinfo=timezone.utc))  # 09:30 in Tijuana
+
+
+@pytest.mark.parametrize("text", ["todos los días", "lun-vie 18:00-09:00", "lun-xyz 09:00-10:00", "lun 25:00-26:00"])
+def test_unreadable_hours_are_refused(text: str) -> None:
+    with pytest.raises(hours.InvalidHours):
+        hours.parse(text, "09")
+
+
+@pytest.mark.parametrize(
+    "original,hidden,shown",
+    [("Me llamo María López", "María López", "[nombre]"),
+     ("mi cel es 477 123 4567", "477 123 4567", "[teléfono]"),
+     ("escríbeme a ana.perez@example.org", "ana.perez@example.org", "[correo]"),
+     ("vivo en Calle Sauce 14, col. Centro", "Sauce 14", "[dirección]")],
+)
+def test_redaction(original: str, hidden: str, shown: str) -> None:
+    redacted = redact(original)
+    assert hidden not in redacted and shown in redacted
