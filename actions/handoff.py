@@ -8,7 +8,7 @@ assistant stays silent (except for danger and the quick exit).
 
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from babel.dates import format_datetime
 from rasa_sdk import Tracker
@@ -23,7 +23,7 @@ from bot.handoff import service
 from bot.settings import database_url
 from bot.storage.database import engine_for, session_scope
 
-OBSERVATORY_SLOT, REASON_SLOT = "handoff_observatory", "handoff_reason"
+OBSERVATORY_SLOT, REASON_SLOT, INTERPRETER_SLOT = "handoff_observatory", "handoff_reason", "interpreter_language"
 REASON_BY_LAST_REPLY = {"utter_media_received": "media", "utter_offer_person": "misunderstood", "utter_danger": "danger"}
 
 
@@ -43,21 +43,24 @@ def when_parts(observatory: Organisation, now: datetime) -> List[Dict[str, Any]]
     return [{"key": "handoff_when_unknown"}]
 
 
-def offer(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, quietly: bool = False) -> List[EventType]:
+def offer(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, quietly: bool = False,
+          interpreter: Optional[str] = None) -> List[EventType]:
     """Asks for consent to hand over, naming the observatory; or says honestly there is
-    none (unless `quietly`: after the danger message, saying nothing more is better)."""
+    none (unless `quietly`: after the danger message, saying nothing more is better).
+    For an `interpreter`, an observatory that lists that language is preferred."""
     origin, _, _ = ActionHelpNearMe.origin(tracker)
     with session_scope(engine()) as session:
         if service.open_for(session, tracker.sender_id):
             return []  # a person already has the conversation
-        observatory = service.choose_observatory(session, origin)
+        observatory = service.choose_observatory(session, origin, interpreter)
         if observatory is None:
             if not quietly:
                 dispatcher.utter_message(response="utter_human_handoff")
             return []
         parts = [*when_parts(observatory, datetime.now(timezone.utc)), {"key": "handoff_consent"}]
         dispatcher.utter_message(response="utter_handoff_offer", observatory=observatory.name, parts=parts)
-        return [SlotSet(OBSERVATORY_SLOT, str(observatory.id)), SlotSet(REASON_SLOT, reason)]
+        return [SlotSet(OBSERVATORY_SLOT, str(observatory.id)), SlotSet(REASON_SLOT, reason),
+                SlotSet(INTERPRETER_SLOT, interpreter)]
 
 
 class ActionHumanHandoff(ReplyAction):
@@ -82,11 +85,12 @@ class ActionStartHandoff(ReplyAction):
         with session_scope(engine()) as session:
             observatory = session.get(Organisation, int(observatory_id))
             handoff, new = service.start(session, tracker.sender_id, observatory.id,
-                                         tracker.get_slot(REASON_SLOT) or "asked", tracker.get_slot("language") or "es")
+                                         tracker.get_slot(REASON_SLOT) or "asked", tracker.get_slot("language") or "es",
+                                         tracker.get_slot(INTERPRETER_SLOT))
             dispatcher.utter_message(response="utter_handoff_started", observatory=observatory.name)
             if new:
                 service.notify_new_handoff(handoff, observatory)
-        return [SlotSet(OBSERVATORY_SLOT, None), SlotSet(REASON_SLOT, None)]
+        return [SlotSet(OBSERVATORY_SLOT, None), SlotSet(REASON_SLOT, None), SlotSet(INTERPRETER_SLOT, None)]
 
 
 class ActionDeclineHandoff(ReplyAction):
@@ -97,4 +101,4 @@ class ActionDeclineHandoff(ReplyAction):
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         super().respond(dispatcher, tracker)
-        return [SlotSet(OBSERVATORY_SLOT, None), SlotSet(REASON_SLOT, None)]
+        return [SlotSet(OBSERVATORY_SLOT, None), SlotSet(REASON_SLOT, None), SlotSet(INTERPRETER_SLOT, None)]

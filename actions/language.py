@@ -27,7 +27,9 @@ class ActionOfferLanguage(ReplyAction):
 class ActionSetLanguage(ReplyAction):
     """Sets the language, says honestly when its texts are not ready, then goes on.
 
-    Goes on with the request the person made before the welcome, if any, else the menu.
+    A language with no reviewed texts gets the offer of a person with an interpreter
+    (where an observatory takes handoffs); otherwise the assistant goes on with the
+    request the person made before the welcome, if any, else the menu.
     """
 
     def __init__(self) -> None:
@@ -41,13 +43,16 @@ class ActionSetLanguage(ReplyAction):
         if language is None:
             dispatcher.utter_message(response="utter_ask_language")
             return []
+        pending = tracker.get_slot(PENDING_SLOT)
+        events: List[EventType] = [SlotSet(LANGUAGE_SLOT, language), SlotSet(PENDING_SLOT, None)]
         if not self.catalogues.has(SERVED_WHEN_TRANSLATED, language):
             name = self.catalogues.get(f"language_name_{language}", DEFAULT_LANGUAGE)
             dispatcher.utter_message(
                 response="utter_language_fallback", language_name=name.text if name else language
             )
-        pending = tracker.get_slot(PENDING_SLOT)
-        events: List[EventType] = [SlotSet(LANGUAGE_SLOT, language), SlotSet(PENDING_SLOT, None)]
+            interpreter = offer(dispatcher, tracker, "interpreter", quietly=True, interpreter=language)
+            if interpreter:
+                return [*events, *interpreter]
         if pending in PENDING_QUESTIONS:
             return [*events, FollowupAction(PENDING_QUESTIONS[pending])]
         if pending == "human_handoff":

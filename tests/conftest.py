@@ -21,12 +21,17 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from twilio.request_validator import RequestValidator
 
+from actions import handoff as handoff_actions
+from actions import help_nearby
 from bot.dev_secrets import DEV_ADMIN_PASSWORD, load_or_create
 from bot.identity import pseudonym
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.simulator.twilio_form import sms_form, whatsapp_form
+from bot.directory import seed
 from bot.storage.crypto import new_key
+from bot.storage.database import engine_for
+from bot.storage.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "orienta.tar.gz"
@@ -285,3 +290,17 @@ def type_message(page: Page, text: str) -> None:
     """Types into the page's message box and sends with Enter."""
     page.fill("#text", text)
     page.press("#text", "Enter")
+
+
+@pytest.fixture()
+def seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh database with the directory's seed, used by the actions."""
+    url = f"sqlite:///{tmp_path / 'directory.db'}"
+    upgrade(url)
+    seed.load(engine_for(url))
+    monkeypatch.setenv("ORIENTA_DATABASE_URL", url)
+    for cached in (help_nearby.directory, handoff_actions.engine):
+        cached.cache_clear()
+    yield url
+    for cached in (help_nearby.directory, handoff_actions.engine):
+        cached.cache_clear()

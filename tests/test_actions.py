@@ -108,7 +108,7 @@ def test_not_safe_forgets_the_welcome_so_the_next_contact_asks_again() -> None:
     assert slot(events, "pending_intent") is None
 
 
-def test_a_pending_request_for_help_nearby_starts_the_place_question() -> None:
+def test_a_pending_request_for_help_nearby_starts_the_place_question(seeded: str) -> None:
     current = tracker("choose_language", entities=[{"entity": "language", "value": "es"}],
                       slots={"pending_intent": "find_help"})
     replies, events, _ = run(ActionSetLanguage(), current)
@@ -116,14 +116,14 @@ def test_a_pending_request_for_help_nearby_starts_the_place_question() -> None:
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "place_form"}
 
 
-def test_spanish_goes_on_to_the_menu() -> None:
+def test_spanish_goes_on_to_the_menu(seeded: str) -> None:
     current = tracker("choose_language", entities=[{"entity": "language", "value": "es"}])
     replies, events, _ = run(ActionSetLanguage(), current)
     assert replies == ["utter_main_menu"]
     assert slot(events, "language") == "es"
 
 
-def test_language_without_reviewed_text_says_so_and_continues_with_the_pending_request() -> None:
+def test_language_without_reviewed_text_says_so_and_continues_with_the_pending_request(seeded: str) -> None:
     current = tracker(
         "choose_language",
         entities=[{"entity": "language", "value": "nah"}],
@@ -136,7 +136,7 @@ def test_language_without_reviewed_text_says_so_and_continues_with_the_pending_r
     assert slot(events, "pending_intent") is None
 
 
-def test_language_named_in_text() -> None:
+def test_language_named_in_text(seeded: str) -> None:
     _, events, _ = run(ActionSetLanguage(), tracker("choose_language", "en maya porfa"))
     assert slot(events, "language") == "yua"
 

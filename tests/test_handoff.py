@@ -182,3 +182,44 @@ def test_whatsapp_window_allows_only_the_approved_template(open_page: Callable[[
     expect(page.get_by_label("Mensaje para la persona")).to_have_count(0)
     page.get_by_role("button", name="Enviar la plantilla aprobada").click()
     assert assistant.sent_to(phone.address)[-1]["content_sid"] == WHATSAPP_TEMPLATE_SID
+
+
+def test_transfer_to_another_observatory(open_page: Callable[[str], Page], assistant: RunningAssistant,
+                                         leon_staff: str) -> None:
+    handoff = handoff_of(assistant, handed_off(assistant))
+    page = signed_in(open_page, assistant, leon_staff)
+    page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}")
+    page.get_by_label("Transferir a otro observatorio").select_option(label="Observatorio Ciudadano de Durango")
+    page.get_by_role("button", name="Transferir").click()
+    expect(page.get_by_text("Conversación transferida a Observatorio Ciudadano de Durango.")).to_be_visible()
+    assert sql(assistant, "SELECT observatory_id, status FROM handoffs WHERE id = ?", handoff) == [
+        (observatory_id(assistant, "Observatorio Ciudadano de Durango"), "waiting")]
+    assert page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}").status == 404
+    assert sql(assistant, "SELECT action FROM staff_audit WHERE handoff_id = ?", handoff) == [("transfer",)]
+
+
+def test_quick_exit_during_a_handoff_erases_it_too(assistant: RunningAssistant, leon_staff: str) -> None:
+    phone = handed_off(assistant)
+    assert phone.say("esto lo lee la persona del observatorio") == []
+    assert phone.say("salir") == [text("utter_quick_exit")]
+    for table in ("handoffs", "handoff_messages", "contacts", "events"):
+        assert sql(assistant, f"SELECT count(*) FROM {table} WHERE sender_id = ?", phone.sender_id) == [(0,)]
+
+
+def test_administrators_create_staff_accounts(open_page: Callable[[str], Page], assistant: RunningAssistant) -> None:
+    page = open_page(f"http://127.0.0.1:{assistant.web_port}/login")
+    page.get_by_label("Usuario").fill("admin")
+    page.get_by_label("Contraseña").fill(assistant.admin_password)
+    page.get_by_role("button", name="Entrar").click()
+    page.get_by_role("link", name="Cuentas").click()
+    username = f"nuevo-{secrets.token_hex(3)}"
+    page.get_by_label("Usuario").fill(username)
+    page.get_by_label("Contraseña (12 caracteres o más)").fill(PASSWORD)
+    page.get_by_label("Observatorio (para el equipo)").select_option(label=LEON)
+    page.get_by_role("button", name="Crear").click()
+    expect(page.get_by_text("Cuenta creada.")).to_be_visible()
+    expect(page.locator("#accounts")).to_contain_text(username)
+    page.get_by_label("Usuario").fill(f"{username}-2")
+    page.get_by_label("Contraseña (12 caracteres o más)").fill(PASSWORD)
+    page.get_by_role("button", name="Crear").click()
+    expect(page.get_by_text("una cuenta del equipo necesita su observatorio")).to_be_visible()

@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from actions import handoff as handoff_actions
 from actions.handoff import ActionHumanHandoff, ActionStartHandoff
 from actions.safety import ActionDanger
 from bot.directory.models import Organisation
@@ -15,13 +14,12 @@ from bot.handoff.redaction import redact
 from bot.storage.database import engine_for, session_scope
 from bot.web import accounts
 from tests.test_actions import run, slot, tracker
-from tests.test_help_nearby_actions import seeded  # noqa: F401  (fixture)
 
 LEON = "Observatorio Ciudadano de León A.C."
 
 
 @pytest.fixture()
-def staffed(seeded: str) -> str:  # noqa: F811
+def staffed(seeded: str) -> str:
     """The seeded directory with one staff member at the León observatory."""
     engine = engine_for(seeded)
     with session_scope(engine) as session:
@@ -29,13 +27,10 @@ def staffed(seeded: str) -> str:  # noqa: F811
         leon.handoff_hours = "lun-vie 09:00-18:00"
         leon_id = leon.id
     accounts.create(engine, "leon", "una-contraseña-larga", "staff", leon_id)
-    handoff_actions.engine.cache_clear()
-    yield seeded
-    handoff_actions.engine.cache_clear()
+    return seeded
 
 
-def test_no_staffed_observatory_means_an_honest_answer(seeded: str) -> None:  # noqa: F811
-    handoff_actions.engine.cache_clear()
+def test_no_staffed_observatory_means_an_honest_answer(seeded: str) -> None:
     assert run(ActionHumanHandoff(), tracker("human_handoff"))[0] == ["utter_human_handoff"]
     assert run(ActionDanger(), tracker("danger", slots={"welcomed": False}))[0] == ["utter_danger"]
 
@@ -94,3 +89,25 @@ def test_unreadable_hours_are_refused(text: str) -> None:
 def test_redaction(original: str, hidden: str, shown: str) -> None:
     redacted = redact(original)
     assert hidden not in redacted and shown in redacted
+
+
+def test_a_language_without_reviewed_text_offers_an_interpreter_where_the_language_is_listed(staffed: str) -> None:
+    from actions.language import ActionSetLanguage
+
+    engine = engine_for(staffed)
+    with session_scope(engine) as session:
+        durango = session.query(Organisation).filter_by(name="Observatorio Ciudadano de Durango").one()
+        durango.languages = "es,nah"
+        durango_id = durango.id
+    accounts.create(engine, "durango", "una-contraseña-larga", "staff", durango_id)
+    current = tracker("choose_language", entities=[{"entity": "language", "value": "nah"}])
+    replies, events, messages = run(ActionSetLanguage(), current)
+    assert replies == ["utter_language_fallback", "utter_handoff_offer"]
+    assert messages[1]["observatory"] == "Observatorio Ciudadano de Durango"
+    assert slot(events, "interpreter_language") == "nah" and slot(events, "handoff_reason") == "interpreter"
+    started = tracker("confirm_handoff", slots={"handoff_observatory": str(durango_id), "handoff_reason": "interpreter",
+                                                "interpreter_language": "nah", "language": "nah"})
+    run(ActionStartHandoff(), started)
+    with session_scope(engine) as session:
+        handoff = session.query(Handoff).filter_by(sender_id="test").one()
+        assert (handoff.observatory_id, handoff.reason, handoff.interpreter_language) == (durango_id, "interpreter", "nah")

@@ -1,33 +1,18 @@
 """The help-nearby actions against a real, migrated and seeded directory database."""
 
-from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import help_nearby
 from actions.help_nearby import ActionAskPlace, ActionFindHelp, ActionHelpNearMe, ValidatePlaceForm
-from bot.directory import repository, seed
+from bot.directory import repository
 from bot.directory.validation import validate
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.storage.database import engine_for, session_scope
-from bot.storage.migrate import upgrade
 from tests.test_actions import run, slot, tracker
-
-
-@pytest.fixture()
-def seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A fresh database with the directory's seed, used by the actions."""
-    url = f"sqlite:///{tmp_path / 'directory.db'}"
-    upgrade(url)
-    seed.load(engine_for(url))
-    monkeypatch.setenv("ORIENTA_DATABASE_URL", url)
-    help_nearby.directory.cache_clear()
-    yield url
-    help_nearby.directory.cache_clear()
 
 
 def validated(text: str, slots: Dict[str, Any] = None) -> tuple:
