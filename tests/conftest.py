@@ -2,6 +2,7 @@
 
 import json
 import os
+import sqlite3
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import secrets
@@ -29,7 +30,7 @@ from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.simulator.twilio_form import sms_form, whatsapp_form
 from bot.directory import seed
-from bot.storage.crypto import new_key
+from bot.storage.crypto import Sealer, new_key
 from bot.storage.database import engine_for
 from bot.storage.migrate import upgrade
 
@@ -78,6 +79,7 @@ class RunningAssistant:
     account_sid: str
     auth_token: str
     admin_password: str
+    data_key: str
     banner: str = ""
 
     @property
@@ -94,6 +96,20 @@ class RunningAssistant:
         )
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read())
+
+    def events(self, sender_id: str, type_name: str) -> List[Dict[str, Any]]:
+        """A conversation's stored events of one type, unsealed."""
+        sealer = Sealer([self.data_key])
+        with sqlite3.connect(self.sqlite_path) as db:
+            rows = db.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = ? ORDER BY id",
+                              (sender_id, type_name)).fetchall()
+        return [json.loads(sealer.open(data)) for (data,) in rows]
+
+    def everything_stored(self) -> str:
+        """Every stored event of every conversation, unsealed, as one text."""
+        sealer = Sealer([self.data_key])
+        with sqlite3.connect(self.sqlite_path) as db:
+            return "\n".join(sealer.open(data) for (data,) in db.execute("SELECT data FROM events"))
 
     def conversation(self) -> "Conversation":
         return Conversation(self, f"test-{uuid.uuid4().hex}")
@@ -223,7 +239,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, notifications: Dict[str,
     sqlite_path = workdir / "orienta.db"
     log_path = workdir / "servers.log"
     simulator_port, web_port = free_port(), free_port()
-    sender_key = secrets.token_hex(32)
+    sender_key, data_key = secrets.token_hex(32), new_key()
     env = {
         **{name: value for name, value in os.environ.items() if not name.startswith("TWILIO_")},
         "ORIENTA_PORT": str(port),
@@ -232,7 +248,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, notifications: Dict[str,
         "ORIENTA_WEB_PORT": str(web_port),
         "ORIENTA_SQLITE_PATH": str(sqlite_path),
         "ORIENTA_SENDER_KEY": sender_key,
-        "ORIENTA_DATA_KEYS": new_key(),
+        "ORIENTA_DATA_KEYS": data_key,
         "ORIENTA_HANDOFF_WEBHOOK_URL": notifications["url"],
         "ORIENTA_WHATSAPP_TEMPLATE_SID": WHATSAPP_TEMPLATE_SID,
     }
@@ -244,7 +260,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, notifications: Dict[str,
         )
         running = RunningAssistant(
             process, port, simulator_port, web_port, sqlite_path, log_path, sender_key,
-            twilio["TWILIO_ACCOUNT_SID"], twilio["TWILIO_AUTH_TOKEN"], twilio[DEV_ADMIN_PASSWORD],
+            twilio["TWILIO_ACCOUNT_SID"], twilio["TWILIO_AUTH_TOKEN"], twilio[DEV_ADMIN_PASSWORD], data_key,
         )
         deadline = time.monotonic() + START_TIMEOUT_S
         while "Press Ctrl-C" not in running.banner:

@@ -137,12 +137,13 @@ def test_quick_exit_answers_one_neutral_line_and_erases_everything(assistant: Ru
     secret = f"me llamo Ana {uuid.uuid4().hex} y mi esposo me pega"
     chat.start()
     chat.say(secret)
+    assert secret in assistant.everything_stored()
     assert stored_rows(assistant, "SELECT count(*) FROM events WHERE sender_id = ?", chat.sender) > 0
 
     assert chat.say("Salir") == [text("utter_quick_exit")]
 
     assert stored_rows(assistant, "SELECT count(*) FROM events WHERE sender_id = ?", chat.sender) == 0
-    assert stored_rows(assistant, "SELECT count(*) FROM events WHERE data LIKE ?", f"%{secret[13:45]}%") == 0
+    assert secret not in assistant.everything_stored()
     assert chat.say("hola") == [text("utter_welcome")]
 
 

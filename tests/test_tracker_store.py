@@ -24,17 +24,18 @@ SECRET = f"Me llamo Ana y vivo en la calle Sauce {uuid.uuid4().hex}"
 
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/orienta_test"
+KEYS = [new_key()]
 
 
 def store_for(backend: str, tmp_path: Path) -> ErasableSQLTrackerStore:
     """A store on a migrated database: Rasa's events table and Orienta's own tables."""
     if backend == "sqlite":
-        store = ErasableSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
+        store = ErasableSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"), data_keys=KEYS)
         upgrade(f"sqlite:///{tmp_path / 't.db'}")
     else:
         store = ErasableSQLTrackerStore(
             domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=5432,
-            username="postgres", db="orienta_test", login_db="postgres",
+            username="postgres", db="orienta_test", login_db="postgres", data_keys=KEYS,
         )
         upgrade(POSTGRES_URL)
     return store
@@ -55,8 +56,10 @@ def rows_of(store: ErasableSQLTrackerStore, sender: str, table: str = "events") 
     return count(store, table, "sender_id = :value", sender)
 
 
-def rows_containing(store: ErasableSQLTrackerStore, text: str) -> int:
-    return count(store, "events", "data LIKE :value", f"%{text}%")
+def rows_containing(store: ErasableSQLTrackerStore, text: str, sender: str = "%") -> int:
+    with store.engine.connect() as connection:
+        query = sa.text("SELECT count(*) FROM events WHERE data LIKE :text AND sender_id LIKE :sender")
+        return connection.execute(query, {"text": f"%{text}%", "sender": sender}).scalar()
 
 
 def test_a_conversation_is_stored_then_erased_entirely(store: ErasableSQLTrackerStore) -> None:
@@ -66,7 +69,11 @@ def test_a_conversation_is_stored_then_erased_entirely(store: ErasableSQLTracker
         tracker.update(event)
     asyncio.run(store.save(tracker))
     assert rows_of(store, sender) > 0
-    assert rows_containing(store, SECRET) > 0
+    assert rows_containing(store, SECRET) == 0  # sealed at rest
+    assert rows_containing(store, "greet", sender) == 0  # intents too
+    assert count(store, "events", "sender_id = :value AND intent_name IS NOT NULL", sender) == 0
+    stored = asyncio.run(store.retrieve(sender))
+    assert [e.text for e in stored.events if isinstance(e, UserUttered)] == [SECRET]
 
     engine = engine_for(str(store.engine.url))
     ContactBook(engine, Sealer([new_key()])).remember(

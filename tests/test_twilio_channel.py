@@ -1,7 +1,7 @@
 """The Twilio webhook, end to end: signed real-format requests in, replies out through
 the real twilio client to the local fake of Twilio's REST API (the phone simulator)."""
 
-import json
+import secrets
 import sqlite3
 from types import SimpleNamespace
 from typing import List
@@ -29,8 +29,7 @@ def rows(assistant: RunningAssistant, sql: str, *params: object) -> List[tuple]:
 
 
 def user_texts(assistant: RunningAssistant, phone: Phone) -> List[str]:
-    events = rows(assistant, "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", phone.sender_id)
-    return [json.loads(data)["text"] for (data,) in events]
+    return [event["text"] for event in assistant.events(phone.sender_id, "user")]
 
 
 def started(assistant: RunningAssistant, channel: str = "whatsapp") -> Phone:
@@ -134,8 +133,7 @@ def test_a_location_pin_gets_the_help_nearest_to_it(assistant: RunningAssistant)
     reply = phone.say(location=(21.1218, -101.6825))
     assert len(reply) == 1 and reply[0].startswith(text("utter_help_near_pin"))
     assert "Observatorio ciudadano: Observatorio Ciudadano de León A.C." in reply[0]
-    slots = [json.loads(d) for (d,) in rows(
-        assistant, "SELECT data FROM events WHERE sender_id = ? AND type_name = 'slot'", phone.sender_id)]
+    slots = assistant.events(phone.sender_id, "slot")
     assert {"latitude": 21.1218, "longitude": -101.6825}.items() <= {s["name"]: s["value"] for s in slots}.items()
 
 
@@ -178,13 +176,18 @@ def test_quick_exit_sends_its_line_then_nothing_of_the_person_remains(assistant:
         assert rows(assistant, f"SELECT count(*) FROM {table} WHERE sender_id = ?", phone.sender_id) == [(0,)]
 
 
-def test_no_phone_number_is_stored_in_clear(assistant: RunningAssistant) -> None:
+def test_no_phone_number_nor_message_text_is_stored_in_clear(assistant: RunningAssistant) -> None:
     phones = [started(assistant, "whatsapp"), started(assistant, "sms")]
     phones[0].say(media=("audio/ogg", "https://api.twilio.com/media/ME3"))
+    secret = f"Me llamo Rosa y vivo en la calle Fresno {secrets.token_hex(4)}"
+    phones[1].say(secret)
+    assert secret in user_texts(assistant, phones[1])  # stored, and readable with the key
     dump = "\n".join(sqlite3.connect(assistant.sqlite_path).iterdump())
     for phone in phones:
         assert phone.sender_id in dump
         assert phone.number[-10:] not in dump
+    for clear_text in (secret, "Fresno", "Hola 👋", "¿En qué te puedo orientar?", "quick_exit", "media_type"):
+        assert clear_text not in dump
 
 
 def test_public_url_is_what_the_signature_covers() -> None:

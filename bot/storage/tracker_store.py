@@ -1,16 +1,26 @@
-"""SQL tracker store that can erase a whole conversation at the sender's request.
+"""Rasa's SQL tracker store, with conversations sealed at rest and erasable on request.
+
+Every event's JSON (message text, metadata) is stored encrypted with the Fernet keys of
+ORIENTA_DATA_KEYS; the `intent_name` and `action_name` columns, which Rasa fills only for
+analytics, stay empty, since an intent such as "danger" is itself sensitive.
 
 Rasa's SQLTrackerStore appends the tracker's new events on every save, so rows deleted
 during a turn would be written back when the turn is saved. Erasure therefore happens
 here, in `save`: when the turn set the `erasure_requested` slot (the quick exit), every
 stored event of that sender is deleted, with everything Orienta's own tables hold about
-it (contacts, media, message ids), in one transaction; nothing of the turn is written.
+it (contacts, media, message ids, handoffs), in one transaction; nothing of the turn is
+written.
 """
 
+import json
 import logging
+import os
+from typing import Any, Optional, Sequence
+
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.storage.crypto import Sealer
 from bot.storage.erasure import erase_sender
 
 logger = logging.getLogger(__name__)
@@ -19,13 +29,34 @@ ERASURE_SLOT = "erasure_requested"
 
 
 class ErasableSQLTrackerStore(SQLTrackerStore):
-    """SQLTrackerStore whose conversations can be wiped by the conversation itself."""
+    """SQLTrackerStore whose events are sealed and whose conversations can be wiped."""
+
+    def __init__(self, *args: Any, data_keys: Optional[Sequence[str]] = None, **kwargs: Any) -> None:
+        keys = data_keys or [k.strip() for k in os.environ.get("ORIENTA_DATA_KEYS", "").split(",") if k.strip()]
+        self.sealer = Sealer(keys)
+        super().__init__(*args, **kwargs)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if tracker.get_slot(ERASURE_SLOT):
             await self.erase(tracker.sender_id)
             return
-        await super().save(tracker)
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            for event in self._additional_events(session, tracker):
+                data = event.as_dict()
+                session.add(self.SQLEvent(
+                    sender_id=tracker.sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
+                    intent_name=None, action_name=None, data=self.sealer.seal(json.dumps(data)),
+                ))
+            session.commit()
+
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions).all()
+            events = [json.loads(self.sealer.open(row.data)) for row in rows]
+        if not self.domain or not events:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
     async def erase(self, sender_id: str) -> None:
         """Deletes every stored event and record of one conversation."""

@@ -34,7 +34,7 @@ def transcript(session: Session, sealer: Sealer, sender_id: str, reveal: bool) -
         .order_by(EVENTS.c.id)
     )
     for timestamp, type_name, data in rows:
-        text = (json.loads(data).get("text") or "").strip()
+        text = (json.loads(sealer.open(data)).get("text") or "").strip()
         if text and not text.startswith("/"):
             lines.append(Line(datetime.fromtimestamp(timestamp, timezone.utc),
                               "person" if type_name == "user" else "assistant", text))
