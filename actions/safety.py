@@ -38,3 +38,17 @@ class ActionQuickExit(ReplyAction):
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         super().respond(dispatcher, tracker)
         return [SlotSet(ERASURE_SLOT, True)]
+
+
+class ActionDeleteMyData(ReplyAction):
+    """The person asked to delete their data: everything goes now, and the reply says so."""
+
+    replies = ("utter_data_deleted",)
+    greets_first = False
+
+    def name(self) -> str:
+        return "action_delete_my_data"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        super().respond(dispatcher, tracker)
+        return [SlotSet(ERASURE_SLOT, True)]

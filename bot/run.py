@@ -1,5 +1,5 @@
 """Starts Orienta on one machine: database migrations (and the directory's seed when it is
-empty), the action server, the phone
+empty), the action server, the staff pages, the hourly retention job, the phone
 simulator (when no Twilio account is configured), then the dialogue engine.
 
 `python -m bot.run` (what `make run` calls) waits until all answer, prints where to open
@@ -27,6 +27,7 @@ from bot.storage.migrate import upgrade
 from bot.web import accounts
 
 READY_TIMEOUT_S = 300
+MAX_REQUEST_BYTES = 1_000_000  # webhook requests: Twilio's are a few kilobytes
 STOP_TIMEOUT_S = 15
 
 
@@ -73,6 +74,7 @@ class LaunchSettings:
             "ORIENTA_SQLITE_PATH": str(self.sqlite_path),
             "RASA_TELEMETRY_ENABLED": "false",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "SANIC_REQUEST_MAX_SIZE": os.environ.get("SANIC_REQUEST_MAX_SIZE", str(MAX_REQUEST_BYTES)),
         }
         if self.simulated:
             environment.update(simulator_environment(self.sqlite_path.parent, self.simulator_port))
@@ -85,10 +87,11 @@ def commands(settings: LaunchSettings) -> List[List[str]]:
                "--port", str(settings.actions_port)]
     simulator = [sys.executable, "-m", "bot.simulator"]
     web = [sys.executable, "-m", "bot.web"]
+    retention = [sys.executable, "-m", "bot.storage.retention", "--every", "3600"]
     engine = [sys.executable, "-m", "rasa", "run", "--model", str(settings.model),
               "--interface", settings.host, "--port", str(settings.port),
               "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
-    return [actions, web, *([simulator] if settings.simulated else []), engine]
+    return [actions, web, retention, *([simulator] if settings.simulated else []), engine]
 
 
 def health_urls(settings: LaunchSettings) -> List[str]:

@@ -208,3 +208,11 @@ def misunderstood_before(times: int) -> List[Dict[str, Any]]:
 def test_misunderstanding_escalates(before: int, reply: str) -> None:
     replies, _, _ = run(ActionMisunderstood(), tracker("nlu_fallback", events=misunderstood_before(before)))
     assert replies == [reply]
+
+
+def test_delete_my_data_requests_erasure() -> None:
+    from actions.safety import ActionDeleteMyData
+
+    replies, events, _ = run(ActionDeleteMyData(), tracker("delete_my_data", slots={"welcomed": False}))
+    assert replies == ["utter_data_deleted"]
+    assert slot(events, "erasure_requested") is True

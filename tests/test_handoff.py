@@ -223,3 +223,27 @@ def test_administrators_create_staff_accounts(open_page: Callable[[str], Page], 
     page.get_by_label("Contraseña (12 caracteres o más)").fill(PASSWORD)
     page.get_by_role("button", name="Crear").click()
     expect(page.get_by_text("una cuenta del equipo necesita su observatorio")).to_be_visible()
+
+
+def test_markup_and_sql_from_anyone_stay_text(open_page: Callable[[str], Page], assistant: RunningAssistant,
+                                             leon_staff: str) -> None:
+    phone = handed_off(assistant)
+    handoff = handoff_of(assistant, phone)
+    payloads = ['<script>document.body.dataset.pwned = 1</script>', '<img src=x onerror="document.body.dataset.pwned=2">',
+                "'; DROP TABLE handoffs; --"]
+    for payload in payloads:
+        assert phone.say(payload) == []
+    page = signed_in(open_page, assistant, leon_staff)
+    page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}")
+    page.get_by_role("button", name="Tomar la conversación").click()
+    page.get_by_role("button", name="Mostrar datos personales (queda registrado)").click()
+    page.get_by_label("Nota (la persona no la ve)").fill("x'); DELETE FROM users; --<b>nota</b>")
+    page.get_by_role("button", name="Guardar nota").click()
+    transcript = page.locator("#transcript")
+    for payload in payloads:
+        expect(transcript).to_contain_text(payload)
+    expect(transcript).to_contain_text("--<b>nota</b>")
+    assert page.evaluate("document.body.dataset.pwned") is None
+    assert page.locator("#transcript img, #transcript script, #transcript b").count() == 0
+    assert sql(assistant, "SELECT count(*) FROM handoffs WHERE id = ?", handoff) == [(1,)]
+    assert sql(assistant, "SELECT count(*) FROM users")[0][0] > 0

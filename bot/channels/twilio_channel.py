@@ -12,6 +12,8 @@ client from the number the person wrote to.
 """
 
 import logging
+import os
+import time
 from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from urllib.parse import parse_qsl
@@ -27,11 +29,15 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.carrier_keywords import Keyword, carrier_keyword
 from bot.channels.outgoing_text import bodies_for
+from bot.channels.rate_limit import SlidingWindow
 from bot.channels.twilio_request import IncomingMessage, MalformedRequest, parse
 from bot.channels.twilio_sender import TwilioSender
 from bot.handoff import service as handoff_service
 from bot.identity import pseudonym
+from bot.languages import DEFAULT_LANGUAGE
 from bot.nlu.keyword_intents import DANGER, QUICK_EXIT, KeywordRules
+from bot.replies.catalogue import Catalogues
+from bot.replies.render import render
 from bot.settings import Settings
 from bot.storage import media, processed_messages
 from bot.storage.contacts import Address, ContactBook
@@ -41,6 +47,9 @@ from bot.storage.database import engine_for
 logger = logging.getLogger(__name__)
 EMPTY_TWIML = str(MessagingResponse())
 KEYWORDS = KeywordRules()
+CATALOGUES = Catalogues.load()
+DEFAULT_SOURCE_RATE = "1200/60"  # requests per seconds from one address (Twilio uses many)
+DEFAULT_SENDER_RATE = "20/60"  # turns per seconds for one person
 
 
 def form_fields(request: Request) -> Dict[str, str]:
@@ -65,6 +74,9 @@ class TwilioInput(InputChannel):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.per_source = SlidingWindow.parse(os.environ.get("ORIENTA_SOURCE_RATE", DEFAULT_SOURCE_RATE))
+        self.per_sender = SlidingWindow.parse(os.environ.get("ORIENTA_SENDER_RATE", DEFAULT_SENDER_RATE))
+        self._slowed: Dict[str, float] = {}
         self.validator = RequestValidator(settings.twilio_auth_token)
         self.engine = engine_for(settings.database_url)
         self.sealer = Sealer(settings.data_keys)
@@ -78,6 +90,8 @@ class TwilioInput(InputChannel):
 
         @twilio.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not self.per_source.allow(request.ip or "unknown"):
+                return response.text("Too many requests", status=429)
             params = form_fields(request)
             signature = request.headers.get("X-Twilio-Signature", "")
             if not self.validator.validate(self.called_url(request), params, signature):
@@ -86,7 +100,7 @@ class TwilioInput(InputChannel):
                 message = parse(params)
             except MalformedRequest as error:
                 return response.text(f"Not a Twilio message: {error}", status=400)
-            await self.take(message, on_new_message)
+            await self.take(message, on_new_message, request.app.ctx.agent)
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         return twilio
@@ -99,7 +113,7 @@ class TwilioInput(InputChannel):
         return f"{self.settings.public_url}{request.path}{query}"
 
     async def take(
-        self, message: IncomingMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+        self, message: IncomingMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]], agent: Any
     ) -> None:
         """Runs the turns of one message and sends the replies, once per MessageSid."""
         sender_id = pseudonym(message.address, self.settings.sender_key)
@@ -119,6 +133,9 @@ class TwilioInput(InputChannel):
                 media.keep(self.engine, self.sealer, sender_id, message.message_sid, message.media, now)
             if self.held_for_staff(sender_id, message):
                 return
+            if not self.per_sender.allow(sender_id):
+                await self.keep_without_turn(agent, message, sender_id, contact)
+                return
             replies = CollectingOutputChannel()
             for text in message.dialogue_inputs():
                 await on_new_message(UserMessage(
@@ -129,6 +146,19 @@ class TwilioInput(InputChannel):
             processed_messages.release(self.engine, message.message_sid)
             raise
         await self.reply(contact, replies.messages)
+
+    async def keep_without_turn(self, agent: Any, message: IncomingMessage, sender_id: str, contact: Address) -> None:
+        """Too many messages in a row: each is still kept in the conversation (never
+        dropped), without a turn; the person is told, once per window, to slow down."""
+        for text in message.dialogue_inputs():
+            tracker = await agent.processor.log_message(
+                UserMessage(text, CollectingOutputChannel(), sender_id, input_channel=self.name(),
+                            message_id=message.message_sid, metadata={"channel": message.channel}))
+        now = time.monotonic()
+        if now - self._slowed.get(sender_id, float("-inf")) >= self.per_sender.seconds:
+            self._slowed[sender_id] = now
+            language = tracker.get_slot("language") or DEFAULT_LANGUAGE
+            await self.reply(contact, [render("utter_slow_down", language, CATALOGUES, {})])
 
     def held_for_staff(self, sender_id: str, message: IncomingMessage) -> bool:
         """During a handoff the person's messages go to staff and the assistant is silent,

@@ -1,0 +1,65 @@
+"""Deletes conversations nobody has touched for ORIENTA_RETENTION_DAYS (default 90).
+
+`python -m bot.storage.retention --every 3600` runs it hourly (`make run` starts it). A
+conversation whose last event is older than the limit goes entirely (events, contact,
+media, message ids, handoffs), unless a person from an observatory still holds it.
+"""
+
+import argparse
+import logging
+import os
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from typing import List, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from bot.handoff.models import Handoff
+from bot.handoff.service import OPEN
+from bot.settings import database_url
+from bot.storage.database import engine_for, session_scope
+from bot.storage.erasure import erase_sender
+from bot.storage.models import Contact
+
+logger = logging.getLogger(__name__)
+DEFAULT_DAYS = 90
+EVENTS = sa.table("events", sa.column("sender_id"), sa.column("timestamp"))
+
+
+def purge(engine: Engine, days: int, now: Optional[datetime] = None) -> int:
+    """Erases every conversation idle for more than `days`; returns how many."""
+    cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=days)
+    has_events = sa.inspect(engine).has_table("events")  # Rasa creates it on its first start
+    with session_scope(engine) as session:
+        held = {s for (s,) in session.execute(sa.select(Handoff.sender_id).where(Handoff.status.in_(OPEN)))}
+        idle = {s for (s,) in session.execute(sa.select(Contact.sender_id).where(Contact.last_message_at < cutoff))}
+        if has_events:
+            idle |= {s for (s,) in session.execute(
+                sa.select(EVENTS.c.sender_id).group_by(EVENTS.c.sender_id)
+                .having(sa.func.max(EVENTS.c.timestamp) < cutoff.timestamp()))}
+        senders: List[str] = sorted(idle - held)
+        for sender_id in senders:
+            if has_events:
+                session.execute(sa.delete(EVENTS).where(EVENTS.c.sender_id == sender_id))
+            erase_sender(session, sender_id)
+    return len(senders)
+
+
+def main(argv: List[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--every", type=int, default=0, help="seconds between runs; 0 runs once")
+    arguments = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    days = int(os.environ.get("ORIENTA_RETENTION_DAYS", DEFAULT_DAYS))
+    engine = engine_for(database_url())
+    while True:
+        logger.info("Retention (%d days): %d idle conversations erased.", days, purge(engine, days))
+        if not arguments.every:
+            return 0
+        time.sleep(arguments.every)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
