@@ -26,29 +26,29 @@ class ActionDanger(ReplyAction):
         return offer(dispatcher, tracker, "danger", quietly=True)
 
 
-class ActionQuickExit(ReplyAction):
-    """One neutral line; the tracker store then erases the whole conversation."""
+class ErasingAction(ReplyAction):
+    """Sends its reply; the tracker store then erases the whole conversation."""
+
+    greets_first = False
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        super().respond(dispatcher, tracker)
+        return [SlotSet(ERASURE_SLOT, True)]
+
+
+class ActionQuickExit(ErasingAction):
+    """One neutral line, harmless if someone else reads the phone."""
 
     replies = ("utter_quick_exit",)
-    greets_first = False
 
     def name(self) -> str:
         return "action_quick_exit"
 
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        super().respond(dispatcher, tracker)
-        return [SlotSet(ERASURE_SLOT, True)]
 
-
-class ActionDeleteMyData(ReplyAction):
+class ActionDeleteMyData(ErasingAction):
     """The person asked to delete their data: everything goes now, and the reply says so."""
 
     replies = ("utter_data_deleted",)
-    greets_first = False
 
     def name(self) -> str:
         return "action_delete_my_data"
-
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        super().respond(dispatcher, tracker)
-        return [SlotSet(ERASURE_SLOT, True)]

@@ -209,3 +209,14 @@ def test_danger_as_the_first_message_gets_911_on_either_channel(assistant: Runni
     assert "911" in replies[0]
     offer = to_gsm7(HANDOFF_OFFER) if channel == "sms" else HANDOFF_OFFER
     assert len(replies) == 1 or replies[1].startswith(offer)  # a person, if an observatory is staffed
+
+
+def test_logs_hold_no_message_text_and_no_phone_number(assistant: RunningAssistant) -> None:
+    phone = assistant.phone("whatsapp")
+    secret = f"Soy Carmen Ruiz y vivo en Calle Cedro {secrets.token_hex(4)}"
+    for message in ("hola", "1", "1", secret, "me está siguiendo", "3", "leon gto", "salir"):
+        phone.send(message)
+    logs = assistant.log_path.read_text(encoding="utf-8", errors="replace")
+    assert logs  # the servers do log
+    for leak in (secret, "Carmen Ruiz", "Cedro", phone.number, phone.number[-10:], "me está siguiendo"):
+        assert leak not in logs
