@@ -2,6 +2,7 @@
 
 import json
 import os
+from contextlib import contextmanager
 import sqlite3
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -230,18 +231,16 @@ def notifications() -> Iterator[Dict[str, Any]]:
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory, notifications: Dict[str, Any]) -> Iterator[RunningAssistant]:
-    """Action server and dialogue engine, launched by `python -m bot.run`."""
+@contextmanager
+def running_assistant(workdir: Path, extra_env: Dict[str, str]) -> Iterator[RunningAssistant]:
+    """Action server, dialogue engine, staff pages and simulator, launched by `python -m bot.run`."""
     assert MODEL.exists(), "No trained model: run the suite through `make test`."
-    workdir = tmp_path_factory.mktemp("assistant")
-    port = free_port()
+    port, simulator_port, web_port = free_port(), free_port(), free_port()
     sqlite_path = workdir / "orienta.db"
     log_path = workdir / "servers.log"
-    simulator_port, web_port = free_port(), free_port()
     sender_key, data_key = secrets.token_hex(32), new_key()
     env = {
-        **{name: value for name, value in os.environ.items() if not name.startswith("TWILIO_")},
+        **{name: value for name, value in os.environ.items() if not name.startswith(("TWILIO_", "ORIENTA_"))},
         "ORIENTA_PORT": str(port),
         "ORIENTA_ACTIONS_PORT": str(free_port()),
         "ORIENTA_SIMULATOR_PORT": str(simulator_port),
@@ -249,8 +248,8 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, notifications: Dict[str,
         "ORIENTA_SQLITE_PATH": str(sqlite_path),
         "ORIENTA_SENDER_KEY": sender_key,
         "ORIENTA_DATA_KEYS": data_key,
-        "ORIENTA_HANDOFF_WEBHOOK_URL": notifications["url"],
         "ORIENTA_WHATSAPP_TEMPLATE_SID": WHATSAPP_TEMPLATE_SID,
+        **extra_env,
     }
     twilio = load_or_create(workdir)  # the simulator's credentials, before the launcher reads them
     with log_path.open("w") as log:
@@ -270,9 +269,19 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, notifications: Dict[str,
             running.banner += line
             if time.monotonic() > deadline:
                 pytest.fail("bot.run did not become ready")
+        try:
+            yield running
+        finally:
+            process.terminate()
+            process.wait(30)
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory, notifications: Dict[str, Any]) -> Iterator[RunningAssistant]:
+    """The whole assistant on its embedded defaults (SQLite), as `make run` starts it."""
+    with running_assistant(tmp_path_factory.mktemp("assistant"),
+                           {"ORIENTA_HANDOFF_WEBHOOK_URL": notifications["url"]}) as running:
         yield running
-        process.terminate()
-        process.wait(30)
 
 
 @pytest.fixture(scope="module")

@@ -194,3 +194,19 @@ def test_names_with_markup_are_shown_as_text(admin_page: Page, assistant: Runnin
     expect(page.get_by_role("link", name=name)).to_be_visible()
     assert page.evaluate("document.body.dataset.pwned") is None
     assert page.locator("main img").count() == 0
+
+
+def test_signing_in_starts_a_new_session(open_page: Callable[[str], Page], assistant: RunningAssistant) -> None:
+    page = open_page(web(assistant, "/login"))
+    page.context.add_cookies([{"name": "session", "value": "planted-by-an-attacker", "url": web(assistant)}])
+    sign_in(page, assistant, "admin", assistant.admin_password)
+    expect(page.get_by_role("heading", name="Directorio de ayuda")).to_be_visible()
+    session = next(c for c in page.context.cookies() if c["name"] == "session")
+    assert session["value"] != "planted-by-an-attacker"
+
+
+def test_sql_in_admin_forms_is_stored_as_text(admin_page: Page, assistant: RunningAssistant) -> None:
+    name = f"x'); DROP TABLE organisations; -- {secrets.token_hex(3)}"
+    add_organisation(admin_page, "other", name, "09", Fuente="' OR '1'='1")
+    expect(admin_page.get_by_role("link", name=name)).to_be_visible()
+    assert count(assistant, "SELECT count(*) FROM organisations") > 1

@@ -55,9 +55,14 @@ def test_an_oversized_request_is_refused(assistant: RunningAssistant) -> None:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(form=FORMS, signed=st.booleans())
-def test_random_requests_never_break_the_webhook(assistant: RunningAssistant, form: dict, signed: bool) -> None:
+def test_random_requests_never_break_the_webhook_nor_valid_messages(
+    assistant: RunningAssistant, form: dict, signed: bool
+) -> None:
     status = assistant.post_webhook(form, signature=None if signed else "bad")
     assert status in (200, 400, 403)
+    phone = assistant.phone("whatsapp")  # a real person writing right after: one turn, one reply
+    assert len(phone.say("hola")) == 1
+    assert [e["text"] for e in assistant.events(phone.sender_id, "user")] == ["hola"]
 
 
 def test_valid_messages_between_random_ones_get_exactly_one_reply(assistant: RunningAssistant) -> None:

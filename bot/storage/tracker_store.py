@@ -15,10 +15,11 @@ written.
 import json
 import logging
 import os
-from typing import Any, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.engine import make_url
 
 from bot.storage.crypto import Sealer
 from bot.storage.erasure import erase_sender
@@ -28,12 +29,22 @@ logger = logging.getLogger(__name__)
 ERASURE_SLOT = "erasure_requested"
 
 
+def _connection(url: str) -> Dict[str, Any]:
+    """SQLTrackerStore's arguments for a database URL: ORIENTA_DATABASE_URL, when set,
+    places Rasa's events beside Orienta's own tables (endpoints.yml's SQLite otherwise)."""
+    parsed = make_url(url)
+    return {"dialect": parsed.get_backend_name(), "host": parsed.host, "port": parsed.port,
+            "db": parsed.database, "username": parsed.username, "password": parsed.password}
+
+
 class ErasableSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose events are sealed and whose conversations can be wiped."""
 
     def __init__(self, *args: Any, data_keys: Optional[Sequence[str]] = None, **kwargs: Any) -> None:
         keys = data_keys or [k.strip() for k in os.environ.get("ORIENTA_DATA_KEYS", "").split(",") if k.strip()]
         self.sealer = Sealer(keys)
+        if os.environ.get("ORIENTA_DATABASE_URL"):
+            kwargs.update(_connection(os.environ["ORIENTA_DATABASE_URL"]))
         super().__init__(*args, **kwargs)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
