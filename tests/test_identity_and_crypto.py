@@ -46,3 +46,22 @@ def test_key_rotation_reads_old_data_and_reseals_under_the_new_key() -> None:
 def test_a_sealer_needs_a_key() -> None:
     with pytest.raises(ValueError):
         Sealer([])
+
+
+def test_resealing_lets_the_old_key_go(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime, timezone
+
+    from bot.storage.contacts import ContactBook
+    from bot.storage.database import engine_for
+    from bot.storage.migrate import upgrade
+    from bot.storage.reseal import reseal
+
+    url = f"sqlite:///{tmp_path / 'keys.db'}"
+    upgrade(url)
+    engine = engine_for(url)
+    old, new = new_key(), new_key()
+    ContactBook(engine, Sealer([old])).remember("p", "+525512345678", "+15005550006", "sms", datetime.now(timezone.utc))
+    with pytest.raises(InvalidToken):
+        ContactBook(engine, Sealer([new])).find("p")
+    assert reseal(engine, Sealer([new, old])) == 1
+    assert ContactBook(engine, Sealer([new])).find("p").address == "+525512345678"
