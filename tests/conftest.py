@@ -2,8 +2,8 @@
 
 import json
 import os
+import re
 from contextlib import contextmanager
-import sqlite3
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import secrets
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, sync_playwright
 from twilio.request_validator import RequestValidator
 
@@ -81,7 +82,30 @@ class RunningAssistant:
     auth_token: str
     admin_password: str
     data_key: str
+    database_url: str
     banner: str = ""
+
+    @property
+    def engine(self) -> sa.engine.Engine:
+        return engine_for(self.database_url)
+
+    def query(self, statement: str, *params: Any) -> List[tuple]:
+        """Runs SQL with `?` placeholders on the assistant's database (SQLite or PostgreSQL)."""
+        numbers = iter(range(len(params)))
+        named = re.sub(r"\?", lambda _: f":p{next(numbers)}", statement)
+        with self.engine.begin() as connection:
+            result = connection.execute(sa.text(named), {f"p{i}": value for i, value in enumerate(params)})
+            return [tuple(row) for row in result] if result.returns_rows else []
+
+    def dump(self) -> str:
+        """Every text column of every table, as one string: what a stolen dump would show."""
+        inspector = sa.inspect(self.engine)
+        parts = []
+        for table in inspector.get_table_names():
+            for column in inspector.get_columns(table):
+                if isinstance(column["type"], (sa.String, sa.Text)):
+                    parts += [str(v) for (v,) in self.query(f'SELECT "{column["name"]}" FROM "{table}"')]
+        return "\n".join(parts)
 
     @property
     def base_url(self) -> str:
@@ -101,16 +125,14 @@ class RunningAssistant:
     def events(self, sender_id: str, type_name: str) -> List[Dict[str, Any]]:
         """A conversation's stored events of one type, unsealed."""
         sealer = Sealer([self.data_key])
-        with sqlite3.connect(self.sqlite_path) as db:
-            rows = db.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = ? ORDER BY id",
-                              (sender_id, type_name)).fetchall()
+        rows = self.query("SELECT data FROM events WHERE sender_id = ? AND type_name = ? ORDER BY id",
+                          sender_id, type_name)
         return [json.loads(sealer.open(data)) for (data,) in rows]
 
     def everything_stored(self) -> str:
         """Every stored event of every conversation, unsealed, as one text."""
         sealer = Sealer([self.data_key])
-        with sqlite3.connect(self.sqlite_path) as db:
-            return "\n".join(sealer.open(data) for (data,) in db.execute("SELECT data FROM events"))
+        return "\n".join(sealer.open(data) for (data,) in self.query("SELECT data FROM events"))
 
     def conversation(self) -> "Conversation":
         return Conversation(self, f"test-{uuid.uuid4().hex}")
@@ -260,6 +282,7 @@ def running_assistant(workdir: Path, extra_env: Dict[str, str]) -> Iterator[Runn
         running = RunningAssistant(
             process, port, simulator_port, web_port, sqlite_path, log_path, sender_key,
             twilio["TWILIO_ACCOUNT_SID"], twilio["TWILIO_AUTH_TOKEN"], twilio[DEV_ADMIN_PASSWORD], data_key,
+            env.get("ORIENTA_DATABASE_URL") or f"sqlite:///{sqlite_path}",
         )
         deadline = time.monotonic() + START_TIMEOUT_S
         while "Press Ctrl-C" not in running.banner:
@@ -276,11 +299,36 @@ def running_assistant(workdir: Path, extra_env: Dict[str, str]) -> Iterator[Runn
             process.wait(30)
 
 
-@pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory, notifications: Dict[str, Any]) -> Iterator[RunningAssistant]:
-    """The whole assistant on its embedded defaults (SQLite), as `make run` starts it."""
-    with running_assistant(tmp_path_factory.mktemp("assistant"),
-                           {"ORIENTA_HANDOFF_WEBHOOK_URL": notifications["url"]}) as running:
+POSTGRESQL_SERVER = "postgresql://postgres@127.0.0.1:5432"
+
+
+@contextmanager
+def fresh_postgresql_database() -> Iterator[str]:
+    """A new database on the machine's PostgreSQL, dropped afterwards."""
+    name = f"orienta_test_{secrets.token_hex(4)}"
+    server = sa.create_engine(f"{POSTGRESQL_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{POSTGRESQL_SERVER}/{name}"
+    finally:
+        engine_for(f"{POSTGRESQL_SERVER}/{name}").dispose()
+        with server.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def assistant(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+              notifications: Dict[str, Any]) -> Iterator[RunningAssistant]:
+    """The whole assistant as `make run` starts it: on its embedded SQLite, then on the
+    machine's PostgreSQL (every test that uses it runs on both)."""
+    extra = {"ORIENTA_HANDOFF_WEBHOOK_URL": notifications["url"]}
+    workdir = tmp_path_factory.mktemp(f"assistant-{request.param}")
+    if request.param == "sqlite":
+        with running_assistant(workdir, extra) as running:
+            yield running
+        return
+    with fresh_postgresql_database() as url, running_assistant(workdir, {**extra, "ORIENTA_DATABASE_URL": url}) as running:
         yield running
 
 

@@ -2,7 +2,6 @@
 against the staff web process started by `python -m bot.run`."""
 
 import secrets
-import sqlite3
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -11,7 +10,6 @@ from typing import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from bot.storage.database import engine_for
 from bot.web import accounts
 from tests.conftest import RunningAssistant
 
@@ -24,7 +22,7 @@ def web(assistant: RunningAssistant, path: str = "") -> str:
 
 def new_account(assistant: RunningAssistant, role: str) -> str:
     username = f"{role}-{secrets.token_hex(4)}"
-    accounts.create(engine_for(f"sqlite:///{assistant.sqlite_path}"), username, PASSWORD, role)
+    accounts.create(assistant.engine, username, PASSWORD, role)
     return username
 
 
@@ -36,8 +34,7 @@ def sign_in(page: Page, assistant: RunningAssistant, username: str, password: st
 
 
 def count(assistant: RunningAssistant, sql: str) -> int:
-    with sqlite3.connect(assistant.sqlite_path) as db:
-        return db.execute(sql).fetchone()[0]
+    return assistant.query(sql)[0][0]
 
 
 def add_organisation(page: Page, kind: str, name: str, state: str, **labelled: str) -> None:

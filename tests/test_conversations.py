@@ -1,7 +1,6 @@
 """Whole conversations with the trained model, the action server and the dialogue engine,
 all started by `python -m bot.run` (as `make run` does) and reached over HTTP."""
 
-import sqlite3
 import urllib.request
 import uuid
 from typing import List
@@ -21,8 +20,7 @@ def text(key: str, **values: object) -> str:
 
 
 def stored_rows(assistant: RunningAssistant, sql: str, *params: str) -> int:
-    with sqlite3.connect(assistant.sqlite_path) as db:
-        return db.execute(sql, params).fetchone()[0]
+    return assistant.query(sql, *params)[0][0]
 
 
 def test_launcher_says_where_to_open_the_chat_and_serves_the_page(assistant: RunningAssistant) -> None:

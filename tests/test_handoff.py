@@ -2,18 +2,20 @@
 member in a real browser (Chromium driven by Playwright), replies through the Twilio fake."""
 
 import secrets
-import sqlite3
+from datetime import datetime, timedelta, timezone
 import urllib.error
 import urllib.request
 from typing import Any, Callable, Dict
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.simulator.twilio_form import WHATSAPP_NUMBER
-from bot.storage.database import engine_for
+from bot.storage.database import session_scope
+from bot.storage.models import Contact
 from bot.web import accounts
 from tests.conftest import WHATSAPP_TEMPLATE_SID, Phone, RunningAssistant
 
@@ -27,8 +29,7 @@ def text(key: str, **values: object) -> str:
 
 
 def sql(assistant: RunningAssistant, query: str, *params: Any) -> list:
-    with sqlite3.connect(assistant.sqlite_path) as db:
-        return db.execute(query, params).fetchall()
+    return assistant.query(query, *params)
 
 
 def observatory_id(assistant: RunningAssistant, name: str) -> int:
@@ -37,7 +38,7 @@ def observatory_id(assistant: RunningAssistant, name: str) -> int:
 
 def staff_of(assistant: RunningAssistant, name: str) -> str:
     username = f"staff-{secrets.token_hex(4)}"
-    accounts.create(engine_for(f"sqlite:///{assistant.sqlite_path}"), username, PASSWORD, "staff",
+    accounts.create(assistant.engine, username, PASSWORD, "staff",
                     observatory_id(assistant, name))
     return username
 
@@ -173,8 +174,9 @@ def test_whatsapp_window_allows_only_the_approved_template(open_page: Callable[[
                                                            assistant: RunningAssistant, leon_staff: str) -> None:
     phone = handed_off(assistant)
     handoff = handoff_of(assistant, phone)
-    sql(assistant, "UPDATE contacts SET last_message_at = datetime('now', '-25 hours') WHERE sender_id = ?",
-        phone.sender_id)
+    with session_scope(assistant.engine) as session:
+        session.execute(sa.update(Contact).where(Contact.sender_id == phone.sender_id)
+                        .values(last_message_at=datetime.now(timezone.utc) - timedelta(hours=25)))
     page = signed_in(open_page, assistant, leon_staff)
     page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}")
     page.get_by_role("button", name="Tomar la conversación").click()

@@ -2,7 +2,6 @@
 the real twilio client to the local fake of Twilio's REST API (the phone simulator)."""
 
 import secrets
-import sqlite3
 from types import SimpleNamespace
 from typing import List
 
@@ -24,8 +23,7 @@ def text(key: str) -> str:
 
 
 def rows(assistant: RunningAssistant, sql: str, *params: object) -> List[tuple]:
-    with sqlite3.connect(assistant.sqlite_path) as db:
-        return db.execute(sql, params).fetchall()
+    return assistant.query(sql, *params)
 
 
 def user_texts(assistant: RunningAssistant, phone: Phone) -> List[str]:
@@ -182,7 +180,7 @@ def test_no_phone_number_nor_message_text_is_stored_in_clear(assistant: RunningA
     secret = f"Me llamo Rosa y vivo en la calle Fresno {secrets.token_hex(4)}"
     phones[1].say(secret)
     assert secret in user_texts(assistant, phones[1])  # stored, and readable with the key
-    dump = "\n".join(sqlite3.connect(assistant.sqlite_path).iterdump())
+    dump = assistant.dump()
     for phone in phones:
         assert phone.sender_id in dump
         assert phone.number[-10:] not in dump

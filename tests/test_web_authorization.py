@@ -3,7 +3,6 @@ observatory's staff, and as an administrator. Routes come from the application i
 
 import re
 import secrets
-import sqlite3
 from typing import Dict, Iterator, List, Tuple
 
 import pytest
@@ -11,7 +10,6 @@ import requests
 
 from bot.settings import Settings
 from bot.storage.crypto import new_key
-from bot.storage.database import engine_for
 from bot.web import accounts
 from bot.web.app import create_app
 from tests.conftest import RunningAssistant
@@ -47,12 +45,11 @@ class Visitor:
 @pytest.fixture(scope="module")
 def paths(assistant: RunningAssistant) -> Iterator[Dict[str, str]]:
     """Ids to put in the routes: a handoff of León (with media), an organisation."""
-    accounts.create(engine_for(f"sqlite:///{assistant.sqlite_path}"), f"walk-{secrets.token_hex(3)}",
+    accounts.create(assistant.engine, f"walk-{secrets.token_hex(3)}",
                     PASSWORD, "staff", observatory_id(assistant, LEON))
     phone = handed_off(assistant)
     phone.say(media=("audio/ogg", f"http://127.0.0.1:{assistant.simulator_port}/media/walk"))
-    with sqlite3.connect(assistant.sqlite_path) as db:
-        media_id = db.execute("SELECT id FROM received_media WHERE sender_id = ?", (phone.sender_id,)).fetchone()[0]
+    media_id = assistant.query("SELECT id FROM received_media WHERE sender_id = ?", phone.sender_id)[0][0]
     yield {"<int:handoff_id>": str(handoff_of(assistant, phone)), "<int:media_id>": str(media_id),
            "<int:organisation_id>": str(observatory_id(assistant, LEON))}
 
@@ -65,7 +62,7 @@ def concrete(rule: str, ids: Dict[str, str]) -> str:
 
 def account(assistant: RunningAssistant, role: str, observatory: str = "") -> str:
     username = f"{role}-{secrets.token_hex(4)}"
-    accounts.create(engine_for(f"sqlite:///{assistant.sqlite_path}"), username, PASSWORD, role,
+    accounts.create(assistant.engine, username, PASSWORD, role,
                     observatory_id(assistant, observatory) if observatory else None)
     return username
 
