@@ -1,18 +1,22 @@
 """Choosing the conversation's language."""
 
+from pathlib import Path
 from typing import List, Optional
+
+import yaml
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import PENDING_QUESTIONS, PENDING_REPLIES, PENDING_SLOT, ReplyAction
+from actions.conversation import PENDING_QUESTIONS, PENDING_REPLIES, PENDING_SLOT, WELCOMED_SLOT, ReplyAction
 from actions.handoff import offer
 from bot.languages import DEFAULT_LANGUAGE, OFFERED_LANGUAGES
 from bot.replies.catalogue import Catalogues
 from bot.text import bare_words
 
 LANGUAGE_SLOT = "language"
+LANGUAGE_NAMES = yaml.safe_load((Path(__file__).resolve().parents[1] / "bot" / "language_names.yml").read_text(encoding="utf-8"))
 # A language counts as served once its main menu has reviewed text.
 SERVED_WHEN_TRANSLATED = "utter_main_menu"
 
@@ -66,9 +70,33 @@ class ActionSetLanguage(ReplyAction):
         code = next(tracker.get_latest_entity_values("language"), None)
         if code in OFFERED_LANGUAGES:
             return code
-        words = set(bare_words(tracker.latest_message.get("text") or "").split())
+        text = f" {bare_words((tracker.latest_message.get('text') or '').replace(chr(39), ' '))} "
         for candidate in OFFERED_LANGUAGES:
             name = self.catalogues.get(f"language_name_{candidate}", DEFAULT_LANGUAGE)
-            if name and set(bare_words(name.text).split()) & words:
+            spellings = [name.text if name else "", *LANGUAGE_NAMES.get(candidate, [])]
+            if any(f" {bare_words(spelling)} " in text for spelling in spellings if spelling):
                 return candidate
         return None
+
+
+class ActionLanguageDetected(ReplyAction):
+    """The person writes in a language the assistant recognises but cannot yet serve:
+    switch to it, say so, and offer a person with an interpreter."""
+
+    greets_first = False
+
+    def __init__(self) -> None:
+        self.catalogues = Catalogues.load()
+
+    def name(self) -> str:
+        return "action_language_detected"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        language = next(tracker.get_latest_entity_values("language"), None)
+        if language not in OFFERED_LANGUAGES:
+            dispatcher.utter_message(response="utter_ask_language")
+            return []
+        name = self.catalogues.get(f"language_name_{language}", DEFAULT_LANGUAGE)
+        dispatcher.utter_message(response="utter_language_detected", language_name=name.text if name else language)
+        events = offer(dispatcher, tracker, "interpreter", interpreter=language)
+        return [SlotSet(LANGUAGE_SLOT, language), SlotSet(WELCOMED_SLOT, True), *events]

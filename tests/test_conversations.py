@@ -210,3 +210,10 @@ def test_delete_my_data_erases_everything_and_says_so(assistant: RunningAssistan
     assert chat.say("quiero que borren mis datos") == [text("utter_data_deleted")]
     assert stored_rows(assistant, "SELECT count(*) FROM events WHERE sender_id = ?", chat.sender) == 0
     assert secret not in assistant.everything_stored()
+
+
+def test_a_first_message_in_nahuatl_gets_the_interpreter_offer_without_spanish_first(assistant: RunningAssistant) -> None:
+    chat = assistant.conversation()
+    replies = chat.say("Niltze, nimitztlahpaloa. Nechpaleuia, nimomauhtia")
+    assert replies[0] == text("utter_language_detected", language_name="Náhuatl")
+    assert_handoff_path(replies[1:])

@@ -111,3 +111,14 @@ def test_a_language_without_reviewed_text_offers_an_interpreter_where_the_langua
     with session_scope(engine) as session:
         handoff = session.query(Handoff).filter_by(sender_id="test").one()
         assert (handoff.observatory_id, handoff.reason, handoff.interpreter_language) == (durango_id, "interpreter", "nah")
+
+
+def test_a_message_in_otomi_switches_and_offers_an_interpreter(staffed: str) -> None:
+    from actions.language import ActionLanguageDetected
+
+    current = tracker("other_language", "Ma zi dada, xta ñ'u̱ ra ngu", slots={"welcomed": False},
+                      entities=[{"entity": "language", "value": "ote"}])
+    replies, events, messages = run(ActionLanguageDetected(), current)
+    assert replies == ["utter_language_detected", "utter_handoff_offer"]
+    assert messages[0]["language_name"] == "Otomí"
+    assert slot(events, "language") == "ote" and slot(events, "interpreter_language") == "ote"

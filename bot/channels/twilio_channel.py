@@ -179,9 +179,12 @@ class TwilioInput(InputChannel):
         if contact.opted_out:
             return
         for message in messages:
-            for body in bodies_for(message.get("text") or "", contact.channel):
+            sends = [{"body": body} for body in bodies_for(message.get("text") or "", contact.channel)]
+            if message.get("attachment"):
+                sends.append({"media_url": message["attachment"]})
+            for send in sends:
                 try:
-                    await self.sender.send(contact.address, contact.our_address, body)
+                    await self.sender.send(contact.address, contact.our_address, **send)
                 except (TwilioException, aiohttp.ClientError) as error:
                     logger.error("A reply could not be sent: %s", type(error).__name__)
                     return

@@ -2,6 +2,7 @@
 
 from typing import Optional
 
+from twilio.base import values as twilio_values
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
@@ -22,9 +23,11 @@ class TwilioSender:
                 self._client.api.base_url = self._api_url
         return self._client
 
-    async def send(self, to: str, from_: str, body: str) -> str:
-        """Sends one message; returns Twilio's message id."""
-        message = await self._connected().messages.create_async(to=to, from_=from_, body=body)
+    async def send(self, to: str, from_: str, body: str = "", media_url: Optional[str] = None) -> str:
+        """Sends one message (text, or media such as a voice note); returns Twilio's message id."""
+        media = [media_url] if media_url else twilio_values.unset
+        message = await self._connected().messages.create_async(to=to, from_=from_, body=body or twilio_values.unset,
+                                                                 media_url=media)
         return message.sid
 
 

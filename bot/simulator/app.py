@@ -63,6 +63,7 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
             "sid": "SM" + uuid.uuid4().hex, "account_sid": sid, "to": request.form.get("To", ""),
             "from": request.form.get("From", ""), "body": body, "status": "queued",
             "content_sid": request.form.get("ContentSid", ""),
+            "media_url": request.form.get("MediaUrl", ""),
             "num_segments": str(sms_segments(body)), "direction": "outbound-api",
             "api_version": "2010-04-01",
         }

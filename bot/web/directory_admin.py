@@ -32,6 +32,10 @@ def _render_form(record: Dict[str, str], errors: List[Tuple[str, str]], organisa
                            states=catalogue().states, organisation_id=organisation_id), status
 
 
+def _not_found() -> Tuple[str, int]:
+    return render_template("error.html", message="No existe esa organización."), 404
+
+
 @blueprint.route("/")
 @admin_required
 def index() -> str:
@@ -70,7 +74,7 @@ def edit(organisation_id: int) -> Any:
     with session_scope(_engine()) as session:
         organisation = session.get(Organisation, organisation_id)
         if organisation is None:
-            return render_template("error.html", message="No existe esa organización."), 404
+            return _not_found()
         if request.method == "GET":
             return _render_form(_form_record(organisation), [], organisation_id)
         record = {name: request.form.get(name, "") for name in FIELDS}
@@ -88,7 +92,7 @@ def set_active(organisation_id: int) -> Any:
     with session_scope(_engine()) as session:
         organisation = session.get(Organisation, organisation_id)
         if organisation is None:
-            return render_template("error.html", message="No existe esa organización."), 404
+            return _not_found()
         values = repository.as_record(organisation) | {"active": request.form.get("active") == "sí"}
         repository.save(session, current_user.username, values, organisation_id)
         flash(f"«{organisation.name}» {'activada' if values['active'] else 'desactivada'}.")

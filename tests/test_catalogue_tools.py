@@ -1,0 +1,47 @@
+"""The language catalogues follow the Spanish source; coverage counts only reviewed texts."""
+
+import shutil
+from pathlib import Path
+from typing import List
+
+from babel.messages.pofile import read_po, write_po
+
+from bot.languages import OFFERED_LANGUAGES
+from bot.replies.catalogue import LOCALES_DIR, Catalogues
+from bot.replies.catalogue_tools import coverage, source, sync
+
+
+def test_every_language_has_every_reply_of_the_source(figures: List[str]) -> None:
+    spanish = {m.id for m in source() if m.id}
+    for language in OFFERED_LANGUAGES:
+        with (LOCALES_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+            assert {m.id for m in read_po(handle) if m.id} == spanish, f"run: python -m bot.replies.catalogue_tools sync ({language})"
+    figures.append("Catalogue coverage (translated, reviewed):")
+    figures.extend(result.line() for result in coverage())
+
+
+def test_sync_keeps_translations_and_review_marks(tmp_path: Path) -> None:
+    locales = tmp_path / "locales"
+    shutil.copytree(LOCALES_DIR, locales)
+    path = locales / "nah" / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    catalog["utter_welcome"].string = "Niltze (borrador)"
+    catalog["utter_welcome"].flags.add("fuzzy")
+    catalog["utter_main_menu"].string = "Tlen nimitzpaleuis? (revisado)"
+    catalog.add("utter_gone", "ya no existe")
+    with path.open("wb") as handle:
+        write_po(handle, catalog)
+
+    sync(locales)
+
+    with path.open("rb") as handle:
+        synced = read_po(handle)
+    assert synced["utter_welcome"].string == "Niltze (borrador)" and synced["utter_welcome"].fuzzy
+    assert synced["utter_main_menu"].string == "Tlen nimitzpaleuis? (revisado)" and not synced["utter_main_menu"].fuzzy
+    assert synced.get("utter_gone") is None
+    nah = next(result for result in coverage(locales) if result.language == "nah")
+    assert (nah.translated, nah.reviewed) == (2, 1)
+    served = Catalogues.load(locales, drafts=False)
+    assert served.get("utter_welcome", "nah").language == "es"  # the draft is not shown
+    assert served.get("utter_main_menu", "nah").text == "Tlen nimitzpaleuis? (revisado)"
