@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import re
 from contextlib import contextmanager
 import threading
@@ -28,7 +29,9 @@ from actions import handoff as handoff_actions
 from actions import help_nearby
 from bot.dev_secrets import DEV_ADMIN_PASSWORD, load_or_create
 from bot.identity import pseudonym
-from bot.replies.catalogue import Catalogues
+from babel.messages.pofile import read_po, write_po
+
+from bot.replies.catalogue import LOCALES_DIR, Catalogues
 from bot.replies.render import render
 from bot.simulator.twilio_form import sms_form, whatsapp_form
 from bot.directory import seed
@@ -377,3 +380,17 @@ def seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     yield url
     for cached in (help_nearby.directory, handoff_actions.engine):
         cached.cache_clear()
+
+
+@contextmanager
+def nahuatl_catalogue(tmp_path: Path) -> Iterator[Any]:
+    """A copy of the catalogues whose Náhuatl catalogue the block edits; yields the
+    catalogue, written back when the block ends. The copy's folder is `tmp_path / "locales"`."""
+    locales = tmp_path / "locales"
+    shutil.copytree(LOCALES_DIR, locales)
+    path = locales / "nah" / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    yield catalog
+    with path.open("wb") as handle:
+        write_po(handle, catalog)

@@ -1,14 +1,14 @@
 """The language catalogues follow the Spanish source; coverage counts only reviewed texts."""
 
-import shutil
 from pathlib import Path
 from typing import List
 
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po
 
 from bot.languages import OFFERED_LANGUAGES
 from bot.replies.catalogue import LOCALES_DIR, Catalogues
 from bot.replies.catalogue_tools import coverage, source, sync
+from tests.conftest import nahuatl_catalogue
 
 
 def test_every_language_has_every_reply_of_the_source(figures: List[str]) -> None:
@@ -21,17 +21,13 @@ def test_every_language_has_every_reply_of_the_source(figures: List[str]) -> Non
 
 
 def test_sync_keeps_translations_and_review_marks(tmp_path: Path) -> None:
+    with nahuatl_catalogue(tmp_path) as catalog:
+        catalog["utter_welcome"].string = "Niltze (borrador)"
+        catalog["utter_welcome"].flags.add("fuzzy")
+        catalog["utter_main_menu"].string = "Tlen nimitzpaleuis? (revisado)"
+        catalog.add("utter_gone", "ya no existe")
     locales = tmp_path / "locales"
-    shutil.copytree(LOCALES_DIR, locales)
     path = locales / "nah" / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle)
-    catalog["utter_welcome"].string = "Niltze (borrador)"
-    catalog["utter_welcome"].flags.add("fuzzy")
-    catalog["utter_main_menu"].string = "Tlen nimitzpaleuis? (revisado)"
-    catalog.add("utter_gone", "ya no existe")
-    with path.open("wb") as handle:
-        write_po(handle, catalog)
 
     sync(locales)
 

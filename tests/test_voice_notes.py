@@ -2,33 +2,25 @@
 
 import asyncio
 import secrets
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
-from babel.messages.pofile import read_po, write_po
-
 from bot.channels.twilio_channel import TwilioInput
 from bot.channels.twilio_sender import TwilioSender
-from bot.replies.catalogue import LOCALES_DIR, Catalogues
+from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.storage.contacts import Address
-from tests.conftest import RunningAssistant
+from tests.conftest import RunningAssistant, nahuatl_catalogue
 
 NOTE = "https://partner.example.org/audio/nah/peligro.ogg"
 
 
 def locales_with_a_reviewed_nahuatl_danger_reply(tmp_path: Path, reviewed: bool) -> Path:
+    with nahuatl_catalogue(tmp_path) as catalog:
+        catalog["utter_danger"].string = "(texto en náhuatl)"
+        if not reviewed:
+            catalog["utter_danger"].flags.add("fuzzy")
     locales = tmp_path / "locales"
-    shutil.copytree(LOCALES_DIR, locales)
-    path = locales / "nah" / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle)
-    catalog["utter_danger"].string = "(texto en náhuatl)"
-    if not reviewed:
-        catalog["utter_danger"].flags.add("fuzzy")
-    with path.open("wb") as handle:
-        write_po(handle, catalog)
     (locales / "nah" / "voice_notes.yml").write_text(f"utter_danger: {NOTE}\n", encoding="utf-8")
     return locales
 
