@@ -1,5 +1,6 @@
 """Choosing the conversation's language."""
 
+import json
 from pathlib import Path
 from typing import List, Optional
 
@@ -80,8 +81,8 @@ class ActionSetLanguage(ReplyAction):
 
 
 class ActionLanguageDetected(ReplyAction):
-    """The person writes in a language the assistant recognises but cannot yet serve:
-    switch to it, say so, and offer a person with an interpreter."""
+    """The person writes in a language the assistant recognises: offer to switch to it
+    (choosing it leads to the interpreter offer while it has no reviewed texts)."""
 
     greets_first = False
 
@@ -93,10 +94,16 @@ class ActionLanguageDetected(ReplyAction):
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         language = next(tracker.get_latest_entity_values("language"), None)
-        if language not in OFFERED_LANGUAGES:
+        if language not in OFFERED_LANGUAGES or language == tracker.get_slot(LANGUAGE_SLOT):
             dispatcher.utter_message(response="utter_ask_language")
-            return []
+            return [SlotSet(WELCOMED_SLOT, True)]
         name = self.catalogues.get(f"language_name_{language}", DEFAULT_LANGUAGE)
-        dispatcher.utter_message(response="utter_language_detected", language_name=name.text if name else language)
-        events = offer(dispatcher, tracker, "interpreter", interpreter=language)
-        return [SlotSet(LANGUAGE_SLOT, language), SlotSet(WELCOMED_SLOT, True), *events]
+        label = name.text if name else language
+        switch = self.catalogues.get("option_switch_language", DEFAULT_LANGUAGE)
+        stay = self.catalogues.get("option_stay_in_spanish", DEFAULT_LANGUAGE)
+        choices = [
+            {"title": switch.text.format(language_name=label), "payload": "/choose_language" + json.dumps({"language": language})},
+            {"title": stay.text, "payload": "/menu"},
+        ]
+        dispatcher.utter_message(response="utter_language_detected", language_name=label, choices=choices)
+        return [SlotSet(WELCOMED_SLOT, True)]

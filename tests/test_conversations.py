@@ -212,8 +212,11 @@ def test_delete_my_data_erases_everything_and_says_so(assistant: RunningAssistan
     assert secret not in assistant.everything_stored()
 
 
-def test_a_first_message_in_nahuatl_gets_the_interpreter_offer_without_spanish_first(assistant: RunningAssistant) -> None:
+def test_a_first_message_in_nahuatl_is_offered_nahuatl_then_an_interpreter(assistant: RunningAssistant) -> None:
     chat = assistant.conversation()
-    replies = chat.say("Niltze, nimitztlahpaloa. Nechpaleuia, nimomauhtia")
-    assert replies[0] == text("utter_language_detected", language_name="Náhuatl")
-    assert_handoff_path(replies[1:])
+    offered = chat.say("Niltze, nimitztlahpaloa. Nechpaleuia, nimomauhtia")
+    assert offered[0].startswith(text("utter_language_detected", language_name="Náhuatl"))
+    assert offered[0].endswith("1. Sí, en Náhuatl\n2. No, seguir en español")
+    replies = chat.say("sí")
+    assert replies[0] == text("utter_language_fallback", language_name="Náhuatl")
+    assert replies[1] == text("utter_main_menu") or replies[1].startswith(HANDOFF_OFFER)

@@ -113,12 +113,13 @@ def test_a_language_without_reviewed_text_offers_an_interpreter_where_the_langua
         assert (handoff.observatory_id, handoff.reason, handoff.interpreter_language) == (durango_id, "interpreter", "nah")
 
 
-def test_a_message_in_otomi_switches_and_offers_an_interpreter(staffed: str) -> None:
+def test_a_message_in_otomi_is_offered_otomi() -> None:
     from actions.language import ActionLanguageDetected
 
     current = tracker("other_language", "Ma zi dada, xta ñ'u̱ ra ngu", slots={"welcomed": False},
                       entities=[{"entity": "language", "value": "ote"}])
     replies, events, messages = run(ActionLanguageDetected(), current)
-    assert replies == ["utter_language_detected", "utter_handoff_offer"]
+    assert replies == ["utter_language_detected"]
     assert messages[0]["language_name"] == "Otomí"
-    assert slot(events, "language") == "ote" and slot(events, "interpreter_language") == "ote"
+    assert [c["payload"] for c in messages[0]["choices"]] == ['/choose_language{"language": "ote"}', "/menu"]
+    assert slot(events, "welcomed") is True

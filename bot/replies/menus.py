@@ -51,4 +51,6 @@ MENUS: Dict[str, Tuple[Option, ...]] = {
 }
 
 # Replies that ask a yes/no question: option 1 answers "yes", option 2 answers "no".
-YES_NO_QUESTIONS: FrozenSet[str] = frozenset({"utter_welcome", "utter_offer_person", "utter_handoff_offer"})
+YES_NO_QUESTIONS: FrozenSet[str] = frozenset(
+    {"utter_welcome", "utter_offer_person", "utter_handoff_offer", "utter_language_detected"}
+)
