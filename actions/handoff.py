@@ -7,7 +7,6 @@ assistant stays silent (except for danger and the quick exit).
 """
 
 from datetime import datetime, timezone
-from functools import lru_cache
 from typing import Any, Dict, List, Optional
 
 from babel.dates import format_datetime
@@ -27,11 +26,6 @@ OBSERVATORY_SLOT, REASON_SLOT, INTERPRETER_SLOT = "handoff_observatory", "handof
 REASON_BY_LAST_REPLY = {"utter_media_received": "media", "utter_offer_person": "misunderstood", "utter_danger": "danger"}
 
 
-@lru_cache(maxsize=1)
-def engine() -> Any:
-    return engine_for(database_url())
-
-
 def when_parts(observatory: Organisation, now: datetime) -> List[Dict[str, Any]]:
     """What the offer says about when someone answers."""
     available = service.availability(observatory, now)
@@ -49,7 +43,7 @@ def offer(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, quiet
     none (unless `quietly`: after the danger message, saying nothing more is better).
     For an `interpreter`, an observatory that lists that language is preferred."""
     origin, _, _ = ActionHelpNearMe.origin(tracker)
-    with session_scope(engine()) as session:
+    with session_scope(engine_for(database_url())) as session:
         if service.open_for(session, tracker.sender_id):
             return []  # a person already has the conversation
         observatory = service.choose_observatory(session, origin, interpreter)
@@ -82,7 +76,7 @@ class ActionStartHandoff(ReplyAction):
         observatory_id = tracker.get_slot(OBSERVATORY_SLOT)
         if not observatory_id:
             return offer(dispatcher, tracker, "asked")
-        with session_scope(engine()) as session:
+        with session_scope(engine_for(database_url())) as session:
             observatory = session.get(Organisation, int(observatory_id))
             handoff, new = service.start(session, tracker.sender_id, observatory.id,
                                          tracker.get_slot(REASON_SLOT) or "asked", tracker.get_slot("language") or "es",

@@ -17,9 +17,16 @@ from bot.replies.catalogue import Catalogues
 from bot.text import bare_words
 
 LANGUAGE_SLOT = "language"
+CATALOGUES = Catalogues.load()
 LANGUAGE_NAMES = yaml.safe_load((Path(__file__).resolve().parents[1] / "bot" / "language_names.yml").read_text(encoding="utf-8"))
 # A language counts as served once its main menu has reviewed text.
 SERVED_WHEN_TRANSLATED = "utter_main_menu"
+
+
+def language_name(code: str) -> str:
+    """The language's name in Spanish, as the catalogue gives it."""
+    name = CATALOGUES.get(f"language_name_{code}", DEFAULT_LANGUAGE)
+    return name.text if name else code
 
 
 class ActionOfferLanguage(ReplyAction):
@@ -37,9 +44,6 @@ class ActionSetLanguage(ReplyAction):
     request the person made before the welcome, if any, else the menu.
     """
 
-    def __init__(self) -> None:
-        self.catalogues = Catalogues.load()
-
     def name(self) -> str:
         return "action_set_language"
 
@@ -50,11 +54,8 @@ class ActionSetLanguage(ReplyAction):
             return []
         pending = tracker.get_slot(PENDING_SLOT)
         events: List[EventType] = [SlotSet(LANGUAGE_SLOT, language), SlotSet(PENDING_SLOT, None)]
-        if not self.catalogues.has(SERVED_WHEN_TRANSLATED, language):
-            name = self.catalogues.get(f"language_name_{language}", DEFAULT_LANGUAGE)
-            dispatcher.utter_message(
-                response="utter_language_fallback", language_name=name.text if name else language
-            )
+        if not CATALOGUES.has(SERVED_WHEN_TRANSLATED, language):
+            dispatcher.utter_message(response="utter_language_fallback", language_name=language_name(language))
             interpreter = offer(dispatcher, tracker, "interpreter", quietly=True, interpreter=language)
             if interpreter:
                 return [*events, *interpreter]
@@ -73,9 +74,8 @@ class ActionSetLanguage(ReplyAction):
             return code
         text = f" {bare_words((tracker.latest_message.get('text') or '').replace(chr(39), ' '))} "
         for candidate in OFFERED_LANGUAGES:
-            name = self.catalogues.get(f"language_name_{candidate}", DEFAULT_LANGUAGE)
-            spellings = [name.text if name else "", *LANGUAGE_NAMES.get(candidate, [])]
-            if any(f" {bare_words(spelling)} " in text for spelling in spellings if spelling):
+            spellings = [language_name(candidate), *LANGUAGE_NAMES.get(candidate, [])]
+            if any(f" {bare_words(spelling)} " in text for spelling in spellings):
                 return candidate
         return None
 
@@ -86,9 +86,6 @@ class ActionLanguageDetected(ReplyAction):
 
     greets_first = False
 
-    def __init__(self) -> None:
-        self.catalogues = Catalogues.load()
-
     def name(self) -> str:
         return "action_language_detected"
 
@@ -97,10 +94,9 @@ class ActionLanguageDetected(ReplyAction):
         if language not in OFFERED_LANGUAGES or language == tracker.get_slot(LANGUAGE_SLOT):
             dispatcher.utter_message(response="utter_ask_language")
             return [SlotSet(WELCOMED_SLOT, True)]
-        name = self.catalogues.get(f"language_name_{language}", DEFAULT_LANGUAGE)
-        label = name.text if name else language
-        switch = self.catalogues.get("option_switch_language", DEFAULT_LANGUAGE)
-        stay = self.catalogues.get("option_stay_in_spanish", DEFAULT_LANGUAGE)
+        label = language_name(language)
+        switch = CATALOGUES.get("option_switch_language", DEFAULT_LANGUAGE)
+        stay = CATALOGUES.get("option_stay_in_spanish", DEFAULT_LANGUAGE)
         choices = [
             {"title": switch.text.format(language_name=label), "payload": "/choose_language" + json.dumps({"language": language})},
             {"title": stay.text, "payload": "/menu"},

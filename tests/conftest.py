@@ -25,7 +25,6 @@ import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, sync_playwright
 from twilio.request_validator import RequestValidator
 
-from actions import handoff as handoff_actions
 from actions import help_nearby
 from bot.dev_secrets import DEV_ADMIN_PASSWORD, load_or_create
 from bot.identity import pseudonym
@@ -38,6 +37,7 @@ from bot.directory import seed
 from bot.storage.crypto import Sealer, new_key
 from bot.storage.database import engine_for
 from bot.storage.migrate import upgrade
+from bot.web import accounts
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "orienta.tar.gz"
@@ -99,6 +99,16 @@ class RunningAssistant:
         with self.engine.begin() as connection:
             result = connection.execute(sa.text(named), {f"p{i}": value for i, value in enumerate(params)})
             return [tuple(row) for row in result] if result.returns_rows else []
+
+    def observatory_id(self, name: str) -> int:
+        return self.query("SELECT id FROM organisations WHERE name = ?", name)[0][0]
+
+    def new_account(self, role: str, observatory: str = "") -> str:
+        """A new staff or administrator account (of the named observatory); its user name."""
+        username = f"{role}-{secrets.token_hex(4)}"
+        accounts.create(self.engine, username, STAFF_PASSWORD, role,
+                        self.observatory_id(observatory) if observatory else None)
+        return username
 
     def dump(self) -> str:
         """Every text column of every table, as one string: what a stolen dump would show."""
@@ -227,6 +237,7 @@ class Conversation:
 
 
 WHATSAPP_TEMPLATE_SID = "HX" + "0" * 32
+STAFF_PASSWORD = "una-contraseña-larga"  # of every account the tests create
 HANDOFF_OFFER = "Puedo pasar esta conversación a una persona de"
 
 
@@ -375,11 +386,9 @@ def seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     upgrade(url)
     seed.load(engine_for(url))
     monkeypatch.setenv("ORIENTA_DATABASE_URL", url)
-    for cached in (help_nearby.directory, handoff_actions.engine):
-        cached.cache_clear()
+    help_nearby.directory.cache_clear()
     yield url
-    for cached in (help_nearby.directory, handoff_actions.engine):
-        cached.cache_clear()
+    help_nearby.directory.cache_clear()
 
 
 @contextmanager

@@ -11,19 +11,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bot.web import accounts
+from tests.conftest import STAFF_PASSWORD as PASSWORD
 from tests.conftest import RunningAssistant
 
-PASSWORD = "una-contraseña-larga"
 
 
 def web(assistant: RunningAssistant, path: str = "") -> str:
     return f"http://127.0.0.1:{assistant.web_port}{path}"
-
-
-def new_account(assistant: RunningAssistant, role: str) -> str:
-    username = f"{role}-{secrets.token_hex(4)}"
-    accounts.create(assistant.engine, username, PASSWORD, role)
-    return username
 
 
 def sign_in(page: Page, assistant: RunningAssistant, username: str, password: str = PASSWORD) -> None:
@@ -81,14 +75,14 @@ def test_a_post_without_csrf_token_is_refused(assistant: RunningAssistant) -> No
 
 def test_staff_cannot_administer_the_directory(open_page: Callable[[str], Page], assistant: RunningAssistant) -> None:
     page = open_page(web(assistant, "/login"))
-    sign_in(page, assistant, new_account(assistant, "staff"))
+    sign_in(page, assistant, assistant.new_account("staff"))
     response = page.goto(web(assistant, "/admin/directory/"))
     assert response.status == 403
     assert page.goto(web(assistant, "/admin/directory/export.csv")).status == 403
 
 
 def test_wrong_passwords_lock_the_account(open_page: Callable[[str], Page], assistant: RunningAssistant) -> None:
-    username = new_account(assistant, "admin")
+    username = assistant.new_account("admin")
     page = open_page(web(assistant, "/login"))
     for _ in range(accounts.MAX_FAILED_SIGN_INS):
         sign_in(page, assistant, username, "wrong password!")
@@ -102,7 +96,7 @@ def test_session_cookie_flags_and_security_headers(open_page: Callable[[str], Pa
     response = page.goto(web(assistant, "/login"))
     headers = response.headers
     assert headers["x-frame-options"] == "DENY" and "default-src 'self'" in headers["content-security-policy"]
-    sign_in(page, assistant, new_account(assistant, "staff"))
+    sign_in(page, assistant, assistant.new_account("staff"))
     session_cookie = next(c for c in page.context.cookies() if c["name"] == "session")
     assert session_cookie["httpOnly"] and session_cookie["sameSite"] == "Lax"
 

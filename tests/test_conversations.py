@@ -9,7 +9,7 @@ import pytest
 
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
-from tests.conftest import HANDOFF_OFFER, Conversation, RunningAssistant, assert_handoff_path
+from tests.conftest import HANDOFF_OFFER, RunningAssistant, assert_handoff_path
 
 CATALOGUES = Catalogues.load()
 

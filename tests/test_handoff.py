@@ -16,10 +16,9 @@ from bot.replies.render import render
 from bot.simulator.twilio_form import WHATSAPP_NUMBER
 from bot.storage.database import session_scope
 from bot.storage.models import Contact
-from bot.web import accounts
+from tests.conftest import STAFF_PASSWORD as PASSWORD
 from tests.conftest import WHATSAPP_TEMPLATE_SID, Phone, RunningAssistant
 
-PASSWORD = "una-contraseña-larga"
 CATALOGUES = Catalogues.load()
 LEON = "Observatorio Ciudadano de León A.C."
 
@@ -30,17 +29,6 @@ def text(key: str, **values: object) -> str:
 
 def sql(assistant: RunningAssistant, query: str, *params: Any) -> list:
     return assistant.query(query, *params)
-
-
-def observatory_id(assistant: RunningAssistant, name: str) -> int:
-    return sql(assistant, "SELECT id FROM organisations WHERE name = ?", name)[0][0]
-
-
-def staff_of(assistant: RunningAssistant, name: str) -> str:
-    username = f"staff-{secrets.token_hex(4)}"
-    accounts.create(assistant.engine, username, PASSWORD, "staff",
-                    observatory_id(assistant, name))
-    return username
 
 
 def signed_in(open_page: Callable[[str], Page], assistant: RunningAssistant, username: str) -> Page:
@@ -71,7 +59,7 @@ def handoff_of(assistant: RunningAssistant, phone: Phone) -> int:
 
 @pytest.fixture(scope="module")
 def leon_staff(assistant: RunningAssistant) -> str:
-    return staff_of(assistant, LEON)
+    return assistant.new_account("staff", LEON)
 
 
 def test_declining_keeps_the_assistant(assistant: RunningAssistant, leon_staff: str) -> None:
@@ -135,7 +123,7 @@ def test_the_whole_handoff(open_page: Callable[[str], Page], assistant: RunningA
 def test_staff_of_another_observatory_get_404(open_page: Callable[[str], Page], assistant: RunningAssistant,
                                               leon_staff: str) -> None:
     handoff = handoff_of(assistant, handed_off(assistant))
-    page = signed_in(open_page, assistant, staff_of(assistant, "Observatorio Ciudadano de Durango"))
+    page = signed_in(open_page, assistant, assistant.new_account("staff", "Observatorio Ciudadano de Durango"))
     expect(page.get_by_role("link", name=f"#{handoff}")).to_have_count(0)
     for path in ("", "/media/1"):
         assert page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}{path}").status == 404
@@ -160,7 +148,7 @@ def test_media_opens_for_the_assigned_staff_member_only(open_page: Callable[[str
     media_id = sql(assistant, "SELECT id FROM received_media WHERE sender_id = ?", phone.sender_id)[0][0]
     media_url = f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}/media/{media_id}"
 
-    colleague = signed_in(open_page, assistant, staff_of(assistant, LEON))
+    colleague = signed_in(open_page, assistant, assistant.new_account("staff", LEON))
     assert colleague.goto(media_url).status == 409  # not theirs: the conversation is not claimed by them
 
     page = signed_in(open_page, assistant, leon_staff)
@@ -195,7 +183,7 @@ def test_transfer_to_another_observatory(open_page: Callable[[str], Page], assis
     page.get_by_role("button", name="Transferir").click()
     expect(page.get_by_text("Conversación transferida a Observatorio Ciudadano de Durango.")).to_be_visible()
     assert sql(assistant, "SELECT observatory_id, status FROM handoffs WHERE id = ?", handoff) == [
-        (observatory_id(assistant, "Observatorio Ciudadano de Durango"), "waiting")]
+        (assistant.observatory_id("Observatorio Ciudadano de Durango"), "waiting")]
     assert page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}").status == 404
     assert sql(assistant, "SELECT action FROM staff_audit WHERE handoff_id = ?", handoff) == [("transfer",)]
 

@@ -43,6 +43,7 @@ def test_idle_conversations_go_and_the_rest_stay(tmp_path: Path) -> None:
     remaining = {s for s in ages if asyncio.run(store.retrieve(s))}
     assert remaining == {"recent", "held"}
     assert contacts.find("idle") is None and contacts.find("recent") is not None
+    assert contacts.find("recent").last_message_at.tzinfo is not None  # UTC even on SQLite
 
 
 def test_a_database_without_conversations_yet(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 observatory's staff, and as an administrator. Routes come from the application itself."""
 
 import re
-import secrets
 from typing import Dict, Iterator, List, Tuple
 
 import pytest
@@ -10,12 +9,11 @@ import requests
 
 from bot.settings import Settings
 from bot.storage.crypto import new_key
-from bot.web import accounts
 from bot.web.app import create_app
+from tests.conftest import STAFF_PASSWORD as PASSWORD
 from tests.conftest import RunningAssistant
-from tests.test_handoff import LEON, handed_off, handoff_of, observatory_id
+from tests.test_handoff import LEON, handed_off, handoff_of
 
-PASSWORD = "una-contraseña-larga"
 ADMIN_ONLY = ("/admin/",)
 
 
@@ -45,26 +43,18 @@ class Visitor:
 @pytest.fixture(scope="module")
 def paths(assistant: RunningAssistant) -> Iterator[Dict[str, str]]:
     """Ids to put in the routes: a handoff of León (with media), an organisation."""
-    accounts.create(assistant.engine, f"walk-{secrets.token_hex(3)}",
-                    PASSWORD, "staff", observatory_id(assistant, LEON))
+    assistant.new_account("staff", LEON)
     phone = handed_off(assistant)
     phone.say(media=("audio/ogg", f"http://127.0.0.1:{assistant.simulator_port}/media/walk"))
     media_id = assistant.query("SELECT id FROM received_media WHERE sender_id = ?", phone.sender_id)[0][0]
     yield {"<int:handoff_id>": str(handoff_of(assistant, phone)), "<int:media_id>": str(media_id),
-           "<int:organisation_id>": str(observatory_id(assistant, LEON))}
+           "<int:organisation_id>": str(assistant.observatory_id(LEON))}
 
 
 def concrete(rule: str, ids: Dict[str, str]) -> str:
     for placeholder, value in ids.items():
         rule = rule.replace(placeholder, value)
     return rule
-
-
-def account(assistant: RunningAssistant, role: str, observatory: str = "") -> str:
-    username = f"{role}-{secrets.token_hex(4)}"
-    accounts.create(assistant.engine, username, PASSWORD, role,
-                    observatory_id(assistant, observatory) if observatory else None)
-    return username
 
 
 def test_the_walk_covers_every_route() -> None:
@@ -86,7 +76,7 @@ def test_anonymous_visitors_reach_only_the_login(assistant: RunningAssistant, pa
 
 
 def test_staff_of_another_observatory_see_nothing_of_it(assistant: RunningAssistant, paths: Dict[str, str]) -> None:
-    visitor = Visitor(assistant, account(assistant, "staff", "Observatorio Ciudadano de Durango"))
+    visitor = Visitor(assistant, assistant.new_account("staff", "Observatorio Ciudadano de Durango"))
     for method, rule in routes():
         status = visitor.status(method, concrete(rule, paths))
         if rule.startswith(ADMIN_ONLY):
@@ -97,7 +87,7 @@ def test_staff_of_another_observatory_see_nothing_of_it(assistant: RunningAssist
 
 def test_staff_work_their_own_queue_but_not_the_administration(assistant: RunningAssistant,
                                                               paths: Dict[str, str]) -> None:
-    visitor = Visitor(assistant, account(assistant, "staff", LEON))
+    visitor = Visitor(assistant, assistant.new_account("staff", LEON))
     assert visitor.status("GET", "/inbox/") == 200
     assert visitor.status("GET", concrete("/inbox/<int:handoff_id>", paths)) == 200
     assert visitor.status("GET", concrete("/inbox/<int:handoff_id>/media/<int:media_id>", paths)) == 409

@@ -2,7 +2,7 @@
 
 import time
 from collections import defaultdict, deque
-from typing import Callable, Deque, Dict, Tuple
+from typing import Callable, Deque, Dict
 
 
 class SlidingWindow:
@@ -27,7 +27,3 @@ class SlidingWindow:
             return False
         events.append(now)
         return True
-
-    def window_of(self, key: str) -> Tuple[int, float]:
-        """How many events the key has in the current window, and the window's length."""
-        return len(self._events.get(key, ())), self.seconds

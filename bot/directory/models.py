@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from bot.storage.database import Base
+from bot.storage.database import Base, UTCDateTime
 
 KINDS = (
     "observatory",  # local citizen observatory (ONC network member or not)
@@ -37,7 +37,7 @@ class Organisation(Base):
     source = sa.Column(sa.Text, nullable=False)
     verified_on = sa.Column(sa.Date, nullable=False)
     active = sa.Column(sa.Boolean, nullable=False, default=True)
-    updated_at = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    updated_at = sa.Column(UTCDateTime, nullable=False)
 
 
 class DirectoryChange(Base):
@@ -46,7 +46,7 @@ class DirectoryChange(Base):
     __tablename__ = "directory_changes"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    at = sa.Column(sa.DateTime(timezone=True), nullable=False, index=True)
+    at = sa.Column(UTCDateTime, nullable=False, index=True)
     actor = sa.Column(sa.String(100), nullable=False)
     action = sa.Column(sa.String(16), nullable=False)  # create, update, deactivate, activate
     organisation_id = sa.Column(sa.Integer, sa.ForeignKey("organisations.id"), nullable=False, index=True)

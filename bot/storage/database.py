@@ -1,14 +1,28 @@
 """Orienta's own tables (beside Rasa's `events`), in the same database."""
 
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Iterator
+from typing import Any, Iterator, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 
 Base = declarative_base()
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timestamp that always reads back as an aware UTC datetime (SQLite drops the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        return value.astimezone(timezone.utc) if value is not None and value.tzinfo else value
+
+    def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
 
 @lru_cache(maxsize=None)

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from bot.storage.database import Base
+from bot.storage.database import Base, UTCDateTime
 
 
 class Contact(Base):
@@ -15,7 +15,7 @@ class Contact(Base):
     our_address = sa.Column(sa.String(64), nullable=False)
     channel = sa.Column(sa.String(16), nullable=False)
     opted_out = sa.Column(sa.Boolean, nullable=False, default=False)
-    last_message_at = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    last_message_at = sa.Column(UTCDateTime, nullable=False)
 
 
 class ProcessedMessage(Base):
@@ -25,7 +25,7 @@ class ProcessedMessage(Base):
 
     message_sid = sa.Column(sa.String(64), primary_key=True)
     sender_id = sa.Column(sa.String(64), nullable=False, index=True)
-    received_at = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    received_at = sa.Column(UTCDateTime, nullable=False)
 
 
 class ReceivedMedia(Base):
@@ -38,4 +38,4 @@ class ReceivedMedia(Base):
     message_sid = sa.Column(sa.String(64), nullable=False)
     content_type = sa.Column(sa.String(128), nullable=False)
     sealed_url = sa.Column(sa.Text, nullable=False)
-    received_at = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    received_at = sa.Column(UTCDateTime, nullable=False)

@@ -59,10 +59,7 @@ def sign_in(engine: Engine, username: str, password: str, now: Optional[datetime
         if user is None or not user.active:
             check_password_hash(_DUMMY_HASH, password)
             return None
-        locked_until = user.locked_until
-        if locked_until and locked_until.tzinfo is None:
-            locked_until = locked_until.replace(tzinfo=timezone.utc)
-        if locked_until and locked_until > now:
+        if user.locked_until and user.locked_until > now:
             return None
         if not check_password_hash(user.password_hash, password):
             user.failed_logins += 1

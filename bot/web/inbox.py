@@ -61,8 +61,7 @@ def _audit(db: Any, handoff: Handoff, action: str) -> None:
 
 
 def _in_whatsapp_window(contact: Address) -> bool:
-    last = contact.last_message_at if contact.last_message_at.tzinfo else contact.last_message_at.replace(tzinfo=timezone.utc)
-    return contact.channel != "whatsapp" or datetime.now(timezone.utc) - last < WHATSAPP_WINDOW
+    return contact.channel != "whatsapp" or datetime.now(timezone.utc) - contact.last_message_at < WHATSAPP_WINDOW
 
 
 def _send(contact: Address, body: str = "", content_sid: str = "") -> None:
@@ -82,9 +81,8 @@ def _queue_rows(db: Any) -> List[dict]:
     now = datetime.now(timezone.utc)
     rows = []
     for handoff in db.scalars(query):
-        created = handoff.created_at if handoff.created_at.tzinfo else handoff.created_at.replace(tzinfo=timezone.utc)
         rows.append({"id": handoff.id, "status": handoff.status, "reason": handoff.reason,
-                     "waiting_minutes": int((now - created).total_seconds() // 60),
+                     "waiting_minutes": int((now - handoff.created_at).total_seconds() // 60),
                      "mine": handoff.claimed_by == current_user.id,
                      "interpreter": handoff.interpreter_language or "",
                      "url": url_for("inbox.conversation", handoff_id=handoff.id)})

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from bot.directory.models import Organisation
-from bot.storage.database import Base
+from bot.storage.database import Base, UTCDateTime
 
 ROLES = ("admin", "staff")
 
@@ -18,4 +18,4 @@ class User(Base):
     observatory_id = sa.Column(sa.Integer, sa.ForeignKey(Organisation.id), nullable=True)
     active = sa.Column(sa.Boolean, nullable=False, default=True)
     failed_logins = sa.Column(sa.Integer, nullable=False, default=0)
-    locked_until = sa.Column(sa.DateTime(timezone=True), nullable=True)
+    locked_until = sa.Column(UTCDateTime, nullable=True)

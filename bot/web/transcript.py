@@ -39,14 +39,10 @@ def transcript(session: Session, sealer: Sealer, sender_id: str, reveal: bool) -
             lines.append(Line(datetime.fromtimestamp(timestamp, timezone.utc),
                               "person" if type_name == "user" else "assistant", text))
     for message in session.scalars(sa.select(HandoffMessage).where(HandoffMessage.sender_id == sender_id)):
-        lines.append(Line(_aware(message.at), message.kind, sealer.open(message.sealed_text)))
+        lines.append(Line(message.at, message.kind, sealer.open(message.sealed_text)))
     for item in session.scalars(sa.select(ReceivedMedia).where(ReceivedMedia.sender_id == sender_id)):
-        lines.append(Line(_aware(item.received_at), "media", item.content_type, item.id))
+        lines.append(Line(item.received_at, "media", item.content_type, item.id))
     lines.sort(key=lambda line: line.at)
     if reveal:
         return lines
     return [Line(l.at, l.who, redact(l.text) if l.who == "person" else l.text, l.media_id) for l in lines]
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
