@@ -12,7 +12,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install train run test bench validate browser lock clean
+.PHONY: install train run test bench validate review-content browser lock clean
 
 install: $(INSTALLED)
 
@@ -45,6 +45,11 @@ browser:
 
 test: $(MODEL) browser
 	$(BIN)/python -m pytest
+	$(BIN)/python -m bot.guidance.review --summary
+
+# Every guidance fact with its source and check date; old ones flagged (see docs/guidance.md).
+review-content: $(INSTALLED)
+	$(BIN)/python -m bot.guidance.review
 
 # Speed figures (printed, not asserted): see bench/.
 bench: $(INSTALLED)

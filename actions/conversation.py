@@ -10,15 +10,13 @@ from rasa_sdk.executor import CollectingDispatcher
 WELCOMED_SLOT = "welcomed"
 PENDING_SLOT = "pending_intent"
 TOPIC_SLOT = "topic"  # the last service the person asked about: what help near them to list
+# What the last answer rests on, for "¿De dónde sale esto?" (see actions/sources.py).
+SOURCES_SLOT = "answer_sources"
 
-# Requests worth answering right after the first-contact questions: by replies, or by
-# starting the question that the request needs (where are you?).
-PENDING_REPLIES: Dict[str, Sequence[str]] = {
-    "report_crime": ("utter_report_crime",),
-    "protection": ("utter_protection",),
-}
+# Requests worth answering right after the first-contact questions.
 PENDING_QUESTIONS: Dict[str, str] = {"find_help": "place_form"}
-PENDING_INTENTS = frozenset({*PENDING_REPLIES, *PENDING_QUESTIONS, "human_handoff"})
+PENDING_GUIDANCE = frozenset({"report_crime", "protection"})
+PENDING_INTENTS = frozenset({*PENDING_GUIDANCE, *PENDING_QUESTIONS, "human_handoff"})
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:
@@ -33,10 +31,15 @@ class ReplyAction(Action, metaclass=ABCMeta):
     else, and the request it interrupted is remembered and answered once the
     language is chosen. Actions that must answer even a first message (danger, quick
     exit) set `greets_first = False`.
+
+    An answer that rests on sources sets SOURCES_SLOT; any other reply clears it, so
+    that "¿De dónde sale esto?" always asks about the message just read. Actions that
+    talk about the last answer (its sources, its continuation) set `keeps_sources`.
     """
 
     replies: Sequence[str] = ()
     greets_first: bool = True
+    keeps_sources: bool = False
 
     @abstractmethod
     def name(self) -> str:
@@ -52,7 +55,11 @@ class ReplyAction(Action, metaclass=ABCMeta):
                 SlotSet(WELCOMED_SLOT, True),
                 SlotSet(PENDING_SLOT, pending if pending in PENDING_INTENTS else None),
             ]
-        return self.respond(dispatcher, tracker)
+        events = self.respond(dispatcher, tracker)
+        sets_sources = any(e.get("event") == "slot" and e.get("name") == SOURCES_SLOT for e in events)
+        if self.keeps_sources or sets_sources or not dispatcher.messages or not tracker.get_slot(SOURCES_SLOT):
+            return events
+        return [*events, SlotSet(SOURCES_SLOT, None)]
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         """Sends this action's replies; override for anything more."""

@@ -1,34 +1,128 @@
-"""The four services of the main menu."""
+"""How to report a crime and protection without a complaint, for the person's state.
 
-from typing import List
+report_crime / protection → the answer for the state already known from the
+conversation, or first the place question (place_form, then action_place_answered).
+A crime named in the message ("me robaron…") or chosen by number adds its own steps.
+"más" sends the sections kept back; every answer records its sources.
+"""
+
+import json
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import PENDING_REPLIES, TOPIC_SLOT, ReplyAction
+from actions.conversation import SOURCES_SLOT, TOPIC_SLOT, ReplyAction
+from actions.help_nearby import PLACE_SLOTS
+from bot.guidance.compose import Answer, Composer, detect_crime
+from bot.guidance.content import guidance
+
+CRIME_SLOT = "crime"
+MORE_SLOT = "more_sections"
+PLACE_FOR_SLOT = "place_for"  # what the place question is for: "guidance" or help nearby
+TOPIC_OF_INTENT = {"report_crime": "report", "protection": "protection"}
 
 
-class ActionReportCrime(ReplyAction):
-    replies = PENDING_REPLIES["report_crime"]
+def known_state(tracker: Tracker) -> Optional[str]:
+    """The state the person already named in this conversation (a place key starts with it)."""
+    key = tracker.get_slot("place_key") or ""
+    return key[:2] if len(key) >= 2 and key[:2] in guidance().states else None
+
+
+def crime_choices() -> List[Dict[str, str]]:
+    """Numbered options: what happened."""
+    return [{"title": entry["label"], "payload": "/report_crime" + json.dumps({"crime": crime})}
+            for crime, entry in guidance().crimes.items()]
+
+
+def send(dispatcher: CollectingDispatcher, answer: Answer, choices: List[Dict[str, str]]) -> List[EventType]:
+    """Sends an answer's messages; the last one names its sources and what comes next."""
+    for number, body in enumerate(answer.messages, start=1):
+        if number < len(answer.messages):
+            dispatcher.utter_message(response="utter_guidance", body=body)
+            continue
+        parts: List[Dict[str, Any]] = [{"key": "guidance_sources",
+                                        "values": {"sources": answer.source_names, "checked": answer.checked}}]
+        if answer.more:
+            parts.append({"key": "guidance_more"})
+        if choices:
+            parts.append({"key": "guidance_crime_question"})
+        dispatcher.utter_message(response="utter_guidance", body=body, parts=parts, choices=choices)
+    return [SlotSet(SOURCES_SLOT, answer.refs), SlotSet(MORE_SLOT, answer.more or None)]
+
+
+def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,
+                 crime: Optional[str], general: bool = True) -> List[EventType]:
+    """The answer if the state is known; otherwise the place question, answered afterwards."""
+    events: List[EventType] = [SlotSet(TOPIC_SLOT, "report_crime" if topic == "report" else topic),
+                               SlotSet(CRIME_SLOT, crime)]
+    state = known_state(tracker)
+    if state is None:
+        return [*events, SlotSet(PLACE_FOR_SLOT, "guidance"), *(SlotSet(s, None) for s in PLACE_SLOTS),
+                FollowupAction("place_form")]
+    answer = Composer(state, crime).answer(topic, general)
+    choices = crime_choices() if topic == "report" and crime is None else []
+    return [*events, *send(dispatcher, answer, choices)]
+
+
+class GuidanceAction(ReplyAction):
+    """Answers one topic; the crime comes from the chosen option or the person's words."""
+
+    topic = "report"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        chosen = next(tracker.get_latest_entity_values("crime"), None)
+        crime = chosen if chosen in guidance().crimes else detect_crime(tracker.latest_message.get("text") or "")
+        general = chosen is None or known_state(tracker) is None
+        return answer_topic(dispatcher, tracker, self.topic, crime if self.topic == "report" else None, general)
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        if any(e.get("name") == CRIME_SLOT for e in events):
+            return events
+        # First contact: remember what happened until the request is answered.
+        return [*events, SlotSet(CRIME_SLOT, detect_crime(tracker.latest_message.get("text") or ""))]
+
+
+class ActionReportCrime(GuidanceAction):
+    topic = "report"
 
     def name(self) -> str:
         return "action_report_crime"
 
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        super().respond(dispatcher, tracker)
-        return [SlotSet(TOPIC_SLOT, "report_crime")]
 
-
-class ActionProtection(ReplyAction):
-    replies = PENDING_REPLIES["protection"]
+class ActionProtection(GuidanceAction):
+    topic = "protection"
 
     def name(self) -> str:
         return "action_protection"
 
+
+def answer_after_place(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """The guidance answer once the place question has named the state."""
+    topic = TOPIC_OF_INTENT.get(tracker.get_slot(TOPIC_SLOT), "report")
+    return [SlotSet(PLACE_FOR_SLOT, None),
+            *answer_topic(dispatcher, tracker, topic, tracker.get_slot(CRIME_SLOT))]
+
+
+class ActionMore(ReplyAction):
+    """The next section kept back from the last answer."""
+
+    keeps_sources = True
+
+    def name(self) -> str:
+        return "action_more"
+
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        super().respond(dispatcher, tracker)
-        return [SlotSet(TOPIC_SLOT, "protection")]
+        sections = tracker.get_slot(MORE_SLOT) or []
+        state = known_state(tracker)
+        if not sections or state is None:
+            dispatcher.utter_message(response="utter_no_more")
+            return []
+        answer = Composer(state).more(sections[0])
+        answer.more = sections[1:]
+        return send(dispatcher, answer, [])
 
 
 class ActionMediaReceived(ReplyAction):
@@ -38,3 +132,4 @@ class ActionMediaReceived(ReplyAction):
 
     def name(self) -> str:
         return "action_media_received"
+

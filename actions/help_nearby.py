@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import TOPIC_SLOT, ReplyAction, latest_intent
+from actions.conversation import SOURCES_SLOT, TOPIC_SLOT, ReplyAction, latest_intent
 from bot.directory.catalogue import catalogue
 from bot.directory.nearest import Directory, Entry
 from bot.directory.resolver import resolver
@@ -46,7 +46,8 @@ class ActionFindHelp(ReplyAction):
         return "action_find_help"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        return [*(SlotSet(slot, None) for slot in PLACE_SLOTS), FollowupAction("place_form")]
+        return [SlotSet("place_for", None), *(SlotSet(slot, None) for slot in PLACE_SLOTS),
+                FollowupAction("place_form")]
 
 
 class ActionAskPlace(ReplyAction):
@@ -62,7 +63,8 @@ class ActionAskPlace(ReplyAction):
         if tracker.get_slot("place_options"):
             return []
         retry = tracker.get_slot("requested_slot") == "place"
-        dispatcher.utter_message(response="utter_place_not_found" if retry else "utter_ask_place")
+        first = "utter_ask_state" if tracker.get_slot("place_for") == "guidance" else "utter_ask_place"
+        dispatcher.utter_message(response="utter_place_not_found" if retry else first)
         return []
 
 
@@ -121,12 +123,15 @@ class ActionHelpNearMe(ReplyAction):
             for line in lines:
                 parts += [{"key": "help_line", "values": {"name": line.name}}, *_details(line)]
         listed = [e for e, _ in nearest + others] + lines
+        sources = None
         if listed:
             dates = sorted(e.verified_on for e in listed)
-            parts.append({"key": "help_source", "values": {"oldest": dates[0].isoformat(), "newest": dates[-1].isoformat()}})
+            oldest, newest = dates[0].isoformat(), dates[-1].isoformat()
+            parts.append({"key": "help_source", "values": {"oldest": oldest, "newest": newest}})
+            sources = [f"directory:{oldest}:{newest}"]
         reply = "utter_help_near_me" if where else "utter_help_near_pin"
         dispatcher.utter_message(response=reply, where=where, parts=parts)
-        return []
+        return [SlotSet(SOURCES_SLOT, sources)]
 
     @staticmethod
     def origin(tracker: Tracker) -> Tuple[Optional[Tuple[float, float]], str, Optional[str]]:

@@ -10,7 +10,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import PENDING_QUESTIONS, PENDING_REPLIES, PENDING_SLOT, WELCOMED_SLOT, ReplyAction
+from actions.conversation import PENDING_GUIDANCE, PENDING_QUESTIONS, PENDING_SLOT, WELCOMED_SLOT, ReplyAction
+from actions.guidance import CRIME_SLOT, TOPIC_OF_INTENT, answer_topic
 from actions.handoff import offer
 from bot.languages import DEFAULT_LANGUAGE, OFFERED_LANGUAGES
 from bot.replies.catalogue import Catalogues
@@ -63,8 +64,9 @@ class ActionSetLanguage(ReplyAction):
             return [*events, FollowupAction(PENDING_QUESTIONS[pending])]
         if pending == "human_handoff":
             return [*events, *offer(dispatcher, tracker, "asked")]
-        for reply in PENDING_REPLIES.get(pending, ("utter_main_menu",)):
-            dispatcher.utter_message(response=reply, in_language=language)
+        if pending in PENDING_GUIDANCE:
+            return [*events, *answer_topic(dispatcher, tracker, TOPIC_OF_INTENT[pending], tracker.get_slot(CRIME_SLOT))]
+        dispatcher.utter_message(response="utter_main_menu", in_language=language)
         return events
 
     def requested_language(self, tracker: Tracker) -> Optional[str]:

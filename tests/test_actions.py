@@ -71,12 +71,20 @@ def test_reply_actions_send_their_reply(action: Action, reply: str) -> None:
     assert events == []
 
 
-@pytest.mark.parametrize("action,reply,topic", [(ActionReportCrime(), "utter_report_crime", "report_crime"),
-                                                (ActionProtection(), "utter_protection", "protection")])
-def test_guidance_replies_and_remembers_the_topic(action: Action, reply: str, topic: str) -> None:
+@pytest.mark.parametrize("action,topic", [(ActionReportCrime(), "report_crime"), (ActionProtection(), "protection")])
+def test_guidance_asks_the_state_first_and_remembers_the_topic(action: Action, topic: str) -> None:
     replies, events, _ = run(action, tracker())
-    assert replies == [reply]
-    assert slot(events, "topic") == topic
+    assert replies == []
+    assert slot(events, "topic") == topic and slot(events, "place_for") == "guidance"
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "place_form"}
+
+
+@pytest.mark.parametrize("action", [ActionReportCrime(), ActionProtection()])
+def test_guidance_for_a_known_state_answers_with_its_sources(action: Action) -> None:
+    replies, events, messages = run(action, tracker(slots={"place_key": "20067"}))
+    assert replies and set(replies) == {"utter_guidance"} and len(replies) <= 3
+    assert "state:20:prosecutor" in slot(events, "answer_sources")
+    assert messages[-1]["parts"][0]["key"] == "guidance_sources"
 
 
 def test_first_message_gets_the_welcome_and_the_request_is_remembered() -> None:
@@ -130,7 +138,8 @@ def test_language_without_reviewed_text_says_so_and_continues_with_the_pending_r
         slots={"pending_intent": "protection"},
     )
     replies, events, messages = run(ActionSetLanguage(), current)
-    assert replies == ["utter_language_fallback", "utter_protection"]
+    assert replies == ["utter_language_fallback"]
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "place_form"}
     assert messages[0]["language_name"] == "Náhuatl"
     assert slot(events, "language") == "nah"
     assert slot(events, "pending_intent") is None
@@ -173,7 +182,7 @@ def test_number_out_of_range_names_the_range() -> None:
 
 
 def test_number_after_a_reply_without_options_shows_the_menu() -> None:
-    events = [bot_reply("utter_main_menu"), bot_reply("utter_report_crime")]
+    events = [bot_reply("utter_main_menu"), bot_reply("utter_acknowledge")]
     replies, _, _ = run(ActionSelectOption(), tracker("choose_option", "2", events=events))
     assert replies == ["utter_main_menu"]
 
@@ -187,7 +196,7 @@ def test_yes_or_no_answers_the_welcome_question(intent: str, chosen: str) -> Non
 
 @pytest.mark.parametrize("intent,reply", [("affirm", "utter_main_menu"), ("deny", "utter_acknowledge")])
 def test_yes_or_no_without_a_question(intent: str, reply: str) -> None:
-    current = tracker(intent, "si", events=[bot_reply("utter_report_crime")])
+    current = tracker(intent, "si", events=[bot_reply("utter_acknowledge")])
     replies, events, _ = run(ActionSelectOption(), current)
     assert replies == [reply]
     assert events == []

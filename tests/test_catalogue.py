@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import actions
-from actions.conversation import PENDING_REPLIES, ReplyAction
+from actions.conversation import ReplyAction
+from bot.guidance.compose import Composer
 from actions.fallback import ESCALATION
 from bot.languages import OFFERED_LANGUAGES
 from bot.replies.catalogue import LOCALES_DIR, Catalogues
@@ -23,7 +24,7 @@ WHATSAPP_MAX_CHARS = 1600
 SENSITIVE = ("denunci", "violencia", "victima", "víctima", "peligro", "911", "delito", "golpe",
              "trata", "abuso", "fiscal", "ministerio", "protección", "proteccion")
 SAMPLE_VALUES = {"highest": 4, "language_name": "Náhuatl", "where": "León, Guanajuato",
-                 "observatory": "Observatorio Ciudadano de León A.C."}
+                 "observatory": "Observatorio Ciudadano de León A.C.", "body": "Te explico los pasos en Oaxaca:"}
 
 
 def reply_actions() -> set:
@@ -46,8 +47,6 @@ def catalogues() -> Catalogues:
 def reply_names_in_code() -> set:
     """Every catalogue key the actions and menus can ask for."""
     names = set(ESCALATION)
-    for replies in PENDING_REPLIES.values():
-        names |= set(replies)
     for action in reply_actions():
         names |= set(action.replies)
     for source in (ROOT / "actions").glob("*.py"):
@@ -86,10 +85,11 @@ def test_every_reply_fits_one_whatsapp_message_and_starts_neutrally(catalogues: 
         assert not any(word in first_line for word in SENSITIVE), (key, first_line)
 
 
-def test_legal_replies_name_their_source_and_check_date(catalogues: Catalogues) -> None:
-    for key in ("utter_report_crime", "utter_protection"):
-        text = render(key, "es", catalogues, {})["text"]
-        assert re.search(r"Fuentes?: .+\. Revisado: \w+\.? \d{4}\.$", text), key
+def test_legal_answers_end_with_their_sources_and_check_date(catalogues: Catalogues) -> None:
+    answer = Composer("20").answer("protection")
+    parts = [{"key": "guidance_sources", "values": {"sources": answer.source_names, "checked": answer.checked}}]
+    text = render("utter_guidance", "es", catalogues, {"body": answer.messages[-1]}, parts=parts)["text"]
+    assert re.search(r"\nFuentes: .+\. Revisado: \d{2}-\d{2}-\d{4}\. Escribe FUENTE", text)
 
 
 def test_options_are_numbered_and_carry_their_payloads(catalogues: Catalogues) -> None:

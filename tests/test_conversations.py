@@ -42,18 +42,18 @@ def test_a_first_message_with_a_request_is_answered_after_the_welcome(assistant:
     chat = assistant.conversation()
     assert chat.say("mi pareja me golpea y no quiero denunciar") == [text("utter_welcome")]
     assert chat.say("1") == [text("utter_ask_language")]
-    assert chat.say("español") == [text("utter_protection")]
+    assert chat.say("español") == [text("utter_ask_state")]
 
 
 @pytest.mark.parametrize(
     "message,reply",
     [
-        ("mi pareja me golpea y no quiero denunciar", "utter_protection"),
-        ("me robaron el celular, ¿cómo denuncio?", "utter_report_crime"),
-        ("1", "utter_report_crime"),
-        ("2", "utter_protection"),
+        ("mi pareja me golpea y no quiero denunciar", "utter_ask_state"),
+        ("me robaron el celular, ¿cómo denuncio?", "utter_ask_state"),
+        ("1", "utter_ask_state"),
+        ("2", "utter_ask_state"),
         ("3", "utter_ask_place"),
-        ("la 2", "utter_protection"),
+        ("la 2", "utter_ask_state"),
         ("donde hay un observatorio cerca", "utter_ask_place"),
         ("9", "utter_option_out_of_range"),
     ],
@@ -155,7 +155,8 @@ def test_help_near_a_place_named_in_free_text(assistant: RunningAssistant) -> No
     reply = chat.say("vivo en leon gto")
     assert len(reply) == 1 and reply[0].startswith(text("utter_help_near_me", where="León, Guanajuato"))
     assert "Observatorio Ciudadano de León A.C." in reply[0]
-    assert chat.say("quiero denunciar") == [text("utter_report_crime")]  # the place question is over
+    reporting = chat.say("quiero denunciar")  # the place question is over: the state is known
+    assert len(reporting) == 2 and reporting[0].startswith("Te explico los pasos en Guanajuato:")
 
 
 def test_an_ambiguous_place_is_chosen_by_number(assistant: RunningAssistant) -> None:
@@ -176,7 +177,7 @@ def test_an_unknown_place_is_asked_again_and_menu_leaves(assistant: RunningAssis
     chat.say("3")
     assert chat.say("asdfgh qwerty") == [text("utter_place_not_found")]
     assert chat.say("menú") == [text("utter_main_menu")]
-    assert chat.say("2") == [text("utter_protection")]
+    assert chat.say("2") == [text("utter_ask_state")]
 
 
 def test_danger_while_asked_where(assistant: RunningAssistant) -> None:

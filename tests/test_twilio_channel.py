@@ -50,7 +50,7 @@ def test_sms_conversation_in_gsm7_with_numbered_options(assistant: RunningAssist
     assert phone.say("hola") == [to_gsm7(text("utter_welcome"))]
     assert phone.say("1") == [to_gsm7(text("utter_ask_language"))]
     assert phone.say("1") == [to_gsm7(text("utter_main_menu"))]
-    assert phone.say("2") == [to_gsm7(text("utter_protection"))]
+    assert phone.say("2") == [to_gsm7(text("utter_ask_state"))]
     sent = assistant.sent_to(phone.address)
     assert {m["from"] for m in sent} == {SMS_NUMBER}
     assert all(is_gsm7(m["body"]) for m in sent)
@@ -60,7 +60,7 @@ def test_the_same_person_on_sms_and_whatsapp_is_one_conversation(assistant: Runn
     whatsapp = started(assistant, "whatsapp")
     sms = Phone(assistant, "sms", whatsapp.number)
     assert sms.sender_id == whatsapp.sender_id
-    assert sms.say("2") == [to_gsm7(text("utter_protection"))]
+    assert sms.say("2") == [to_gsm7(text("utter_ask_state"))]
 
 
 def test_text_arrives_intact(assistant: RunningAssistant) -> None:

@@ -23,6 +23,8 @@ from bot.text import bare_words, fold
 
 KEYWORDS_FILE = Path(__file__).with_name("keywords.yml")
 DANGER, QUICK_EXIT, MENU, CHOOSE_OPTION = "danger", "quick_exit", "menu", "choose_option"
+# Intents of whole messages, in the order they are tried.
+WHOLE_MESSAGE_INTENTS = (QUICK_EXIT, MENU, "more", "ask_source")
 NOT_UNDERSTOOD = "nlu_fallback"  # an empty message: nothing to classify
 _OPTION_NUMBER = re.compile(r"^\d{1,2}$")
 
@@ -33,8 +35,8 @@ class KeywordRules:
     def __init__(self, path: Path = KEYWORDS_FILE) -> None:
         lists = yaml.safe_load(path.read_text(encoding="utf-8"))
         self.danger = [re.compile(pattern) for pattern in lists[DANGER]]
-        self.quick_exit = frozenset(str(word) for word in lists[QUICK_EXIT])
-        self.menu = frozenset(str(word) for word in lists[MENU])
+        self.whole_messages = {intent: frozenset(str(words) for words in lists[intent])
+                               for intent in WHOLE_MESSAGE_INTENTS}
 
     def intent_for(self, text: str) -> Optional[str]:
         """The intent that keywords impose on this text, if any."""
@@ -43,10 +45,9 @@ class KeywordRules:
             return NOT_UNDERSTOOD
         if any(pattern.search(folded) for pattern in self.danger):
             return DANGER
-        if words in self.quick_exit:
-            return QUICK_EXIT
-        if words in self.menu:
-            return MENU
+        for intent, messages in self.whole_messages.items():
+            if words in messages:
+                return intent
         if _OPTION_NUMBER.match(words):
             return CHOOSE_OPTION
         return None

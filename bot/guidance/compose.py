@@ -1,0 +1,135 @@
+"""Turns the guidance content into the messages of one answer for one state.
+
+An answer is at most three messages (WhatsApp shows each as one bubble, SMS as a few
+segments); what does not fit waits for "más" as numbered sections ("report:0"). Each
+answer also lists the facts it rests on, for "¿De dónde sale esto?".
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from bot.directory.catalogue import catalogue
+from bot.guidance.content import Guidance, guidance
+from bot.text import bare_words
+
+MAX_MESSAGES = 3
+# Which state fact a placeholder or a `needs` condition rests on.
+_FACT_OF_PLACEHOLDER = {
+    "{prosecutor}": "prosecutor", "{website}": "prosecutor",
+    "{online_where}": "online_reporting", "{commission}": "victims_commission", "{centres}": "women_centres",
+}
+_FACT_OF_NEED = {"online": "online_reporting", "commission": "victims_commission", "centres": "women_centres"}
+
+
+@dataclass
+class Answer:
+    """The messages to send, the facts they cite, and the sections left for "más"."""
+
+    messages: List[str] = field(default_factory=list)
+    refs: List[str] = field(default_factory=list)
+    more: List[str] = field(default_factory=list)
+
+    @property
+    def checked(self) -> str:
+        """The oldest check date among the facts cited (what a reader should trust)."""
+        dates = [fact.checked for fact in map(guidance().fact, self.refs) if fact]
+        return min(dates).strftime("%d-%m-%Y") if dates else ""
+
+    @property
+    def source_names(self) -> str:
+        """Short names of the sources cited, in order of first use."""
+        names: List[str] = []
+        for fact in filter(None, map(guidance().fact, self.refs)):
+            for source in fact.sources:
+                name = source.get("short") or ("sitio oficial" if source["title"].endswith("sitio oficial") else "")
+                if name and name not in names:
+                    names.append(name)
+        return ", ".join(names)
+
+
+class Composer:
+    """Answers for one state and, optionally, what happened."""
+
+    def __init__(self, state_key: str, crime: Optional[str] = None, content: Optional[Guidance] = None) -> None:
+        self.content = content or guidance()
+        self.state_key, self.crime = state_key, crime
+        self.state = self.content.state(state_key)
+
+    def answer(self, topic: str, general: bool = True) -> Answer:
+        """The answer for `topic` ("report" or "protection"); with a crime, its own steps.
+
+        `general=False` answers only the crime's steps (the person already has the rest).
+        """
+        plan = self.content.answer(topic)
+        messages = [list(message) for message in plan["messages"]] if general else []
+        if topic == "report" and self.crime:
+            crime_message = ["crime.heading", f"crime.{self.crime}"] if general else [
+                "report.heading", f"crime.{self.crime}", "report.online", "report.no_online"]
+            messages = (messages + [crime_message])[:MAX_MESSAGES]
+        more = [f"{topic}:{index}" for index in range(len(plan["more"]))]
+        return self._render(messages, more)
+
+    def more(self, section: str) -> Answer:
+        """One section kept for "más" ("report:0")."""
+        topic, index = section.split(":")
+        return self._render([self.content.answer(topic)["more"][int(index)]], [])
+
+    def _render(self, messages: List[List[str]], more: List[str]) -> Answer:
+        answer = Answer(more=more)
+        values = self._values()
+        for names in messages:
+            lines = []
+            for name in names:
+                item = self.content.items[name]
+                if not self._needed(item.get("needs")):
+                    continue
+                lines.append(item["text"].format_map(values))
+                answer.refs += [ref for ref in self._refs(name, item) if ref not in answer.refs]
+            if lines:
+                answer.messages.append("\n".join(lines))
+        return answer
+
+    def _needed(self, need: Optional[str]) -> bool:
+        if need is None:
+            return True
+        present = {
+            "online": self._online_for_crime(),
+            "centres": bool(self.state.get("women_centres")),
+            "commission": bool(self.state.get("victims_commission")),
+        }
+        return present[need.removeprefix("no_")] != need.startswith("no_")
+
+    def _online_for_crime(self) -> bool:
+        online = self.state.get("online_reporting")
+        if not online:
+            return False
+        return online["crimes"] == "all" or self.crime is None or self.crime in online["crimes"]
+
+    def _refs(self, name: str, item: Dict[str, Any]) -> List[str]:
+        facts = {fact for placeholder, fact in _FACT_OF_PLACEHOLDER.items() if placeholder in item["text"]}
+        if item.get("needs") in _FACT_OF_NEED:
+            facts.add(_FACT_OF_NEED[item["needs"]])
+        return [f"item:{name}"] + [f"state:{self.state_key}:{fact}" for fact in sorted(facts) if self.state.get(fact)]
+
+    def _values(self) -> Dict[str, str]:
+        prosecutor = self.state["prosecutor"]
+        online = self.state.get("online_reporting") or {}
+        commission = self.state.get("victims_commission") or {}
+        centres = self.state.get("women_centres") or {}
+        return {
+            "state": catalogue().states[self.state_key],
+            "prosecutor": prosecutor["name"], "website": prosecutor["website"],
+            "online_where": online.get("where", ""), "online_crimes": online.get("label", ""),
+            "online_notes": online.get("notes", ""),
+            "commission": commission.get("name", ""), "commission_website": commission.get("website", ""),
+            "centres": "; ".join(centres.get("places", [])),
+        }
+
+
+def detect_crime(text: str) -> Optional[str]:
+    """The crime a message names in its own words ("me robaron…"), if any."""
+    words = f" {bare_words(text)} "
+    for crime, entry in guidance().crimes.items():
+        if any(f" {bare_words(word)} " in words for word in entry["words"]):
+            return crime
+    return None

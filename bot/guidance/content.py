@@ -1,0 +1,135 @@
+"""The guidance content under guidance/: national items, per-state facts, and their schema.
+
+`Guidance.load()` reads and validates the files; `problems()` lists what is wrong with
+them (schema errors and references to unknown sources, items or crimes), so that a
+broken file is reported with its cause instead of reaching a person.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+import jsonschema
+import yaml
+
+from bot.directory.catalogue import catalogue
+
+CONTENT_DIR = Path(__file__).resolve().parents[2] / "guidance"
+STATE_FACTS = ("prosecutor", "online_reporting", "victims_commission", "women_centres")
+
+
+def _plain(value: Any) -> Any:
+    """YAML dates as ISO strings, so that the schema and the code see one type."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _read(path: Path) -> Any:
+    return _plain(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One checked piece of content: what it says, where it comes from, when it was checked."""
+
+    ref: str  # "item:report.where" or "state:09:prosecutor"
+    label: str
+    sources: Tuple[Dict[str, str], ...]  # each: title, url (optional), articles (optional)
+    checked: dt.date
+    verification: str  # "official": read in the official text or site; "desk": in copies and the press
+
+
+class Guidance:
+    """National items, answers, crimes and the facts of each state."""
+
+    def __init__(self, national: Dict[str, Any], states: Dict[str, Any], schema: Dict[str, Any]) -> None:
+        self.national, self.states, self.schema = national, states, schema
+
+    @classmethod
+    def load(cls, directory: Path = CONTENT_DIR) -> "Guidance":
+        return cls(_read(directory / "national.yml"), _read(directory / "states.yml"),
+                   _read(directory / "schema.yml"))
+
+    @property
+    def items(self) -> Dict[str, Dict[str, Any]]:
+        return self.national["items"]
+
+    @property
+    def crimes(self) -> Dict[str, Dict[str, Any]]:
+        return self.national["crimes"]
+
+    def answer(self, topic: str) -> Dict[str, List[List[str]]]:
+        return self.national["answers"][topic]
+
+    def state(self, key: str) -> Dict[str, Any]:
+        return self.states[key]
+
+    def problems(self) -> List[str]:
+        """Everything wrong with the content, one line each; empty when it is sound."""
+        found = [self._schema_error("national.yml", self.national, "national"),
+                 self._schema_error("states.yml", self.states, "states")]
+        problems = [problem for problem in found if problem]
+        if problems:
+            return problems
+        sources, items = self.national["sources"], self.items
+        for name, item in items.items():
+            problems += [f"item {name}: unknown source {cite['source']!r}"
+                         for cite in item["cites"] if cite["source"] not in sources]
+        for topic, answer in self.national["answers"].items():
+            for message in answer["messages"] + answer["more"]:
+                problems += [f"answer {topic}: unknown item {name!r}" for name in message if name not in items]
+        problems += [f"crime {crime}: no item crime.{crime}" for crime in self.crimes if f"crime.{crime}" not in items]
+        known_states = set(catalogue().states)
+        for key, state in self.states.items():
+            if key not in known_states:
+                problems.append(f"state {key}: not a state of the place catalogue")
+            crimes = (state.get("online_reporting") or {}).get("crimes", "all")
+            if crimes != "all":
+                problems += [f"state {key}: unknown crime {crime!r}" for crime in crimes if crime not in self.crimes]
+        return problems
+
+    def _schema_error(self, file_name: str, content: Any, definition: str) -> Optional[str]:
+        schema = {**self.schema, "$ref": f"#/$defs/{definition}"}
+        error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(content))
+        if error is None:
+            return None
+        where = "/".join(str(part) for part in error.absolute_path) or "(top)"
+        return f"{file_name}: {where}: {error.message}"
+
+    def facts(self) -> Iterator[Fact]:
+        """Every item and every state fact, with its sources and check date."""
+        sources = self.national["sources"]
+        for name, item in self.items.items():
+            cited = tuple({**sources[cite["source"]], "articles": cite.get("articles", "")} for cite in item["cites"])
+            yield Fact(f"item:{name}", name, cited, dt.date.fromisoformat(item["checked"]),
+                       item.get("verification", "desk"))
+        for key, state in sorted(self.states.items()):
+            for fact_name in STATE_FACTS:
+                fact = state.get(fact_name)
+                if fact:
+                    # "Sitio oficial" says little alone: name whose site it is.
+                    named = tuple({**source, "title": f"{fact['name']}, {source['title'].lower()}"}
+                                  if "name" in fact and source["title"] == "Sitio oficial" else source
+                                  for source in fact["sources"])
+                    yield Fact(f"state:{key}:{fact_name}", f"{catalogue().states[key]}: {fact_name}",
+                               named, dt.date.fromisoformat(fact["checked"]), fact["verification"])
+
+    def fact(self, ref: str) -> Optional[Fact]:
+        return next((fact for fact in self.facts() if fact.ref == ref), None)
+
+
+@lru_cache(maxsize=1)
+def guidance() -> Guidance:
+    """The shipped content, validated once per process."""
+    content = Guidance.load()
+    problems = content.problems()
+    if problems:
+        raise ValueError("Guidance content is invalid:\n" + "\n".join(problems))
+    return content

@@ -1,0 +1,138 @@
+"""The guidance content: its schema, its sources, and the answers it makes for every state."""
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import List
+
+import pytest
+import yaml
+
+from bot.channels.outgoing_text import sms_segments, to_gsm7
+from bot.directory.catalogue import catalogue
+from bot.guidance import review
+from bot.guidance.compose import Composer, detect_crime
+from bot.guidance.content import CONTENT_DIR, Guidance, guidance
+from tests.test_catalogue import SENSITIVE
+
+WHATSAPP_LIMIT = 1600
+STATES = sorted(catalogue().states)
+CRIMES = list(guidance().crimes)
+# Wording that would make protection depend on reporting.
+PRESSURE = ("debes denunciar", "tienes que denunciar", "primero denuncia", "necesitas denunciar",
+            "solo si denuncias", "sólo si denuncias")
+
+
+def edited_copy(tmp_path: Path, file_name: str, edit) -> Guidance:
+    """The shipped content with one file edited."""
+    copy = tmp_path / "guidance"
+    shutil.copytree(CONTENT_DIR, copy)
+    path = copy / file_name
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return Guidance.load(copy)
+
+
+def test_the_shipped_content_passes_its_schema_and_references() -> None:
+    assert Guidance.load().problems() == []
+
+
+def test_every_state_has_its_prosecutors_office_with_a_website() -> None:
+    content = guidance()
+    assert sorted(content.states) == STATES
+    for key in STATES:
+        prosecutor = content.state(key)["prosecutor"]
+        assert prosecutor["name"].startswith(("Fiscalía", "Procuraduría")), key
+        assert prosecutor["website"].startswith("http"), key
+
+
+def test_an_item_without_a_source_fails_validation(tmp_path: Path) -> None:
+    broken = edited_copy(tmp_path, "national.yml", lambda data: data["items"]["report.where"].update(cites=[]))
+    assert any("report.where" in problem for problem in broken.problems())
+
+
+def test_a_state_fact_without_a_check_date_fails_validation(tmp_path: Path) -> None:
+    broken = edited_copy(tmp_path, "states.yml", lambda data: data["09"]["prosecutor"].pop("checked"))
+    assert any("checked" in problem for problem in broken.problems())
+
+
+def test_an_unknown_source_or_item_is_named(tmp_path: Path) -> None:
+    def edit(data):
+        data["items"]["report.how"]["cites"] = [{"source": "ley_inventada"}]
+        data["answers"]["report"]["more"].append(["no.existe"])
+    problems = edited_copy(tmp_path, "national.yml", edit).problems()
+    assert "item report.how: unknown source 'ley_inventada'" in problems
+    assert "answer report: unknown item 'no.existe'" in problems
+
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_every_answer_for_every_state_fits_whatsapp_and_reads_as_sms(state: str) -> None:
+    for topic, crime, general in [("report", None, True), ("protection", None, True)] + [
+            ("report", crime, general) for crime in CRIMES for general in (True, False)]:
+        answer = Composer(state, crime).answer(topic, general)
+        assert 1 <= len(answer.messages) <= 3
+        for message in answer.messages + [m for s in answer.more for m in Composer(state).more(s).messages]:
+            assert len(message) <= WHATSAPP_LIMIT - 400  # room for the sources line and the options
+            assert sms_segments(to_gsm7(message)) <= 10
+            assert "{" not in message and "}" not in message
+            first_line = message.splitlines()[0].casefold()
+            assert not any(word in first_line for word in SENSITIVE), first_line
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_the_reporting_answer_names_the_states_office_and_website(state: str) -> None:
+    prosecutor = guidance().state(state)["prosecutor"]
+    first = Composer(state).answer("report").messages[0]
+    assert prosecutor["name"] in first and prosecutor["website"] in first
+    assert catalogue().states[state] in first
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_protection_never_asks_for_a_complaint(state: str) -> None:
+    text = "\n".join(Composer(state).answer("protection").messages).lower()
+    assert "nada de esto necesita denuncia" in text
+    assert not any(phrase in text for phrase in PRESSURE)
+
+
+def test_online_reporting_is_offered_only_where_and_for_what_a_source_says() -> None:
+    cdmx_robbery = Composer("09", "robbery").answer("report").messages[0]
+    assert "Denuncia Digital" in cdmx_robbery
+    cdmx_disappearance = Composer("09", "disappearance").answer("report").messages[0]
+    assert "no tengo verificado que en Ciudad de México se pueda denunciar por internet" in cdmx_disappearance
+    oaxaca = Composer("20").answer("report").messages[0]
+    assert "no tengo verificado" in oaxaca
+
+
+def test_every_answer_lists_the_facts_it_rests_on() -> None:
+    answer = Composer("09", "robbery").answer("report")
+    assert "state:09:prosecutor" in answer.refs and "state:09:online_reporting" in answer.refs
+    assert "item:crime.robbery" in answer.refs
+    assert all(guidance().fact(ref) for ref in answer.refs)
+    assert "CNPP" in answer.source_names and answer.checked
+
+
+@pytest.mark.parametrize("message,crime", [
+    ("me robaron el celular, ¿cómo denuncio?", "robbery"),
+    ("mi esposo me pega, quiero denunciarlo", "family_violence"),
+    ("mi hijo desapareció ayer", "disappearance"),
+    ("me están extorsionando por teléfono", "extortion"),
+    ("me pasó algo feo", None),
+    ("quiero denunciar", None),
+])
+def test_a_crime_named_in_the_message_is_recognised(message: str, crime: str) -> None:
+    assert detect_crime(message) == crime
+
+
+def test_review_lists_every_fact_and_counts_the_stale(capsys: pytest.CaptureFixture) -> None:
+    assert review.main(["--max-age-days", "180"]) == 0
+    out = capsys.readouterr().out
+    assert "Ciudad de México: prosecutor" in out
+    assert "Fiscalía General de Justicia de la Ciudad de México, sitio oficial https://www.fgjcdmx.gob.mx" in out
+    facts = list(guidance().facts())
+    in_a_year = dt.date.today() + dt.timedelta(days=365)
+    assert len(review.stale(facts, 180, today=in_a_year)) == len(facts)
+    assert review.stale(facts, 180) == []
+    assert review.main(["--summary"]) == 0
+    assert f"Guidance: {len(facts)} facts; 0 checked more than" in capsys.readouterr().out

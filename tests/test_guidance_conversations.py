@@ -1,0 +1,108 @@
+"""Reporting and protection for every state, through the trained assistant and the action server."""
+
+from typing import List
+
+import pytest
+
+from bot.directory.catalogue import catalogue
+from bot.guidance.content import guidance
+from bot.replies.catalogue import Catalogues
+from bot.replies.render import render
+from tests.conftest import Conversation, RunningAssistant
+
+CATALOGUES = Catalogues.load()
+# How a person would name each state (the catalogue's official names work too).
+# "Nuevo León" alone is classified as a request for the menu, which ends the question: a known
+# gap of the classifier, so the test writes it as people also do, with the city.
+TYPED = {"05": "Coahuila", "15": "Estado de México", "16": "Michoacán", "19": "Monterrey, Nuevo León",
+         "30": "Veracruz"}
+PRESSURE = ("debes denunciar", "tienes que denunciar", "primero denuncia", "necesitas denunciar")
+
+
+def text(key: str, **values: object) -> str:
+    return render(key, "es", CATALOGUES, values)["text"]
+
+
+def started(assistant: RunningAssistant) -> Conversation:
+    chat = assistant.conversation()
+    chat.start()
+    return chat
+
+
+def test_every_state_gets_its_prosecutors_office_and_protection_without_a_complaint(
+        assistant: RunningAssistant) -> None:
+    for key, name in sorted(catalogue().states.items()):
+        prosecutor = guidance().state(key)["prosecutor"]
+        chat = started(assistant)
+        assert chat.say("quiero denunciar") == [text("utter_ask_state")]
+        report = chat.say(TYPED.get(key, name))
+        assert 1 <= len(report) <= 3, key
+        assert report[0].startswith(f"Te explico los pasos en {name}:"), (key, report[0][:80])
+        assert prosecutor["name"] in report[0] and prosecutor["website"] in report[0], key
+        assert all(len(message) <= 1600 for message in report)
+        protection = chat.say("quiero protección sin denunciar")  # the state is remembered
+        assert 1 <= len(protection) <= 3, key
+        joined = "\n".join(protection).lower()
+        assert "nada de esto necesita denuncia" in joined and f"en {name.lower()}:" in joined
+        assert not any(phrase in joined for phrase in PRESSURE)
+
+
+def sources_of(reply: List[str]) -> str:
+    assert len(reply) == 1 and reply[0].startswith(text("utter_sources")), reply
+    return reply[0]
+
+
+def test_a_crime_named_first_is_answered_with_its_steps_within_three_messages(assistant: RunningAssistant) -> None:
+    chat = started(assistant)
+    assert chat.say("me robaron el celular, ¿cómo denuncio?") == [text("utter_ask_state")]
+    reply = chat.say("CDMX")
+    assert len(reply) == 3
+    assert "Denuncia Digital" in reply[0] and reply[2].startswith("Para tu caso:\nRobo:")
+    assert "Fuentes: CNPP" in reply[2] and "Escribe MÁS" in reply[2]
+    sources = sources_of(chat.say("¿de dónde sale esto?"))
+    assert "Código Nacional de Procedimientos Penales, arts. " in sources and "222" in sources
+    assert "https://www.fgjcdmx.gob.mx" in sources and "Revisado: 2026-11-22" in sources
+
+
+def test_what_happened_by_number_then_more_then_the_sources(assistant: RunningAssistant) -> None:
+    chat = started(assistant)
+    chat.say("1")
+    report = chat.say("oaxaca")
+    assert len(report) == 2 and text("guidance_crime_question") in report[1]
+    assert "4. Desaparición de una persona" in report[1]
+    steps = chat.say("4")
+    assert len(steps) == 1 and "no hay que esperar 24 ni 72 horas" in steps[0]
+    assert "https://www.fge.oaxaca.gob.mx" in steps[0]
+    assert "Ley General en Materia de Desaparición" in sources_of(chat.say("fuente"))
+    more = chat.say("más")
+    assert len(more) == 1 and more[0].startswith("Más información:\nDenuncia o querella")
+    assert chat.say("más") == [text("utter_no_more")]
+
+
+def test_the_source_follow_up_works_after_every_kind_of_answer(assistant: RunningAssistant) -> None:
+    chat = started(assistant)
+    assert chat.say("fuente") == [text("utter_no_source")]  # after the menu: nothing to source
+    chat.say("menú")
+    chat.say("2")
+    chat.say("Jalisco")
+    assert "Ley General de Acceso de las Mujeres" in sources_of(chat.say("¿de dónde sale esto?"))
+    assert "Escribe MÁS" in chat.say("quiero denunciar")[-1]
+    assert "Fiscalía del Estado de Jalisco" in sources_of(chat.say("fuente"))
+    chat.say("más")
+    assert "Ley General de Víctimas" in sources_of(chat.say("fuente"))
+    chat.say("menú")
+    chat.say("3")
+    chat.say("vivo en leon gto")
+    assert "Directorio de Orienta" in sources_of(chat.say("¿de dónde sale esto?"))
+    chat.say("gracias")
+    assert chat.say("fuente") == [text("utter_no_source")]
+
+
+def test_the_first_message_is_answered_after_the_welcome_with_the_state_question(assistant: RunningAssistant) -> None:
+    chat = assistant.conversation()
+    chat.say("mi pareja me golpea y no quiero denunciar")
+    chat.say("1")
+    assert chat.say("español") == [text("utter_ask_state")]
+    protection = chat.say("Chiapas")
+    assert protection[0].startswith("Te explico tus opciones.")
+    assert "En Chiapas:" in protection[1]
