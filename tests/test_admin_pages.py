@@ -143,6 +143,7 @@ def test_a_change_shows_in_the_next_answer(admin_page: Page, assistant: RunningA
     chat = assistant.conversation()
     chat.start()
     chat.say("quiero denunciar")
+    chat.say("torreon coahuila")
     chat.say("ayuda cerca de mi")
     assert name in chat.say("torreon coahuila")[0]
 

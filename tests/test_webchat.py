@@ -23,7 +23,9 @@ def test_a_conversation_with_typed_text_and_option_buttons(page: Page) -> None:
     page.get_by_role("button", name="Español").click()
     expect(bot.last).to_contain_text("4. Hablar con una persona")
     page.get_by_role("button", name="Protección sin denunciar").last.click()
-    expect(bot.last).to_contain_text("Orden de protección")
+    expect(bot.last).to_contain_text("¿En qué estado")
+    type_message(page, "Oaxaca")
+    expect(page.locator("#log")).to_contain_text("Orden de protección")
     type_message(page, "me está siguiendo")
     expect(bot.last).to_contain_text("llama al 911")
 
