@@ -54,12 +54,17 @@ class ReplyAction(Action, metaclass=ABCMeta):
             return [
                 SlotSet(WELCOMED_SLOT, True),
                 SlotSet(PENDING_SLOT, pending if pending in PENDING_INTENTS else None),
+                *self.remember(tracker),
             ]
         events = self.respond(dispatcher, tracker)
         sets_sources = any(e.get("event") == "slot" and e.get("name") == SOURCES_SLOT for e in events)
         if self.keeps_sources or sets_sources or not dispatcher.messages or not tracker.get_slot(SOURCES_SLOT):
             return events
         return [*events, SlotSet(SOURCES_SLOT, None)]
+
+    def remember(self, tracker: Tracker) -> List[EventType]:
+        """What to keep of a first message until its request is answered after the welcome."""
+        return []
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         """Sends this action's replies; override for anything more."""

@@ -14,96 +14,93 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import SOURCES_SLOT, TOPIC_SLOT, ReplyAction
-from actions.help_nearby import PLACE_SLOTS
+from actions.help_nearby import PLACE_FOR_SLOT, PLACE_SLOTS
 from bot.guidance.compose import Answer, Composer, detect_crime
 from bot.guidance.content import guidance
 
 CRIME_SLOT = "crime"
 MORE_SLOT = "more_sections"
-PLACE_FOR_SLOT = "place_for"  # what the place question is for: "guidance" or help nearby
-TOPIC_OF_INTENT = {"report_crime": "report", "protection": "protection"}
+REPORT, PROTECTION = "report_crime", "protection"  # the intents, the topics and the answers' names
 
 
 def known_state(tracker: Tracker) -> Optional[str]:
     """The state the person already named in this conversation (a place key starts with it)."""
     key = tracker.get_slot("place_key") or ""
-    return key[:2] if len(key) >= 2 and key[:2] in guidance().states else None
+    return key[:2] if key[:2] in guidance().states else None
 
 
 def crime_choices() -> List[Dict[str, str]]:
     """Numbered options: what happened."""
-    return [{"title": entry["label"], "payload": "/report_crime" + json.dumps({"crime": crime})}
+    return [{"title": entry["label"], "payload": f"/{REPORT}" + json.dumps({"crime": crime})}
             for crime, entry in guidance().crimes.items()]
 
 
 def send(dispatcher: CollectingDispatcher, answer: Answer, choices: List[Dict[str, str]]) -> List[EventType]:
     """Sends an answer's messages; the last one names its sources and what comes next."""
-    for number, body in enumerate(answer.messages, start=1):
-        if number < len(answer.messages):
-            dispatcher.utter_message(response="utter_guidance", body=body)
-            continue
-        parts: List[Dict[str, Any]] = [{"key": "guidance_sources",
-                                        "values": {"sources": answer.source_names, "checked": answer.checked}}]
-        if answer.more:
-            parts.append({"key": "guidance_more"})
-        if choices:
-            parts.append({"key": "guidance_crime_question"})
-        dispatcher.utter_message(response="utter_guidance", body=body, parts=parts, choices=choices)
+    *first, last = answer.messages
+    for body in first:
+        dispatcher.utter_message(response="utter_guidance", body=body)
+    parts: List[Dict[str, Any]] = [{"key": "guidance_sources",
+                                    "values": {"sources": answer.source_names, "checked": answer.checked}}]
+    if answer.more:
+        parts.append({"key": "guidance_more"})
+    if choices:
+        parts.append({"key": "guidance_crime_question"})
+    dispatcher.utter_message(response="utter_guidance", body=last, parts=parts, choices=choices)
     return [SlotSet(SOURCES_SLOT, answer.refs), SlotSet(MORE_SLOT, answer.more or None)]
 
 
 def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,
                  crime: Optional[str], general: bool = True) -> List[EventType]:
     """The answer if the state is known; otherwise the place question, answered afterwards."""
-    events: List[EventType] = [SlotSet(TOPIC_SLOT, "report_crime" if topic == "report" else topic),
-                               SlotSet(CRIME_SLOT, crime)]
+    events: List[EventType] = [SlotSet(TOPIC_SLOT, topic), SlotSet(CRIME_SLOT, crime)]
     state = known_state(tracker)
     if state is None:
         return [*events, SlotSet(PLACE_FOR_SLOT, "guidance"), *(SlotSet(s, None) for s in PLACE_SLOTS),
                 FollowupAction("place_form")]
     answer = Composer(state, crime).answer(topic, general)
-    choices = crime_choices() if topic == "report" and crime is None else []
+    choices = crime_choices() if topic == REPORT and crime is None else []
     return [*events, *send(dispatcher, answer, choices)]
 
 
-class GuidanceAction(ReplyAction):
-    """Answers one topic; the crime comes from the chosen option or the person's words."""
+def answer_after_place(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """The guidance answer once the place question has named the state."""
+    topic = PROTECTION if tracker.get_slot(TOPIC_SLOT) == PROTECTION else REPORT
+    return [SlotSet(PLACE_FOR_SLOT, None), *answer_topic(dispatcher, tracker, topic, tracker.get_slot(CRIME_SLOT))]
 
-    topic = "report"
+
+class GuidanceAction(ReplyAction):
+    """Answers one topic; for reporting, the crime comes from the chosen option or the person's words."""
+
+    topic = REPORT
+
+    def crime(self, tracker: Tracker) -> Optional[str]:
+        if self.topic != REPORT:
+            return None
+        chosen = next(tracker.get_latest_entity_values("crime"), None)
+        return chosen if chosen in guidance().crimes else detect_crime(tracker.latest_message.get("text") or "")
+
+    def remember(self, tracker: Tracker) -> List[EventType]:
+        return [SlotSet(CRIME_SLOT, self.crime(tracker))]
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         chosen = next(tracker.get_latest_entity_values("crime"), None)
-        crime = chosen if chosen in guidance().crimes else detect_crime(tracker.latest_message.get("text") or "")
-        general = chosen is None or known_state(tracker) is None
-        return answer_topic(dispatcher, tracker, self.topic, crime if self.topic == "report" else None, general)
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        events = await super().run(dispatcher, tracker, domain)
-        if any(e.get("name") == CRIME_SLOT for e in events):
-            return events
-        # First contact: remember what happened until the request is answered.
-        return [*events, SlotSet(CRIME_SLOT, detect_crime(tracker.latest_message.get("text") or ""))]
+        general = chosen is None or known_state(tracker) is None  # a crime chosen from the list: its steps only
+        return answer_topic(dispatcher, tracker, self.topic, self.crime(tracker), general)
 
 
 class ActionReportCrime(GuidanceAction):
-    topic = "report"
+    topic = REPORT
 
     def name(self) -> str:
         return "action_report_crime"
 
 
 class ActionProtection(GuidanceAction):
-    topic = "protection"
+    topic = PROTECTION
 
     def name(self) -> str:
         return "action_protection"
-
-
-def answer_after_place(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-    """The guidance answer once the place question has named the state."""
-    topic = TOPIC_OF_INTENT.get(tracker.get_slot(TOPIC_SLOT), "report")
-    return [SlotSet(PLACE_FOR_SLOT, None),
-            *answer_topic(dispatcher, tracker, topic, tracker.get_slot(CRIME_SLOT))]
 
 
 class ActionMore(ReplyAction):
@@ -132,4 +129,3 @@ class ActionMediaReceived(ReplyAction):
 
     def name(self) -> str:
         return "action_media_received"
-

@@ -24,6 +24,7 @@ from bot.settings import database_url
 from bot.storage.database import engine_for
 
 PLACE_SLOTS = ("place", "place_key", "place_options")
+PLACE_FOR_SLOT = "place_for"  # what the place question is for: "guidance", or help nearby (None)
 FAR_KM = 100  # an observatory farther than this is "far"; closer local help is listed too
 OTHER_HELP_KM = 150
 OTHER_HELP_KINDS = {
@@ -46,7 +47,7 @@ class ActionFindHelp(ReplyAction):
         return "action_find_help"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        return [SlotSet("place_for", None), *(SlotSet(slot, None) for slot in PLACE_SLOTS),
+        return [SlotSet(PLACE_FOR_SLOT, None), *(SlotSet(slot, None) for slot in PLACE_SLOTS),
                 FollowupAction("place_form")]
 
 
@@ -63,7 +64,7 @@ class ActionAskPlace(ReplyAction):
         if tracker.get_slot("place_options"):
             return []
         retry = tracker.get_slot("requested_slot") == "place"
-        first = "utter_ask_state" if tracker.get_slot("place_for") == "guidance" else "utter_ask_place"
+        first = "utter_ask_state" if tracker.get_slot(PLACE_FOR_SLOT) == "guidance" else "utter_ask_place"
         dispatcher.utter_message(response="utter_place_not_found" if retry else first)
         return []
 

@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import PENDING_GUIDANCE, PENDING_QUESTIONS, PENDING_SLOT, WELCOMED_SLOT, ReplyAction
-from actions.guidance import CRIME_SLOT, TOPIC_OF_INTENT, answer_topic
+from actions.guidance import CRIME_SLOT, answer_topic
 from actions.handoff import offer
 from bot.languages import DEFAULT_LANGUAGE, OFFERED_LANGUAGES
 from bot.replies.catalogue import Catalogues
@@ -65,7 +65,7 @@ class ActionSetLanguage(ReplyAction):
         if pending == "human_handoff":
             return [*events, *offer(dispatcher, tracker, "asked")]
         if pending in PENDING_GUIDANCE:
-            return [*events, *answer_topic(dispatcher, tracker, TOPIC_OF_INTENT[pending], tracker.get_slot(CRIME_SLOT))]
+            return [*events, *answer_topic(dispatcher, tracker, pending, tracker.get_slot(CRIME_SLOT))]
         dispatcher.utter_message(response="utter_main_menu", in_language=language)
         return events
 

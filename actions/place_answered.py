@@ -7,8 +7,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ReplyAction
-from actions.guidance import PLACE_FOR_SLOT, answer_after_place
-from actions.help_nearby import ActionHelpNearMe
+from actions.guidance import answer_after_place
+from actions.help_nearby import PLACE_FOR_SLOT, ActionHelpNearMe
 
 
 class ActionPlaceAnswered(ReplyAction):

@@ -1,7 +1,7 @@
 """Turns the guidance content into the messages of one answer for one state.
 
 An answer is at most three messages (WhatsApp shows each as one bubble, SMS as a few
-segments); what does not fit waits for "más" as numbered sections ("report:0"). Each
+segments); what does not fit waits for "más" as numbered sections ("report_crime:0"). Each
 answer also lists the facts it rests on, for "¿De dónde sale esto?".
 """
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from bot.directory.catalogue import catalogue
-from bot.guidance.content import Guidance, guidance
+from bot.guidance.content import guidance
 from bot.text import bare_words
 
 MAX_MESSAGES = 3
@@ -50,19 +50,19 @@ class Answer:
 class Composer:
     """Answers for one state and, optionally, what happened."""
 
-    def __init__(self, state_key: str, crime: Optional[str] = None, content: Optional[Guidance] = None) -> None:
-        self.content = content or guidance()
+    def __init__(self, state_key: str, crime: Optional[str] = None) -> None:
+        self.content = guidance()
         self.state_key, self.crime = state_key, crime
         self.state = self.content.state(state_key)
 
     def answer(self, topic: str, general: bool = True) -> Answer:
-        """The answer for `topic` ("report" or "protection"); with a crime, its own steps.
+        """The answer for `topic` ("report_crime" or "protection"); with a crime, its own steps.
 
         `general=False` answers only the crime's steps (the person already has the rest).
         """
         plan = self.content.answer(topic)
         messages = [list(message) for message in plan["messages"]] if general else []
-        if topic == "report" and self.crime:
+        if topic == "report_crime" and self.crime:
             crime_message = ["crime.heading", f"crime.{self.crime}"] if general else [
                 "report.heading", f"crime.{self.crime}", "report.online", "report.no_online"]
             messages = (messages + [crime_message])[:MAX_MESSAGES]
@@ -70,7 +70,7 @@ class Composer:
         return self._render(messages, more)
 
     def more(self, section: str) -> Answer:
-        """One section kept for "más" ("report:0")."""
+        """One section kept for "más" ("report_crime:0")."""
         topic, index = section.split(":")
         return self._render([self.content.answer(topic)["more"][int(index)]], [])
 

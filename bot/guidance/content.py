@@ -7,7 +7,7 @@ broken file is reported with its cause instead of reaching a person.
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
@@ -121,8 +121,12 @@ class Guidance:
                     yield Fact(f"state:{key}:{fact_name}", f"{catalogue().states[key]}: {fact_name}",
                                named, dt.date.fromisoformat(fact["checked"]), fact["verification"])
 
+    @cached_property
+    def _facts_by_ref(self) -> Dict[str, Fact]:
+        return {fact.ref: fact for fact in self.facts()}
+
     def fact(self, ref: str) -> Optional[Fact]:
-        return next((fact for fact in self.facts() if fact.ref == ref), None)
+        return self._facts_by_ref.get(ref)
 
 
 @lru_cache(maxsize=1)
