@@ -12,7 +12,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install train run test bench validate review-content browser lock clean
+.PHONY: install train run run-prod test bench validate review-content browser nginx lock clean
 
 install: $(INSTALLED)
 
@@ -35,6 +35,16 @@ train: $(MODEL)
 run: $(MODEL)
 	$(BIN)/python -m bot.run
 
+# Production mode on this machine: two dialogue engines and two action servers behind nginx,
+# conversations in PostgreSQL, their locks and the rate limits in Redis (README, "Production").
+PROD_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/orienta
+PROD_REDIS_URL ?= redis://127.0.0.1:6379/0
+run-prod: $(MODEL) nginx
+	ORIENTA_ENGINES=$${ORIENTA_ENGINES:-2} ORIENTA_ACTION_SERVERS=$${ORIENTA_ACTION_SERVERS:-2} \
+	ORIENTA_DATABASE_URL=$${ORIENTA_DATABASE_URL:-$(PROD_DATABASE_URL)} \
+	ORIENTA_REDIS_URL=$${ORIENTA_REDIS_URL:-$(PROD_REDIS_URL)} \
+	$(BIN)/python -m bot.run
+
 validate: $(INSTALLED)
 	$(BIN)/rasa data validate --fail-on-warnings
 
@@ -43,7 +53,12 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
 
-test: $(MODEL) browser
+# Debian's nginx, the load balancer of the production mode.
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light; }
+
+test: $(MODEL) browser nginx
 	$(BIN)/python -m pytest
 	$(BIN)/python -m bot.guidance.review --summary
 
@@ -51,9 +66,10 @@ test: $(MODEL) browser
 review-content: $(INSTALLED)
 	$(BIN)/python -m bot.guidance.review
 
-# Speed figures (printed, not asserted): see bench/.
-bench: $(INSTALLED)
+# Speed figures (printed, not asserted): see bench/ and README, "Performance".
+bench: $(MODEL) nginx
 	$(BIN)/python -m bench.directory_lookup
+	$(BIN)/python -m bench.webhook_load
 
 # Re-resolves every version from the .in files (needs the package registry).
 lock:

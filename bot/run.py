@@ -1,15 +1,17 @@
-"""Starts Orienta on one machine: database migrations (and the directory's seed when it is
-empty), the action server, the staff pages, the hourly retention job, the phone
-simulator (when no Twilio account is configured), then the dialogue engine.
+"""Starts Orienta: database migrations (and the directory's seed when it is empty), the
+action servers, the staff pages, the hourly retention job, the phone simulator (when no
+Twilio account is configured), then the dialogue engines — one of each by default, or
+several behind nginx (production mode, see README "Production").
 
-`python -m bot.run` (what `make run` calls) waits until all answer, prints where to open
-the web chat and the simulator, and stops everything cleanly on Ctrl-C or SIGTERM.
-Settings come from the environment, with embedded defaults: a SQLite file under var/,
-ports 5005, 5055 and 5006, and development secrets generated once into var/.
+`python -m bot.run` (what `make run` and `make run-prod` call) waits until all answer,
+prints where to open the web chat and the simulator, and stops everything cleanly on
+Ctrl-C or SIGTERM. Settings come from the environment, with embedded defaults: a SQLite
+file under var/, ports 5005, 5055 and 5006, and development secrets generated once into var/.
 """
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -17,18 +19,27 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional, Tuple
 
+from bot.balancer import nginx
 from bot.dev_secrets import DEV_ADMIN, DEV_ADMIN_PASSWORD, simulator_environment
 from bot.directory import seed
 from bot.settings import ROOT, database_url
-from bot.storage.database import engine_for
+from bot.storage.database import engine_for, ensure_database
 from bot.storage.migrate import upgrade
 from bot.web import accounts
 
 READY_TIMEOUT_S = 300
 MAX_REQUEST_BYTES = 1_000_000  # webhook requests: Twilio's are a few kilobytes
 STOP_TIMEOUT_S = 15
+CRASH_LOOP_S = 30  # a process that stops this soon after starting is not restarted again
+BALANCER_READ_TIMEOUT_S = 120  # longer than any turn, waiting for the conversation's lock included
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,8 @@ class LaunchSettings:
     sqlite_path: Path
     model: Path
     simulated: bool
+    engines: int
+    action_servers: int
 
     @classmethod
     def from_env(cls) -> "LaunchSettings":
@@ -53,7 +66,14 @@ class LaunchSettings:
             sqlite_path=Path(os.environ.get("ORIENTA_SQLITE_PATH", ROOT / "var" / "orienta.db")),
             model=Path(os.environ.get("ORIENTA_MODEL", ROOT / "models" / "orienta.tar.gz")),
             simulated=not os.environ.get("TWILIO_ACCOUNT_SID"),
+            engines=int(os.environ.get("ORIENTA_ENGINES", "1")),
+            action_servers=int(os.environ.get("ORIENTA_ACTION_SERVERS", "1")),
         )
+
+    @property
+    def balanced(self) -> bool:
+        """Several processes of a kind: nginx listens on the public ports."""
+        return self.engines > 1 or self.action_servers > 1
 
     @property
     def chat_url(self) -> str:
@@ -76,30 +96,58 @@ class LaunchSettings:
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "SANIC_REQUEST_MAX_SIZE": os.environ.get("SANIC_REQUEST_MAX_SIZE", str(MAX_REQUEST_BYTES)),
         }
+        if self.balanced:  # the client's address comes from nginx's X-Forwarded-For
+            environment["SANIC_PROXIES_COUNT"] = "1"
         if self.simulated:
             environment.update(simulator_environment(self.sqlite_path.parent, self.simulator_port))
         return environment
 
 
-def commands(settings: LaunchSettings) -> List[List[str]]:
-    """The servers' command lines, in start order."""
-    actions = [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-               "--port", str(settings.actions_port)]
-    simulator = [sys.executable, "-m", "bot.simulator"]
-    web = [sys.executable, "-m", "bot.web"]
-    retention = [sys.executable, "-m", "bot.storage.retention", "--every", "3600"]
-    engine = [sys.executable, "-m", "rasa", "run", "--model", str(settings.model),
-              "--interface", settings.host, "--port", str(settings.port),
-              "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
-    return [actions, web, retention, *([simulator] if settings.simulated else []), engine]
+@dataclass(frozen=True)
+class Server:
+    name: str
+    command: List[str]
+    health_url: Optional[str]
 
 
-def health_urls(settings: LaunchSettings) -> List[str]:
-    urls = [f"http://127.0.0.1:{settings.actions_port}/health", f"http://127.0.0.1:{settings.port}/",
-            f"http://127.0.0.1:{settings.web_port}/login"]
+@dataclass(frozen=True)
+class Topology:
+    """Where each process listens: the public ports, or internal ones behind nginx."""
+
+    engine_ports: Tuple[int, ...]
+    action_ports: Tuple[int, ...]
+
+    @classmethod
+    def for_settings(cls, settings: LaunchSettings) -> "Topology":
+        if not settings.balanced:
+            return cls((settings.port,), (settings.actions_port,))
+        return cls(tuple(free_port() for _ in range(settings.engines)),
+                   tuple(free_port() for _ in range(settings.action_servers)))
+
+
+def servers(settings: LaunchSettings, topology: Topology) -> List[Server]:
+    """Every process, in start order."""
+    python = sys.executable
+    local = "http://127.0.0.1"
+    actions = [Server(f"action server {n + 1}", [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+                      f"{local}:{port}/health") for n, port in enumerate(topology.action_ports)]
+    others = [Server("staff pages", [python, "-m", "bot.web"], f"{local}:{settings.web_port}/login"),
+              Server("retention job", [python, "-m", "bot.storage.retention", "--every", "3600"], None)]
     if settings.simulated:
-        urls.append(f"http://127.0.0.1:{settings.simulator_port}/messages")
-    return urls
+        others.append(Server("phone simulator", [python, "-m", "bot.simulator"],
+                             f"{local}:{settings.simulator_port}/messages"))
+    engine_host = "127.0.0.1" if settings.balanced else settings.host
+    engines = [Server(f"dialogue engine {n + 1}",
+                      [python, "-m", "rasa", "run", "--model", str(settings.model), "--interface", engine_host,
+                       "--port", str(port), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+                      f"{local}:{port}/") for n, port in enumerate(topology.engine_ports)]
+    balancer = []
+    if settings.balanced:
+        config = nginx.write_config(
+            settings.sqlite_path.parent / "nginx", settings.host, settings.port, settings.actions_port,
+            topology.engine_ports, topology.action_ports, MAX_REQUEST_BYTES, BALANCER_READ_TIMEOUT_S)
+        balancer = [Server("load balancer (nginx)", nginx.command(config), f"{local}:{settings.port}/")]
+    return [*actions, *others, *engines, *balancer]  # nginx is checked once the rest answer
 
 
 def answers(url: str) -> bool:
@@ -111,6 +159,7 @@ def answers(url: str) -> bool:
 
 
 def wait_until_ready(processes: List[subprocess.Popen], urls: List[str]) -> None:
+    """Until every URL answers 200, in order; fails if a process stops meanwhile."""
     deadline = time.monotonic() + READY_TIMEOUT_S
     pending = list(urls)
     while pending:
@@ -118,7 +167,8 @@ def wait_until_ready(processes: List[subprocess.Popen], urls: List[str]) -> None
             raise RuntimeError("A server stopped during start-up; see its output above.")
         if time.monotonic() > deadline:
             raise TimeoutError(f"Not ready after {READY_TIMEOUT_S} s: {', '.join(pending)}")
-        pending = [url for url in pending if not answers(url)]
+        while pending and answers(pending[0]):
+            pending.pop(0)
         time.sleep(0.5)
 
 
@@ -138,37 +188,68 @@ def main() -> int:
     if not settings.model.exists():
         print(f"No trained model at {settings.model}: run `make run` or `make train`.", file=sys.stderr)
         return 1
+    if settings.engines > 1 and not (os.environ.get("ORIENTA_REDIS_URL") and os.environ.get("ORIENTA_DATABASE_URL")):
+        print("Several dialogue engines share conversations through a database server and Redis: set "
+              "ORIENTA_DATABASE_URL and ORIENTA_REDIS_URL (`make run-prod` sets both).", file=sys.stderr)
+        return 1
     settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     environment = settings.environment()
     os.environ.update(environment)
+    ensure_database(database_url())
     upgrade(database_url())
     engine = engine_for(database_url())
     seed.load(engine)
     if settings.simulated:
         accounts.ensure(engine, DEV_ADMIN, environment[DEV_ADMIN_PASSWORD], "admin")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    # The servers log to stderr; stdout carries only the launcher's own lines.
-    processes = [subprocess.Popen(command, cwd=ROOT, env=environment, stdout=sys.stderr)
-                 for command in commands(settings)]
+    to_start = servers(settings, Topology.for_settings(settings))
+    processes = [launch(server, environment) for server in to_start]
     try:
-        wait_until_ready(processes, health_urls(settings))
-        print(f"\nOrienta is ready. Open the web chat: {settings.chat_url}", flush=True)
-        print(f"Staff pages (directory administration): http://localhost:{settings.web_port}/")
-        if settings.simulated:
-            print(f"Phone simulator (SMS and WhatsApp through the Twilio webhook): {settings.simulator_url}")
-            print(f"Development administrator: user «{DEV_ADMIN}», password {DEV_ADMIN_PASSWORD} "
-                  f"in {settings.sqlite_path.parent / 'dev-secrets.env'}")
-        print(f"Twilio webhook: http://localhost:{settings.port}/webhooks/twilio/webhook\n"
-              f"REST channel: http://localhost:{settings.port}/webhooks/rest/webhook\n"
-              "Press Ctrl-C to stop.", flush=True)
-        while all(process.poll() is None for process in processes):
-            time.sleep(1)
-        print("A server stopped; stopping the rest.", file=sys.stderr)
-        return 1
+        wait_until_ready(processes, [server.health_url for server in to_start if server.health_url])
+        print_banner(settings, to_start, processes)
+        return supervise(to_start, processes, environment)
     except KeyboardInterrupt:
         return 0
     finally:
         stop(processes)
+
+
+def launch(server: Server, environment: Dict[str, str]) -> subprocess.Popen:
+    # The servers log to stderr; stdout carries only the launcher's own lines.
+    return subprocess.Popen(server.command, cwd=ROOT, env=environment, stdout=sys.stderr)
+
+
+def supervise(started: List[Server], processes: List[subprocess.Popen], environment: Dict[str, str]) -> int:
+    """Restarts a process that stops (the others go on serving meanwhile); stops everything
+    when a restarted one stops again within CRASH_LOOP_S. `processes` is updated in place."""
+    since = [float("-inf")] * len(processes)  # when each was restarted
+    while True:
+        time.sleep(1)
+        for index, (server, process) in enumerate(zip(started, processes)):
+            if process.poll() is None:
+                continue
+            if time.monotonic() - since[index] < CRASH_LOOP_S:
+                print(f"The {server.name} keeps stopping; stopping the rest.", file=sys.stderr)
+                return 1
+            processes[index], since[index] = launch(server, environment), time.monotonic()
+            print(f"The {server.name} stopped (exit code {process.returncode}); restarted as process "
+                  f"{processes[index].pid}.", file=sys.stderr, flush=True)
+
+
+def print_banner(settings: LaunchSettings, started: List[Server], processes: List[subprocess.Popen]) -> None:
+    print(f"\nOrienta is ready. Open the web chat: {settings.chat_url}", flush=True)
+    print(f"Staff pages (directory administration): http://localhost:{settings.web_port}/")
+    if settings.simulated:
+        print(f"Phone simulator (SMS and WhatsApp through the Twilio webhook): {settings.simulator_url}")
+        print(f"Development administrator: user «{DEV_ADMIN}», password {DEV_ADMIN_PASSWORD} "
+              f"in {settings.sqlite_path.parent / 'dev-secrets.env'}")
+    if settings.balanced:
+        for server, process in zip(started, processes):
+            where = f" at {server.health_url}" if server.health_url else ""
+            print(f"Process {process.pid}: {server.name}{where}")
+    print(f"Twilio webhook: http://localhost:{settings.port}/webhooks/twilio/webhook\n"
+          f"REST channel: http://localhost:{settings.port}/webhooks/rest/webhook\n"
+          "Press Ctrl-C to stop.", flush=True)
 
 
 if __name__ == "__main__":

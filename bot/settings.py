@@ -35,6 +35,7 @@ class Settings:
     twilio_auth_token: str
     twilio_api_url: Optional[str]
     public_url: Optional[str]
+    redis_url: Optional[str]
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -46,4 +47,5 @@ class Settings:
             twilio_auth_token=_required("TWILIO_AUTH_TOKEN"),
             twilio_api_url=os.environ.get("ORIENTA_TWILIO_API_URL") or None,
             public_url=(os.environ.get("PUBLIC_URL") or "").rstrip("/") or None,
+            redis_url=os.environ.get("ORIENTA_REDIS_URL") or None,
         )

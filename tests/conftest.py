@@ -8,7 +8,6 @@ from contextlib import contextmanager
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -32,6 +31,7 @@ from babel.messages.pofile import read_po, write_po
 
 from bot.replies.catalogue import LOCALES_DIR, Catalogues
 from bot.replies.render import render
+from bot.run import free_port
 from bot.simulator.twilio_form import sms_form, whatsapp_form
 from bot.directory import seed
 from bot.storage.crypto import Sealer, new_key
@@ -62,12 +62,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.section("Orienta figures")
         for line in FIGURES:
             terminalreporter.write_line(line)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
@@ -274,7 +268,9 @@ def running_assistant(workdir: Path, extra_env: Dict[str, str]) -> Iterator[Runn
     port, simulator_port, web_port = free_port(), free_port(), free_port()
     sqlite_path = workdir / "orienta.db"
     log_path = workdir / "servers.log"
-    sender_key, data_key = secrets.token_hex(32), new_key()
+    # A restart (the same extra_env) keeps the keys, so its conversations stay readable.
+    sender_key = extra_env.get("ORIENTA_SENDER_KEY") or secrets.token_hex(32)
+    data_key = extra_env.get("ORIENTA_DATA_KEYS") or new_key()
     env = {
         **{name: value for name, value in os.environ.items() if not name.startswith(("TWILIO_", "ORIENTA_"))},
         "ORIENTA_PORT": str(port),
@@ -288,7 +284,7 @@ def running_assistant(workdir: Path, extra_env: Dict[str, str]) -> Iterator[Runn
         **extra_env,
     }
     twilio = load_or_create(workdir)  # the simulator's credentials, before the launcher reads them
-    with log_path.open("w") as log:
+    with log_path.open("a") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
             stderr=log, text=True,

@@ -12,9 +12,7 @@ from tests.conftest import Conversation, RunningAssistant
 
 CATALOGUES = Catalogues.load()
 # How a person would name each state (the catalogue's official names work too).
-# "Nuevo León" alone is classified as a request for the menu, which ends the question: a known
-# gap of the classifier, so the test writes it as people also do, with the city.
-TYPED = {"05": "Coahuila", "15": "Estado de México", "16": "Michoacán", "19": "Monterrey, Nuevo León",
+TYPED = {"05": "Coahuila", "15": "Estado de México", "16": "Michoacán", "19": "Nuevo León",
          "30": "Veracruz"}
 PRESSURE = ("debes denunciar", "tienes que denunciar", "primero denuncia", "necesitas denunciar")
 

@@ -2,7 +2,10 @@
 
 import pytest
 
-from bot.nlu.keyword_intents import KeywordRules
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.keyword_intents import KeywordIntents, KeywordRules
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +57,26 @@ def test_ordinary_text_imposes_nothing(rules: KeywordRules, text: str) -> None:
 @pytest.mark.parametrize("text", ["", "   ", "\n"])
 def test_an_empty_message_is_not_understood(rules: KeywordRules, text: str) -> None:
     assert rules.intent_for(text) == "nlu_fallback"
+
+
+def classified(text: str, *ranking: str) -> Message:
+    """A message as the classifier left it: `ranking` best first."""
+    entries = [{"name": name, "confidence": 0.9 / (i + 1)} for i, name in enumerate(ranking)]
+    return Message({TEXT: text, INTENT: entries[0], INTENT_RANKING_KEY: entries})
+
+
+@pytest.mark.parametrize("text,ranking,expected", [
+    # A place's name is not a request for the menu, whatever the model thinks.
+    ("Nuevo León", ["menu", "out_of_scope"], "out_of_scope"),
+    ("que opciones hay", ["menu", "greet"], "menu"),
+    ("¿Qué puedo hacer?", ["menu"], "menu"),
+    # Nor is leaving one's house a request to wipe the conversation.
+    ("quiero salir de mi casa", ["quick_exit", "menu", "protection"], "protection"),
+    ("Yucatán", ["menu"], "nlu_fallback"),
+])
+def test_the_classifier_alone_decides_menu_or_exit_only_with_their_words(
+        rules: KeywordRules, text: str, ranking: list, expected: str) -> None:
+    message = classified(text, *ranking)
+    KeywordIntents(rules).process([message])
+    assert message.get(INTENT)["name"] == expected
+    assert all(rules.classifier_may_decide(entry["name"], text) for entry in message.get(INTENT_RANKING_KEY))

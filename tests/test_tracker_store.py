@@ -2,7 +2,7 @@
 
 import asyncio
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -78,7 +78,9 @@ def test_a_conversation_is_stored_then_erased_entirely(store: ErasableSQLTracker
     engine = engine_for(str(store.engine.url))
     ContactBook(engine, Sealer([new_key()])).remember(
         sender, "whatsapp:+5215512345678", "whatsapp:+14155238886", "whatsapp", datetime.now(timezone.utc))
-    assert processed_messages.claim(engine, f"SM{uuid.uuid4().hex}", sender, datetime.now(timezone.utc))
+    claim = processed_messages.claim(engine, f"SM{uuid.uuid4().hex}", sender, datetime.now(timezone.utc),
+                                     timedelta(seconds=60))
+    assert claim is processed_messages.Claim.NEW
     assert rows_of(store, sender, "contacts") == 1
 
     tracker.update(UserUttered("salir", {"name": "quick_exit"}))

@@ -19,7 +19,7 @@ ADMIN_ONLY = ("/admin/",)
 
 def routes() -> List[Tuple[str, str]]:
     """(method, rule) of every view of the staff application."""
-    app = create_app(Settings("sqlite://", (new_key(),), b"k", "AC", "token", None, None), secret_key="walk")
+    app = create_app(Settings("sqlite://", (new_key(),), b"k", "AC", "token", None, None, None), secret_key="walk")
     return sorted((method, rule.rule) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
                   for method in rule.methods - {"HEAD", "OPTIONS"})
 

@@ -8,7 +8,7 @@ from bot.web.app import create_app
 
 
 def settings() -> Settings:
-    return Settings("sqlite://", (new_key(),), b"k", "AC", "token", None, None)
+    return Settings("sqlite://", (new_key(),), b"k", "AC", "token", None, None, None)
 
 
 def test_cookies_are_secure_behind_https() -> None:

@@ -3,7 +3,8 @@
 The path of a message: the signature is checked against the public URL Twilio called
 (403 if it does not match, before anything is stored); the form is read into an
 IncomingMessage (400 if it is not one); a repeated MessageSid is acknowledged and
-dropped; carrier keywords are recorded and left to Twilio; otherwise the person's
+dropped once answered (503 with Retry-After while another request answers it; taken over
+when that request's process died mid-turn, see ORIENTA_TURN_TIMEOUT_S); carrier keywords are recorded and left to Twilio; otherwise the person's
 number is sealed in the contact book under a pseudonymous id, and each input (location,
 media, text) is one turn of the dialogue engine — unless a person from an observatory
 holds the conversation (a handoff): then the message is kept for them and the assistant
@@ -13,8 +14,7 @@ client from the number the person wrote to.
 
 import logging
 import os
-import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from urllib.parse import parse_qsl
 
@@ -29,7 +29,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.carrier_keywords import Keyword, carrier_keyword
 from bot.channels.outgoing_text import bodies_for
-from bot.channels.rate_limit import SlidingWindow
+from bot.channels import rate_limit
 from bot.channels.twilio_request import IncomingMessage, MalformedRequest, parse
 from bot.channels.twilio_sender import TwilioSender
 from bot.handoff import service as handoff_service
@@ -40,6 +40,7 @@ from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.settings import Settings
 from bot.storage import media, processed_messages
+from bot.storage.processed_messages import Claim
 from bot.storage.contacts import Address, ContactBook
 from bot.storage.crypto import Sealer
 from bot.storage.database import engine_for
@@ -50,6 +51,8 @@ KEYWORDS = KeywordRules()
 CATALOGUES = Catalogues.load()
 DEFAULT_SOURCE_RATE = "1200/60"  # requests per seconds from one address (Twilio uses many)
 DEFAULT_SENDER_RATE = "20/60"  # turns per seconds for one person
+DEFAULT_TURN_TIMEOUT_S = 60  # an unanswered turn older than this was abandoned by its process
+RETRY_AFTER_S = 5
 
 
 def form_fields(request: Request) -> Dict[str, str]:
@@ -74,9 +77,11 @@ class TwilioInput(InputChannel):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.per_source = SlidingWindow.parse(os.environ.get("ORIENTA_SOURCE_RATE", DEFAULT_SOURCE_RATE))
-        self.per_sender = SlidingWindow.parse(os.environ.get("ORIENTA_SENDER_RATE", DEFAULT_SENDER_RATE))
-        self._slowed: Dict[str, float] = {}
+        self.per_source = rate_limit.window(
+            "source", os.environ.get("ORIENTA_SOURCE_RATE", DEFAULT_SOURCE_RATE), settings.redis_url)
+        self.per_sender = rate_limit.window(
+            "sender", os.environ.get("ORIENTA_SENDER_RATE", DEFAULT_SENDER_RATE), settings.redis_url)
+        self.turn_timeout = timedelta(seconds=float(os.environ.get("ORIENTA_TURN_TIMEOUT_S", DEFAULT_TURN_TIMEOUT_S)))
         self.validator = RequestValidator(settings.twilio_auth_token)
         self.engine = engine_for(settings.database_url)
         self.sealer = Sealer(settings.data_keys)
@@ -90,7 +95,7 @@ class TwilioInput(InputChannel):
 
         @twilio.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if not self.per_source.allow(request.ip or "unknown"):
+            if not await self.per_source.allow(request.remote_addr or request.ip or "unknown"):
                 return response.text("Too many requests", status=429)
             params = form_fields(request)
             signature = request.headers.get("X-Twilio-Signature", "")
@@ -100,7 +105,9 @@ class TwilioInput(InputChannel):
                 message = parse(params)
             except MalformedRequest as error:
                 return response.text(f"Not a Twilio message: {error}", status=400)
-            await self.take(message, on_new_message, request.app.ctx.agent)
+            if not await self.take(message, on_new_message, request.app.ctx.agent):
+                return response.text("This message is being answered; retry later", status=503,
+                                     headers={"Retry-After": str(RETRY_AFTER_S)})
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         return twilio
@@ -114,37 +121,48 @@ class TwilioInput(InputChannel):
 
     async def take(
         self, message: IncomingMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]], agent: Any
-    ) -> None:
-        """Runs the turns of one message and sends the replies, once per MessageSid."""
+    ) -> bool:
+        """Runs the turns of one message and sends the replies, once per MessageSid.
+        False when another request is running this message's turn right now."""
         sender_id = pseudonym(message.address, self.settings.sender_key)
-        now = datetime.now(timezone.utc)
-        if not processed_messages.claim(self.engine, message.message_sid, sender_id, now):
+        claim = processed_messages.claim(
+            self.engine, message.message_sid, sender_id, datetime.now(timezone.utc), self.turn_timeout)
+        if claim is Claim.ANSWERED:
             logger.info("Repeated message id ignored.")
-            return
+        if claim is not Claim.NEW:
+            return claim is Claim.ANSWERED
         try:
-            contact = self.contacts.remember(
-                sender_id, message.address, message.our_address, message.channel, now
-            )
-            keyword = carrier_keyword(message)
-            if keyword is not None:
-                self.contacts.set_opted_out(sender_id, keyword is Keyword.OPT_OUT)
-                return
-            if message.media:
-                media.keep(self.engine, self.sealer, sender_id, message.message_sid, message.media, now)
-            if self.held_for_staff(sender_id, message):
-                return
-            if not self.per_sender.allow(sender_id):
-                await self.keep_without_turn(agent, message, sender_id, contact)
-                return
-            replies = CollectingOutputChannel()
-            for text in message.dialogue_inputs():
-                await on_new_message(UserMessage(
-                    text, replies, sender_id, input_channel=self.name(),
-                    message_id=message.message_sid, metadata={"channel": message.channel},
-                ))
+            await self.answer(message, sender_id, on_new_message, agent)
         except Exception:
             processed_messages.release(self.engine, message.message_sid)
             raise
+        processed_messages.answered(self.engine, message.message_sid, datetime.now(timezone.utc))
+        return True
+
+    async def answer(
+        self, message: IncomingMessage, sender_id: str,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]], agent: Any,
+    ) -> None:
+        """The message's turns and replies (or, during a handoff, its delivery to staff)."""
+        now = datetime.now(timezone.utc)
+        contact = self.contacts.remember(sender_id, message.address, message.our_address, message.channel, now)
+        keyword = carrier_keyword(message)
+        if keyword is not None:
+            self.contacts.set_opted_out(sender_id, keyword is Keyword.OPT_OUT)
+            return
+        if message.media:
+            media.keep(self.engine, self.sealer, sender_id, message.message_sid, message.media, now)
+        if self.held_for_staff(sender_id, message):
+            return
+        if not await self.per_sender.allow(sender_id):
+            await self.keep_without_turn(agent, message, sender_id, contact)
+            return
+        replies = CollectingOutputChannel()
+        for text in message.dialogue_inputs():
+            await on_new_message(UserMessage(
+                text, replies, sender_id, input_channel=self.name(),
+                message_id=message.message_sid, metadata={"channel": message.channel},
+            ))
         await self.reply(contact, replies.messages)
 
     async def keep_without_turn(self, agent: Any, message: IncomingMessage, sender_id: str, contact: Address) -> None:
@@ -154,9 +172,7 @@ class TwilioInput(InputChannel):
             tracker = await agent.processor.log_message(
                 UserMessage(text, CollectingOutputChannel(), sender_id, input_channel=self.name(),
                             message_id=message.message_sid, metadata={"channel": message.channel}))
-        now = time.monotonic()
-        if now - self._slowed.get(sender_id, float("-inf")) >= self.per_sender.seconds:
-            self._slowed[sender_id] = now
+        if await self.per_sender.first_notice(sender_id):
             language = tracker.get_slot("language") or DEFAULT_LANGUAGE
             await self.reply(contact, [render("utter_slow_down", language, CATALOGUES, {})])
 

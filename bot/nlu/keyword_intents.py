@@ -2,9 +2,10 @@
 
 Danger phrases, the quick-exit words, the menu word, bare option numbers and empty
 messages are too important (or too simple) to leave to a statistical model. This component runs last in
-the pipeline and overrides the classifier when a keyword rule applies. It also stops
-the classifier from ever deciding a quick exit on its own: "quiero salir de mi casa"
-must not wipe a conversation.
+the pipeline and overrides the classifier when a keyword rule applies. It also keeps the
+classifier from deciding some intents without the words they need: never a quick exit
+("quiero salir de mi casa" must not wipe a conversation), and the menu only for a message
+about menus or options (a state's name must not end the question of where one is).
 """
 
 import re
@@ -37,6 +38,13 @@ class KeywordRules:
         self.danger = [re.compile(pattern) for pattern in lists[DANGER]]
         self.whole_messages = {intent: frozenset(str(words) for words in lists[intent])
                                for intent in WHOLE_MESSAGE_INTENTS}
+        self.needed_words = {intent: frozenset(words)
+                             for intent, words in lists["classifier_needs_words"].items()}
+
+    def classifier_may_decide(self, intent: str, text: str) -> bool:
+        """Whether the classifier's `intent` can stand for this text without a keyword rule."""
+        needed = self.needed_words.get(intent)
+        return needed is None or not needed.isdisjoint(bare_words(text).split())
 
     def intent_for(self, text: str) -> Optional[str]:
         """The intent that keywords impose on this text, if any."""
@@ -78,17 +86,18 @@ class KeywordIntents(GraphComponent):
         return messages
 
     def _apply(self, message: Message) -> None:
-        imposed = self.rules.intent_for(message.get(TEXT) or "")
+        text = message.get(TEXT) or ""
+        imposed = self.rules.intent_for(text)
         ranking = [
             entry
             for entry in message.get(INTENT_RANKING_KEY) or []
-            if entry["name"] not in (imposed, QUICK_EXIT)
+            if entry["name"] != imposed and self.rules.classifier_may_decide(entry["name"], text)
         ]
         if imposed:
             chosen = {"name": imposed, "confidence": 1.0}
             message.set(INTENT, chosen, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
-        elif (message.get(INTENT) or {}).get("name") == QUICK_EXIT:
-            fallback = ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0}
+        elif not self.rules.classifier_may_decide((message.get(INTENT) or {}).get("name", ""), text):
+            fallback = ranking[0] if ranking else {"name": NOT_UNDERSTOOD, "confidence": 1.0}
             message.set(INTENT, fallback, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -25,6 +25,22 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
 
+def ensure_database(url: str) -> None:
+    """Creates a PostgreSQL database that does not exist yet (SQLite creates its own file)."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return
+    server = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT", future=True)
+    try:
+        with server.connect() as connection:
+            exists = connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                        {"name": parsed.database}).first()
+            if not exists:
+                connection.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
+    finally:
+        server.dispose()
+
+
 @lru_cache(maxsize=None)
 def engine_for(url: str) -> Engine:
     """One engine (and connection pool) per database URL and process."""

@@ -26,6 +26,7 @@ class ProcessedMessage(Base):
     message_sid = sa.Column(sa.String(64), primary_key=True)
     sender_id = sa.Column(sa.String(64), nullable=False, index=True)
     received_at = sa.Column(UTCDateTime, nullable=False)
+    answered_at = sa.Column(UTCDateTime, nullable=True)  # null while its turn runs
 
 
 class ReceivedMedia(Base):

@@ -1,7 +1,10 @@
-"""At most one turn per Twilio message id, across processes (a unique key does the work)."""
+"""At most one answered turn per Twilio message id, across processes (a unique key does
+the work), and no message lost to a process that died during its turn."""
 
-from datetime import datetime
+import enum
+from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -9,14 +12,41 @@ from bot.storage.database import session_scope
 from bot.storage.models import ProcessedMessage
 
 
-def claim(engine: Engine, message_sid: str, sender_id: str, when: datetime) -> bool:
-    """True for the first request with this message id, False for any repeat."""
+class Claim(enum.Enum):
+    NEW = "new"  # this request runs the turn
+    ANSWERED = "answered"  # a repeat of a message already answered: acknowledge, drop
+    IN_PROGRESS = "in progress"  # another request runs it now: ask the sender to retry later
+
+
+def claim(engine: Engine, message_sid: str, sender_id: str, when: datetime, turn_timeout: timedelta) -> Claim:
+    """Claims the turn of a message. A claim left unanswered for longer than `turn_timeout`
+    was abandoned (its process stopped mid-turn): the retry takes it over."""
     try:
         with session_scope(engine) as session:
             session.add(ProcessedMessage(message_sid=message_sid, sender_id=sender_id, received_at=when))
+        return Claim.NEW
     except IntegrityError:
-        return False
-    return True
+        pass
+    with session_scope(engine) as session:
+        taken_over = session.execute(
+            sa.update(ProcessedMessage)
+            .where(ProcessedMessage.message_sid == message_sid, ProcessedMessage.answered_at.is_(None),
+                   ProcessedMessage.received_at < when - turn_timeout)
+            .values(received_at=when)
+        ).rowcount
+        if taken_over:
+            return Claim.NEW
+        answered = session.execute(
+            sa.select(ProcessedMessage.answered_at).where(ProcessedMessage.message_sid == message_sid)
+        ).scalar_one_or_none()
+    return Claim.ANSWERED if answered is not None else Claim.IN_PROGRESS
+
+
+def answered(engine: Engine, message_sid: str, when: datetime) -> None:
+    """Marks a message's turn as done: later repeats are acknowledged and dropped."""
+    with session_scope(engine) as session:
+        session.execute(sa.update(ProcessedMessage).where(ProcessedMessage.message_sid == message_sid)
+                        .values(answered_at=when))
 
 
 def release(engine: Engine, message_sid: str) -> None:

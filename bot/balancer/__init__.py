@@ -1,0 +1,1 @@
+"""nginx in front of several dialogue engines and action servers (production mode)."""

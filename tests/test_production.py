@@ -1,0 +1,192 @@
+"""Production mode on the machine's real servers: two dialogue engines and two action servers
+behind nginx, conversations in PostgreSQL, conversation locks and rate limits in Redis —
+started by `python -m bot.run` as `make run-prod` starts it."""
+
+import json
+import os
+import re
+import signal
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from bot.guidance.content import guidance
+from bot.storage.crypto import Sealer, new_key
+from bot.text import fold
+from tests.conftest import (FIGURES, Phone, RunningAssistant, fresh_postgresql_database,
+                            running_assistant)
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+TURN_TIMEOUT_S = 12  # a turn unanswered this long was abandoned by its process
+LOCK_LIFETIME_S = 10  # a dead process's conversation lock is given up after this
+ENGINE = re.compile(r"Process (\d+): dialogue engine \d+ at (http://127\.0\.0\.1:\d+)/")
+PUEBLA, YUCATAN = (guidance().state(key)["prosecutor"]["name"] for key in ("21", "31"))
+
+
+@dataclass(frozen=True)
+class Engine:
+    pid: int
+    url: str
+
+
+def engines(assistant: RunningAssistant) -> List[Engine]:
+    """The dialogue engines behind nginx, as the launcher's banner lists them."""
+    return [Engine(int(pid), url) for pid, url in ENGINE.findall(assistant.banner)]
+
+
+@contextmanager
+def production(workdir: Path, database_url: str, keys: Dict[str, str]) -> Iterator[RunningAssistant]:
+    env = {"ORIENTA_ENGINES": "2", "ORIENTA_ACTION_SERVERS": "2", "ORIENTA_DATABASE_URL": database_url,
+           "ORIENTA_REDIS_URL": REDIS_URL, "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_S),
+           "ORIENTA_TURN_TIMEOUT_S": str(TURN_TIMEOUT_S), **keys}
+    with running_assistant(workdir, env) as running:
+        assert len(engines(running)) == 2, running.banner
+        yield running
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, object]]:
+    """What survives a restart: the database, the working folder and the keys."""
+    keys = {"ORIENTA_SENDER_KEY": os.urandom(32).hex(), "ORIENTA_DATA_KEYS": new_key()}
+    with fresh_postgresql_database() as url:
+        yield {"workdir": tmp_path_factory.mktemp("production"), "database_url": url, "keys": keys}
+
+
+@pytest.fixture(scope="module")
+def prod(deployment: Dict[str, object]) -> Iterator[RunningAssistant]:
+    with production(deployment["workdir"], deployment["database_url"], deployment["keys"]) as running:
+        yield running
+
+
+def post_signed(phone: Phone, base_url: str, form: Dict[str, str]) -> int:
+    """Posts a Twilio form to one process (or nginx), signed for the URL it is posted to."""
+    url = f"{base_url}/webhooks/twilio/webhook"
+    signature = RequestValidator(phone.assistant.auth_token).compute_signature(url, form)
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode(),
+                                     headers={"X-Twilio-Signature": signature})
+    try:
+        with urllib.request.urlopen(request, timeout=150) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return 0
+
+
+def user_texts(assistant: RunningAssistant, phone: Phone) -> List[str]:
+    """What the person wrote, as stored (without the "/intent" a numbered choice stands for)."""
+    return [event["text"] for event in assistant.events(phone.sender_id, "user")
+            if not event["text"].startswith("/")]
+
+
+def test_a_conversation_served_alternately_by_both_engines_stays_coherent(prod: RunningAssistant) -> None:
+    first, second = engines(prod)
+    phone = prod.phone("whatsapp")
+    replies: List[str] = []
+    for n, body in enumerate(["hola", "1", "1", "quiero denunciar", "Puebla", "fuente"]):
+        assert post_signed(phone, (first, second)[n % 2].url, phone.form(body)) == 200
+        replies += phone.replies()
+    answer = "\n".join(replies)
+    assert PUEBLA in answer  # the state question asked by one engine, answered on the other
+    assert replies[-1].startswith("De dónde sale mi último mensaje:")  # sources of the other engine's answer
+    assert user_texts(prod, phone) == ["hola", "1", "1", "quiero denunciar", "Puebla", "fuente"]
+
+
+def turns(assistant: RunningAssistant, phone: Phone) -> List[List[str]]:
+    """The stored events of a conversation cut at each message: [user, ..., action_listen]."""
+    sealer = Sealer([assistant.data_key])
+    rows = assistant.query("SELECT data FROM events WHERE sender_id = ? ORDER BY id", phone.sender_id)
+    cuts: List[List[str]] = []
+    for event in (json.loads(sealer.open(data)) for (data,) in rows):
+        if event["event"] == "user":
+            cuts.append([])
+        if cuts:
+            cuts[-1].append(event.get("name") or event["event"])
+    return cuts
+
+
+def test_simultaneous_messages_of_one_conversation_take_turns(prod: RunningAssistant) -> None:
+    phone = prod.phone("whatsapp")
+    assert phone.say("hola")
+    bodies = [f"hola {n}" for n in range(8)]
+    statuses: List[int] = []
+    threads = [threading.Thread(target=lambda n=n: statuses.append(
+        post_signed(phone, engines(prod)[n % 2].url, phone.form(bodies[n])))) for n in range(len(bodies))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert statuses == [200] * len(bodies)
+    conversation = turns(prod, phone)
+    assert sorted(user_texts(prod, phone)[1:]) == bodies  # every message kept once
+    # Each turn ran whole before the next began: every message's events end with listening.
+    assert all(turn[-1] == "action_listen" and turn.count("user") == 1 for turn in conversation), conversation
+
+
+def send_until_accepted(phone: Phone, base_url: str, body: str, statuses: List[int]) -> None:
+    """As Twilio does with retries on: the same message again until it is accepted."""
+    form = phone.form(body)
+    deadline = time.monotonic() + 4 * TURN_TIMEOUT_S
+    while time.monotonic() < deadline:
+        status = post_signed(phone, base_url, form)
+        statuses.append(status)
+        if status == 200:
+            return
+        time.sleep(1)
+    raise AssertionError(f"not accepted: {statuses}")
+
+
+def test_killing_an_engine_mid_load_loses_no_accepted_message(prod: RunningAssistant) -> None:
+    phones = [prod.phone("whatsapp" if n % 2 else "sms") for n in range(8)]
+    messages = ["hola", "1", "1", "quiero denunciar", "Puebla", "más", "gracias", "menu"]
+    statuses: List[int] = []
+    failures: List[BaseException] = []
+
+    def person(phone: Phone) -> None:
+        try:
+            for body in messages:
+                send_until_accepted(phone, prod.base_url, body, statuses)
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=person, args=(phone,)) for phone in phones]
+    for thread in threads:
+        thread.start()
+    time.sleep(3)
+    victim = engines(prod)[1]
+    os.kill(victim.pid, signal.SIGKILL)
+    for thread in threads:
+        thread.join(300)
+    assert not failures, failures[0]
+    for phone in phones:
+        assert set(user_texts(prod, phone)) == set(messages), phone.channel
+    retried = sum(1 for status in statuses if status != 200)
+    FIGURES.append(f"Production: {len(phones) * len(messages)} messages, engine killed mid-load, "
+                   f"{retried} refused and retried, 0 lost")
+
+
+def test_a_restart_of_everything_keeps_every_conversation(deployment: Dict[str, object],
+                                                          prod: RunningAssistant) -> None:
+    answered, waiting = prod.phone("whatsapp"), prod.phone("sms")
+    for body in ["hola", "1", "1", "quiero denunciar", "Puebla"]:
+        answered.say(body)
+    for body in ["hola", "1", "1", "quiero denunciar"]:
+        waiting.say(body)
+    prod.process.send_signal(signal.SIGTERM)
+    prod.process.wait(60)
+    with production(deployment["workdir"], deployment["database_url"], deployment["keys"]) as again:
+        answered_again = Phone(again, answered.channel, answered.number)
+        waiting_again = Phone(again, waiting.channel, waiting.number)
+        protection = "\n".join(answered_again.say("quiero protección sin denunciar"))
+        assert "en puebla:" in protection.lower()  # the state is remembered, not asked again
+        answer = fold("\n".join(waiting_again.say("Yucatán")))  # by SMS: without accents
+        assert fold(YUCATAN) in answer  # the pending question answered

@@ -1,0 +1,131 @@
+"""What several engine processes share: conversation locks and rate limits in the machine's
+Redis, message claims in PostgreSQL. Each "process" here is a thread with its own
+connections, so the operations really interleave."""
+
+import asyncio
+import threading
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Iterator, List
+
+import pytest
+
+from bot.channels.rate_limit import RedisSlidingWindow, window
+from bot.storage import processed_messages
+from bot.storage.database import engine_for
+from bot.storage.lock_store import ConversationLockStore
+from bot.storage.migrate import upgrade
+from bot.storage.processed_messages import Claim
+from tests.conftest import fresh_postgresql_database
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def hold_lock_many_times(conversation_id: str, times: int, holders: List[int], peak: List[int],
+                         errors: List[BaseException]) -> None:
+    """One process: takes the conversation's lock `times` times, holding it briefly."""
+    store = ConversationLockStore(redis_url=REDIS_URL)
+
+    async def turns() -> None:
+        for _ in range(times):
+            async with store.lock(conversation_id):
+                holders[0] += 1
+                peak[0] = max(peak[0], holders[0])
+                await asyncio.sleep(0.005)
+                holders[0] -= 1
+
+    try:
+        asyncio.run(turns())
+    except BaseException as error:  # reported by the test
+        errors.append(error)
+
+
+@pytest.mark.parametrize("processes", [1, 6])
+def test_one_conversation_is_served_by_one_process_at_a_time(processes: int) -> None:
+    conversation_id = f"lock-test-{uuid.uuid4().hex}"
+    holders, peak, errors = [0], [0], []
+    threads = [threading.Thread(target=hold_lock_many_times, args=(conversation_id, 15, holders, peak, errors))
+               for _ in range(processes)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors
+    assert peak == [1]
+    assert ConversationLockStore(redis_url=REDIS_URL).get_lock(conversation_id) is None  # nothing left behind
+
+
+def test_without_redis_the_lock_lives_in_the_process() -> None:
+    store = ConversationLockStore(redis_url=None)
+
+    async def two_at_once() -> List[str]:
+        order: List[str] = []
+
+        async def turn(name: str) -> None:
+            async with store.lock("one-conversation"):
+                order.append(f"{name} in")
+                await asyncio.sleep(0.02)
+                order.append(f"{name} out")
+
+        await asyncio.gather(turn("a"), turn("b"))
+        return order
+
+    assert asyncio.run(two_at_once()) == ["a in", "a out", "b in", "b out"]
+
+
+def test_a_rate_limit_is_shared_by_every_process() -> None:
+    name = f"test-{uuid.uuid4().hex}"
+    first, second = (window(name, "5/60", REDIS_URL) for _ in range(2))
+    assert isinstance(first, RedisSlidingWindow)
+
+    async def alternate() -> List[bool]:
+        allowed = [await (first if n % 2 else second).allow("someone") for n in range(7)]
+        return allowed + [await second.allow("someone else")]
+
+    assert asyncio.run(alternate()) == [True] * 5 + [False] * 2 + [True]
+
+
+def test_a_refused_person_is_told_once_per_window_whichever_process_refuses() -> None:
+    name = f"test-{uuid.uuid4().hex}"
+    first, second = (window(name, "1/0.3", REDIS_URL) for _ in range(2))
+
+    async def notices() -> List[bool]:
+        told = [await first.first_notice("p"), await second.first_notice("p")]
+        await asyncio.sleep(0.35)
+        return told + [await second.first_notice("p")]
+
+    assert asyncio.run(notices()) == [True, False, True]
+
+
+@pytest.fixture()
+def database() -> Iterator[str]:
+    with fresh_postgresql_database() as url:
+        upgrade(url)
+        yield url
+
+
+def test_a_message_is_answered_once_and_taken_over_when_its_process_died(database: str) -> None:
+    engine, timeout = engine_for(database), timedelta(seconds=30)
+    start = datetime.now(timezone.utc)
+    assert processed_messages.claim(engine, "SM1", "s", start, timeout) is Claim.NEW
+    # Another process receives the same message while the first answers it: retry later.
+    assert processed_messages.claim(engine, "SM1", "s", start + timedelta(seconds=1), timeout) is Claim.IN_PROGRESS
+    # The first process died: after the turn timeout the retry runs the turn.
+    assert processed_messages.claim(engine, "SM1", "s", start + timedelta(seconds=31), timeout) is Claim.NEW
+    processed_messages.answered(engine, "SM1", start + timedelta(seconds=32))
+    assert processed_messages.claim(engine, "SM1", "s", start + timedelta(hours=1), timeout) is Claim.ANSWERED
+
+
+def test_only_one_of_simultaneous_takeovers_wins(database: str) -> None:
+    engine, timeout = engine_for(database), timedelta(seconds=30)
+    start = datetime.now(timezone.utc)
+    processed_messages.claim(engine, "SM2", "s", start, timeout)
+    later = start + timedelta(minutes=5)
+    claims: List[Claim] = []
+    threads = [threading.Thread(target=lambda: claims.append(
+        processed_messages.claim(engine, "SM2", "s", later, timeout))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(claim.value for claim in claims) == ["in progress"] * 7 + ["new"]
