@@ -243,10 +243,9 @@ def print_banner(settings: LaunchSettings, started: List[Server], processes: Lis
         print(f"Phone simulator (SMS and WhatsApp through the Twilio webhook): {settings.simulator_url}")
         print(f"Development administrator: user «{DEV_ADMIN}», password {DEV_ADMIN_PASSWORD} "
               f"in {settings.sqlite_path.parent / 'dev-secrets.env'}")
-    if settings.balanced:
-        for server, process in zip(started, processes):
-            where = f" at {server.health_url}" if server.health_url else ""
-            print(f"Process {process.pid}: {server.name}{where}")
+    for server, process in zip(started, processes):
+        where = f" at {server.health_url}" if server.health_url else ""
+        print(f"Process {process.pid}: {server.name}{where}")
     print(f"Twilio webhook: http://localhost:{settings.port}/webhooks/twilio/webhook\n"
           f"REST channel: http://localhost:{settings.port}/webhooks/rest/webhook\n"
           "Press Ctrl-C to stop.", flush=True)
