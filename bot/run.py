@@ -138,7 +138,7 @@ def servers(settings: LaunchSettings, topology: Topology) -> List[Server]:
                              f"{local}:{settings.simulator_port}/messages"))
     engine_host = "127.0.0.1" if settings.balanced else settings.host
     engines = [Server(f"dialogue engine {n + 1}",
-                      [python, "-m", "rasa", "run", "--model", str(settings.model), "--interface", engine_host,
+                      [python, "-m", "bot.engine", "run", "--model", str(settings.model), "--interface", engine_host,
                        "--port", str(port), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
                       f"{local}:{port}/") for n, port in enumerate(topology.engine_ports)]
     balancer = []
