@@ -15,10 +15,8 @@ Settings: BENCH_SECONDS (per level, default 20), BENCH_LEVELS (default "1,10,50"
 import http.client
 import json
 import os
-import re
 import secrets
 import shutil
-import statistics
 import subprocess
 import sys
 import threading
@@ -29,15 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
-import sqlalchemy as sa
 from twilio.request_validator import RequestValidator
 
 from bot.dev_secrets import load_or_create
-from bot.run import free_port
+from bot.run import free_port, listed_processes
 from bot.settings import ROOT
 from bot.simulator.twilio_form import whatsapp_form
 from bot.storage.crypto import new_key
-from bot.storage.database import ensure_database
+from bot.storage.database import drop_database, ensure_database
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 WARM_UP_S = 3
@@ -48,7 +45,6 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 OUR_SCRIPT = ["hola", "1", "1", "me robaron el celular, quiero denunciar", "Puebla", "más", "fuente",
               "quiero protección sin denunciar", "gracias"]
 STOCK_SCRIPT = ["hello", "I am sad", "yes", "bye"]
-PROCESS_LINE = re.compile(r"Process (\d+): (.+?)(?: at |$)", re.MULTILINE)
 TARGETS = ("Targets: throughput per engine process ≥ 1.5× stock at 10 and 50; p95 < 300 ms at 10; "
            "two engines ≥ 1.4× one; zero errors; < 1.5 GB resident per engine process.")
 
@@ -201,7 +197,7 @@ def orienta(engines: int, workdir: Path, database: str) -> Iterator[Tuple[Starte
         with stopping(process):
             banner = wait_for(process, lambda text: "Press Ctrl-C" in text)
             started = Started(process, time.monotonic() - began,
-                              [(int(pid), name) for pid, name in PROCESS_LINE.findall(banner)])
+                              [(pid, name) for pid, name, _ in listed_processes(banner)])
             yield started, port, twilio
 
 
@@ -231,10 +227,7 @@ def fresh_database() -> Iterator[str]:
     try:
         yield url
     finally:
-        server = sa.create_engine(f"{POSTGRESQL}/postgres", isolation_level="AUTOCOMMIT")
-        with server.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-        server.dispose()
+        drop_database(url)
 
 
 def memory_lines(started: Started) -> List[str]:
@@ -269,8 +262,6 @@ def main() -> None:
     print("\nStart-up (launch to ready) and peak resident memory per process:")
     print("\n".join(report))
     print(f"\n{TARGETS}")
-    median = statistics.median(level.throughput for level in stock_levels)
-    print(f"(stock median throughput across levels: {median:.1f} msg/s)")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ file under var/, ports 5005, 5055 and 5006, and development secrets generated on
 """
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -34,6 +35,14 @@ MAX_REQUEST_BYTES = 1_000_000  # webhook requests: Twilio's are a few kilobytes
 STOP_TIMEOUT_S = 15
 CRASH_LOOP_S = 30  # a process that stops this soon after starting is not restarted again
 BALANCER_READ_TIMEOUT_S = 120  # longer than any turn, waiting for the conversation's lock included
+
+
+PROCESS_LINE = re.compile(r"^Process (\d+): (.+?)(?: at (\S+))?$", re.MULTILINE)
+
+
+def listed_processes(banner: str) -> List[Tuple[int, str, Optional[str]]]:
+    """What the ready banner lists: each process's pid, name and health URL (if it has one)."""
+    return [(int(pid), name, url or None) for pid, name, url in PROCESS_LINE.findall(banner)]
 
 
 def free_port() -> int:

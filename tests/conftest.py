@@ -35,7 +35,7 @@ from bot.run import free_port
 from bot.simulator.twilio_form import sms_form, whatsapp_form
 from bot.directory import seed
 from bot.storage.crypto import Sealer, new_key
-from bot.storage.database import engine_for
+from bot.storage.database import drop_database, engine_for, ensure_database
 from bot.storage.migrate import upgrade
 from bot.web import accounts
 
@@ -315,16 +315,12 @@ POSTGRESQL_SERVER = "postgresql://postgres@127.0.0.1:5432"
 @contextmanager
 def fresh_postgresql_database() -> Iterator[str]:
     """A new database on the machine's PostgreSQL, dropped afterwards."""
-    name = f"orienta_test_{secrets.token_hex(4)}"
-    server = sa.create_engine(f"{POSTGRESQL_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = f"{POSTGRESQL_SERVER}/orienta_test_{secrets.token_hex(4)}"
+    ensure_database(url)
     try:
-        yield f"{POSTGRESQL_SERVER}/{name}"
+        yield url
     finally:
-        engine_for(f"{POSTGRESQL_SERVER}/{name}").dispose()
-        with server.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_database(url)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

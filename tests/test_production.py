@@ -4,7 +4,6 @@ started by `python -m bot.run` as `make run-prod` starts it."""
 
 import json
 import os
-import re
 import signal
 import threading
 import time
@@ -20,6 +19,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from bot.guidance.content import guidance
+from bot.run import listed_processes
 from bot.storage.crypto import Sealer, new_key
 from bot.text import fold
 from tests.conftest import (FIGURES, Phone, RunningAssistant, fresh_postgresql_database,
@@ -28,7 +28,6 @@ from tests.conftest import (FIGURES, Phone, RunningAssistant, fresh_postgresql_d
 REDIS_URL = "redis://127.0.0.1:6379/0"
 TURN_TIMEOUT_S = 12  # a turn unanswered this long was abandoned by its process
 LOCK_LIFETIME_S = 10  # a dead process's conversation lock is given up after this
-ENGINE = re.compile(r"Process (\d+): dialogue engine \d+ at (http://127\.0\.0\.1:\d+)/")
 PUEBLA, YUCATAN = (guidance().state(key)["prosecutor"]["name"] for key in ("21", "31"))
 
 
@@ -40,7 +39,8 @@ class Engine:
 
 def engines(assistant: RunningAssistant) -> List[Engine]:
     """The dialogue engines behind nginx, as the launcher's banner lists them."""
-    return [Engine(int(pid), url) for pid, url in ENGINE.findall(assistant.banner)]
+    return [Engine(pid, url.rstrip("/")) for pid, name, url in listed_processes(assistant.banner)
+            if name.startswith("dialogue engine")]
 
 
 @contextmanager

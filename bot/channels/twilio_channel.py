@@ -2,14 +2,15 @@
 
 The path of a message: the signature is checked against the public URL Twilio called
 (403 if it does not match, before anything is stored); the form is read into an
-IncomingMessage (400 if it is not one); a repeated MessageSid is acknowledged and
-dropped once answered (503 with Retry-After while another request answers it; taken over
-when that request's process died mid-turn, see ORIENTA_TURN_TIMEOUT_S); carrier keywords are recorded and left to Twilio; otherwise the person's
-number is sealed in the contact book under a pseudonymous id, and each input (location,
-media, text) is one turn of the dialogue engine — unless a person from an observatory
-holds the conversation (a handoff): then the message is kept for them and the assistant
-stays silent. The replies are split and encoded for the channel and sent with the Twilio
-client from the number the person wrote to.
+IncomingMessage (400 if it is not one); a repeated MessageSid is acknowledged and dropped
+once answered (503 with Retry-After while another request answers it; taken over when
+that request's process died mid-turn, see ORIENTA_TURN_TIMEOUT_S); carrier keywords are
+recorded and left to Twilio; otherwise the person's number is sealed in the contact book
+under a pseudonymous id, and each input (location, media, text) is one turn of the
+dialogue engine — unless a person from an observatory holds the conversation (a handoff):
+then the message is kept for them and the assistant stays silent. The replies are split
+and encoded for the channel and sent with the Twilio client from the number the person
+wrote to.
 """
 
 import logging

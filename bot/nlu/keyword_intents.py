@@ -10,7 +10,7 @@ about menus or options (a state's name must not end the question of where one is
 
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import AbstractSet, Any, Dict, List, Optional
 
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -41,10 +41,11 @@ class KeywordRules:
         self.needed_words = {intent: frozenset(words)
                              for intent, words in lists["classifier_needs_words"].items()}
 
-    def classifier_may_decide(self, intent: str, text: str) -> bool:
-        """Whether the classifier's `intent` can stand for this text without a keyword rule."""
+    def classifier_may_decide(self, intent: str, words: AbstractSet[str]) -> bool:
+        """Whether the classifier's `intent` can stand, without a keyword rule, for a message
+        of these bare words."""
         needed = self.needed_words.get(intent)
-        return needed is None or not needed.isdisjoint(bare_words(text).split())
+        return needed is None or not needed.isdisjoint(words)
 
     def intent_for(self, text: str) -> Optional[str]:
         """The intent that keywords impose on this text, if any."""
@@ -87,17 +88,17 @@ class KeywordIntents(GraphComponent):
 
     def _apply(self, message: Message) -> None:
         text = message.get(TEXT) or ""
-        imposed = self.rules.intent_for(text)
+        imposed, words = self.rules.intent_for(text), frozenset(bare_words(text).split())
         ranking = [
             entry
             for entry in message.get(INTENT_RANKING_KEY) or []
-            if entry["name"] != imposed and self.rules.classifier_may_decide(entry["name"], text)
+            if entry["name"] != imposed and self.rules.classifier_may_decide(entry["name"], words)
         ]
         if imposed:
             chosen = {"name": imposed, "confidence": 1.0}
             message.set(INTENT, chosen, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
-        elif not self.rules.classifier_may_decide((message.get(INTENT) or {}).get("name", ""), text):
+        elif not self.rules.classifier_may_decide((message.get(INTENT) or {}).get("name", ""), words):
             fallback = ranking[0] if ranking else {"name": NOT_UNDERSTOOD, "confidence": 1.0}
             message.set(INTENT, fallback, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

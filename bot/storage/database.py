@@ -25,20 +25,35 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
 
+@contextmanager
+def _maintenance(url: sa.engine.URL) -> Iterator[sa.engine.Connection]:
+    """A connection to the server's `postgres` database, outside any transaction."""
+    server = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT", future=True)
+    try:
+        with server.connect() as connection:
+            yield connection
+    finally:
+        server.dispose()
+
+
 def ensure_database(url: str) -> None:
     """Creates a PostgreSQL database that does not exist yet (SQLite creates its own file)."""
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() != "postgresql":
         return
-    server = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT", future=True)
-    try:
-        with server.connect() as connection:
-            exists = connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                                        {"name": parsed.database}).first()
-            if not exists:
-                connection.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
-    finally:
-        server.dispose()
+    with _maintenance(parsed) as connection:
+        exists = connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                    {"name": parsed.database}).first()
+        if not exists:
+            connection.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
+
+
+def drop_database(url: str) -> None:
+    """Drops a PostgreSQL database and closes this process's connections to it."""
+    engine_for(url).dispose()
+    parsed = sa.engine.make_url(url)
+    with _maintenance(parsed) as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
 
 
 @lru_cache(maxsize=None)
