@@ -51,8 +51,8 @@ def test_a_sealer_needs_a_key() -> None:
 def test_resealing_lets_the_old_key_go(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from datetime import datetime, timezone
 
-    from bot.storage.contacts import ContactBook
-    from bot.storage.database import engine_for
+    from bot.storage.contacts import ContactBook, remember
+    from bot.storage.database import engine_for, session_scope
     from bot.storage.migrate import upgrade
     from bot.storage.reseal import reseal
 
@@ -60,7 +60,8 @@ def test_resealing_lets_the_old_key_go(tmp_path) -> None:  # type: ignore[no-unt
     upgrade(url)
     engine = engine_for(url)
     old, new = new_key(), new_key()
-    ContactBook(engine, Sealer([old])).remember("p", "+525512345678", "+15005550006", "sms", datetime.now(timezone.utc))
+    with session_scope(engine) as session:
+        remember(session, Sealer([old]), "p", "+525512345678", "+15005550006", "sms", datetime.now(timezone.utc))
     with pytest.raises(InvalidToken):
         ContactBook(engine, Sealer([new])).find("p")
     assert reseal(engine, Sealer([new, old])) == 1

@@ -9,7 +9,7 @@ from rasa.shared.core.events import UserUttered
 
 from bot.directory import seed
 from bot.handoff import service
-from bot.storage.contacts import ContactBook
+from bot.storage.contacts import ContactBook, remember
 from bot.storage.crypto import Sealer, new_key
 from bot.storage.database import engine_for, session_scope
 from bot.storage.migrate import upgrade
@@ -28,13 +28,15 @@ def test_idle_conversations_go_and_the_rest_stay(tmp_path: Path) -> None:
     upgrade(url)
     engine = engine_for(url)
     seed.load(engine)
-    contacts = ContactBook(engine, Sealer(keys))
+    contacts, sealer = ContactBook(engine, Sealer(keys)), Sealer(keys)
     ages = {"idle": 100, "recent": 10, "held": 100}
     for sender, days in ages.items():
         tracker = asyncio.run(store.get_or_create_tracker(sender))
         tracker.update(UserUttered("hola", {"name": "greet"}, timestamp=(NOW - timedelta(days=days)).timestamp()))
         asyncio.run(store.save(tracker))
-        contacts.remember(sender, f"+5255000000{days:02d}", "+15005550006", "sms", NOW - timedelta(days=days))
+        with session_scope(engine) as session:
+            remember(session, sealer, sender, f"+5255000000{days:02d}", "+15005550006", "sms",
+                     NOW - timedelta(days=days))
     with session_scope(engine) as session:
         service.start(session, "held", 1, "asked", "es")
 

@@ -4,16 +4,18 @@ connections, so the operations really interleave."""
 
 import asyncio
 import threading
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Iterator, List
 
 import pytest
+import redis
 
 from bot.channels.rate_limit import RedisSlidingWindow, window
 from bot.storage import processed_messages
-from bot.storage.database import engine_for
-from bot.storage.lock_store import ConversationLockStore
+from bot.storage.database import engine_for, session_scope
+from bot.storage.lock_store import KEY_PREFIX, ConversationLockStore
 from bot.storage.migrate import upgrade
 from bot.storage.processed_messages import Claim
 from tests.conftest import fresh_postgresql_database
@@ -52,7 +54,20 @@ def test_one_conversation_is_served_by_one_process_at_a_time(processes: int) -> 
         thread.join(120)
     assert not errors
     assert peak == [1]
-    assert ConversationLockStore(redis_url=REDIS_URL).get_lock(conversation_id) is None  # nothing left behind
+    assert not redis.Redis.from_url(REDIS_URL).exists(KEY_PREFIX + conversation_id)  # nothing left behind
+
+
+def test_a_lock_held_by_a_process_that_died_expires() -> None:
+    conversation_id = f"lock-test-{uuid.uuid4().hex}"
+
+    async def after_a_dead_holder() -> float:
+        dead = ConversationLockStore(redis_url=REDIS_URL).lock(conversation_id, lock_lifetime=0.5)
+        await dead.__aenter__()  # taken, never given back
+        began = time.monotonic()
+        async with ConversationLockStore(redis_url=REDIS_URL).lock(conversation_id):
+            return time.monotonic() - began
+
+    assert 0.3 < asyncio.run(after_a_dead_holder()) < 2
 
 
 def test_without_redis_the_lock_lives_in_the_process() -> None:
@@ -104,28 +119,33 @@ def database() -> Iterator[str]:
         yield url
 
 
+def claim(database: str, message_sid: str, when: datetime) -> Claim:
+    """A claim in its own transaction, with a 30 s turn timeout."""
+    with session_scope(engine_for(database)) as session:
+        return processed_messages.claim(session, message_sid, "s", when, timedelta(seconds=30))
+
+
 def test_a_message_is_answered_once_and_taken_over_when_its_process_died(database: str) -> None:
-    engine, timeout = engine_for(database), timedelta(seconds=30)
     start = datetime.now(timezone.utc)
-    assert processed_messages.claim(engine, "SM1", "s", start, timeout) is Claim.NEW
+    assert claim(database, "SM1", start) is Claim.NEW
     # Another process receives the same message while the first answers it: retry later.
-    assert processed_messages.claim(engine, "SM1", "s", start + timedelta(seconds=1), timeout) is Claim.IN_PROGRESS
+    assert claim(database, "SM1", start + timedelta(seconds=1)) is Claim.IN_PROGRESS
     # The first process died: after the turn timeout the retry runs the turn.
-    assert processed_messages.claim(engine, "SM1", "s", start + timedelta(seconds=31), timeout) is Claim.NEW
-    processed_messages.answered(engine, "SM1", start + timedelta(seconds=32))
-    assert processed_messages.claim(engine, "SM1", "s", start + timedelta(hours=1), timeout) is Claim.ANSWERED
+    assert claim(database, "SM1", start + timedelta(seconds=31)) is Claim.NEW
+    processed_messages.answered(engine_for(database), "SM1", start + timedelta(seconds=32))
+    assert claim(database, "SM1", start + timedelta(hours=1)) is Claim.ANSWERED
 
 
-def test_only_one_of_simultaneous_takeovers_wins(database: str) -> None:
-    engine, timeout = engine_for(database), timedelta(seconds=30)
+@pytest.mark.parametrize("first_claim", [True, False], ids=["first claims", "takeovers"])
+def test_only_one_of_simultaneous_claims_wins(database: str, first_claim: bool) -> None:
     start = datetime.now(timezone.utc)
-    processed_messages.claim(engine, "SM2", "s", start, timeout)
+    if not first_claim:
+        claim(database, "SM2", start)
     later = start + timedelta(minutes=5)
     claims: List[Claim] = []
-    threads = [threading.Thread(target=lambda: claims.append(
-        processed_messages.claim(engine, "SM2", "s", later, timeout))) for _ in range(8)]
+    threads = [threading.Thread(target=lambda: claims.append(claim(database, "SM2", later))) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
-    assert sorted(claim.value for claim in claims) == ["in progress"] * 7 + ["new"]
+    assert sorted(c.value for c in claims) == ["in progress"] * 7 + ["new"]

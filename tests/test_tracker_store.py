@@ -12,9 +12,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
 from bot.storage import processed_messages
-from bot.storage.contacts import ContactBook
+from bot.storage.contacts import remember
 from bot.storage.crypto import Sealer, new_key
-from bot.storage.database import engine_for
+from bot.storage.database import engine_for, session_scope
 from bot.storage.migrate import upgrade
 from bot.storage.tracker_store import ERASURE_SLOT, ErasableSQLTrackerStore
 from tests.conftest import ROOT
@@ -76,10 +76,11 @@ def test_a_conversation_is_stored_then_erased_entirely(store: ErasableSQLTracker
     assert [e.text for e in stored.events if isinstance(e, UserUttered)] == [SECRET]
 
     engine = engine_for(str(store.engine.url))
-    ContactBook(engine, Sealer([new_key()])).remember(
-        sender, "whatsapp:+5215512345678", "whatsapp:+14155238886", "whatsapp", datetime.now(timezone.utc))
-    claim = processed_messages.claim(engine, f"SM{uuid.uuid4().hex}", sender, datetime.now(timezone.utc),
-                                     timedelta(seconds=60))
+    with session_scope(engine) as session:
+        remember(session, Sealer([new_key()]), sender, "whatsapp:+5215512345678", "whatsapp:+14155238886",
+                 "whatsapp", datetime.now(timezone.utc))
+        claim = processed_messages.claim(session, f"SM{uuid.uuid4().hex}", sender, datetime.now(timezone.utc),
+                                         timedelta(seconds=60))
     assert claim is processed_messages.Claim.NEW
     assert rows_of(store, sender, "contacts") == 1
 

@@ -13,6 +13,7 @@ and encoded for the channel and sent with the Twilio client from the number the 
 wrote to.
 """
 
+import asyncio
 import logging
 import os
 from datetime import datetime, timedelta, timezone
@@ -28,21 +29,20 @@ from twilio.base.exceptions import TwilioException
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.channels.carrier_keywords import Keyword, carrier_keyword
+from bot.channels.arrival import record_arrival
 from bot.channels.outgoing_text import bodies_for
 from bot.channels import rate_limit
 from bot.channels.twilio_request import IncomingMessage, MalformedRequest, parse
 from bot.channels.twilio_sender import TwilioSender
-from bot.handoff import service as handoff_service
 from bot.identity import pseudonym
 from bot.languages import DEFAULT_LANGUAGE
 from bot.nlu.keyword_intents import DANGER, QUICK_EXIT, KeywordRules
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.settings import Settings
-from bot.storage import media, processed_messages
+from bot.storage import processed_messages
 from bot.storage.processed_messages import Claim
-from bot.storage.contacts import Address, ContactBook
+from bot.storage.contacts import Address
 from bot.storage.crypto import Sealer
 from bot.storage.database import engine_for
 
@@ -86,7 +86,6 @@ class TwilioInput(InputChannel):
         self.validator = RequestValidator(settings.twilio_auth_token)
         self.engine = engine_for(settings.database_url)
         self.sealer = Sealer(settings.data_keys)
-        self.contacts = ContactBook(self.engine, self.sealer)
         self.sender = TwilioSender(
             settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_url
         )
@@ -126,35 +125,28 @@ class TwilioInput(InputChannel):
         """Runs the turns of one message and sends the replies, once per MessageSid.
         False when another request is running this message's turn right now."""
         sender_id = pseudonym(message.address, self.settings.sender_key)
-        claim = processed_messages.claim(
-            self.engine, message.message_sid, sender_id, datetime.now(timezone.utc), self.turn_timeout)
-        if claim is Claim.ANSWERED:
+        urgent = KEYWORDS.intent_for(message.text) in (DANGER, QUICK_EXIT)
+        arrival = await asyncio.to_thread(record_arrival, self.engine, self.sealer, message, sender_id,
+                                          datetime.now(timezone.utc), self.turn_timeout, urgent)
+        if arrival.claim is Claim.ANSWERED:
             logger.info("Repeated message id ignored.")
-        if claim is not Claim.NEW:
-            return claim is Claim.ANSWERED
+        if arrival.claim is not Claim.NEW:
+            return arrival.claim is Claim.ANSWERED
         try:
-            await self.answer(message, sender_id, on_new_message, agent)
+            if arrival.needs_turn:
+                await self.answer(message, sender_id, arrival.contact, on_new_message, agent)
         except Exception:
-            processed_messages.release(self.engine, message.message_sid)
+            await asyncio.to_thread(processed_messages.release, self.engine, message.message_sid)
             raise
-        processed_messages.answered(self.engine, message.message_sid, datetime.now(timezone.utc))
+        await asyncio.to_thread(processed_messages.answered, self.engine, message.message_sid,
+                                datetime.now(timezone.utc))
         return True
 
     async def answer(
-        self, message: IncomingMessage, sender_id: str,
+        self, message: IncomingMessage, sender_id: str, contact: Address,
         on_new_message: Callable[[UserMessage], Awaitable[Any]], agent: Any,
     ) -> None:
-        """The message's turns and replies (or, during a handoff, its delivery to staff)."""
-        now = datetime.now(timezone.utc)
-        contact = self.contacts.remember(sender_id, message.address, message.our_address, message.channel, now)
-        keyword = carrier_keyword(message)
-        if keyword is not None:
-            self.contacts.set_opted_out(sender_id, keyword is Keyword.OPT_OUT)
-            return
-        if message.media:
-            media.keep(self.engine, self.sealer, sender_id, message.message_sid, message.media, now)
-        if self.held_for_staff(sender_id, message):
-            return
+        """The message's turns and replies."""
         if not await self.per_sender.allow(sender_id):
             await self.keep_without_turn(agent, message, sender_id, contact)
             return
@@ -176,16 +168,6 @@ class TwilioInput(InputChannel):
         if await self.per_sender.first_notice(sender_id):
             language = tracker.get_slot("language") or DEFAULT_LANGUAGE
             await self.reply(contact, [render("utter_slow_down", language, CATALOGUES, {})])
-
-    def held_for_staff(self, sender_id: str, message: IncomingMessage) -> bool:
-        """During a handoff the person's messages go to staff and the assistant is silent,
-        however long the handoff lasts; danger words and the quick exit still get a turn."""
-        if KEYWORDS.intent_for(message.text) in (DANGER, QUICK_EXIT):
-            return False
-        text = message.text
-        if message.location:
-            text = f"📍 {message.location[0]}, {message.location[1]}\n{text}".strip()
-        return handoff_service.record_from_person(self.engine, self.sealer, sender_id, text)
 
     async def reply(self, contact: Address, messages: List[Dict[str, Any]]) -> None:
         """Sends the turn's replies, in order, to where the person wrote from.

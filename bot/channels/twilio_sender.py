@@ -1,10 +1,15 @@
 """Sends messages through Twilio's REST API with the official client (async)."""
 
+import logging
 from typing import Optional
 
 from twilio.base import values as twilio_values
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
+
+# The Twilio client logs every request's headers at INFO: thirty lines per message under load.
+QUIET = logging.getLogger("orienta.twilio_client")
+QUIET.setLevel(logging.WARNING)
 
 
 class TwilioSender:
@@ -18,7 +23,7 @@ class TwilioSender:
     def _connected(self) -> Client:
         # The async HTTP client opens its session on the running event loop: create it there.
         if self._client is None:
-            self._client = Client(*self._credentials, http_client=AsyncTwilioHttpClient())
+            self._client = Client(*self._credentials, http_client=AsyncTwilioHttpClient(logger=QUIET))
             if self._api_url:
                 self._client.api.base_url = self._api_url
         return self._client

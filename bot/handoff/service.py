@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 from typing import List, Optional, Tuple
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.directory.catalogue import catalogue
@@ -19,7 +18,6 @@ from bot.directory.models import Organisation
 from bot.handoff import hours
 from bot.handoff.models import Handoff, HandoffMessage
 from bot.storage.crypto import Sealer
-from bot.storage.database import session_scope
 from bot.web.models import User
 
 logger = logging.getLogger(__name__)
@@ -105,14 +103,13 @@ def record(session: Session, sealer: Sealer, handoff: Handoff, kind: str, text: 
     return message
 
 
-def record_from_person(engine: Engine, sealer: Sealer, sender_id: str, text: str) -> bool:
+def record_from_person(session: Session, sealer: Sealer, sender_id: str, text: str) -> bool:
     """Keeps a message the person sent while a handoff is open; False if none is open."""
-    with session_scope(engine) as session:
-        handoff = open_for(session, sender_id)
-        if handoff is None:
-            return False
-        record(session, sealer, handoff, "person", text)
-        return True
+    handoff = open_for(session, sender_id)
+    if handoff is None:
+        return False
+    record(session, sealer, handoff, "person", text)
+    return True
 
 
 def notify_new_handoff(handoff: Handoff, observatory: Organisation) -> None:

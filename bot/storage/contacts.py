@@ -4,11 +4,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from bot.storage.crypto import Sealer
-from bot.storage.database import session_scope
+from bot.storage.database import UTCDateTime, session_scope
 from bot.storage.models import Contact
+
+# The same statement for PostgreSQL and SQLite; written once, compiled once.
+_REMEMBER = sa.text(
+    "INSERT INTO contacts (sender_id, sealed_address, our_address, channel, opted_out, last_message_at)"
+    " VALUES (:sender_id, :sealed_address, :our_address, :channel, FALSE, :last_message_at)"
+    " ON CONFLICT (sender_id) DO UPDATE SET sealed_address = excluded.sealed_address,"
+    " our_address = excluded.our_address, channel = excluded.channel, last_message_at = excluded.last_message_at"
+).bindparams(sa.bindparam("last_message_at", type_=UTCDateTime()))
 
 
 @dataclass(frozen=True)
@@ -22,27 +32,28 @@ class Address:
     last_message_at: datetime
 
 
+def remember(session: Session, sealer: Sealer, sender_id: str, address: str, our_address: str, channel: str,
+             when: datetime) -> Address:
+    """Records, in the caller's transaction, the channel and number a person last wrote from."""
+    opted_out = session.execute(sa.select(Contact.opted_out).where(Contact.sender_id == sender_id)).scalar()
+    session.execute(_REMEMBER, {"sender_id": sender_id, "sealed_address": sealer.seal(address),
+                                "our_address": our_address, "channel": channel, "last_message_at": when})
+    return Address(address, our_address, channel, bool(opted_out), when)
+
+
+def set_opted_out(session: Session, sender_id: str, opted_out: bool) -> None:
+    """Records a carrier opt-out (STOP) or opt-in (START) keyword."""
+    contact = session.get(Contact, sender_id)
+    if contact:
+        contact.opted_out = opted_out
+
+
 class ContactBook:
+    """Reads where a conversation's replies go (the staff pages' outgoing messages)."""
+
     def __init__(self, engine: Engine, sealer: Sealer) -> None:
         self.engine = engine
         self.sealer = sealer
-
-    def remember(self, sender_id: str, address: str, our_address: str, channel: str, when: datetime) -> Address:
-        """Records the channel and number a person last wrote from."""
-        with session_scope(self.engine) as session:
-            contact = session.get(Contact, sender_id) or Contact(sender_id=sender_id, opted_out=False)
-            contact.sealed_address = self.sealer.seal(address)
-            contact.our_address = our_address
-            contact.channel = channel
-            contact.last_message_at = when
-            session.add(contact)
-            return Address(address, our_address, channel, contact.opted_out, when)
-
-    def set_opted_out(self, sender_id: str, opted_out: bool) -> None:
-        with session_scope(self.engine) as session:
-            contact = session.get(Contact, sender_id)
-            if contact:
-                contact.opted_out = opted_out
 
     def find(self, sender_id: str) -> Optional[Address]:
         with session_scope(self.engine) as session:

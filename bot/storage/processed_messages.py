@@ -6,10 +6,16 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from bot.storage.database import session_scope
+from bot.storage.database import UTCDateTime, session_scope
 from bot.storage.models import ProcessedMessage
+
+# The same statement for PostgreSQL and SQLite; written once, compiled once.
+_CLAIM = sa.text(
+    "INSERT INTO processed_messages (message_sid, sender_id, received_at)"
+    " VALUES (:message_sid, :sender_id, :received_at) ON CONFLICT (message_sid) DO NOTHING"
+).bindparams(sa.bindparam("received_at", type_=UTCDateTime()))
 
 
 class Claim(enum.Enum):
@@ -18,28 +24,26 @@ class Claim(enum.Enum):
     IN_PROGRESS = "in progress"  # another request runs it now: ask the sender to retry later
 
 
-def claim(engine: Engine, message_sid: str, sender_id: str, when: datetime, turn_timeout: timedelta) -> Claim:
-    """Claims the turn of a message. A claim left unanswered for longer than `turn_timeout`
-    was abandoned (its process stopped mid-turn): the retry takes it over."""
-    try:
-        with session_scope(engine) as session:
-            session.add(ProcessedMessage(message_sid=message_sid, sender_id=sender_id, received_at=when))
+def claim(session: Session, message_sid: str, sender_id: str, when: datetime, turn_timeout: timedelta) -> Claim:
+    """Claims the turn of a message, in the caller's transaction. A claim left unanswered
+    for longer than `turn_timeout` was abandoned (its process stopped mid-turn): the retry
+    takes it over."""
+    inserted = session.execute(
+        _CLAIM, {"message_sid": message_sid, "sender_id": sender_id, "received_at": when}).rowcount
+    if inserted:
         return Claim.NEW
-    except IntegrityError:
-        pass
-    with session_scope(engine) as session:
-        taken_over = session.execute(
-            sa.update(ProcessedMessage)
-            .where(ProcessedMessage.message_sid == message_sid, ProcessedMessage.answered_at.is_(None),
-                   ProcessedMessage.received_at < when - turn_timeout)
-            .values(received_at=when)
-        ).rowcount
-        if taken_over:
-            return Claim.NEW
-        answered = session.execute(
-            sa.select(ProcessedMessage.answered_at).where(ProcessedMessage.message_sid == message_sid)
-        ).scalar_one_or_none()
-    return Claim.ANSWERED if answered is not None else Claim.IN_PROGRESS
+    taken_over = session.execute(
+        sa.update(ProcessedMessage)
+        .where(ProcessedMessage.message_sid == message_sid, ProcessedMessage.answered_at.is_(None),
+               ProcessedMessage.received_at < when - turn_timeout)
+        .values(received_at=when)
+    ).rowcount
+    if taken_over:
+        return Claim.NEW
+    answered_at = session.execute(
+        sa.select(ProcessedMessage.answered_at).where(ProcessedMessage.message_sid == message_sid)
+    ).scalar_one_or_none()
+    return Claim.ANSWERED if answered_at is not None else Claim.IN_PROGRESS
 
 
 def answered(engine: Engine, message_sid: str, when: datetime) -> None:

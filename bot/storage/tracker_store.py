@@ -12,11 +12,13 @@ it (contacts, media, message ids, handoffs), in one transaction; nothing of the 
 written.
 """
 
+import asyncio
 import json
 import logging
 import os
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
@@ -52,25 +54,38 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             await self.erase(tracker.sender_id)
             return
         await self.stream_events(tracker)
-        with self.session_scope() as session:
-            for event in self._additional_events(session, tracker):
-                data = event.as_dict()
-                session.add(self.SQLEvent(
-                    sender_id=tracker.sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
-                    intent_name=None, action_name=None, data=self.sealer.seal(json.dumps(data)),
-                ))
-            session.commit()
+        await asyncio.to_thread(self._append_new_events, tracker)
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
-        with self.session_scope() as session:
-            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions).all()
-            events = [json.loads(self.sealer.open(row.data)) for row in rows]
+        events = await asyncio.to_thread(self._stored_events, sender_id, fetch_events_from_all_sessions)
         if not self.domain or not events:
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
     async def erase(self, sender_id: str) -> None:
         """Deletes every stored event and record of one conversation."""
+        deleted = await asyncio.to_thread(self._delete_conversation, sender_id)
+        logger.info("Erased a conversation at its sender's request (%d rows).", deleted)
+
+    # The blocking database work runs in worker threads: while one conversation waits for
+    # the database, the engine's event loop serves the others.
+
+    def _append_new_events(self, tracker: DialogueStateTracker) -> None:
+        with self.session_scope() as session:
+            rows = [{"sender_id": tracker.sender_id, "type_name": event.type_name, "timestamp": event.timestamp,
+                     "intent_name": None, "action_name": None, "data": self.sealer.seal(json.dumps(event.as_dict()))}
+                    for event in self._additional_events(session, tracker)]
+            if rows:
+                session.execute(sa.insert(self.SQLEvent.__table__), rows)
+            session.commit()
+
+    def _stored_events(self, sender_id: str, fetch_events_from_all_sessions: bool) -> List[Dict[str, Any]]:
+        with self.session_scope() as session:
+            sealed = self._event_query(session, sender_id, fetch_events_from_all_sessions).with_entities(
+                self.SQLEvent.data)
+            return [json.loads(self.sealer.open(data)) for data, in sealed]
+
+    def _delete_conversation(self, sender_id: str) -> int:
         with self.session_scope() as session:
             deleted = (
                 session.query(self.SQLEvent)
@@ -79,4 +94,4 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             )
             deleted += erase_sender(session, sender_id)
             session.commit()
-        logger.info("Erased a conversation at its sender's request (%d rows).", deleted)
+        return deleted
