@@ -8,9 +8,10 @@ that request's process died mid-turn, see ORIENTA_TURN_TIMEOUT_S); carrier keywo
 recorded and left to Twilio; otherwise the person's number is sealed in the contact book
 under a pseudonymous id, and each input (location, media, text) is one turn of the
 dialogue engine — unless a person from an observatory holds the conversation (a handoff):
-then the message is kept for them and the assistant stays silent. The replies are split
-and encoded for the channel and sent with the Twilio client from the number the person
-wrote to.
+then the message is kept for them and the assistant stays silent. All that the arrival
+records is one transaction (bot/channels/arrival.py), run off the event loop. The replies
+are split and encoded for the channel and sent with the Twilio client from the number the
+person wrote to.
 """
 
 import asyncio
