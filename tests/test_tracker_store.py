@@ -106,3 +106,21 @@ def test_erasing_one_conversation_keeps_the_others(store: ErasableSQLTrackerStor
     asyncio.run(store.erase(erased))
     assert rows_of(store, kept) > 0
     assert rows_of(store, erased) == 0
+
+
+def test_each_turn_stores_exactly_its_new_events(store: ErasableSQLTrackerStore) -> None:
+    sender = f"turns-{uuid.uuid4().hex}"
+    texts = []
+    for turn in range(3):  # each turn retrieves the conversation, adds to it and saves it
+        tracker = asyncio.run(store.get_or_create_tracker(sender))
+        texts.append(f"mensaje {turn}")
+        for event in (UserUttered(texts[-1], {"name": "greet"}), ActionExecuted("action_main_menu")):
+            tracker.update(event)
+        asyncio.run(store.save(tracker))
+    # A tracker read otherwise (all sessions) and saved: the store counts what it holds.
+    elsewhere = asyncio.run(store.retrieve_full_tracker(sender))
+    elsewhere.update(UserUttered("otro", {"name": "greet"}))
+    asyncio.run(store.save(elsewhere))
+    stored = asyncio.run(store.retrieve(sender))
+    assert [e.text for e in stored.events if isinstance(e, UserUttered)] == [*texts, "otro"]
+    assert rows_of(store, sender) == len(stored.events)
