@@ -34,7 +34,7 @@ from bot.run import free_port, listed_processes
 from bot.settings import ROOT
 from bot.simulator.twilio_form import whatsapp_form
 from bot.storage.crypto import new_key
-from bot.storage.database import drop_database, ensure_database
+from bot.storage.database import scratch_database
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 WARM_UP_S = 3
@@ -220,16 +220,6 @@ def stock(workdir: Path) -> Iterator[Tuple[Started, int]]:
         yield Started(process, time.monotonic() - began, [(process.pid, "stock dialogue engine")]), port
 
 
-@contextmanager
-def fresh_database() -> Iterator[str]:
-    url = f"{POSTGRESQL}/orienta_bench_{secrets.token_hex(4)}"
-    ensure_database(url)
-    try:
-        yield url
-    finally:
-        drop_database(url)
-
-
 def memory_lines(started: Started) -> List[str]:
     return [f"    {name:<32} pid {pid:>7}  peak {peak_memory_mb(pid):7.0f} MB" for pid, name in started.processes]
 
@@ -244,8 +234,8 @@ def main() -> None:
         results["stock (rasa init, REST)"] = [run_level("127.0.0.1", port, n, rest_client(f"s{n}")) for n in LEVELS]
         report += [f"stock: start-up {started.startup_s:.1f} s", *memory_lines(started)]
     for engines in (1, 2):
-        with fresh_database() as database, orienta(engines, WORK / f"orienta-{engines}", database) as (
-                started, port, twilio):
+        database = scratch_database(POSTGRESQL, "orienta_bench")
+        with database as url, orienta(engines, WORK / f"orienta-{engines}", url) as (started, port, twilio):
             send = lambda run: twilio_client(port, twilio["TWILIO_ACCOUNT_SID"], twilio["TWILIO_AUTH_TOKEN"], run)  # noqa: E731
             run_level("127.0.0.1", port, 1, send(f"9{engines}"), WARM_UP_S)
             name = f"orienta, {engines} engine{'s' if engines > 1 else ''}"

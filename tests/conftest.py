@@ -17,7 +17,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, ContextManager, Dict, Iterator, List, Optional
 
 import pytest
 import sqlalchemy as sa
@@ -35,7 +35,7 @@ from bot.run import free_port
 from bot.simulator.twilio_form import sms_form, whatsapp_form
 from bot.directory import seed
 from bot.storage.crypto import Sealer, new_key
-from bot.storage.database import drop_database, engine_for, ensure_database
+from bot.storage.database import engine_for, scratch_database
 from bot.storage.migrate import upgrade
 from bot.web import accounts
 
@@ -312,15 +312,9 @@ def running_assistant(workdir: Path, extra_env: Dict[str, str]) -> Iterator[Runn
 POSTGRESQL_SERVER = "postgresql://postgres@127.0.0.1:5432"
 
 
-@contextmanager
-def fresh_postgresql_database() -> Iterator[str]:
+def fresh_postgresql_database() -> ContextManager[str]:
     """A new database on the machine's PostgreSQL, dropped afterwards."""
-    url = f"{POSTGRESQL_SERVER}/orienta_test_{secrets.token_hex(4)}"
-    ensure_database(url)
-    try:
-        yield url
-    finally:
-        drop_database(url)
+    return scratch_database(POSTGRESQL_SERVER, "orienta_test")
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -1,5 +1,6 @@
 """Orienta's own tables (beside Rasa's `events`), in the same database."""
 
+import secrets
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -54,6 +55,17 @@ def drop_database(url: str) -> None:
     parsed = sa.engine.make_url(url)
     with _maintenance(parsed) as connection:
         connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+
+
+@contextmanager
+def scratch_database(server_url: str, prefix: str) -> Iterator[str]:
+    """A new, uniquely named database on a PostgreSQL server, dropped afterwards (tests, benchmarks)."""
+    url = f"{server_url}/{prefix}_{secrets.token_hex(4)}"
+    ensure_database(url)
+    try:
+        yield url
+    finally:
+        drop_database(url)
 
 
 @lru_cache(maxsize=None)
