@@ -40,3 +40,38 @@ class ReceivedMedia(Base):
     content_type = sa.Column(sa.String(128), nullable=False)
     sealed_url = sa.Column(sa.Text, nullable=False)
     received_at = sa.Column(UTCDateTime, nullable=False)
+
+
+class OutgoingMessage(Base):
+    """A reply waiting to be delivered, or delivered: the outbox (bot/delivery/). The
+    address and content are sealed, and cleared once sent or given up."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_pending", "sent_at", "failed_at", "next_attempt_at"),)
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    sender_id = sa.Column(sa.String(64), nullable=False, index=True)
+    origin = sa.Column(sa.String(16), nullable=False)  # "assistant" or "staff"
+    channel = sa.Column(sa.String(16), nullable=False)
+    our_address = sa.Column(sa.String(64), nullable=False)
+    sealed_to = sa.Column(sa.Text, nullable=True)
+    sealed_body = sa.Column(sa.Text, nullable=True)
+    sealed_media_url = sa.Column(sa.Text, nullable=True)
+    urgent = sa.Column(sa.Boolean, nullable=False, default=False)  # a danger reply: SMS if WhatsApp fails
+    created_at = sa.Column(UTCDateTime, nullable=False)
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    next_attempt_at = sa.Column(UTCDateTime, nullable=False)
+    leased_until = sa.Column(UTCDateTime, nullable=True)  # a process is sending it until then
+    sent_at = sa.Column(UTCDateTime, nullable=True)
+    failed_at = sa.Column(UTCDateTime, nullable=True)  # given up after every retry
+    last_error = sa.Column(sa.String(64), nullable=True)  # the error's kind, never its text
+
+
+class MessageTombstone(Base):
+    """A Twilio message id of an erased conversation, kept only as a keyed digest, so
+    that a replayed request cannot bring the erased message back."""
+
+    __tablename__ = "message_tombstones"
+
+    digest = sa.Column(sa.String(64), primary_key=True)
+    erased_at = sa.Column(UTCDateTime, nullable=False)
