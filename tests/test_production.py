@@ -5,6 +5,8 @@ started by `python -m bot.run` as `make run-prod` starts it."""
 import json
 import os
 import signal
+import socket
+import subprocess
 import threading
 import time
 import urllib.error
@@ -12,14 +14,16 @@ import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Dict, Iterator, List
 
 import pytest
 from twilio.request_validator import RequestValidator
 
+from bot.balancer import nginx
 from bot.guidance.content import guidance
-from bot.run import listed_processes
+from bot.run import MAX_REQUEST_BYTES, free_port, listed_processes
 from bot.storage.crypto import Sealer, new_key
 from bot.text import fold
 from tests.conftest import (FIGURES, Phone, RunningAssistant, fresh_postgresql_database,
@@ -193,3 +197,77 @@ def test_a_restart_of_everything_keeps_every_conversation(deployment: Dict[str, 
         assert "en puebla:" in protection.lower()  # the state is remembered, not asked again
         answer = fold("\n".join(waiting_again.say("Yucatán")))  # by SMS: without accents
         assert fold(YUCATAN) in answer  # the pending question answered
+
+
+class Upstream(ThreadingHTTPServer):
+    """A stand-in engine on a free port: records each POST it is sent, then answers it, or
+    dies on it (closes the connection without an answer, as a killed process does)."""
+
+    def __init__(self, dies: bool) -> None:
+        self.dies, self.received = dies, 0
+        upstream = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+                self.rfile.read(int(self.headers["Content-Length"]))
+                upstream.received += 1
+                if upstream.dies:
+                    self.close_connection = True
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+@contextmanager
+def balancer(workdir: Path, engine_ports: List[int]) -> Iterator[str]:
+    """nginx with the launcher's configuration in front of `engine_ports`; yields its URL."""
+    port = free_port()
+    config = nginx.write_config(workdir, "127.0.0.1", port, free_port(), engine_ports, [free_port()],
+                                MAX_REQUEST_BYTES, 5)
+    process = subprocess.Popen(nginx.command(config), stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not answers_connections(port):
+            assert process.poll() is None and time.monotonic() < deadline, "nginx did not start"
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def answers_connections(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), 1).close()
+        return True
+    except OSError:
+        return False
+
+
+def post_status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=b"Body=hola"), timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_a_post_that_kills_an_engine_is_not_sent_to_the_next_one(tmp_path: Path) -> None:
+    first, second = Upstream(dies=True), Upstream(dies=True)
+    with balancer(tmp_path, [first.server_port, second.server_port]) as url:
+        assert post_status(f"{url}/webhooks/twilio/webhook") == 502  # Twilio retries it later
+    assert (first.received, second.received) in [(1, 0), (0, 1)]  # one poisonous request kills one engine
+
+
+def test_an_engine_that_cannot_be_reached_is_skipped(tmp_path: Path) -> None:
+    alive = Upstream(dies=False)
+    with balancer(tmp_path, [free_port(), alive.server_port]) as url:  # nothing listens on the first
+        assert [post_status(f"{url}/webhooks/twilio/webhook") for _ in range(4)] == [200] * 4
+    assert alive.received == 4
