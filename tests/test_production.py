@@ -224,6 +224,10 @@ class Upstream(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
+    def __exit__(self, *exc_info: object) -> None:
+        self.shutdown()
+        super().__exit__(*exc_info)
+
 
 @contextmanager
 def balancer(workdir: Path, engine_ports: List[int]) -> Iterator[str]:
@@ -260,14 +264,14 @@ def post_status(url: str) -> int:
 
 
 def test_a_post_that_kills_an_engine_is_not_sent_to_the_next_one(tmp_path: Path) -> None:
-    first, second = Upstream(dies=True), Upstream(dies=True)
-    with balancer(tmp_path, [first.server_port, second.server_port]) as url:
+    with Upstream(dies=True) as first, Upstream(dies=True) as second, \
+            balancer(tmp_path, [first.server_port, second.server_port]) as url:
         assert post_status(f"{url}/webhooks/twilio/webhook") == 502  # Twilio retries it later
     assert (first.received, second.received) in [(1, 0), (0, 1)]  # one poisonous request kills one engine
 
 
 def test_an_engine_that_cannot_be_reached_is_skipped(tmp_path: Path) -> None:
-    alive = Upstream(dies=False)
-    with balancer(tmp_path, [free_port(), alive.server_port]) as url:  # nothing listens on the first
+    with Upstream(dies=False) as alive, balancer(tmp_path, [free_port(), alive.server_port]) as url:
+        # nothing listens on the first port
         assert [post_status(f"{url}/webhooks/twilio/webhook") for _ in range(4)] == [200] * 4
     assert alive.received == 4
