@@ -20,7 +20,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, NoReturn, Optional, Tuple
 
 from bot.balancer import nginx
 from bot.dev_secrets import DEV_ADMIN, DEV_ADMIN_PASSWORD, simulator_environment
@@ -33,7 +33,8 @@ from bot.web import accounts
 READY_TIMEOUT_S = 300
 MAX_REQUEST_BYTES = 1_000_000  # webhook requests: Twilio's are a few kilobytes
 STOP_TIMEOUT_S = 15
-CRASH_LOOP_S = 30  # a process that stops this soon after starting is not restarted again
+CRASH_LOOP_S = 30  # a process that stops this soon after starting is restarted later each time
+FIRST_RESTART_DELAY_S, MAX_RESTART_DELAY_S = 1, 60
 BALANCER_READ_TIMEOUT_S = 120  # longer than any turn, waiting for the conversation's lock included
 
 
@@ -216,7 +217,7 @@ def main() -> int:
     try:
         wait_until_ready(processes, [server.health_url for server in to_start if server.health_url])
         print_banner(settings, to_start, processes)
-        return supervise(to_start, processes, environment)
+        supervise(to_start, processes, environment)
     except KeyboardInterrupt:
         return 0
     finally:
@@ -228,21 +229,36 @@ def launch(server: Server, environment: Dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(server.command, cwd=ROOT, env=environment, stdout=sys.stderr)
 
 
-def supervise(started: List[Server], processes: List[subprocess.Popen], environment: Dict[str, str]) -> int:
-    """Restarts a process that stops (the others go on serving meanwhile); stops everything
-    when a restarted one stops again within CRASH_LOOP_S. `processes` is updated in place."""
-    since = [float("-inf")] * len(processes)  # when each was restarted
+def restart_delay(stops: int) -> int:
+    """The wait before restarting a process that stopped `stops` times in a row, each
+    within CRASH_LOOP_S of starting: 1 s, doubling each time, at most 60 s."""
+    return min(FIRST_RESTART_DELAY_S * 2 ** (stops - 1), MAX_RESTART_DELAY_S)
+
+
+def supervise(started: List[Server], processes: List[subprocess.Popen], environment: Dict[str, str]) -> NoReturn:
+    """Restarts every process that stops, never giving up, while the others go on serving;
+    one that keeps stopping soon after starting is restarted later each time (restart_delay).
+    Each stop and restart is said on stderr. `processes` is updated in place."""
+    launched = [time.monotonic()] * len(processes)
+    stops = [0] * len(processes)  # in a row, each soon after starting
+    due: List[Optional[float]] = [None] * len(processes)  # when a stopped process is restarted
     while True:
-        time.sleep(1)
+        time.sleep(0.5)
+        now = time.monotonic()
         for index, (server, process) in enumerate(zip(started, processes)):
             if process.poll() is None:
                 continue
-            if time.monotonic() - since[index] < CRASH_LOOP_S:
-                print(f"The {server.name} keeps stopping; stopping the rest.", file=sys.stderr)
-                return 1
-            processes[index], since[index] = launch(server, environment), time.monotonic()
-            print(f"The {server.name} stopped (exit code {process.returncode}); restarted as process "
-                  f"{processes[index].pid}.", file=sys.stderr, flush=True)
+            if due[index] is None:
+                stops[index] = stops[index] + 1 if now - launched[index] < CRASH_LOOP_S else 1
+                delay = restart_delay(stops[index])
+                due[index] = now + delay
+                again = f", {stops[index]} times in a row, each within {CRASH_LOOP_S} s" if stops[index] > 1 else ""
+                print(f"*** The {server.name} stopped (exit code {process.returncode}){again}; next attempt in "
+                      f"{delay} s. The other processes keep serving.", file=sys.stderr, flush=True)
+            elif now >= due[index]:
+                processes[index], launched[index], due[index] = launch(server, environment), now, None
+                print(f"*** The {server.name} restarted as process {processes[index].pid}.",
+                      file=sys.stderr, flush=True)
 
 
 def print_banner(settings: LaunchSettings, started: List[Server], processes: List[subprocess.Popen]) -> None:

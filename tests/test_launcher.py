@@ -1,0 +1,68 @@
+"""The launcher (`python -m bot.run`) when one of its processes keeps failing: that process
+is restarted again and again, later each time, and every other one goes on serving."""
+
+import os
+import re
+import signal
+import time
+from pathlib import Path
+from typing import Dict, Optional
+
+from bot.replies.catalogue import Catalogues
+from bot.replies.render import render
+from bot.run import answers, listed_processes
+from tests.conftest import RunningAssistant, running_assistant
+
+KILLS = 4  # more than one within 30 s: the old launcher stopped everything at the second
+COMEBACK_TIMEOUT_S = 240
+
+
+def children(pid: int) -> Dict[int, str]:
+    """The live child processes of `pid` and their command lines."""
+    found = {}
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except FileNotFoundError:
+            continue
+        if command:  # a stopped child not yet reaped has none
+            found[int(child)] = command
+    return found
+
+
+def next_engine(assistant: RunningAssistant, staff_url: str, killed: Optional[int]) -> int:
+    """The dialogue engine's process once the launcher has started one other than `killed`;
+    meanwhile the launcher runs and the staff pages answer."""
+    deadline = time.monotonic() + 120
+    while True:
+        assert assistant.process.poll() is None, "the launcher stopped"
+        assert answers(staff_url), "the staff pages stopped answering"
+        engines = [pid for pid, command in children(assistant.process.pid).items()
+                   if "bot.engine" in command and pid != killed]
+        if engines:
+            return engines[0]
+        assert time.monotonic() < deadline, "the dialogue engine was not restarted"
+        time.sleep(0.2)
+
+
+def test_a_process_that_keeps_failing_is_restarted_and_the_others_keep_serving(tmp_path: Path) -> None:
+    with running_assistant(tmp_path, {}) as assistant:
+        urls = {name: url for _, name, url in listed_processes(assistant.banner)}
+        staff_url, engine_url = urls["staff pages"], urls["dialogue engine 1"]
+        began, killed = time.monotonic(), None
+        for _ in range(KILLS):
+            killed = next_engine(assistant, staff_url, killed)
+            os.kill(killed, signal.SIGKILL)
+        assert time.monotonic() - began < 30
+        deadline = time.monotonic() + COMEBACK_TIMEOUT_S
+        while not answers(engine_url):  # left alone, the engine comes back
+            assert assistant.process.poll() is None, "the launcher stopped"
+            assert answers(staff_url), "the staff pages stopped answering"
+            assert time.monotonic() < deadline, "the dialogue engine did not come back"
+            time.sleep(0.5)
+        welcome = render("utter_welcome", "es", Catalogues.load(), {})["text"]
+        assert assistant.conversation().say("hola") == [welcome]
+        log = assistant.log_path.read_text()
+        delays = [int(delay) for delay in re.findall(
+            r"dialogue engine 1 stopped \(exit code -9\).*next attempt in (\d+) s", log)]
+        assert len(delays) == KILLS and delays == sorted(delays) and delays[-1] > delays[0], delays
