@@ -13,15 +13,17 @@ written.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from bot.storage.crypto import Sealer
 from bot.storage.erasure import erase_sender
@@ -48,6 +50,21 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         if os.environ.get("ORIENTA_DATABASE_URL"):
             kwargs.update(_connection(os.environ["ORIENTA_DATABASE_URL"]))
         super().__init__(*args, **kwargs)
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Iterator[Session]:
+        """SQLTrackerStore.session_scope, rolling back and raising where Rasa exits: it turns
+        any ValueError inside a session (a conversation id the database cannot take, such as
+        a lone surrogate or, on PostgreSQL, a NUL) into an exit of the whole engine."""
+        session = self.sessionmaker()
+        try:
+            ensure_schema_exists(session)
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if tracker.get_slot(ERASURE_SLOT):
