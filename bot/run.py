@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Dict, List, NoReturn, Optional, Tuple
 
 from bot.balancer import nginx
-from bot.dev_secrets import DEV_ADMIN, DEV_ADMIN_PASSWORD, simulator_environment
+from bot.dev_secrets import ACTIONS_TOKEN, DEV_ADMIN, DEV_ADMIN_PASSWORD, simulator_environment
 from bot.directory import seed
 from bot.settings import ROOT, database_url
 from bot.storage.database import engine_for, ensure_database
@@ -56,6 +56,7 @@ def free_port() -> int:
 class LaunchSettings:
     host: str
     port: int
+    actions_host: str
     actions_port: int
     simulator_port: int
     web_port: int
@@ -70,6 +71,7 @@ class LaunchSettings:
         return cls(
             host=os.environ.get("ORIENTA_HOST", "127.0.0.1"),
             port=int(os.environ.get("ORIENTA_PORT", "5005")),
+            actions_host=os.environ.get("ORIENTA_ACTIONS_HOST", "127.0.0.1"),
             actions_port=int(os.environ.get("ORIENTA_ACTIONS_PORT", "5055")),
             simulator_port=int(os.environ.get("ORIENTA_SIMULATOR_PORT", "5006")),
             web_port=int(os.environ.get("ORIENTA_WEB_PORT", "5007")),
@@ -98,6 +100,7 @@ class LaunchSettings:
         environment = {
             **os.environ,
             "ORIENTA_PORT": str(self.port),
+            "ORIENTA_ACTIONS_HOST": self.actions_host,
             "ORIENTA_ACTIONS_PORT": str(self.actions_port),
             "ORIENTA_SIMULATOR_PORT": str(self.simulator_port),
             "ORIENTA_WEB_PORT": str(self.web_port),
@@ -139,8 +142,10 @@ def servers(settings: LaunchSettings, topology: Topology) -> List[Server]:
     """Every process, in start order."""
     python = sys.executable
     local = "http://127.0.0.1"
-    actions = [Server(f"action server {n + 1}", [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-                      f"{local}:{port}/health") for n, port in enumerate(topology.action_ports)]
+    actions_host = "127.0.0.1" if settings.balanced else settings.actions_host
+    actions = [Server(f"action server {n + 1}",
+                      [python, "-m", "bot.action_server", "--host", actions_host, "--port", str(port)],
+                      f"http://{actions_host}:{port}/health") for n, port in enumerate(topology.action_ports)]
     others = [Server("staff pages", [python, "-m", "bot.web"], f"{local}:{settings.web_port}/login"),
               Server("retention job", [python, "-m", "bot.storage.retention", "--every", "3600"], None)]
     if settings.simulated:
@@ -154,8 +159,9 @@ def servers(settings: LaunchSettings, topology: Topology) -> List[Server]:
     balancer = []
     if settings.balanced:
         config = nginx.write_config(
-            settings.sqlite_path.parent / "nginx", settings.host, settings.port, settings.actions_port,
-            topology.engine_ports, topology.action_ports, MAX_REQUEST_BYTES, BALANCER_READ_TIMEOUT_S)
+            settings.sqlite_path.parent / "nginx", settings.host, settings.port, settings.actions_host,
+            settings.actions_port, topology.engine_ports, topology.action_ports, MAX_REQUEST_BYTES,
+            BALANCER_READ_TIMEOUT_S)
         balancer = [Server("load balancer (nginx)", nginx.command(config), f"{local}:{settings.port}/")]
     return [*actions, *others, *engines, *balancer]  # nginx is checked once the rest answer
 
@@ -201,6 +207,10 @@ def main() -> int:
     if settings.engines > 1 and not (os.environ.get("ORIENTA_REDIS_URL") and os.environ.get("ORIENTA_DATABASE_URL")):
         print("Several dialogue engines share conversations through a database server and Redis: set "
               "ORIENTA_DATABASE_URL and ORIENTA_REDIS_URL (`make run-prod` sets both).", file=sys.stderr)
+        return 1
+    if not settings.simulated and not os.environ.get(ACTIONS_TOKEN):
+        print(f"With a Twilio account, set {ACTIONS_TOKEN}: the secret the action servers require of the "
+              "engines (`python -c \"import secrets; print(secrets.token_urlsafe(32))\"`).", file=sys.stderr)
         return 1
     settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     environment = settings.environment()

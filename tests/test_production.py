@@ -233,8 +233,8 @@ class Upstream(ThreadingHTTPServer):
 def balancer(workdir: Path, engine_ports: List[int]) -> Iterator[str]:
     """nginx with the launcher's configuration in front of `engine_ports`; yields its URL."""
     port = free_port()
-    config = nginx.write_config(workdir, "127.0.0.1", port, free_port(), engine_ports, [free_port()],
-                                MAX_REQUEST_BYTES, 5)
+    config = nginx.write_config(workdir, "127.0.0.1", port, "127.0.0.1", free_port(), engine_ports,
+                                [free_port()], MAX_REQUEST_BYTES, 5)
     process = subprocess.Popen(nginx.command(config), stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 10

@@ -23,8 +23,9 @@ def executable() -> str:
     return found
 
 
-def write_config(run_dir: Path, host: str, port: int, actions_port: int, engine_ports: Sequence[int],
-                 action_ports: Sequence[int], max_body_bytes: int, read_timeout_s: int) -> Path:
+def write_config(run_dir: Path, host: str, port: int, actions_host: str, actions_port: int,
+                 engine_ports: Sequence[int], action_ports: Sequence[int], max_body_bytes: int,
+                 read_timeout_s: int) -> Path:
     """Writes nginx.conf into `run_dir` (with nginx's temporary folders) and returns its path."""
     run_dir.mkdir(parents=True, exist_ok=True)
     template = Environment(loader=FileSystemLoader(Path(__file__).parent), undefined=StrictUndefined,
@@ -33,8 +34,8 @@ def write_config(run_dir: Path, host: str, port: int, actions_port: int, engine_
     user = pwd.getpwuid(os.geteuid()).pw_name if os.geteuid() == 0 else ""
     config = run_dir / "nginx.conf"
     config.write_text(template.render(
-        user=user, run_dir=run_dir.resolve(), host=host, port=port, actions_port=actions_port,
-        engine_ports=list(engine_ports), action_ports=list(action_ports),
+        user=user, run_dir=run_dir.resolve(), host=host, port=port, actions_host=actions_host,
+        actions_port=actions_port, engine_ports=list(engine_ports), action_ports=list(action_ports),
         max_body_bytes=max_body_bytes, read_timeout_s=read_timeout_s,
     ), encoding="utf-8")
     return config
