@@ -1,4 +1,4 @@
-"""Staff and administrator accounts: password hashing, sign-in with lockout.
+"""Staff and administrator accounts: password hashing, sign-in with lockout, signing out everywhere.
 
 `python -m bot.web.accounts add NAME --role admin` creates an account (the password is
 read from the terminal, or from ORIENTA_NEW_PASSWORD for scripts).
@@ -68,6 +68,13 @@ def sign_in(engine: Engine, username: str, password: str, now: Optional[datetime
             return None
         user.failed_logins, user.locked_until = 0, None
         return user.id
+
+
+def revoke_sessions(engine: Engine, user_id: int) -> None:
+    """Every session cookie of the account so far is refused from now on, on every device."""
+    with session_scope(engine) as session:
+        session.execute(sa.update(User).where(User.id == user_id)
+                        .values(session_generation=User.session_generation + 1))
 
 
 def main(argv: List[str]) -> int:

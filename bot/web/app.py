@@ -1,9 +1,9 @@
 """The staff web application (Flask, server-rendered with Jinja2).
 
 Sign-in for everyone; the inbox of handed-off conversations for staff; the directory and
-the staff accounts for administrators. Sessions live in
-signed, HttpOnly, SameSite cookies; every form carries a CSRF token (Flask-WTF); every
-response carries security headers.
+the staff accounts for administrators. Sessions live in signed, HttpOnly, SameSite cookies,
+each checked against its account on every request (signing out revokes them all); every
+form carries a CSRF token (Flask-WTF); every response carries security headers.
 """
 
 import os
@@ -14,10 +14,9 @@ from flask import Flask, Response
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from bot.storage.database import engine_for, session_scope
+from bot.storage.database import engine_for
 from bot.settings import Settings
 from bot.web import auth, directory_admin, inbox, staff_admin
-from bot.web.models import User
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
@@ -52,10 +51,8 @@ def create_app(settings: Settings, secret_key: str, secure_cookies: bool = False
     login.session_protection = "strong"
 
     @login.user_loader
-    def load_user(user_id: str) -> Optional[auth.SignedIn]:
-        with session_scope(app.extensions["orienta_engine"]) as session:
-            user = session.get(User, int(user_id))
-            return auth.SignedIn.of(user) if user and user.active else None
+    def load_user(session_id: str) -> Optional[auth.SignedIn]:
+        return auth.signed_in(app.extensions["orienta_engine"], session_id)
 
     @app.after_request
     def harden(response: Response) -> Response:

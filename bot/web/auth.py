@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+from sqlalchemy.engine import Engine
 from werkzeug.wrappers import Response
 
 from bot.storage.database import session_scope
@@ -22,14 +23,27 @@ class SignedIn(UserMixin):
     username: str
     role: str
     observatory_id: Optional[int]
+    session_generation: int
 
     @classmethod
     def of(cls, user: User) -> "SignedIn":
-        return cls(user.id, user.username, user.role, user.observatory_id)
+        return cls(user.id, user.username, user.role, user.observatory_id, user.session_generation)
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    def get_id(self) -> str:
+        """What the session cookie carries: the account and the session generation it began in."""
+        return f"{self.id}:{self.session_generation}"
+
+
+def signed_in(engine: Engine, session_id: str) -> Optional[SignedIn]:
+    """The account of a session cookie, unless the account is inactive or signed out since."""
+    user_id, _, generation = session_id.partition(":")
+    with session_scope(engine) as db:
+        user = db.get(User, int(user_id))
+        return SignedIn.of(user) if user and user.active and str(user.session_generation) == generation else None
 
 
 def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -71,6 +85,7 @@ def sign_in() -> Any:
 @blueprint.route("/logout", methods=["POST"])
 @login_required
 def sign_out() -> Response:
+    accounts.revoke_sessions(current_app.extensions["orienta_engine"], current_user.id)
     logout_user()
     session.clear()
     return redirect(url_for("auth.sign_in"))

@@ -19,3 +19,5 @@ class User(Base):
     active = sa.Column(sa.Boolean, nullable=False, default=True)
     failed_logins = sa.Column(sa.Integer, nullable=False, default=0)
     locked_until = sa.Column(UTCDateTime, nullable=True)
+    # Carried in every session cookie; signing out moves it on, so that every earlier cookie is refused.
+    session_generation = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
