@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot.settings import database_url
-from bot.storage.database import engine_for, session_scope
+from bot.storage.database import UTCDateTime, engine_for, session_scope
 from bot.web.models import ROLES, User
 
 MAX_FAILED_SIGN_INS = 5
@@ -47,27 +47,36 @@ def ensure(engine: Engine, username: str, password: str, role: str) -> None:
     create(engine, username, password, role)
 
 
+def _unlocked(now: datetime) -> sa.sql.ColumnElement:
+    return sa.or_(User.locked_until.is_(None), User.locked_until <= now)
+
+
 def sign_in(engine: Engine, username: str, password: str, now: Optional[datetime] = None) -> Optional[int]:
     """The user's id if the password is right and the account is neither inactive nor locked.
 
-    Each wrong password counts; after MAX_FAILED_SIGN_INS the account is locked for LOCKOUT,
-    and even the right password is refused until then.
+    Each wrong password counts, in one UPDATE of the row, so that attempts made at the same
+    moment are each counted; the one that reaches MAX_FAILED_SIGN_INS locks the account for
+    LOCKOUT. A right password is accepted only by an UPDATE that finds the account unlocked
+    then, so none is accepted once a lock is set, however the attempts interleave.
     """
     now = now or datetime.now(timezone.utc)
     with session_scope(engine) as session:
-        user = session.scalar(sa.select(User).where(User.username == username))
-        if user is None or not user.active:
-            check_password_hash(_DUMMY_HASH, password)
-            return None
-        if user.locked_until and user.locked_until > now:
-            return None
-        if not check_password_hash(user.password_hash, password):
-            user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILED_SIGN_INS:
-                user.locked_until, user.failed_logins = now + LOCKOUT, 0
-            return None
-        user.failed_logins, user.locked_until = 0, None
-        return user.id
+        user = session.execute(sa.select(User.id, User.password_hash, User.active, User.locked_until)
+                               .where(User.username == username)).first()
+    if user is None or not user.active:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if user.locked_until and user.locked_until > now:
+        return None
+    right = check_password_hash(user.password_hash, password)
+    failures = User.failed_logins + 1
+    reached = failures >= MAX_FAILED_SIGN_INS
+    changes = {"failed_logins": 0, "locked_until": None} if right else {
+        "failed_logins": sa.case((reached, 0), else_=failures),
+        "locked_until": sa.case((reached, sa.literal(now + LOCKOUT, UTCDateTime)), else_=None)}
+    with session_scope(engine) as session:
+        counted = session.execute(sa.update(User).where(User.id == user.id, _unlocked(now)).values(changes))
+    return user.id if right and counted.rowcount else None
 
 
 def revoke_sessions(engine: Engine, user_id: int) -> None:
