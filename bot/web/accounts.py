@@ -13,8 +13,10 @@ from typing import List, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from bot.directory.models import Organisation
 from bot.settings import database_url
 from bot.storage.database import UTCDateTime, engine_for, session_scope
 from bot.web.models import ROLES, User
@@ -22,16 +24,24 @@ from bot.web.models import ROLES, User
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
+MAX_USERNAME_LENGTH = User.username.type.length
 # Checked against when the user does not exist, so that timing does not reveal names.
 _DUMMY_HASH = generate_password_hash("not a real password")
 
 
 def create(engine: Engine, username: str, password: str, role: str, observatory_id: Optional[int] = None) -> int:
+    """A new active account; ValueError (in Spanish, for the administrators) says what is wrong."""
+    username = username.strip()
+    if not username or len(username) > MAX_USERNAME_LENGTH:
+        raise ValueError(f"falta el nombre de usuario, o pasa de {MAX_USERNAME_LENGTH} caracteres")
     if role not in ROLES:
-        raise ValueError(f"role must be one of {ROLES}")
+        raise ValueError(f"el rol es uno de: {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"passwords need at least {MIN_PASSWORD_LENGTH} characters")
+        raise ValueError(f"la contraseña necesita al menos {MIN_PASSWORD_LENGTH} caracteres")
     with session_scope(engine) as session:
+        if observatory_id is not None and not session.scalar(sa.select(Organisation.id).where(
+                Organisation.id == observatory_id, Organisation.kind == "observatory")):
+            raise ValueError(f"no existe ese observatorio (id {observatory_id}) en el directorio")
         user = User(username=username, password_hash=generate_password_hash(password), role=role,
                     observatory_id=observatory_id, active=True, failed_logins=0)
         session.add(user)
@@ -94,8 +104,13 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--observatory", type=int, help="directory id of the staff member's observatory")
     arguments = parser.parse_args(argv)
     password = os.environ.get("ORIENTA_NEW_PASSWORD") or getpass.getpass("Password: ")
-    create(engine_for(database_url()), arguments.username, password, arguments.role, arguments.observatory)
-    print(f"Account {arguments.username} ({arguments.role}) created.")
+    try:
+        create(engine_for(database_url()), arguments.username, password, arguments.role, arguments.observatory)
+    except (ValueError, IntegrityError) as error:
+        print(f"Account not created: {'that user name exists' if isinstance(error, IntegrityError) else error}.",
+              file=sys.stderr)
+        return 1
+    print(f"Account {arguments.username.strip()} ({arguments.role}) created.")
     return 0
 
 

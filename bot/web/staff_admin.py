@@ -25,7 +25,7 @@ def index() -> Any:
         try:
             if role == "staff" and not observatory:
                 raise ValueError("una cuenta del equipo necesita su observatorio")
-            accounts.create(engine, request.form.get("username", "").strip(), request.form.get("password", ""),
+            accounts.create(engine, request.form.get("username", ""), request.form.get("password", ""),
                             role, observatory if role == "staff" else None)
             flash("Cuenta creada.")
         except (ValueError, IntegrityError) as error:
