@@ -2,12 +2,14 @@
 
 `python -m bot.directory.csv_io export FILE` and `python -m bot.directory.csv_io import FILE
 --actor NAME` do from the command line what the web admin does. An import applies nothing
-if any row is wrong; re-importing an export changes nothing.
+if any row is wrong; re-importing an export changes nothing. Cells a spreadsheet would run
+as a formula are written with a leading quote (OWASP's advice) and read back without it.
 """
 
 import argparse
 import csv
 import io
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Dict, List, Set, Tuple
@@ -22,6 +24,8 @@ from bot.storage.database import engine_for, session_scope
 
 COLUMNS = ("id", *FIELDS)
 MAX_BYTES = 5 * 1024 * 1024
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"-?\d+(\.\d+)?")  # a negative number (a longitude) is no formula
 
 
 @dataclass
@@ -36,12 +40,27 @@ class ImportReport:
         return not self.errors
 
 
+def _formula_like(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(text)
+
+
+def neutralised(text: str) -> str:
+    """The text as a cell no spreadsheet runs: a quote before what could start a formula,
+    also when quotes already lead it, so that `restored` gives back exactly the text."""
+    return "'" + text if _formula_like(text.lstrip("'")) else text
+
+
+def restored(cell: str) -> str:
+    """The text `neutralised` wrote into the cell."""
+    return cell[1:] if cell.startswith("'") and _formula_like(cell.lstrip("'")) else cell
+
+
 def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "sí" if value else "no"
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return neutralised(value.isoformat() if hasattr(value, "isoformat") else str(value))
 
 
 def export(session: Session) -> str:
@@ -84,6 +103,7 @@ def import_csv(session: Session, actor: str, data: bytes) -> ImportReport:
         if None in row or any(value is None for value in row.values()):
             report.errors.append((line, "", "Número de columnas distinto del encabezado."))
             continue
+        row = {name: restored(value) for name, value in row.items()}
         organisation_id = None
         if row["id"].strip():
             try:
