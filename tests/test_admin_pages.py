@@ -10,10 +10,12 @@ from typing import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
+from bot.dev_secrets import load_or_create
 from bot.web import accounts
+from bot.web.app import create_app
 from tests.conftest import STAFF_PASSWORD as PASSWORD
 from tests.conftest import RunningAssistant
-
+from tests.test_web_settings import settings
 
 
 def web(assistant: RunningAssistant, path: str = "") -> str:
@@ -189,12 +191,17 @@ def test_names_with_markup_are_shown_as_text(admin_page: Page, assistant: Runnin
 
 
 def test_signing_in_starts_a_new_session(open_page: Callable[[str], Page], assistant: RunningAssistant) -> None:
+    """A validly signed session planted before sign-in (an attacker's own, whose CSRF token they
+    know) is not the one the account then uses: nothing of it is left."""
+    app = create_app(settings(), secret_key=load_or_create(assistant.sqlite_path.parent)["ORIENTA_WEB_SECRET"])
+    signer = app.session_interface.get_signing_serializer(app)
+    planted = {"csrf_token": secrets.token_hex(20), "revealed": [1, 2, 3]}
     page = open_page(web(assistant, "/login"))
-    page.context.add_cookies([{"name": "session", "value": "planted-by-an-attacker", "url": web(assistant)}])
+    page.context.add_cookies([{"name": "session", "value": signer.dumps(planted), "url": web(assistant)}])
     sign_in(page, assistant, "admin", assistant.admin_password)
     expect(page.get_by_role("heading", name="Directorio de ayuda")).to_be_visible()
-    session = next(c for c in page.context.cookies() if c["name"] == "session")
-    assert session["value"] != "planted-by-an-attacker"
+    session = signer.loads(next(c["value"] for c in page.context.cookies() if c["name"] == "session"))
+    assert session["_user_id"] and session["csrf_token"] != planted["csrf_token"] and "revealed" not in session
 
 
 def test_sql_in_admin_forms_is_stored_as_text(admin_page: Page, assistant: RunningAssistant) -> None:
