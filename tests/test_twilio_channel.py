@@ -2,18 +2,17 @@
 the real twilio client to the local fake of Twilio's REST API (the phone simulator)."""
 
 import secrets
-from types import SimpleNamespace
+from pathlib import Path
 from typing import List
 
 import pytest
 from twilio.request_validator import RequestValidator
 
 from bot.channels.outgoing_text import is_gsm7, to_gsm7
-from bot.channels.twilio_channel import TwilioInput
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.simulator.twilio_form import SMS_NUMBER, WHATSAPP_NUMBER
-from tests.conftest import HANDOFF_OFFER, Phone, RunningAssistant, assert_handoff_path
+from tests.conftest import HANDOFF_OFFER, Phone, RunningAssistant, assert_handoff_path, running_assistant
 
 CATALOGUES = Catalogues.load()
 
@@ -188,14 +187,17 @@ def test_no_phone_number_nor_message_text_is_stored_in_clear(assistant: RunningA
         assert clear_text not in dump
 
 
-def test_public_url_is_what_the_signature_covers() -> None:
-    channel = TwilioInput.__new__(TwilioInput)
-    request = SimpleNamespace(url="http://10.0.0.5:5005/webhooks/twilio/webhook?x=1",
-                              path="/webhooks/twilio/webhook", query_string="x=1")
-    channel.settings = SimpleNamespace(public_url=None)
-    assert channel.called_url(request) == "http://10.0.0.5:5005/webhooks/twilio/webhook?x=1"
-    channel.settings = SimpleNamespace(public_url="https://orienta.example.org")
-    assert channel.called_url(request) == "https://orienta.example.org/webhooks/twilio/webhook?x=1"
+def test_public_url_is_what_the_signature_covers(tmp_path: Path) -> None:
+    """Behind a proxy the engine is called at its internal URL, but Twilio signed the public one."""
+    public_url = "https://orienta.example.org"
+    with running_assistant(tmp_path, {"PUBLIC_URL": public_url}) as assistant:
+        phone, validator = assistant.phone("whatsapp"), RequestValidator(assistant.auth_token)
+        form = phone.form("hola")
+        assert assistant.post_webhook(form, validator.compute_signature(assistant.webhook_url, form)) == 403
+        assert rows(assistant, "SELECT count(*) FROM contacts WHERE sender_id = ?", phone.sender_id) == [(0,)]
+        signed_for_public = validator.compute_signature(f"{public_url}/webhooks/twilio/webhook", form)
+        assert assistant.post_webhook(form, signed_for_public) == 200
+        assert phone.replies() == [text("utter_welcome")]
 
 
 @pytest.mark.parametrize("channel", ["sms", "whatsapp"])
