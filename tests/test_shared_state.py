@@ -1,12 +1,16 @@
 """What several engine processes share: conversation locks and rate limits in the machine's
 Redis, message claims in PostgreSQL. Each "process" here is a thread with its own
-connections, so the operations really interleave."""
+connections, so the operations really interleave. And `make services`, which starts both
+servers when they do not answer."""
 
 import asyncio
+import os
+import subprocess
 import threading
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Iterator, List
 
 import pytest
@@ -18,7 +22,7 @@ from bot.storage.database import engine_for, session_scope
 from bot.storage.lock_store import KEY_PREFIX, ConversationLockStore
 from bot.storage.migrate import upgrade
 from bot.storage.processed_messages import Claim
-from tests.conftest import fresh_postgresql_database
+from tests.conftest import ROOT, fresh_postgresql_database
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -149,3 +153,19 @@ def test_only_one_of_simultaneous_claims_wins(database: str, first_claim: bool) 
     for thread in threads:
         thread.join(30)
     assert sorted(c.value for c in claims) == ["in progress"] * 7 + ["new"]
+
+
+def test_make_services_finds_both_answering_and_touches_nothing(tmp_path: Path) -> None:
+    """`make services` (a step of `make test`): PostgreSQL and Redis answer here, so nothing
+    is installed or started, at once."""
+    calls = tmp_path / "calls"
+    for command in ("apt-get", "pg_ctlcluster", "redis-server"):  # stand-ins that say they were called
+        stand_in = tmp_path / command
+        stand_in.write_text(f"#!/bin/sh\necho {command} >> {calls}\nexit 1\n")
+        stand_in.chmod(0o755)
+    began = time.monotonic()
+    make = subprocess.run(["make", "-s", "services"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"})
+    assert make.returncode == 0, make.stderr
+    assert time.monotonic() - began < 5
+    assert not calls.exists(), calls.read_text()
