@@ -6,8 +6,9 @@ several behind nginx (production mode, see README "Production").
 `python -m bot.run` (what `make run` and `make run-prod` call) waits until all answer,
 prints where to open the web chat and the simulator, restarts any process that stops
 (later each time one keeps stopping, never stopping the others), and stops everything
-cleanly on Ctrl-C or SIGTERM. Settings come from the environment, with embedded defaults: a SQLite
-file under var/, ports 5005, 5055 and 5006, and development secrets generated once into var/.
+cleanly on Ctrl-C or SIGTERM. Settings come from the environment, with embedded
+defaults: a SQLite file under var/, ports 5005, 5055 and 5006, and development secrets
+generated once into var/.
 """
 
 import os
