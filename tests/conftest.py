@@ -17,7 +17,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Dict, Iterator, List, Optional
+from typing import Any, Callable, ContextManager, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 import sqlalchemy as sa
@@ -25,6 +25,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from twilio.request_validator import RequestValidator
 
 from actions import help_nearby
+from bot.channels.rest_channel import conversation_id
 from bot.dev_secrets import DEV_ADMIN_PASSWORD, load_or_create
 from bot.identity import pseudonym
 from babel.messages.pofile import read_po, write_po
@@ -120,14 +121,22 @@ class RunningAssistant:
 
     def send(self, sender: str, text: str) -> List[Dict[str, Any]]:
         """Posts one message; returns the replies."""
-        body = json.dumps({"sender": sender, "message": text}).encode()
+        status, answer = self.post_rest(json.dumps({"sender": sender, "message": text}).encode())
+        assert status == 200, answer
+        return json.loads(answer)
+
+    def post_rest(self, body: bytes, timeout: float = 60) -> Tuple[int, bytes]:
+        """Posts a body, whatever it holds, to the REST channel: the status and the answer."""
         request = urllib.request.Request(
             f"{self.base_url}/webhooks/rest/webhook",
             data=body,
             headers={"Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read())
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
 
     def events(self, sender_id: str, type_name: str) -> List[Dict[str, Any]]:
         """A conversation's stored events of one type, unsealed."""
@@ -148,7 +157,7 @@ class RunningAssistant:
     def webhook_url(self) -> str:
         return f"{self.base_url}/webhooks/twilio/webhook"
 
-    def post_webhook(self, form: Dict[str, str], signature: Optional[str] = None) -> int:
+    def post_webhook(self, form: Dict[str, str], signature: Optional[str] = None, timeout: float = 60) -> int:
         """Posts a Twilio form, signed as Twilio signs unless a signature is given."""
         if signature is None:
             signature = RequestValidator(self.auth_token).compute_signature(self.webhook_url, form)
@@ -157,7 +166,7 @@ class RunningAssistant:
             headers={"X-Twilio-Signature": signature} if signature else {},
         )
         try:
-            with urllib.request.urlopen(request, timeout=60) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status
         except urllib.error.HTTPError as error:
             return error.code
@@ -215,11 +224,16 @@ class Conversation:
     """One person's chat: remembers every reply received."""
 
     assistant: RunningAssistant
-    sender: str
+    chat_sender: str  # what the web chat page sends
     replies: List[List[Dict[str, Any]]] = field(default_factory=list)
 
+    @property
+    def sender(self) -> str:
+        """The conversation's id as stored (the REST channel's own id space)."""
+        return conversation_id(self.chat_sender)
+
     def say(self, text: str) -> List[str]:
-        messages = self.assistant.send(self.sender, text)
+        messages = self.assistant.send(self.chat_sender, text)
         self.replies.append(messages)
         return [message.get("text", "") for message in messages]
 

@@ -5,7 +5,11 @@ from typing import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
+from bot.channels.rate_limit import parse_rate
+from bot.channels.twilio_channel import DEFAULT_SENDER_RATE
 from tests.conftest import PHONE_SCREEN, RunningAssistant, type_message
+
+SENDER_LIMIT, _ = parse_rate(DEFAULT_SENDER_RATE)
 
 
 @pytest.fixture()
@@ -53,3 +57,13 @@ def test_new_conversation_starts_over(page: Page) -> None:
     expect(page.locator(".msg")).to_have_count(0)
     type_message(page, "hola")
     expect(page.locator(".msg.bot").last).to_contain_text("¿Puedes escribir")
+
+
+def test_over_the_limit_the_page_says_so_and_danger_still_gets_through(page: Page) -> None:
+    for n in range(SENDER_LIMIT + 1):
+        type_message(page, f"hola {n}")
+    expect(page.locator(".msg.error")).to_have_text(
+        "Tu mensaje no se envió: espera un momento y vuelve a escribirlo. Si estás en peligro, llama al 911.",
+        timeout=90_000)
+    type_message(page, "me está siguiendo")
+    expect(page.locator(".msg.bot").last).to_contain_text("llama al 911", timeout=30_000)

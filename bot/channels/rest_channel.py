@@ -1,0 +1,120 @@
+"""Our REST channel at /webhooks/rest/webhook, the one the web chat page talks to.
+
+It replaces Rasa's stock `rest:` channel, which passed on whatever JSON it was given: a
+sender the database cannot store (a lone surrogate; a NUL on PostgreSQL) stopped the
+engine, a missing one wrote into a single shared "default" conversation, and a sender
+equal to a Twilio pseudonym wrote into that person's conversation, or erased it with
+`salir`. Here:
+
+- the body is a JSON object whose `sender` is 1–64 letters, digits, `_` or `-`, and whose
+  `message` is text without NUL or lone surrogates, of at most MAX_MESSAGE_CHARS; anything
+  else gets 400 with a JSON error;
+- the conversation is `web-<sender>`, an id space of its own (pseudonyms are 64 hex
+  digits);
+- turns are limited per client address and per sender (ORIENTA_SOURCE_RATE and
+  ORIENTA_SENDER_RATE, counted apart from the Twilio webhook's): 429, except for a
+  message that signals danger or asks for the quick exit;
+- with a real Twilio account (TWILIO_ACCOUNT_SID set, replies not going to the simulator)
+  it is off unless ORIENTA_REST_CHANNEL=on; ORIENTA_REST_CHANNEL=off turns it off anywhere.
+"""
+
+import json
+import os
+import re
+from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, Text, Tuple, Union
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels import rate_limit
+from bot.channels.rate_limit import RedisSlidingWindow, SlidingWindow
+from bot.channels.twilio_channel import DEFAULT_SENDER_RATE, DEFAULT_SOURCE_RATE
+from bot.nlu.keyword_intents import DANGER, QUICK_EXIT, KeywordRules
+
+SWITCH = "ORIENTA_REST_CHANNEL"
+CONVERSATION_PREFIX = "web-"
+MAX_MESSAGE_CHARS = 5000  # the web chat page's limit too
+SENDER = re.compile(r"[A-Za-z0-9_-]{1,64}")
+NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL, and surrogates left unpaired by the JSON
+KEYWORDS = KeywordRules()
+Window = Union[SlidingWindow, RedisSlidingWindow]
+
+
+class InvalidMessage(ValueError):
+    """The request body is not a message of this channel."""
+
+
+def enabled(environment: Mapping[str, str]) -> bool:
+    """ORIENTA_REST_CHANNEL (on or off); unset: on unless replies go to a real Twilio account."""
+    switch = environment.get(SWITCH, "").strip().lower()
+    if switch not in ("", "on", "off"):
+        raise ValueError(f"{SWITCH} must be 'on' or 'off'")
+    real_twilio = bool(environment.get("TWILIO_ACCOUNT_SID")) and not environment.get("ORIENTA_TWILIO_API_URL")
+    return switch == "on" or (not switch and not real_twilio)
+
+
+def conversation_id(sender: str) -> str:
+    """Where a REST sender's conversation is stored: never a Twilio pseudonym."""
+    return CONVERSATION_PREFIX + sender
+
+
+def read(body: bytes) -> Tuple[str, str]:
+    """The sender and the text of a request body; InvalidMessage if it is not a message."""
+    try:
+        fields = json.loads(body)
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, nested too deep
+        fields = None
+    if not isinstance(fields, dict):
+        raise InvalidMessage("The body must be a JSON object with 'sender' and 'message'.")
+    sender, text = fields.get("sender"), fields.get("message")
+    if not isinstance(sender, str) or not SENDER.fullmatch(sender):
+        raise InvalidMessage("'sender' must be 1 to 64 letters, digits, '_' or '-'.")
+    if not isinstance(text, str) or len(text) > MAX_MESSAGE_CHARS or NOT_STORABLE.search(text):
+        raise InvalidMessage(f"'message' must be text of at most {MAX_MESSAGE_CHARS} characters, "
+                             "without NUL or unpaired surrogates.")
+    return sender, text
+
+
+class CheckedRestInput(RestInput):
+    """Rasa's REST channel, taking only well-formed messages, within limits."""
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "CheckedRestInput":
+        redis_url = os.environ.get("ORIENTA_REDIS_URL") or None
+        return cls(
+            enabled(os.environ),
+            rate_limit.window("rest-source", os.environ.get("ORIENTA_SOURCE_RATE", DEFAULT_SOURCE_RATE), redis_url),
+            rate_limit.window("rest-sender", os.environ.get("ORIENTA_SENDER_RATE", DEFAULT_SENDER_RATE), redis_url),
+        )
+
+    def __init__(self, on: bool, per_source: Window, per_sender: Window) -> None:
+        self.on, self.per_source, self.per_sender = on, per_source, per_sender
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        rest = Blueprint("orienta_rest", __name__)
+
+        @rest.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return await self.receive(request.body, request.remote_addr or request.ip or "unknown", on_new_message)
+
+        return rest
+
+    async def receive(
+        self, body: bytes, source: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
+        """One message from `source` (the client's address): its turn's replies, or why not."""
+        if not self.on:
+            return response.json({"error": f"The REST channel is off ({SWITCH})."}, status=404)
+        try:
+            sender, text = read(body)
+        except InvalidMessage as error:
+            return response.json({"error": str(error)}, status=400)
+        urgent = KEYWORDS.intent_for(text) in (DANGER, QUICK_EXIT)
+        if not urgent and not (await self.per_source.allow(source) and await self.per_sender.allow(sender)):
+            return response.json({"error": "Too many messages: wait a moment."}, status=429)
+        replies = CollectingOutputChannel()
+        await on_new_message(UserMessage(text, replies, conversation_id(sender), input_channel=self.name()))
+        return response.json(replies.messages)
