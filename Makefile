@@ -12,7 +12,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install train run run-prod test bench validate review-content browser nginx services postgresql redis lock clean
+.PHONY: install train run run-prod test bench soak validate review-content browser nginx services postgresql redis lock clean
 
 install: $(INSTALLED)
 
@@ -98,6 +98,11 @@ review-content: $(INSTALLED)
 bench: $(MODEL) nginx services
 	$(BIN)/python -m bench.directory_lookup
 	$(BIN)/python -m bench.webhook_load
+
+# Mixed traffic with random faults (Twilio API, kills, Redis and PostgreSQL restarts): prints
+# accepted / answered / delivered / lost. Restarts the machine's PostgreSQL: not for CI.
+soak: $(MODEL) nginx services
+	$(BIN)/python -m bench.soak
 
 # Re-resolves every version from the .in files (needs the package registry).
 lock:

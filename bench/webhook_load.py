@@ -154,6 +154,7 @@ class Started:
     process: subprocess.Popen
     startup_s: float
     processes: List[Tuple[int, str]]  # pid, name
+    environment: Dict[str, str] = field(default_factory=dict)  # what the launcher ran with
 
 
 def wait_for(process: subprocess.Popen, ready: Callable[[str], bool], timeout_s: float = 600) -> str:
@@ -197,7 +198,7 @@ def orienta(engines: int, workdir: Path, database: str) -> Iterator[Tuple[Starte
         with stopping(process):
             banner = wait_for(process, lambda text: "Press Ctrl-C" in text)
             started = Started(process, time.monotonic() - began,
-                              [(pid, name) for pid, name, _ in listed_processes(banner)])
+                              [(pid, name) for pid, name, _ in listed_processes(banner)], env)
             yield started, port, twilio
 
 

@@ -100,7 +100,7 @@ def test_the_whole_handoff(open_page: Callable[[str], Page], assistant: RunningA
 
     page.get_by_label("Mensaje para la persona").fill("Hola, soy del observatorio. ¿Estás a salvo ahora?")
     page.get_by_role("button", name="Enviar").click()
-    assert phone.replies() == ["Hola, soy del observatorio. ¿Estás a salvo ahora?"]
+    assert phone.delivered(1) == ["Hola, soy del observatorio. ¿Estás a salvo ahora?"]
     assert assistant.sent_to(phone.address)[-1]["from"] == WHATSAPP_NUMBER
 
     page.get_by_label("Nota (la persona no la ve)").fill("Pidió que no le llamemos.")
@@ -116,7 +116,7 @@ def test_the_whole_handoff(open_page: Callable[[str], Page], assistant: RunningA
 
     page.get_by_role("button", name="Cerrar y devolver al asistente").click()
     expect(page.get_by_text("Conversación cerrada")).to_be_visible()
-    assert phone.replies() == [text("utter_handoff_closed")]
+    assert phone.delivered(1) == [text("utter_handoff_closed")]
     assert phone.say("menú") == [text("utter_main_menu")]
 
 
@@ -171,6 +171,7 @@ def test_whatsapp_window_allows_only_the_approved_template(open_page: Callable[[
     expect(page.get_by_text("WhatsApp solo permite enviar una plantilla aprobada")).to_be_visible()
     expect(page.get_by_label("Mensaje para la persona")).to_have_count(0)
     page.get_by_role("button", name="Enviar la plantilla aprobada").click()
+    phone.delivered(1)
     assert assistant.sent_to(phone.address)[-1]["content_sid"] == WHATSAPP_TEMPLATE_SID
 
 

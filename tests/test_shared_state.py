@@ -126,7 +126,7 @@ def database() -> Iterator[str]:
 def claim(database: str, message_sid: str, when: datetime) -> Claim:
     """A claim in its own transaction, with a 30 s turn timeout."""
     with session_scope(engine_for(database)) as session:
-        return processed_messages.claim(session, message_sid, "s", when, timedelta(seconds=30))
+        return processed_messages.claim(session, message_sid, "s", "sealed copy", when, timedelta(seconds=30), b"key")
 
 
 def test_a_message_is_answered_once_and_taken_over_when_its_process_died(database: str) -> None:
@@ -136,7 +136,8 @@ def test_a_message_is_answered_once_and_taken_over_when_its_process_died(databas
     assert claim(database, "SM1", start + timedelta(seconds=1)) is Claim.IN_PROGRESS
     # The first process died: after the turn timeout the retry runs the turn.
     assert claim(database, "SM1", start + timedelta(seconds=31)) is Claim.NEW
-    processed_messages.answered(engine_for(database), "SM1", start + timedelta(seconds=32))
+    with session_scope(engine_for(database)) as session:
+        processed_messages.answered(session, "SM1", start + timedelta(seconds=32))
     assert claim(database, "SM1", start + timedelta(hours=1)) is Claim.ANSWERED
 
 

@@ -79,8 +79,8 @@ def test_a_conversation_is_stored_then_erased_entirely(store: ErasableSQLTracker
     with session_scope(engine) as session:
         remember(session, Sealer([new_key()]), sender, "whatsapp:+5215512345678", "whatsapp:+14155238886",
                  "whatsapp", datetime.now(timezone.utc))
-        claim = processed_messages.claim(session, f"SM{uuid.uuid4().hex}", sender, datetime.now(timezone.utc),
-                                         timedelta(seconds=60))
+        claim = processed_messages.claim(session, f"SM{uuid.uuid4().hex}", sender, "sealed copy",
+                                         datetime.now(timezone.utc), timedelta(seconds=60), b"key")
     assert claim is processed_messages.Claim.NEW
     assert rows_of(store, sender, "contacts") == 1
 

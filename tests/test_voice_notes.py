@@ -1,15 +1,19 @@
 """Recorded voice notes go with their reply when it is served in the note's language."""
 
-import asyncio
 import secrets
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bot.channels.twilio_channel import TwilioInput
-from bot.channels.twilio_sender import TwilioSender
+from bot.delivery import outbox
+from bot.delivery.outbox import Reply
+from bot.delivery.turn_replies import replies_in
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.storage.contacts import Address
+from bot.storage.crypto import Sealer
+from bot.storage.database import session_scope
+from rasa.shared.core.events import BotUttered
 from tests.conftest import RunningAssistant, nahuatl_catalogue
 
 NOTE = "https://partner.example.org/audio/nah/peligro.ogg"
@@ -37,13 +41,18 @@ def test_a_draft_falls_back_to_spanish_without_the_voice_note(tmp_path: Path) ->
     assert message["language"] == "es" and "attachment" not in message
 
 
-def test_the_channel_sends_the_voice_note_after_the_text(assistant: RunningAssistant) -> None:
-    """Through the real twilio client and the simulator's fake of Twilio's REST API."""
-    channel = TwilioInput.__new__(TwilioInput)
-    channel.sender = TwilioSender(assistant.account_sid, assistant.auth_token,
-                                  f"http://127.0.0.1:{assistant.simulator_port}")
+def test_the_voice_note_goes_after_the_text(assistant: RunningAssistant) -> None:
+    """A turn's replies with a voice note, stored in the running assistant's outbox and
+    delivered by its courier through the real twilio client to the simulator's fake API."""
+    replies = replies_in([BotUttered("Importante: llama al 911."), BotUttered(data={"attachment": NOTE})])
+    assert replies == [Reply("Importante: llama al 911."), Reply("", NOTE)]
     address = f"whatsapp:+52155{secrets.randbelow(10**8):08d}"
     contact = Address(address, "whatsapp:+14155238886", "whatsapp", False, datetime.now(timezone.utc))
-    asyncio.run(channel.reply(contact, [{"text": "Importante: llama al 911."}, {"attachment": NOTE}]))
+    with session_scope(assistant.engine) as session:
+        outbox.enqueue(session, Sealer([assistant.data_key]), f"voice-{address}", contact, replies,
+                       outbox.ASSISTANT, datetime.now(timezone.utc))
+    deadline = time.monotonic() + 10
+    while len(assistant.sent_to(address)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
     sent = assistant.sent_to(address)
     assert [(m["body"], m["media_url"]) for m in sent] == [("Importante: llama al 911.", ""), ("", NOTE)]

@@ -1,6 +1,8 @@
-"""A Twilio message's arrival, recorded in one transaction: its claim (one turn per
-MessageSid), the number the person wrote from, a carrier opt-out or opt-in, the media they
-sent, and — while staff hold the conversation — the message itself, kept for them."""
+"""A Twilio message's arrival, recorded in one transaction before Twilio gets its 200: its
+claim (one turn per MessageSid) with the message kept sealed until its turn is answered,
+the number the person wrote from, a carrier opt-out or opt-in, the media they sent, and —
+while staff hold the conversation — the message itself, kept for them. A message that
+needs no turn (a carrier keyword, a message for staff) is answered here."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +25,7 @@ class Arrival:
     claim: Claim
     contact: Optional[Address] = None  # set when the claim is new
     needs_turn: bool = False  # neither a carrier keyword nor a message kept for staff
+    attempts: int = 0  # earlier attempts at this message's turn (a retry taking it over)
 
 
 def for_staff(message: IncomingMessage) -> str:
@@ -33,20 +36,25 @@ def for_staff(message: IncomingMessage) -> str:
 
 
 def record_arrival(engine: Engine, sealer: Sealer, message: IncomingMessage, sender_id: str, when: datetime,
-                   turn_timeout: timedelta, urgent: bool) -> Arrival:
-    """Records a message's arrival. An `urgent` message (danger words, the quick exit)
-    gets a turn even during a handoff."""
+                   turn_timeout: timedelta, urgent: bool, tombstone_key: bytes) -> Arrival:
+    """Records a message's arrival. An `urgent` message (danger, the quick exit, a request
+    to delete one's data) gets a turn even during a handoff."""
     with session_scope(engine) as session:
-        claim = processed_messages.claim(session, message.message_sid, sender_id, when, turn_timeout)
+        claim = processed_messages.claim(session, message.message_sid, sender_id, sealer.seal(message.to_json()),
+                                         when, turn_timeout, tombstone_key)
         if claim is not Claim.NEW:
             return Arrival(claim)
+        _, attempts = processed_messages.stored_message(session, message.message_sid)
         contact = contacts.remember(session, sealer, sender_id, message.address, message.our_address,
                                     message.channel, when)
         keyword = carrier_keyword(message)
         if keyword is not None:
             contacts.set_opted_out(session, sender_id, keyword is Keyword.OPT_OUT)
-            return Arrival(claim, contact)
-        if message.media:
+        elif message.media and not attempts:
             media.keep(session, sealer, sender_id, message.message_sid, message.media, when)
-        held = not urgent and handoff_service.record_from_person(session, sealer, sender_id, for_staff(message))
-        return Arrival(claim, contact, needs_turn=not held)
+        held = keyword is None and not urgent and handoff_service.record_from_person(
+            session, sealer, sender_id, for_staff(message))
+        if keyword is not None or held:
+            processed_messages.answered(session, message.message_sid, when)
+            return Arrival(claim, contact, attempts=attempts)
+        return Arrival(claim, contact, needs_turn=True, attempts=attempts)

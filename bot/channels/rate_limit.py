@@ -1,13 +1,16 @@
 """Sliding-window request limits, per key: inside one process, or shared through Redis by
 every process of a production deployment (ORIENTA_REDIS_URL)."""
 
+import logging
 import time
 import uuid
 from collections import defaultdict, deque
 from typing import Callable, Deque, Dict, Optional, Tuple, Union
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
+logger = logging.getLogger(__name__)
 KEY_PREFIX = "orienta:rate"
 
 
@@ -68,13 +71,21 @@ class RedisSlidingWindow:
         return f"{KEY_PREFIX}:{self.name}:{kind}:{key}"
 
     async def allow(self, key: str) -> bool:
+        """As SlidingWindow.allow; with Redis away, allowed (a limit never loses a message)."""
         window_ms = int(self.seconds * 1000)
-        allowed = await self._allow(keys=[self._key("events", key)],
-                                    args=[window_ms, self.limit, uuid.uuid4().hex])
+        try:
+            allowed = await self._allow(keys=[self._key("events", key)],
+                                        args=[window_ms, self.limit, uuid.uuid4().hex])
+        except RedisError as error:
+            logger.warning("Rate limit not checked, Redis is away (%s).", type(error).__name__)
+            return True
         return bool(allowed)
 
     async def first_notice(self, key: str) -> bool:
-        return bool(await self.redis.set(self._key("noticed", key), 1, nx=True, px=int(self.seconds * 1000)))
+        try:
+            return bool(await self.redis.set(self._key("noticed", key), 1, nx=True, px=int(self.seconds * 1000)))
+        except RedisError:
+            return False
 
 
 def window(name: str, rate: str, redis_url: Optional[str]) -> Union[SlidingWindow, RedisSlidingWindow]:

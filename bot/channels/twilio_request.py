@@ -2,12 +2,14 @@
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Mapping, Optional, Tuple
 
 from bot.identity import WHATSAPP_PREFIX
 
 MAX_MEDIA = 10  # Twilio sends at most ten media items per message
+MAX_DIALOGUE_CHARS = 1600  # what the dialogue reads of one text; the whole text is kept for staff
+MAX_CONTENT_TYPE_CHARS = 128
 
 
 class MalformedRequest(ValueError):
@@ -28,11 +30,24 @@ class IncomingMessage:
     def channel(self) -> str:
         return "whatsapp" if self.address.startswith(WHATSAPP_PREFIX) else "sms"
 
+    @property
+    def is_long(self) -> bool:
+        """Longer than the dialogue reads: the person is told, staff can read it all."""
+        return len(self.text) > MAX_DIALOGUE_CHARS
+
     def dialogue_inputs(self) -> Tuple[str, ...]:
         """What the dialogue engine receives, in order: a location, media, the text.
 
-        A pin and media become intent payloads; text goes as written, untouched.
+        A pin and media become the assistant's own intent payloads (`payload_inputs`);
+        text goes as written, up to MAX_DIALOGUE_CHARS.
         """
+        inputs = list(self.payload_inputs())
+        if self.text.strip() or not inputs:
+            inputs.append(self.text[:MAX_DIALOGUE_CHARS])
+        return tuple(inputs)
+
+    def payload_inputs(self) -> Tuple[str, ...]:
+        """The inputs this channel writes itself (never the person's text)."""
         inputs = []
         if self.location:
             latitude, longitude = self.location
@@ -40,9 +55,16 @@ class IncomingMessage:
         if self.media:
             kind = self.media[0][0].split("/")[0]
             inputs.append("/shared_media" + json.dumps({"media_type": kind}))
-        if self.text.strip() or not inputs:
-            inputs.append(self.text)
         return tuple(inputs)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "IncomingMessage":
+        fields = json.loads(text)
+        return cls(**{**fields, "media": tuple(tuple(item) for item in fields["media"]),
+                      "location": tuple(fields["location"]) if fields["location"] else None})
 
 
 def _location(params: Mapping[str, str]) -> Optional[Tuple[float, float]]:
@@ -65,11 +87,19 @@ def _media(params: Mapping[str, str]) -> Tuple[Tuple[str, str], ...]:
     if not 0 <= count <= MAX_MEDIA:
         raise MalformedRequest("NumMedia out of range")
     media = tuple(
-        (params.get(f"MediaContentType{i}", "application/octet-stream"), params[f"MediaUrl{i}"])
+        (_content_type(params.get(f"MediaContentType{i}", "")), params[f"MediaUrl{i}"])
         for i in range(count)
         if params.get(f"MediaUrl{i}")
     )
     return media
+
+
+def _content_type(declared: str) -> str:
+    """A media item's declared type, as a type/subtype of bounded length, else generic."""
+    kind = declared.strip().lower()
+    if not kind or len(kind) > MAX_CONTENT_TYPE_CHARS or kind.count("/") != 1:
+        return "application/octet-stream"
+    return kind
 
 
 def parse(params: Mapping[str, str]) -> IncomingMessage:

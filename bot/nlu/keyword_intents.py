@@ -36,6 +36,7 @@ class KeywordRules:
     def __init__(self, path: Path = KEYWORDS_FILE) -> None:
         lists = yaml.safe_load(path.read_text(encoding="utf-8"))
         self.danger = [re.compile(pattern) for pattern in lists[DANGER]]
+        self.erase_requests = [re.compile(pattern) for pattern in lists["erase_request"]]
         self.whole_messages = {intent: frozenset(str(words) for words in lists[intent])
                                for intent in WHOLE_MESSAGE_INTENTS}
         self.needed_words = {intent: frozenset(words)
@@ -46,6 +47,12 @@ class KeywordRules:
         of these bare words."""
         needed = self.needed_words.get(intent)
         return needed is None or not needed.isdisjoint(words)
+
+    def is_urgent(self, text: str) -> bool:
+        """Danger, the quick exit or a request to delete one's data: answered over any
+        rate limit, during a handoff, in any state."""
+        return self.intent_for(text) in (DANGER, QUICK_EXIT) or any(
+            pattern.search(fold(text)) for pattern in self.erase_requests)
 
     def intent_for(self, text: str) -> Optional[str]:
         """The intent that keywords impose on this text, if any."""

@@ -5,8 +5,13 @@ WhatsApp, text, location pin, voice note, photo), signs it with the auth token e
 Twilio does, and posts it to the assistant's webhook. The assistant's replies, sent with
 the real twilio client pointed here, land in `POST /2010-04-01/Accounts/<sid>/Messages.json`
 and are listed by `GET /messages` for the page (and for tests).
+
+`POST /faults {"mode": …}` makes the fake API misbehave, for the fault tests and `make
+soak`: "ok", "error" (500), "hang" (no answer for a minute), "drop" (the connection closed
+without an answer, as when Twilio cannot be reached); "whatsapp-error" fails WhatsApp only.
 """
 
+import asyncio
 import base64
 import uuid
 from pathlib import Path
@@ -23,11 +28,14 @@ from bot.simulator.twilio_form import sms_form, whatsapp_form
 
 PAGE = Path(__file__).with_name("static") / "phone.html"
 SAMPLE_MEDIA = {"audio": "audio/ogg", "image": "image/jpeg"}
+FAULT_MODES = ("ok", "error", "hang", "drop", "whatsapp-error")
+HANG_S = 60
 
 
 def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: str) -> Sanic:
     app = Sanic("orienta_simulator")
     sent: List[Dict[str, Any]] = []
+    fault = {"mode": "ok", "refused": 0}
     validator = RequestValidator(auth_token)
     expected_auth = "Basic " + base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
 
@@ -58,6 +66,18 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
     async def messages_api(request: Request, sid: str) -> HTTPResponse:
         if request.headers.get("Authorization") != expected_auth or sid != account_sid:
             return response.json({"code": 20003, "message": "Authenticate", "status": 401}, status=401)
+        mode = fault["mode"]
+        if mode == "whatsapp-error":
+            mode = "error" if request.form.get("To", "").startswith("whatsapp:") else "ok"
+        if mode != "ok":
+            fault["refused"] += 1
+        if mode == "hang":
+            await asyncio.sleep(HANG_S)
+        if mode == "drop":
+            request.transport.close()
+            return response.empty(status=500)
+        if mode in ("error", "hang"):
+            return response.json({"code": 20500, "message": "Internal Server Error", "status": 500}, status=500)
         body = request.form.get("Body", "")
         message = {
             "sid": "SM" + uuid.uuid4().hex, "account_sid": sid, "to": request.form.get("To", ""),
@@ -69,6 +89,14 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
         }
         sent.append(message)
         return response.json(message, status=201)
+
+    @app.post("/faults")
+    async def faults(request: Request) -> HTTPResponse:
+        mode = (request.json or {}).get("mode")
+        if mode not in FAULT_MODES:
+            return response.json({"error": f"mode must be one of {', '.join(FAULT_MODES)}"}, status=400)
+        fault["mode"] = mode
+        return response.json(fault)
 
     @app.get("/messages")
     async def messages(request: Request) -> HTTPResponse:

@@ -48,6 +48,15 @@ def set_opted_out(session: Session, sender_id: str, opted_out: bool) -> None:
         contact.opted_out = opted_out
 
 
+def find(session: Session, sealer: Sealer, sender_id: str) -> Optional[Address]:
+    """Where a conversation's replies go, read in the caller's transaction."""
+    contact = session.get(Contact, sender_id)
+    if contact is None:
+        return None
+    return Address(address=sealer.open(contact.sealed_address), our_address=contact.our_address,
+                   channel=contact.channel, opted_out=contact.opted_out, last_message_at=contact.last_message_at)
+
+
 class ContactBook:
     """Reads where a conversation's replies go (the staff pages' outgoing messages)."""
 
@@ -57,13 +66,4 @@ class ContactBook:
 
     def find(self, sender_id: str) -> Optional[Address]:
         with session_scope(self.engine) as session:
-            contact = session.get(Contact, sender_id)
-            if contact is None:
-                return None
-            return Address(
-                address=self.sealer.open(contact.sealed_address),
-                our_address=contact.our_address,
-                channel=contact.channel,
-                opted_out=contact.opted_out,
-                last_message_at=contact.last_message_at,
-            )
+            return find(session, self.sealer, sender_id)

@@ -3,10 +3,10 @@
 from sqlalchemy.orm import Session
 
 from bot.handoff.models import Handoff, HandoffMessage, StaffAudit
-from bot.storage.models import Contact, ProcessedMessage, ReceivedMedia
+from bot.storage.models import Contact, OutgoingMessage, ProcessedMessage, ReceivedMedia
 
 # Children before parents (foreign keys).
-PER_SENDER_TABLES = (HandoffMessage, StaffAudit, Handoff, Contact, ProcessedMessage, ReceivedMedia)
+PER_SENDER_TABLES = (HandoffMessage, StaffAudit, Handoff, Contact, ProcessedMessage, ReceivedMedia, OutgoingMessage)
 
 
 def erase_sender(session: Session, sender_id: str) -> int:

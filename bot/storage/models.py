@@ -27,6 +27,10 @@ class ProcessedMessage(Base):
     sender_id = sa.Column(sa.String(64), nullable=False, index=True)
     received_at = sa.Column(UTCDateTime, nullable=False)
     answered_at = sa.Column(UTCDateTime, nullable=True)  # null while its turn runs
+    # The message itself, sealed, until its turn is answered: a turn cut off by a fault is
+    # run again from it (bot/channels/recovery.py). Cleared when answered.
+    sealed_message = sa.Column(sa.Text, nullable=True)
+    attempts = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
 
 
 class ReceivedMedia(Base):
@@ -57,6 +61,7 @@ class OutgoingMessage(Base):
     sealed_to = sa.Column(sa.Text, nullable=True)
     sealed_body = sa.Column(sa.Text, nullable=True)
     sealed_media_url = sa.Column(sa.Text, nullable=True)
+    content_sid = sa.Column(sa.String(64), nullable=True)  # an approved WhatsApp template
     urgent = sa.Column(sa.Boolean, nullable=False, default=False)  # a danger reply: SMS if WhatsApp fails
     created_at = sa.Column(UTCDateTime, nullable=False)
     attempts = sa.Column(sa.Integer, nullable=False, default=0)

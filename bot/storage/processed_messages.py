@@ -1,20 +1,30 @@
 """At most one answered turn per Twilio message id, across processes (a unique key does
-the work), and no message lost to a process that died during its turn."""
+the work), and no message lost to a fault during its turn.
+
+A message is claimed, and kept sealed, in the transaction that accepts it (before Twilio
+gets its 200); it is marked answered in the transaction that saves its turn
+(bot/delivery/turn_replies.py). A claim left unanswered — its process died, or its turn
+failed — is taken over: by a retry of the same request, or by the recovery sweep
+(bot/channels/recovery.py). An erased conversation leaves only keyed digests of its
+message ids (tombstones), so a replayed request cannot bring it back.
+"""
 
 import enum
+import hashlib
+import hmac
 from datetime import datetime, timedelta
+from typing import List, Optional, Tuple
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.storage.database import UTCDateTime, session_scope
-from bot.storage.models import ProcessedMessage
+from bot.storage.database import UTCDateTime
+from bot.storage.models import MessageTombstone, ProcessedMessage
 
 # The same statement for PostgreSQL and SQLite; written once, compiled once.
 _CLAIM = sa.text(
-    "INSERT INTO processed_messages (message_sid, sender_id, received_at)"
-    " VALUES (:message_sid, :sender_id, :received_at) ON CONFLICT (message_sid) DO NOTHING"
+    "INSERT INTO processed_messages (message_sid, sender_id, received_at, sealed_message, attempts)"
+    " VALUES (:message_sid, :sender_id, :received_at, :sealed_message, 0) ON CONFLICT (message_sid) DO NOTHING"
 ).bindparams(sa.bindparam("received_at", type_=UTCDateTime()))
 
 
@@ -24,21 +34,22 @@ class Claim(enum.Enum):
     IN_PROGRESS = "in progress"  # another request runs it now: ask the sender to retry later
 
 
-def claim(session: Session, message_sid: str, sender_id: str, when: datetime, turn_timeout: timedelta) -> Claim:
+def tombstone_digest(message_sid: str, key: bytes) -> str:
+    return hmac.new(key, message_sid.encode(), hashlib.sha256).hexdigest()
+
+
+def claim(session: Session, message_sid: str, sender_id: str, sealed_message: str, when: datetime,
+          turn_timeout: timedelta, key: bytes) -> Claim:
     """Claims the turn of a message, in the caller's transaction. A claim left unanswered
     for longer than `turn_timeout` was abandoned (its process stopped mid-turn): the retry
-    takes it over."""
-    inserted = session.execute(
-        _CLAIM, {"message_sid": message_sid, "sender_id": sender_id, "received_at": when}).rowcount
+    takes it over. A message of an erased conversation counts as answered."""
+    if session.get(MessageTombstone, tombstone_digest(message_sid, key)) is not None:
+        return Claim.ANSWERED
+    inserted = session.execute(_CLAIM, {"message_sid": message_sid, "sender_id": sender_id, "received_at": when,
+                                        "sealed_message": sealed_message}).rowcount
     if inserted:
         return Claim.NEW
-    taken_over = session.execute(
-        sa.update(ProcessedMessage)
-        .where(ProcessedMessage.message_sid == message_sid, ProcessedMessage.answered_at.is_(None),
-               ProcessedMessage.received_at < when - turn_timeout)
-        .values(received_at=when)
-    ).rowcount
-    if taken_over:
+    if take_over(session, message_sid, when, turn_timeout):
         return Claim.NEW
     answered_at = session.execute(
         sa.select(ProcessedMessage.answered_at).where(ProcessedMessage.message_sid == message_sid)
@@ -46,14 +57,62 @@ def claim(session: Session, message_sid: str, sender_id: str, when: datetime, tu
     return Claim.ANSWERED if answered_at is not None else Claim.IN_PROGRESS
 
 
-def answered(engine: Engine, message_sid: str, when: datetime) -> None:
-    """Marks a message's turn as done: later repeats are acknowledged and dropped."""
-    with session_scope(engine) as session:
-        session.execute(sa.update(ProcessedMessage).where(ProcessedMessage.message_sid == message_sid)
-                        .values(answered_at=when))
+def take_over(session: Session, message_sid: str, when: datetime, turn_timeout: timedelta) -> bool:
+    """Takes an unanswered claim older than `turn_timeout` for this process; counts the attempt."""
+    return bool(session.execute(
+        sa.update(ProcessedMessage)
+        .where(ProcessedMessage.message_sid == message_sid, ProcessedMessage.answered_at.is_(None),
+               ProcessedMessage.received_at < when - turn_timeout)
+        .values(received_at=when, attempts=ProcessedMessage.attempts + 1)
+    ).rowcount)
 
 
-def release(engine: Engine, message_sid: str) -> None:
-    """Forgets a message whose turn failed, so Twilio's retry is processed."""
-    with session_scope(engine) as session:
-        session.query(ProcessedMessage).filter_by(message_sid=message_sid).delete()
+def abandoned(session: Session, when: datetime, turn_timeout: timedelta, limit: int = 50) -> List[Tuple[str, str]]:
+    """Unanswered claims older than `turn_timeout`, oldest first: (message id, person)."""
+    return [tuple(row) for row in session.execute(
+        sa.select(ProcessedMessage.message_sid, ProcessedMessage.sender_id)
+        .where(ProcessedMessage.answered_at.is_(None), ProcessedMessage.received_at < when - turn_timeout)
+        .order_by(ProcessedMessage.received_at).limit(limit))]
+
+
+def stored_message(session: Session, message_sid: str) -> Tuple[Optional[str], int]:
+    """A claimed message's sealed copy and how many times its turn was taken over."""
+    row = session.get(ProcessedMessage, message_sid)
+    return (row.sealed_message, row.attempts) if row is not None else (None, 0)
+
+
+def answered(session: Session, message_sid: str, when: datetime) -> None:
+    """Marks a message's turn as done, in the caller's transaction: later repeats are
+    acknowledged and dropped, and the message's copy is no longer needed."""
+    session.execute(sa.update(ProcessedMessage).where(ProcessedMessage.message_sid == message_sid)
+                    .values(answered_at=when, sealed_message=None))
+
+
+class AlreadyAnswered(RuntimeError):
+    """A turn of a message that another turn already answered: it must not be saved."""
+
+
+def finish(session: Session, message_sid: str, when: datetime) -> None:
+    """Marks a message answered by the turn being saved, in the save's transaction; raises
+    AlreadyAnswered (rolling the save back) if another turn of it was saved first."""
+    if session.execute(sa.select(ProcessedMessage.answered_at)
+                       .where(ProcessedMessage.message_sid == message_sid)).scalar() is not None:
+        raise AlreadyAnswered("this message's turn was already saved")
+    answered(session, message_sid, when)
+
+
+def retry_after(session: Session, message_sid: str, when: datetime, turn_timeout: timedelta, delay: timedelta) -> None:
+    """A turn that failed: due for the recovery sweep after `delay`, not after a whole timeout."""
+    session.execute(sa.update(ProcessedMessage)
+                    .where(ProcessedMessage.message_sid == message_sid, ProcessedMessage.answered_at.is_(None))
+                    .values(received_at=when - turn_timeout + delay))
+
+
+def bury(session: Session, sender_id: str, key: bytes, when: datetime) -> None:
+    """Leaves a tombstone for each message id of a conversation being erased."""
+    sids = session.scalars(sa.select(ProcessedMessage.message_sid).where(ProcessedMessage.sender_id == sender_id))
+    digests = {tombstone_digest(sid, key) for sid in sids}
+    existing = set(session.scalars(sa.select(MessageTombstone.digest).where(MessageTombstone.digest.in_(digests))))
+    rows = [{"digest": digest, "erased_at": when} for digest in digests - existing]
+    if rows:
+        session.execute(sa.insert(MessageTombstone), rows)

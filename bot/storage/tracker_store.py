@@ -4,12 +4,17 @@ Every event's JSON (message text, metadata) is stored encrypted with the Fernet 
 ORIENTA_DATA_KEYS; the `intent_name` and `action_name` columns, which Rasa fills only for
 analytics, stay empty, since an intent such as "danger" is itself sensitive.
 
+A turn's save is also where it is finished (bot/delivery/turn_replies.py): in the same
+transaction as its events, a Twilio message is marked answered and its replies are stored
+in the outbox — all or nothing.
+
 Rasa's SQLTrackerStore appends the tracker's new events on every save, so rows deleted
 during a turn would be written back when the turn is saved. Erasure therefore happens
-here, in `save`: when the turn set the `erasure_requested` slot (the quick exit), every
-stored event of that sender is deleted, with everything Orienta's own tables hold about
-it (contacts, media, message ids, handoffs), in one transaction; nothing of the turn is
-written.
+here, in `save`: when the turn set the `erasure_requested` slot (the quick exit), the
+turn's reply is put in the outbox (with its own copy of the address), its message ids
+become tombstones, and every stored event of that sender is deleted, with everything
+Orienta's own tables hold about it (contacts, media, message ids, handoffs, replies not
+yet sent), in one transaction; nothing of the turn is written.
 """
 
 import asyncio
@@ -17,6 +22,7 @@ import contextlib
 import json
 import logging
 import os
+from datetime import datetime, timezone
 from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 import sqlalchemy as sa
@@ -25,6 +31,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from bot.delivery import outbox
+from bot.delivery.turn_replies import record_turn
+from bot.storage import processed_messages
 from bot.storage.crypto import Sealer
 from bot.storage.erasure import erase_sender
 
@@ -47,6 +56,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, data_keys: Optional[Sequence[str]] = None, **kwargs: Any) -> None:
         keys = data_keys or [k.strip() for k in os.environ.get("ORIENTA_DATA_KEYS", "").split(",") if k.strip()]
         self.sealer = Sealer(keys)
+        self.tombstone_key = os.environ.get("ORIENTA_SENDER_KEY", "").encode()
         if os.environ.get("ORIENTA_DATABASE_URL"):
             kwargs.update(_connection(os.environ["ORIENTA_DATABASE_URL"]))
         super().__init__(*args, **kwargs)
@@ -68,7 +78,8 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if tracker.get_slot(ERASURE_SLOT):
-            await self.erase(tracker.sender_id)
+            deleted = await asyncio.to_thread(self._erase_after_reply, tracker)
+            logger.info("Erased a conversation at its sender's request (%d rows).", deleted)
             return
         await self.stream_events(tracker)
         await asyncio.to_thread(self._append_new_events, tracker)
@@ -89,11 +100,13 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
 
     def _append_new_events(self, tracker: DialogueStateTracker) -> None:
         with self.session_scope() as session:
+            new_events = list(self._additional_events(session, tracker))
             rows = [{"sender_id": tracker.sender_id, "type_name": event.type_name, "timestamp": event.timestamp,
                      "intent_name": None, "action_name": None, "data": self.sealer.seal(json.dumps(event.as_dict()))}
-                    for event in self._additional_events(session, tracker)]
+                    for event in new_events]
             if rows:
                 session.execute(sa.insert(self.SQLEvent.__table__), rows)
+            record_turn(session, self.sealer, tracker.sender_id, new_events)
             session.commit()
 
     def _stored_events(self, sender_id: str, fetch_events_from_all_sessions: bool) -> List[Dict[str, Any]]:
@@ -102,13 +115,23 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
                 self.SQLEvent.data)
             return [json.loads(self.sealer.open(data)) for data, in sealed]
 
-    def _delete_conversation(self, sender_id: str) -> int:
+    def _erase_after_reply(self, tracker: DialogueStateTracker) -> int:
+        """The erasing turn's reply goes to the outbox, then everything of the conversation goes."""
         with self.session_scope() as session:
-            deleted = (
-                session.query(self.SQLEvent)
-                .filter(self.SQLEvent.sender_id == sender_id)
-                .delete(synchronize_session=False)
-            )
-            deleted += erase_sender(session, sender_id)
+            record_turn(session, self.sealer, tracker.sender_id, list(self._additional_events(session, tracker)),
+                        queue_id=outbox.orphan_id())
+            processed_messages.bury(session, tracker.sender_id, self.tombstone_key, datetime.now(timezone.utc))
+            deleted = self._delete_in(session, tracker.sender_id)
             session.commit()
         return deleted
+
+    def _delete_conversation(self, sender_id: str) -> int:
+        with self.session_scope() as session:
+            deleted = self._delete_in(session, sender_id)
+            session.commit()
+        return deleted
+
+    def _delete_in(self, session: Any, sender_id: str) -> int:
+        deleted = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete(
+            synchronize_session=False)
+        return deleted + erase_sender(session, sender_id)

@@ -13,10 +13,9 @@ import sqlalchemy as sa
 import urllib.request
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from twilio.base.exceptions import TwilioException
 
-from bot.channels.outgoing_text import bodies_for
-from bot.channels.twilio_sender import sync_client
+from bot.delivery import outbox
+from bot.delivery.outbox import Reply
 from bot.directory.models import Organisation
 from bot.handoff import service
 from bot.handoff.models import Handoff, StaffAudit
@@ -64,14 +63,11 @@ def _in_whatsapp_window(contact: Address) -> bool:
     return contact.channel != "whatsapp" or datetime.now(timezone.utc) - contact.last_message_at < WHATSAPP_WINDOW
 
 
-def _send(contact: Address, body: str = "", content_sid: str = "") -> None:
-    settings = _settings()
-    client = sync_client(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_url)
-    if content_sid:
-        client.messages.create(to=contact.address, from_=contact.our_address, content_sid=content_sid)
-        return
-    for part in bodies_for(body, contact.channel):
-        client.messages.create(to=contact.address, from_=contact.our_address, body=part)
+def _send(db: Any, handoff: Handoff, contact: Address, body: str = "", content_sid: str = "") -> None:
+    """Puts a staff message in the outbox, in the page's transaction: the dialogue
+    engines' courier delivers it, retrying while Twilio is away."""
+    outbox.enqueue(db, _sealer(), handoff.sender_id, contact, [Reply(body, content_sid=content_sid)], outbox.STAFF,
+                   datetime.now(timezone.utc))
 
 
 def _queue_rows(db: Any) -> List[dict]:
@@ -161,17 +157,13 @@ def reply(handoff_id: int) -> Response:
         if contact is None or contact.opted_out:
             flash("No se puede escribir a esta persona: borró sus datos o pidió no recibir mensajes.")
         elif use_template and current_app.config.get("WHATSAPP_TEMPLATE_SID"):
-            _send(contact, content_sid=current_app.config["WHATSAPP_TEMPLATE_SID"])
+            _send(db, handoff, contact, content_sid=current_app.config["WHATSAPP_TEMPLATE_SID"])
             service.record(db, _sealer(), handoff, "staff", "[plantilla aprobada de WhatsApp]", current_user.id)
         elif not _in_whatsapp_window(contact):
             flash("Pasaron más de 24 horas desde su último mensaje: WhatsApp solo permite enviar una plantilla aprobada.")
         elif text:
-            try:
-                _send(contact, text)
-            except TwilioException:
-                flash("Twilio no aceptó el mensaje; intenta de nuevo.")
-            else:
-                service.record(db, _sealer(), handoff, "staff", text, current_user.id)
+            _send(db, handoff, contact, text)
+            service.record(db, _sealer(), handoff, "staff", text, current_user.id)
     return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
 
 
@@ -220,7 +212,7 @@ def close(handoff_id: int) -> Response:
         _audit(db, handoff, "close")
         contact = ContactBook(_engine(), _sealer()).find(handoff.sender_id)
         if contact and not contact.opted_out and _in_whatsapp_window(contact):
-            _send(contact, render("utter_handoff_closed", handoff.language, Catalogues.load(), {})["text"])
+            _send(db, handoff, contact, render("utter_handoff_closed", handoff.language, Catalogues.load(), {})["text"])
         flash("Conversación cerrada: el asistente vuelve a responder.")
     return redirect(url_for("inbox.queue"))
 

@@ -34,7 +34,9 @@ def transcript(session: Session, sealer: Sealer, sender_id: str, reveal: bool) -
         .order_by(EVENTS.c.id)
     )
     for timestamp, type_name, data in rows:
-        text = (json.loads(sealer.open(data)).get("text") or "").strip()
+        event = json.loads(sealer.open(data))
+        # A message longer than the dialogue reads keeps its whole text for staff.
+        text = ((event.get("metadata") or {}).get("full_text") or event.get("text") or "").strip()
         if text and not text.startswith("/"):
             lines.append(Line(datetime.fromtimestamp(timestamp, timezone.utc),
                               "person" if type_name == "user" else "assistant", text))

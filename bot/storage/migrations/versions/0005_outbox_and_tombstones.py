@@ -1,4 +1,4 @@
-"""reply outbox; tombstones of erased message ids
+"""reply outbox; tombstones of erased message ids; messages kept until their turn is answered
 
 Revision ID: 0005
 Revises: 0004
@@ -24,6 +24,7 @@ def upgrade() -> None:
     sa.Column('sealed_to', sa.Text(), nullable=True),
     sa.Column('sealed_body', sa.Text(), nullable=True),
     sa.Column('sealed_media_url', sa.Text(), nullable=True),
+    sa.Column('content_sid', sa.String(length=64), nullable=True),
     sa.Column('urgent', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
@@ -38,6 +39,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_outbox_sender_id'), ['sender_id'], unique=False)
         batch_op.create_index('ix_outbox_pending', ['sent_at', 'failed_at', 'next_attempt_at'], unique=False)
 
+    with op.batch_alter_table('processed_messages', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sealed_message', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('attempts', sa.Integer(), nullable=False, server_default='0'))
+
     op.create_table('message_tombstones',
     sa.Column('digest', sa.String(length=64), nullable=False),
     sa.Column('erased_at', sa.DateTime(timezone=True), nullable=False),
@@ -47,6 +52,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('message_tombstones')
+    with op.batch_alter_table('processed_messages', schema=None) as batch_op:
+        batch_op.drop_column('attempts')
+        batch_op.drop_column('sealed_message')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_pending')
         batch_op.drop_index(batch_op.f('ix_outbox_sender_id'))

@@ -1,0 +1,171 @@
+"""The courier: sends what the outbox holds, in order per person, retrying with backoff.
+
+Every dialogue engine runs one (started with the Twilio channel). A saved turn wakes it at
+once; it also looks for due rows every POLL_S (retries, staff replies, rows left by a
+process that died). Rows of one person go one at a time, in order; different people in
+parallel. A row is leased before it is sent, so two couriers never send it both; a courier
+killed mid-send leaves the lease to expire and the row is sent again (at least once).
+
+A danger reply that WhatsApp does not take is also sent by SMS to the same number. Twilio
+refusing a message for good (a 4xx other than 429) gives it up at once; anything else (5xx,
+timeout, network) is retried after outbox.BACKOFF_S. Given-up rows are counted in the
+delivery report (`python -m bot.delivery.report`).
+"""
+
+import asyncio
+import logging
+from datetime import datetime, timezone
+from typing import Dict, List, Optional, Tuple
+
+import aiohttp
+from sqlalchemy.engine import Engine
+from twilio.base.exceptions import TwilioException, TwilioRestException
+
+from bot.channels.outgoing_text import bodies_for
+from bot.channels.twilio_sender import TIMEOUT_S, TwilioSender
+from bot.delivery import outbox
+from bot.delivery.outbox import Delivery
+from bot.identity import WHATSAPP_PREFIX, bare_number
+from bot.storage.crypto import Sealer
+from bot.storage.database import session_scope
+
+logger = logging.getLogger(__name__)
+POLL_S = 1.0
+PARALLEL_PEOPLE = 16
+SEND_TIMEOUT_S = TIMEOUT_S + 1  # the client's own timeout, and a margin
+SEND_ERRORS = (TwilioException, aiohttp.ClientError, asyncio.TimeoutError, OSError)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def error_kind(error: BaseException) -> str:
+    """What went wrong, without any content: the class, and Twilio's status and code."""
+    if isinstance(error, TwilioRestException):
+        return f"twilio {error.status} {error.code or ''}".strip()
+    return type(error).__name__
+
+
+def is_permanent(error: BaseException) -> bool:
+    """Twilio refused this message and will refuse it again."""
+    return isinstance(error, TwilioRestException) and 400 <= error.status < 500 and error.status != 429
+
+
+class Courier:
+    """Delivers the outbox of one database through one Twilio client."""
+
+    def __init__(self, engine: Engine, sealer: Sealer, sender: TwilioSender) -> None:
+        self.engine, self.sealer, self.sender = engine, sealer, sender
+        self._wake = asyncio.Event()
+        self._sending: Dict[str, "asyncio.Task[None]"] = {}  # per person, what this courier is sending
+        self._slots = asyncio.Semaphore(PARALLEL_PEOPLE)
+
+    def wake(self) -> None:
+        """Something was stored: look now."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Delivers until cancelled."""
+        while True:
+            try:
+                await self.deliver_due()
+            except Exception:  # the database is away: try again at the next look
+                logger.exception("The outbox could not be read; trying again.")
+            try:
+                await asyncio.wait_for(self._wake.wait(), POLL_S)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def deliver_due(self) -> List["asyncio.Task[None]"]:
+        """Sends to every person whose next row is due, a few people at a time; returns
+        the sending of each (started now or already under way)."""
+        sending = []
+        for row_id, sender_id in await asyncio.to_thread(self._due):
+            if sender_id not in self._sending:
+                await self._slots.acquire()
+                self._start(sender_id, row_id).add_done_callback(lambda _: self._slots.release())
+            sending.append(self._sending[sender_id])
+        return sending
+
+    async def deliver_to(self, sender_id: str) -> None:
+        """Sends one person's due rows now (a turn's replies, before its webhook answers).
+        A conversation just erased has its last reply in a queue of its own: with nothing
+        left under the person's id, everything due is sent."""
+        task = self._sending.get(sender_id)
+        if task is None:
+            row_id = await asyncio.to_thread(self._next_of, sender_id)
+            if row_id is None:
+                started = await self.deliver_due()
+                if started:
+                    await asyncio.wait([asyncio.shield(task) for task in started])
+                return
+            task = self._sending.get(sender_id) or self._start(sender_id, row_id)
+        await asyncio.shield(task)
+
+    def _start(self, sender_id: str, row_id: int) -> "asyncio.Task[None]":
+        task = asyncio.ensure_future(self._deliver_from(row_id))
+        self._sending[sender_id] = task
+        task.add_done_callback(lambda _: self._sending.pop(sender_id, None))
+        return task
+
+    async def _deliver_from(self, row_id: Optional[int]) -> None:
+        """Sends one person's rows in order, from `row_id`, until none is due or one fails."""
+        while row_id is not None:
+            delivery = await asyncio.to_thread(self._lease, row_id)
+            if delivery is None or not await self._attempt(delivery):
+                return
+            row_id = await asyncio.to_thread(self._next_of, delivery.sender_id)
+
+    def _due(self) -> List[Tuple[int, str]]:
+        with session_scope(self.engine) as session:
+            return outbox.heads(session, _now())
+
+    def _lease(self, row_id: int) -> Optional[Delivery]:
+        with session_scope(self.engine) as session:
+            return outbox.lease(session, self.sealer, row_id, _now())
+
+    def _next_of(self, sender_id: str) -> Optional[int]:
+        with session_scope(self.engine) as session:
+            return outbox.next_due(session, sender_id, _now())
+
+    async def _attempt(self, delivery: Delivery) -> bool:
+        """One attempt at a row; True when it went out."""
+        try:
+            await self._send(delivery.to, delivery.our_address, delivery)
+        except SEND_ERRORS as error:
+            if delivery.urgent and delivery.channel == "whatsapp" and await self._by_sms(delivery):
+                await asyncio.to_thread(self._record_sent, delivery.id)
+                return True
+            given_up = await asyncio.to_thread(self._record_failed, delivery, error)
+            logger.warning("A reply was not delivered (%s); %s.", error_kind(error),
+                           "given up" if given_up else "will retry")
+            return False
+        await asyncio.to_thread(self._record_sent, delivery.id)
+        return True
+
+    async def _send(self, to: str, from_: str, delivery: Delivery) -> None:
+        await asyncio.wait_for(self.sender.send(to, from_, body=delivery.body, media_url=delivery.media_url,
+                                                content_sid=delivery.content_sid), timeout=SEND_TIMEOUT_S)
+
+    async def _by_sms(self, delivery: Delivery) -> bool:
+        """A danger reply WhatsApp did not take, sent to the same number by SMS."""
+        to, from_ = bare_number(delivery.to), delivery.our_address.removeprefix(WHATSAPP_PREFIX)
+        try:
+            for body in bodies_for(delivery.body, "sms"):
+                await asyncio.wait_for(self.sender.send(to, from_, body=body), timeout=SEND_TIMEOUT_S)
+        except SEND_ERRORS as error:
+            logger.warning("A danger reply was not delivered by SMS either (%s).", error_kind(error))
+            return False
+        logger.warning("A danger reply WhatsApp did not take went out by SMS.")
+        return True
+
+    def _record_sent(self, row_id: int) -> None:
+        with session_scope(self.engine) as session:
+            outbox.sent(session, row_id, _now())
+
+    def _record_failed(self, delivery: Delivery, error: BaseException) -> bool:
+        with session_scope(self.engine) as session:
+            return outbox.failed(session, delivery.id, delivery.attempts, error_kind(error), _now(),
+                                 is_permanent(error))

@@ -1,0 +1,149 @@
+"""The outbox: every reply (the assistant's and staff's) is stored here, sealed, before it
+is sent, in the same transaction as what caused it — a saved turn, a staff reply, a close.
+
+A row is one Twilio message: a body already fitted to its channel, a media link, or an
+approved WhatsApp template. The address it goes to is copied in, sealed, so that a reply
+still goes out after the conversation it answers was erased (the quick exit's neutral
+line). Once a row is sent or given up, its address and content are cleared: what stays is
+a pseudonym, timestamps and the kind of the last error, for the delivery report.
+
+Hand-written rather than a job queue: the rows must commit in the turn's own database
+transaction (a queue in Redis or RabbitMQ cannot share it), on SQLite as on PostgreSQL.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Dict, Iterable, List, Optional, Tuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.channels.outgoing_text import bodies_for
+from bot.storage.contacts import Address
+from bot.storage.crypto import Sealer
+from bot.storage.models import OutgoingMessage
+
+ASSISTANT, STAFF = "assistant", "staff"
+# Seconds to wait after each failed attempt; the row is given up after the last.
+BACKOFF_S = (1, 2, 5, 15, 30, 60, 120, 300, 600)
+LEASE_S = 60  # a row being sent is another process's until then (it died if still leased)
+_CLEARED = {"sealed_to": None, "sealed_body": None, "sealed_media_url": None, "leased_until": None}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One reply as the dialogue or staff wrote it: text, a media link, or a template."""
+
+    text: str = ""
+    media_url: str = ""
+    content_sid: str = ""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A leased row, unsealed, ready to send."""
+
+    id: int
+    sender_id: str
+    channel: str
+    to: str
+    our_address: str
+    body: str
+    media_url: str
+    content_sid: str
+    urgent: bool
+    attempts: int
+
+
+def enqueue(session: Session, sealer: Sealer, sender_id: str, contact: Address, replies: Iterable[Reply],
+            origin: str, when: datetime, urgent: bool = False) -> int:
+    """Stores replies to `contact`, in the caller's transaction; returns how many rows.
+    Nothing is stored for a person who opted out on their carrier (STOP)."""
+    if contact.opted_out:
+        return 0
+    rows: List[Dict[str, object]] = []
+    for reply in replies:
+        parts = [{"sealed_body": sealer.seal(body)} for body in bodies_for(reply.text, contact.channel)]
+        if reply.media_url:
+            parts.append({"sealed_media_url": sealer.seal(reply.media_url)})
+        if reply.content_sid:
+            parts.append({"content_sid": reply.content_sid})
+        rows += parts
+    for row in rows:  # one statement for all rows: every row names every column
+        row.update({"sealed_body": None, "sealed_media_url": None, "content_sid": None, **row})
+        row.update(sender_id=sender_id, origin=origin, channel=contact.channel, our_address=contact.our_address,
+                   sealed_to=sealer.seal(contact.address), urgent=urgent, created_at=when, attempts=0,
+                   next_attempt_at=when)
+    if rows:
+        session.execute(sa.insert(OutgoingMessage), rows)
+    return len(rows)
+
+
+def orphan_id() -> str:
+    """A one-off queue for replies to a conversation being erased: they keep nothing of it."""
+    return "erased-" + secrets.token_hex(8)
+
+
+_UNDELIVERED = (OutgoingMessage.sent_at.is_(None), OutgoingMessage.failed_at.is_(None))
+
+
+def _due_heads(first_rows: sa.sql.Select, now: datetime) -> sa.sql.Select:
+    return sa.select(OutgoingMessage.id, OutgoingMessage.sender_id).where(
+        OutgoingMessage.id.in_(first_rows.scalar_subquery()), OutgoingMessage.next_attempt_at <= now,
+        sa.or_(OutgoingMessage.leased_until.is_(None), OutgoingMessage.leased_until < now)).order_by(OutgoingMessage.id)
+
+
+def heads(session: Session, now: datetime) -> List[Tuple[int, str]]:
+    """The first undelivered row (id, person) of every person whose first row is due:
+    rows of one person go out one at a time, in order."""
+    first_rows = sa.select(sa.func.min(OutgoingMessage.id)).where(*_UNDELIVERED).group_by(OutgoingMessage.sender_id)
+    return [(row_id, sender_id) for row_id, sender_id in session.execute(_due_heads(first_rows, now))]
+
+
+def next_due(session: Session, sender_id: str, now: datetime) -> Optional[int]:
+    """One person's first undelivered row, if it is due."""
+    first_row = sa.select(sa.func.min(OutgoingMessage.id)).where(*_UNDELIVERED, OutgoingMessage.sender_id == sender_id)
+    return session.scalar(_due_heads(first_row, now).with_only_columns(OutgoingMessage.id))
+
+
+def lease(session: Session, sealer: Sealer, row_id: int, now: datetime) -> Optional[Delivery]:
+    """Takes a due row for this process (None if another took it first)."""
+    taken = session.execute(
+        sa.update(OutgoingMessage)
+        .where(OutgoingMessage.id == row_id, *_UNDELIVERED,
+               sa.or_(OutgoingMessage.leased_until.is_(None), OutgoingMessage.leased_until < now))
+        .values(leased_until=now + timedelta(seconds=LEASE_S))).rowcount
+    if not taken:
+        return None
+    row = session.get(OutgoingMessage, row_id)
+    return Delivery(row.id, row.sender_id, row.channel, sealer.open(row.sealed_to), row.our_address,
+                    sealer.open(row.sealed_body) if row.sealed_body else "",
+                    sealer.open(row.sealed_media_url) if row.sealed_media_url else "",
+                    row.content_sid or "", row.urgent, row.attempts)
+
+
+def sent(session: Session, row_id: int, now: datetime) -> None:
+    session.execute(sa.update(OutgoingMessage).where(OutgoingMessage.id == row_id)
+                    .values(sent_at=now, attempts=OutgoingMessage.attempts + 1, **_CLEARED))
+
+
+def failed(session: Session, row_id: int, attempts: int, error: str, now: datetime, permanent: bool) -> bool:
+    """Records a failed attempt: retried after its backoff, or given up (returns True)."""
+    give_up = permanent or attempts >= len(BACKOFF_S)
+    values = {"attempts": attempts + 1, "last_error": error[:64], "leased_until": None}
+    if give_up:
+        values.update(failed_at=now, **_CLEARED)
+    else:
+        values["next_attempt_at"] = now + timedelta(seconds=BACKOFF_S[attempts])
+    session.execute(sa.update(OutgoingMessage).where(OutgoingMessage.id == row_id).values(**values))
+    return give_up
+
+
+def report(session: Session, since: datetime) -> Dict[str, int]:
+    """Counts for administrators, no content: waiting, delivered and given up since `since`."""
+    count = sa.func.count(OutgoingMessage.id)
+    waiting = session.scalar(sa.select(count).where(*_UNDELIVERED))
+    delivered = session.scalar(sa.select(count).where(OutgoingMessage.sent_at >= since))
+    given_up = session.scalar(sa.select(count).where(OutgoingMessage.failed_at >= since))
+    return {"waiting": waiting or 0, "delivered": delivered or 0, "given_up": given_up or 0}
