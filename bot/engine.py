@@ -11,6 +11,10 @@ the engine's time without changing any result:
 - Reading a conversation looks up each stored event's class by walking every subclass of
   `Event` (about 50 events per conversation, 30 classes each time). Here the classes are
   looked up by name in a table, rebuilt whenever a name is not in it yet.
+
+And for every channel, what a person writes stays their words:
+
+- No log line carries message text, whatever Rasa and sanic log (bot/logging_privacy.py).
 """
 
 import sys
@@ -22,6 +26,8 @@ from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
+
+from bot import logging_privacy
 
 _validate_with_rasa = RemoteAction._validate_action_result
 _event_classes: Dict[Text, Type[Event]] = {}
@@ -77,6 +83,7 @@ def event_class(type_name: Text, default: Optional[Type[Event]] = None) -> Optio
 
 
 def install() -> None:
+    logging_privacy.install()
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(event_class)
 

@@ -1,15 +1,24 @@
-"""The webhook under abuse: floods, oversized bodies, and random or malformed requests."""
+"""The webhook under abuse: floods, oversized bodies, random or malformed requests, and
+what such messages leave in the logs."""
 
 import asyncio
+import logging
+import secrets
 import string
+import sys
 import urllib.error
 import urllib.request
+import uuid
+from typing import Any, Dict, List
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.channels.rate_limit import SlidingWindow, parse_rate
+from bot.channels.rest_channel import conversation_id
 from bot.channels.twilio_channel import DEFAULT_SENDER_RATE
+from bot.logging_privacy import PrivacyFilter, log_warning
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from tests.conftest import RunningAssistant
@@ -76,3 +85,61 @@ def test_valid_messages_between_random_ones_get_exactly_one_reply(assistant: Run
     assert len(phone.say("1")) == 1
     typed = [e["text"] for e in assistant.events(phone.sender_id, "user") if not e["text"].startswith("/")]
     assert typed == ["hola", "1", "1"]  # (options chosen are stored as their payloads too)
+
+
+def typed_messages(assistant: RunningAssistant, channel: str, texts: List[str]) -> List[Dict[str, Any]]:
+    """Sends each text over `channel` (rest, sms, whatsapp); the stored user events of the conversation."""
+    if channel == "rest":
+        sender = f"typed-{uuid.uuid4().hex}"
+        for text in texts:
+            assistant.send(sender, text)
+        return assistant.events(conversation_id(sender), "user")
+    phone = assistant.phone(channel)
+    for text in texts:
+        assert phone.send(text) == 200
+    return assistant.events(phone.sender_id, "user")
+
+
+def test_no_log_line_carries_what_a_person_wrote(assistant: RunningAssistant) -> None:
+    number = "55" + "".join(secrets.choice("0123456789") for _ in range(8))
+    written = [f"/ayuda, soy Ana López, mi número es {number}",
+               f'/share_location{{"latitude": 1}} soy Ana López, {number}', f"/menu@x{{ Ana López {number}"]
+    for channel in ("rest", "sms", "whatsapp"):
+        typed_messages(assistant, channel, written)
+    logs = assistant.log_path.read_text(encoding="utf-8", errors="replace")
+    assert logs and "Ana López" not in logs and number not in logs
+
+
+def test_rasa_and_sanic_records_keep_their_words_not_the_persons() -> None:
+    text = "/ayuda, soy Ana López, mi número es 5512345678"
+    try:
+        raise ValueError(f"Cannot store {text!r}")
+    except ValueError:
+        exc_info = sys.exc_info()
+    records = [
+        logging.LogRecord("rasa.shared.utils.io", logging.WARNING, __file__, 1,
+                          f"Failed to parse arguments in line '{text}'. Continuing.", None, None),
+        logging.LogRecord("sanic.error", logging.ERROR, __file__, 1, "Exception while handling %s", (text,), exc_info),
+        logging.LogRecord("rasa.core.channels.rest", logging.ERROR, __file__, 1,
+                          f'{{"text": "{text}", "event": "rest.message.received.failure"}}', None, None),
+        logging.LogRecord("bot.channels.turns", logging.WARNING, __file__, 1, "A turn failed (%s).", ("ValueError",),
+                          exc_info),
+    ]
+    shown = []
+    for record in records:
+        assert PrivacyFilter().filter(record)
+        shown.append(logging.Formatter("%(name)s %(message)s").format(record))
+    assert shown[0] == "rasa.shared.utils.io Failed to parse arguments in line […]"
+    assert shown[1].startswith("sanic.error Exception while handling %s\nTraceback (most recent call last):")
+    assert shown[1].endswith("ValueError: […]")
+    assert shown[2] == "rasa.core.channels.rest rest.message.received.failure […]"
+    assert shown[3].startswith("bot.channels.turns A turn failed (ValueError).")
+    assert not [line for line in shown if "Ana" in line or "5512345678" in line]
+
+
+def test_warnings_become_records_of_their_opening_words(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="bot.logging_privacy"):
+        log_warning(UserWarning("Failed to parse arguments in line '/ayuda, soy Ana López'."), UserWarning,
+                    "/venv/rasa/shared/core/training_data/story_reader/yaml_story_reader.py", 650)
+    assert caplog.messages == ["UserWarning (/venv/rasa/shared/core/training_data/story_reader/yaml_story_reader.py:650):"
+                               " Failed to parse arguments in line […]"]
