@@ -14,22 +14,34 @@ the engine's time without changing any result:
 
 And for every channel, what a person writes stays their words:
 
+- Rasa reads any message that starts with "/" as an intent with entities
+  ("/confirm_handoff", '/choose_language{"language": "nah"}'), whoever typed it. Here only
+  the inputs a channel writes itself, marked in their metadata (the Twilio channel's
+  location pins and media, bot/channels/turns.py), are read that way; any other text is
+  classified by the NLU model. An option chosen by its number becomes its payload in the
+  action server (actions/options.py), never through this parse.
 - No log line carries message text, whatever Rasa and sanic log (bot/logging_privacy.py).
 """
 
 import sys
 from functools import lru_cache
-from typing import Any, Dict, Optional, Text, Tuple, Type
+from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
+from rasa.shared.nlu.constants import METADATA
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 
 from bot import logging_privacy
+from bot.channels.turns import PAYLOAD
 
 _validate_with_rasa = RemoteAction._validate_action_result
+_read_payloads = RegexMessageHandler.process
 _event_classes: Dict[Text, Type[Event]] = {}
 
 
@@ -82,8 +94,17 @@ def event_class(type_name: Text, default: Optional[Type[Event]] = None) -> Optio
     raise ValueError(f"Unknown event name '{type_name}'.")
 
 
+def read_channel_payloads(handler: RegexMessageHandler, messages: List[Message],
+                          domain: Optional[Domain] = None) -> List[Message]:
+    """RegexMessageHandler.process, for the inputs a channel marked as its own only: a
+    person's text, "/" first or not, keeps the model's classification."""
+    return [_read_payloads(handler, [message], domain)[0] if (message.get(METADATA) or {}).get(PAYLOAD)
+            else message for message in messages]
+
+
 def install() -> None:
     logging_privacy.install()
+    RegexMessageHandler.process = read_channel_payloads
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(event_class)
 

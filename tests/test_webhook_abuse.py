@@ -1,5 +1,5 @@
-"""The webhook under abuse: floods, oversized bodies, random or malformed requests, and
-what such messages leave in the logs."""
+"""The webhook under abuse: floods, oversized bodies, random or malformed requests, text
+that looks like an intent, and what all that leaves in the logs."""
 
 import asyncio
 import logging
@@ -87,6 +87,10 @@ def test_valid_messages_between_random_ones_get_exactly_one_reply(assistant: Run
     assert typed == ["hola", "1", "1"]  # (options chosen are stored as their payloads too)
 
 
+LOOKS_LIKE_AN_INTENT = ['/share_location{"latitude": 1}', '/share_location{"latitude": 19.43, "longitude": -99.13}',
+                        "/confirm_handoff", '/choose_language{"language": "nah"}', "/restart", "/ayuda"]
+
+
 def typed_messages(assistant: RunningAssistant, channel: str, texts: List[str]) -> List[Dict[str, Any]]:
     """Sends each text over `channel` (rest, sms, whatsapp); the stored user events of the conversation."""
     if channel == "rest":
@@ -98,6 +102,29 @@ def typed_messages(assistant: RunningAssistant, channel: str, texts: List[str]) 
     for text in texts:
         assert phone.send(text) == 200
     return assistant.events(phone.sender_id, "user")
+
+
+def read_as_an_intent(event: Dict[str, Any]) -> bool:
+    """Whether a stored message was taken as "/intent{entities}" (one intent, certain) rather
+    than classified by the NLU model (a ranking of intents)."""
+    parse = event["parse_data"]
+    return len(parse["intent_ranking"]) <= 1 or any(entity.get("extractor") == "RegexMessageHandler"
+                                                    for entity in parse["entities"])
+
+
+@pytest.mark.parametrize("channel", ["rest", "sms", "whatsapp"])
+def test_text_that_looks_like_an_intent_is_classified_by_the_model(assistant: RunningAssistant, channel: str) -> None:
+    events = typed_messages(assistant, channel, ["hola", "1", *LOOKS_LIKE_AN_INTENT])
+    typed = [event for event in events if event["text"] in LOOKS_LIKE_AN_INTENT]
+    assert [event["text"] for event in typed] == LOOKS_LIKE_AN_INTENT
+    assert not [event["text"] for event in typed if read_as_an_intent(event)]
+
+
+def test_a_location_pin_is_still_the_channels_own_intent(assistant: RunningAssistant) -> None:
+    phone = assistant.phone("whatsapp")
+    assert phone.send(location=(21.1218, -101.6825)) == 200
+    [pin] = assistant.events(phone.sender_id, "user")
+    assert pin["parse_data"]["intent"]["name"] == "share_location" and read_as_an_intent(pin)
 
 
 def test_no_log_line_carries_what_a_person_wrote(assistant: RunningAssistant) -> None:
