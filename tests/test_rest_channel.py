@@ -83,7 +83,7 @@ def test_the_limits_hold_but_never_for_danger_or_the_quick_exit() -> None:
     assert [post(per_source, {"sender": f"s{n}", "message": "hola"})[0] for n in range(3)] == [200, 200, 429]
     assert post(per_source, {"sender": "s9", "message": "hola"}, source="192.0.2.2")[0] == 200
     for channel in (per_sender, per_source):
-        for urgent in ("me va a matar", "me está siguiendo", "salir", "Borrar"):
+        for urgent in ("me va a matar", "me está siguiendo", "salir", "Borrar", "borren mis datos"):
             status, _, received = post(channel, {"sender": "a", "message": urgent})
             assert status == 200 and [m.text for m in received] == [urgent]
 

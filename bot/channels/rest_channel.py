@@ -13,7 +13,7 @@ equal to a Twilio pseudonym wrote into that person's conversation, or erased it 
   digits);
 - turns are limited per client address and per sender (ORIENTA_SOURCE_RATE and
   ORIENTA_SENDER_RATE, counted apart from the Twilio webhook's): 429, except for a
-  message that signals danger or asks for the quick exit;
+  message that signals danger, asks for the quick exit or to delete one's data;
 - with a real Twilio account (TWILIO_ACCOUNT_SID set, replies not going to the simulator)
   it is off unless ORIENTA_REST_CHANNEL=on; ORIENTA_REST_CHANNEL=off turns it off anywhere.
 """
@@ -32,7 +32,7 @@ from sanic.response import HTTPResponse
 from bot.channels import rate_limit
 from bot.channels.rate_limit import RedisSlidingWindow, SlidingWindow
 from bot.channels.twilio_channel import DEFAULT_SENDER_RATE, DEFAULT_SOURCE_RATE
-from bot.nlu.keyword_intents import DANGER, QUICK_EXIT, KeywordRules
+from bot.nlu.keyword_intents import KeywordRules
 
 SWITCH = "ORIENTA_REST_CHANNEL"
 CONVERSATION_PREFIX = "web-"
@@ -112,8 +112,7 @@ class CheckedRestInput(RestInput):
             sender, text = read(body)
         except InvalidMessage as error:
             return response.json({"error": str(error)}, status=400)
-        urgent = KEYWORDS.intent_for(text) in (DANGER, QUICK_EXIT)
-        if not urgent and not (await self.per_source.allow(source) and await self.per_sender.allow(sender)):
+        if not KEYWORDS.is_urgent(text) and not (await self.per_source.allow(source) and await self.per_sender.allow(sender)):
             return response.json({"error": "Too many messages: wait a moment."}, status=429)
         replies = CollectingOutputChannel()
         await on_new_message(UserMessage(text, replies, conversation_id(sender), input_channel=self.name()))
