@@ -18,6 +18,7 @@ from bot.storage.database import session_scope
 from bot.storage.models import Contact
 from tests.conftest import STAFF_PASSWORD as PASSWORD
 from tests.conftest import WHATSAPP_TEMPLATE_SID, Phone, RunningAssistant
+from tests.test_guarantees import twilio_api
 
 CATALOGUES = Catalogues.load()
 LEON = "Observatorio Ciudadano de León A.C."
@@ -195,6 +196,31 @@ def test_quick_exit_during_a_handoff_erases_it_too(assistant: RunningAssistant, 
     assert phone.say("salir") == [text("utter_quick_exit")]
     for table in ("handoffs", "handoff_messages", "contacts", "events"):
         assert sql(assistant, f"SELECT count(*) FROM {table} WHERE sender_id = ?", phone.sender_id) == [(0,)]
+
+
+def test_deleting_ones_data_during_a_waiting_handoff_erases_it(assistant: RunningAssistant, leon_staff: str) -> None:
+    phone = handed_off(assistant)
+    assert phone.say("vivo en la calle Fresno 8") == []  # kept for staff
+    assert phone.say("borrar mis datos") == [text("utter_data_deleted")]
+    for table in ("handoffs", "handoff_messages", "contacts", "events", "processed_messages"):
+        assert sql(assistant, f"SELECT count(*) FROM {table} WHERE sender_id = ?", phone.sender_id) == [(0,)]
+
+
+def test_staff_reply_and_close_while_twilio_is_unreachable(open_page: Callable[[str], Page],
+                                                          assistant: RunningAssistant, leon_staff: str) -> None:
+    page = signed_in(open_page, assistant, leon_staff)
+    phone = handed_off(assistant)
+    page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff_of(assistant, phone)}")
+    page.get_by_role("button", name="Tomar la conversación").click()
+    with twilio_api(assistant, "drop"):
+        page.get_by_label("Mensaje para la persona").fill("Aquí estamos, te leemos.")
+        page.get_by_role("button", name="Enviar").click()
+        expect(page.locator("#transcript")).to_contain_text("Aquí estamos, te leemos.")
+        page.get_by_role("button", name="Cerrar y devolver al asistente").click()
+        expect(page.get_by_text("Conversación cerrada")).to_be_visible()
+        assert phone.replies() == []
+    assert sql(assistant, "SELECT status FROM handoffs WHERE sender_id = ?", phone.sender_id) == [("closed",)]
+    assert phone.delivered(2, timeout=40) == ["Aquí estamos, te leemos.", text("utter_handoff_closed")]
 
 
 def test_administrators_create_staff_accounts(open_page: Callable[[str], Page], assistant: RunningAssistant) -> None:
