@@ -4,15 +4,19 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 
+from bot.delivery import outbox
+from bot.delivery.outbox import Reply
 from bot.directory import seed
 from bot.handoff import service
-from bot.storage.contacts import ContactBook, remember
+from bot.storage.contacts import Address, ContactBook, remember
 from bot.storage.crypto import Sealer, new_key
 from bot.storage.database import engine_for, session_scope
 from bot.storage.migrate import upgrade
+from bot.storage.models import OutgoingMessage
 from bot.storage.retention import purge
 from bot.storage.tracker_store import ErasableSQLTrackerStore
 from tests.conftest import ROOT
@@ -52,3 +56,19 @@ def test_a_database_without_conversations_yet(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     upgrade(url)
     assert purge(engine_for(url), 90, NOW) == 0
+
+
+def test_delivered_replies_leave_the_outbox_after_a_month(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'o.db'}"
+    upgrade(url)
+    engine, sealer = engine_for(url), Sealer([new_key()])
+    contact = Address("+525500000001", "+15005550006", "sms", False, NOW)
+    with session_scope(engine) as session:
+        outbox.enqueue(session, sealer, "p", contact, [Reply("a"), Reply("b"), Reply("c")], outbox.ASSISTANT, NOW)
+        first, second, _ = session.scalars(sa.select(OutgoingMessage.id).order_by(OutgoingMessage.id)).all()
+        outbox.sent(session, first, NOW - timedelta(days=31))
+        outbox.sent(session, second, NOW - timedelta(days=29))
+    purge(engine, 90, NOW)
+    with session_scope(engine) as session:
+        assert session.scalars(sa.select(OutgoingMessage.id).order_by(OutgoingMessage.id)).all()[0] == second
+        assert session.scalar(sa.select(sa.func.count(OutgoingMessage.id))) == 2  # the unsent one waits

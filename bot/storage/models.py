@@ -22,6 +22,7 @@ class ProcessedMessage(Base):
     """Twilio message ids already taken in, so a retried webhook is not a second turn."""
 
     __tablename__ = "processed_messages"
+    __table_args__ = (sa.Index("ix_processed_messages_unanswered", "answered_at", "received_at"),)  # the sweep
 
     message_sid = sa.Column(sa.String(64), primary_key=True)
     sender_id = sa.Column(sa.String(64), nullable=False, index=True)

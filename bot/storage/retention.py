@@ -21,10 +21,11 @@ from bot.handoff.service import OPEN
 from bot.settings import database_url
 from bot.storage.database import engine_for, session_scope
 from bot.storage.erasure import erase_sender
-from bot.storage.models import Contact
+from bot.storage.models import Contact, OutgoingMessage
 
 logger = logging.getLogger(__name__)
 DEFAULT_DAYS = 90
+OUTBOX_DAYS = 30  # delivered or given-up replies (no content left): kept this long for the report
 EVENTS = sa.table("events", sa.column("sender_id"), sa.column("timestamp"))
 
 
@@ -44,6 +45,9 @@ def purge(engine: Engine, days: int, now: Optional[datetime] = None) -> int:
             if has_events:
                 session.execute(sa.delete(EVENTS).where(EVENTS.c.sender_id == sender_id))
             erase_sender(session, sender_id)
+        done_before = (now or datetime.now(timezone.utc)) - timedelta(days=OUTBOX_DAYS)
+        session.execute(sa.delete(OutgoingMessage).where(
+            sa.or_(OutgoingMessage.sent_at < done_before, OutgoingMessage.failed_at < done_before)))
     return len(senders)
 
 

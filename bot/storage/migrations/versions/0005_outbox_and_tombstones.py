@@ -42,6 +42,7 @@ def upgrade() -> None:
     with op.batch_alter_table('processed_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sealed_message', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('attempts', sa.Integer(), nullable=False, server_default='0'))
+        batch_op.create_index('ix_processed_messages_unanswered', ['answered_at', 'received_at'], unique=False)
 
     op.create_table('message_tombstones',
     sa.Column('digest', sa.String(length=64), nullable=False),
@@ -53,6 +54,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('message_tombstones')
     with op.batch_alter_table('processed_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_processed_messages_unanswered')
         batch_op.drop_column('attempts')
         batch_op.drop_column('sealed_message')
     with op.batch_alter_table('outbox', schema=None) as batch_op:

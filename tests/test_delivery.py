@@ -1,0 +1,132 @@
+"""The outbox and its courier on a real database (SQLite and PostgreSQL), with a Twilio
+client stand-in that records or fails: order per person, one send per row across
+couriers, backoff, giving up, danger by SMS, the report."""
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterator, List, Tuple
+
+import pytest
+import sqlalchemy as sa
+from twilio.base.exceptions import TwilioRestException
+
+from bot.delivery import outbox
+from bot.delivery.courier import Courier
+from bot.delivery.outbox import Reply
+from bot.storage.contacts import Address
+from bot.storage.crypto import Sealer, new_key
+from bot.storage.database import engine_for, session_scope
+from bot.storage.migrate import upgrade
+from bot.storage.models import OutgoingMessage
+from tests.conftest import fresh_postgresql_database
+
+NOW = datetime.now(timezone.utc)
+SEALER = Sealer([new_key()])
+
+
+class Recorder:
+    """Stands in for TwilioSender: records what it is asked to send, or fails."""
+
+    def __init__(self, fail_whatsapp: int = 0, status: int = 500) -> None:
+        self.sent: List[Tuple[str, str, str]] = []
+        self.fail_whatsapp, self.status = fail_whatsapp, status
+
+    async def send(self, to: str, from_: str, body: str = "", media_url: str = "", content_sid: str = "") -> str:
+        await asyncio.sleep(0.001)
+        if to.startswith("whatsapp:") and self.fail_whatsapp:
+            self.fail_whatsapp -= 1
+            raise TwilioRestException(self.status, "uri", "refused", 63016)
+        self.sent.append((to, from_, body))
+        return "SM1"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'outbox.db'}"
+        upgrade(url)
+        yield url
+        return
+    with fresh_postgresql_database() as url:
+        upgrade(url)
+        yield url
+
+
+def contact(number: str, channel: str = "sms") -> Address:
+    prefix = "whatsapp:" if channel == "whatsapp" else ""
+    return Address(f"{prefix}{number}", f"{prefix}+15005550006", channel, False, NOW)
+
+
+def enqueue(url: str, sender: str, address: Address, texts: List[str], urgent: bool = False) -> None:
+    with session_scope(engine_for(url)) as session:
+        outbox.enqueue(session, SEALER, sender, address, [Reply(t) for t in texts], outbox.ASSISTANT,
+                       datetime.now(timezone.utc), urgent)
+
+
+def rows(url: str) -> List[OutgoingMessage]:
+    with session_scope(engine_for(url)) as session:
+        found = session.scalars(sa.select(OutgoingMessage).order_by(OutgoingMessage.id)).all()
+        session.expunge_all()
+        return found
+
+
+def test_two_couriers_send_every_row_once_in_order_per_person(database: str) -> None:
+    people = {f"p{n}": contact(f"+52550000000{n}") for n in range(3)}
+    for sender, address in people.items():
+        enqueue(database, sender, address, [f"{sender} {i}" for i in range(5)])
+    recorder = Recorder()
+
+    async def both() -> None:
+        couriers = [Courier(engine_for(database), SEALER, recorder) for _ in range(2)]
+        for _ in range(6):
+            await asyncio.gather(*(courier.deliver_due() for courier in couriers))
+            await asyncio.sleep(0.05)
+        await asyncio.gather(*(courier.deliver_to(sender) for courier in couriers for sender in people))
+
+    asyncio.run(both())
+    for sender, address in people.items():
+        assert [body for to, _, body in recorder.sent if to == address.address] == [f"{sender} {i}" for i in range(5)]
+    assert all(row.sent_at and row.sealed_body is None and row.sealed_to is None for row in rows(database))
+
+
+def test_a_failed_send_waits_its_backoff_and_holds_the_persons_later_rows(database: str) -> None:
+    address = contact("+525500000009", "whatsapp")
+    enqueue(database, "p", address, ["primero", "segundo"])
+    recorder = Recorder(fail_whatsapp=1)
+    courier = Courier(engine_for(database), SEALER, recorder)
+    asyncio.run(courier.deliver_to("p"))
+    assert recorder.sent == []  # the first failed; the second does not overtake it
+    first = rows(database)[0]
+    assert first.attempts == 1 and first.last_error == "twilio 500 63016"
+    assert first.next_attempt_at > datetime.now(timezone.utc)
+    with session_scope(engine_for(database)) as session:
+        session.execute(sa.update(OutgoingMessage).values(next_attempt_at=NOW - timedelta(seconds=1)))
+    asyncio.run(courier.deliver_to("p"))
+    assert [body for _, _, body in recorder.sent] == ["primero", "segundo"]
+
+
+def test_a_refused_message_is_given_up_at_once_and_counted(database: str) -> None:
+    enqueue(database, "p", contact("+525500000008", "whatsapp"), ["no va", "sí va"])
+    recorder = Recorder(fail_whatsapp=1, status=400)
+    asyncio.run(Courier(engine_for(database), SEALER, recorder).deliver_to("p"))
+    asyncio.run(Courier(engine_for(database), SEALER, recorder).deliver_to("p"))
+    assert [body for _, _, body in recorder.sent] == ["sí va"]
+    given_up = rows(database)[0]
+    assert given_up.failed_at and given_up.sealed_body is None and given_up.sealed_to is None
+    with session_scope(engine_for(database)) as session:
+        assert outbox.report(session, NOW - timedelta(days=1)) == {"waiting": 0, "delivered": 1, "given_up": 1}
+
+
+def test_a_danger_reply_whatsapp_refuses_goes_by_sms_to_the_same_number(database: str) -> None:
+    enqueue(database, "p", contact("+5215512345678", "whatsapp"), ["Llama al 911."], urgent=True)
+    recorder = Recorder(fail_whatsapp=99)
+    asyncio.run(Courier(engine_for(database), SEALER, recorder).deliver_to("p"))
+    assert recorder.sent == [("+525512345678", "+15005550006", "Llama al 911.")]
+    assert rows(database)[0].sent_at is not None
+
+
+def test_nothing_is_stored_for_a_person_who_opted_out(database: str) -> None:
+    opted_out = Address("+525500000007", "+15005550006", "sms", True, NOW)
+    enqueue(database, "p", opted_out, ["hola"])
+    assert rows(database) == []
