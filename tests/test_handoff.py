@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from bot.delivery import outbox
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.simulator.twilio_form import WHATSAPP_NUMBER
@@ -221,6 +222,20 @@ def test_staff_reply_and_close_while_twilio_is_unreachable(open_page: Callable[[
         assert phone.replies() == []
     assert sql(assistant, "SELECT status FROM handoffs WHERE sender_id = ?", phone.sender_id) == [("closed",)]
     assert phone.delivered(2, timeout=40) == ["Aquí estamos, te leemos.", text("utter_handoff_closed")]
+
+
+def test_administrators_see_how_replies_were_delivered(open_page: Callable[[str], Page],
+                                                      assistant: RunningAssistant) -> None:
+    assert assistant.phone("sms").say("hola")
+    with session_scope(assistant.engine) as session:
+        counts = outbox.report(session, datetime.now(timezone.utc) - timedelta(days=7))
+    page = open_page(f"http://127.0.0.1:{assistant.web_port}/login")
+    page.get_by_label("Usuario").fill(assistant.new_account("admin"))
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
+    page.goto(f"http://127.0.0.1:{assistant.web_port}/admin/staff/")
+    expect(page.locator("#delivery")).to_contain_text(f"{counts['given_up']} no entregadas")
+    assert counts["delivered"] > 0 and counts["waiting"] == 0
 
 
 def test_administrators_create_staff_accounts(open_page: Callable[[str], Page], assistant: RunningAssistant) -> None:

@@ -1,11 +1,14 @@
-"""Administrators manage the staff accounts (each staff member belongs to an observatory)."""
+"""Administrators manage the staff accounts (each staff member belongs to an observatory)
+and see how replies were delivered (counts only)."""
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
+from bot.delivery import outbox
 from bot.directory.models import Organisation
 from bot.storage.database import session_scope
 from bot.web import accounts
@@ -13,6 +16,7 @@ from bot.web.auth import admin_required
 from bot.web.models import User
 
 blueprint = Blueprint("staff", __name__, url_prefix="/admin/staff")
+DELIVERY_DAYS = 7
 
 
 @blueprint.route("/", methods=["GET", "POST"])
@@ -37,4 +41,6 @@ def index() -> Any:
                  for u in db.scalars(sa.select(User).order_by(User.username))]
         observatories = db.execute(sa.select(Organisation.id, Organisation.name).where(
             Organisation.kind == "observatory", Organisation.active.is_(True)).order_by(Organisation.name)).all()
-    return render_template("staff.html", users=users, observatories=observatories)
+        delivery = outbox.report(db, datetime.now(timezone.utc) - timedelta(days=DELIVERY_DAYS))
+    return render_template("staff.html", users=users, observatories=observatories, delivery=delivery,
+                           delivery_days=DELIVERY_DAYS)
