@@ -1,4 +1,18 @@
-"""`python -m bot.engine run …`: Rasa's dialogue engine (`rasa run`), with two measured fixes.
+"""`python -m bot.engine run …`: Rasa's dialogue engine (`rasa run`), with two guarantees
+and two measured fixes.
+
+Guarantees:
+
+- A turn whose custom action failed (the action server down, restarting, refusing) is a
+  failed turn: `TurnFailed` is raised and nothing of it is saved, so it can be run again
+  from the state before it (bot/channels/recovery.py). Rasa would log the error, save the
+  turn without the action's events and answer nothing.
+- What an action call carries is bounded, however long the conversation: the last
+  ACTION_EVENTS events, the texts left out of all messages but the latest of each side
+  (the actions read the slots, the message being answered, the reply it answers and the
+  recent steps, never older texts).
+
+Fixes:
 
 Profiled under load (README, "Under load"), two pieces of Rasa's own work took a fifth of
 the engine's time without changing any result:
@@ -24,12 +38,14 @@ And for every channel, what a person writes stays their words:
 """
 
 import sys
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
-from rasa.core.actions.action import RemoteAction
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.processor import MessageProcessor
 from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
@@ -42,7 +58,62 @@ from bot.channels.turns import PAYLOAD
 
 _validate_with_rasa = RemoteAction._validate_action_result
 _read_payloads = RegexMessageHandler.process
+_remote_run = RemoteAction.run
+_remote_call_format = RemoteAction._action_call_format
+_run_action = MessageProcessor._run_action
 _event_classes: Dict[Text, Type[Event]] = {}
+_failed_actions: ContextVar[Optional[List[Text]]] = ContextVar("failed_actions", default=None)
+ACTION_EVENTS = 60  # recent events an action call carries
+_TEXT_FIELDS = ("text", "parse_data", "data", "metadata")
+
+
+class TurnFailed(Exception):
+    """A custom action of this turn failed: the turn is not saved."""
+
+
+async def run_remote_action(action: RemoteAction, *args: Any, **kwargs: Any) -> List[Event]:
+    """RemoteAction.run, remembering a failure for the turn (Rasa swallows it)."""
+    try:
+        return await _remote_run(action, *args, **kwargs)
+    except ActionExecutionRejection:
+        raise
+    except Exception:
+        failed = _failed_actions.get()
+        if failed is not None:
+            failed.append(action.name())
+        raise
+
+
+async def run_action(processor: MessageProcessor, action: Any, *args: Any, **kwargs: Any) -> bool:
+    """MessageProcessor._run_action, raising TurnFailed when a custom action failed."""
+    failed: List[Text] = []
+    token = _failed_actions.set(failed)
+    try:
+        result = await _run_action(processor, action, *args, **kwargs)
+    finally:
+        _failed_actions.reset(token)
+    if failed:
+        raise TurnFailed(f"custom action {failed[0]} failed")
+    return result
+
+
+def bounded(state: Dict[Text, Any]) -> Dict[Text, Any]:
+    """A tracker state with only the recent events; of the messages, only the latest one
+    of each side (what the person is answering, and what they answered) keeps its text."""
+    recent = (state.get("events") or [])[-ACTION_EVENTS:]
+    latest = {kind: max((i for i, event in enumerate(recent) if event.get("event") == kind), default=None)
+              for kind in ("user", "bot")}
+    state["events"] = [event if event.get("event") not in latest or i == latest[event["event"]]
+                       else {key: value for key, value in event.items() if key not in _TEXT_FIELDS}
+                       for i, event in enumerate(recent)]
+    return state
+
+
+def action_call_format(action: RemoteAction, tracker: Any, domain: Any) -> Dict[Text, Any]:
+    """RemoteAction._action_call_format with a bounded tracker."""
+    call = _remote_call_format(action, tracker, domain)
+    call["tracker"] = bounded(call["tracker"])
+    return call
 
 
 def _compiled(schema: Dict[Text, Any]) -> Validator:
@@ -106,6 +177,9 @@ def install() -> None:
     logging_privacy.install()
     RegexMessageHandler.process = read_channel_payloads
     RemoteAction._validate_action_result = validate_action_result
+    RemoteAction.run = run_remote_action
+    RemoteAction._action_call_format = action_call_format
+    MessageProcessor._run_action = run_action
     Event.resolve_by_type = staticmethod(event_class)
 
 

@@ -218,6 +218,16 @@ class Phone:
         new, self.seen = messages[self.seen:], len(messages)
         return [message["body"] for message in new]
 
+    def delivered(self, count: int, timeout: float = 15) -> List[str]:
+        """Waits for `count` new messages sent outside the person's own turn (a staff
+        reply, a retried delivery: the courier sends them within a second or two)."""
+        got: List[str] = []
+        deadline = time.monotonic() + timeout
+        while len(got) < count and time.monotonic() < deadline:
+            got += self.replies()
+            time.sleep(0.1)
+        return got
+
 
 @dataclass
 class Conversation:
