@@ -61,7 +61,7 @@ class PrivacyFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.exc_info:
             record.exc_text, record.exc_info = _traceback(record.exc_info), None
-        if record.name.split(".")[0] in OWN_LOGGERS:
+        if str(record.name).split(".")[0] in OWN_LOGGERS:  # a copy (makeLogRecord) starts nameless
             return True
         if not (isinstance(record.msg, str) and record.args):  # a template is code: it stays
             text = str(record.msg)
