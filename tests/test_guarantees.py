@@ -206,6 +206,17 @@ def test_messages_during_an_action_server_crash_are_answered_after_it(faulty: Ru
     assert user_texts(faulty, phone).count("1") == 3  # the safety, language and this answer: none doubled
 
 
+def test_the_web_chat_gets_911_and_a_clear_retry_while_the_action_server_is_down(faulty: RunningAssistant) -> None:
+    chat = faulty.conversation()
+    chat.start()
+    os.kill(pid_of(faulty, "action server 1"), signal.SIGKILL)
+    body = json.dumps({"sender": chat.chat_sender, "message": "1"}).encode()
+    status, answer = faulty.post_rest(body)
+    assert status == 503 and b"send it again" in answer
+    assert chat.say(DANGER)[0] == text("utter_danger")
+    wait_for(lambda: faulty.post_rest(body)[0] == 200, 120, "the action server back")
+
+
 def test_an_engine_killed_mid_turn_runs_it_again_from_before_it(faulty: RunningAssistant) -> None:
     phone = faulty.phone("sms")
     started(phone)

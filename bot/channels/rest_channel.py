@@ -15,10 +15,16 @@ equal to a Twilio pseudonym wrote into that person's conversation, or erased it 
   ORIENTA_SENDER_RATE, counted apart from the Twilio webhook's): 429, except for a
   message that signals danger, asks for the quick exit or to delete one's data;
 - with a real Twilio account (TWILIO_ACCOUNT_SID set, replies not going to the simulator)
-  it is off unless ORIENTA_REST_CHANNEL=on; ORIENTA_REST_CHANNEL=off turns it off anywhere.
+  it is off unless ORIENTA_REST_CHANNEL=on; ORIENTA_REST_CHANNEL=off turns it off anywhere;
+- a turn that fails (an action server away, the database away) is not saved and gets 503
+  with Retry-After, so the page sends it again; a danger message gets the 911 reply from
+  the catalogue all the same.
+
+Replies go back in the HTTP answer: the page is waiting for them, so there is no outbox.
 """
 
 import json
+import logging
 import os
 import re
 from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, Text, Tuple, Union
@@ -32,14 +38,20 @@ from sanic.response import HTTPResponse
 from bot.channels import rate_limit
 from bot.channels.rate_limit import RedisSlidingWindow, SlidingWindow
 from bot.channels.twilio_channel import DEFAULT_SENDER_RATE, DEFAULT_SOURCE_RATE
-from bot.nlu.keyword_intents import KeywordRules
+from bot.languages import DEFAULT_LANGUAGE
+from bot.nlu.keyword_intents import DANGER, KeywordRules
+from bot.replies.catalogue import Catalogues
+from bot.replies.render import render
 
+logger = logging.getLogger(__name__)
 SWITCH = "ORIENTA_REST_CHANNEL"
 CONVERSATION_PREFIX = "web-"
 MAX_MESSAGE_CHARS = 5000  # the web chat page's limit too
 SENDER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL, and surrogates left unpaired by the JSON
 KEYWORDS = KeywordRules()
+CATALOGUES = Catalogues.load()
+RETRY_AFTER_S = 5
 Window = Union[SlidingWindow, RedisSlidingWindow]
 
 
@@ -115,5 +127,13 @@ class CheckedRestInput(RestInput):
         if not KEYWORDS.is_urgent(text) and not (await self.per_source.allow(source) and await self.per_sender.allow(sender)):
             return response.json({"error": "Too many messages: wait a moment."}, status=429)
         replies = CollectingOutputChannel()
-        await on_new_message(UserMessage(text, replies, conversation_id(sender), input_channel=self.name()))
+        try:
+            await on_new_message(UserMessage(text, replies, conversation_id(sender), input_channel=self.name()))
+        except Exception as error:  # the turn was not saved: the page sends the message again
+            logger.warning("A web chat turn failed (%s).", type(error).__name__)
+            if KEYWORDS.intent_for(text) == DANGER:
+                danger = render("utter_danger", DEFAULT_LANGUAGE, CATALOGUES, {})
+                return response.json([{"recipient_id": sender, "text": danger["text"]}])
+            return response.json({"error": "The message could not be answered now: send it again."}, status=503,
+                                 headers={"Retry-After": str(RETRY_AFTER_S)})
         return response.json(replies.messages)

@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 from dataclasses import asdict, dataclass
 from typing import Mapping, Optional, Tuple
 
@@ -10,6 +11,10 @@ from bot.identity import WHATSAPP_PREFIX
 MAX_MEDIA = 10  # Twilio sends at most ten media items per message
 MAX_DIALOGUE_CHARS = 1600  # what the dialogue reads of one text; the whole text is kept for staff
 MAX_CONTENT_TYPE_CHARS = 128
+# Never in Twilio's own fields; a database may refuse them (PostgreSQL refuses NUL). The
+# person's Body may hold anything: it is only ever stored sealed.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+_CONTENT_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
 
 
 class MalformedRequest(ValueError):
@@ -97,7 +102,7 @@ def _media(params: Mapping[str, str]) -> Tuple[Tuple[str, str], ...]:
 def _content_type(declared: str) -> str:
     """A media item's declared type, as a type/subtype of bounded length, else generic."""
     kind = declared.strip().lower()
-    if not kind or len(kind) > MAX_CONTENT_TYPE_CHARS or kind.count("/") != 1:
+    if len(kind) > MAX_CONTENT_TYPE_CHARS or not _CONTENT_TYPE.fullmatch(kind):
         return "application/octet-stream"
     return kind
 
@@ -110,6 +115,8 @@ def parse(params: Mapping[str, str]) -> IncomingMessage:
         raise MalformedRequest("MessageSid, From and To are required")
     if max(len(message_sid), len(address), len(our_address)) > 64:
         raise MalformedRequest("MessageSid, From or To too long")
+    if any(_UNSTORABLE.search(value) for name, value in params.items() if name != "Body"):
+        raise MalformedRequest("control characters in a field")
     return IncomingMessage(
         message_sid=message_sid,
         address=address,
