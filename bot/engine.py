@@ -3,8 +3,8 @@ and two measured fixes.
 
 Guarantees:
 
-- A turn whose custom action failed (the action server down, restarting, refusing) is a
-  failed turn: `TurnFailed` is raised and nothing of it is saved, so it can be run again
+- A turn whose custom action failed (the action server down, restarting, refusing, or not
+  answering within ACTION_TIMEOUT_S) is a failed turn: `TurnFailed` is raised and nothing of it is saved, so it can be run again
   from the state before it (bot/channels/recovery.py). Rasa would log the error, save the
   turn without the action's events and answer nothing.
 - What an action call carries is bounded, however long the conversation: the last
@@ -37,6 +37,7 @@ And for every channel, what a person writes stays their words:
 - No log line carries message text, whatever Rasa and sanic log (bot/logging_privacy.py).
 """
 
+import asyncio
 import sys
 from contextvars import ContextVar
 from functools import lru_cache
@@ -64,6 +65,7 @@ _run_action = MessageProcessor._run_action
 _event_classes: Dict[Text, Type[Event]] = {}
 _failed_actions: ContextVar[Optional[List[Text]]] = ContextVar("failed_actions", default=None)
 ACTION_EVENTS = 60  # recent events an action call carries
+ACTION_TIMEOUT_S = 8.0  # an action call that hangs fails the turn (Rasa waits five minutes)
 _TEXT_FIELDS = ("text", "parse_data", "data", "metadata")
 
 
@@ -72,9 +74,10 @@ class TurnFailed(Exception):
 
 
 async def run_remote_action(action: RemoteAction, *args: Any, **kwargs: Any) -> List[Event]:
-    """RemoteAction.run, remembering a failure for the turn (Rasa swallows it)."""
+    """RemoteAction.run within ACTION_TIMEOUT_S, remembering a failure for the turn (Rasa
+    swallows it)."""
     try:
-        return await _remote_run(action, *args, **kwargs)
+        return await asyncio.wait_for(_remote_run(action, *args, **kwargs), ACTION_TIMEOUT_S)
     except ActionExecutionRejection:
         raise
     except Exception:

@@ -3,14 +3,25 @@
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import TYPE_CHECKING, Optional, Tuple
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 ROOT = Path(__file__).resolve().parents[1]
+REDIS_TIMEOUT_S = 2.0  # a stalled Redis is treated as away after this, never waited on
 DEFAULT_SQLITE_PATH = ROOT / "var" / "orienta.db"
 
 
 class MissingSetting(RuntimeError):
     """A required environment variable is not set."""
+
+
+def redis_client(url: str) -> "Redis":
+    """An async Redis client that gives up on a stalled server after REDIS_TIMEOUT_S."""
+    from redis.asyncio import Redis
+
+    return Redis.from_url(url, socket_timeout=REDIS_TIMEOUT_S, socket_connect_timeout=REDIS_TIMEOUT_S)
 
 
 def database_url() -> str:

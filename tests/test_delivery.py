@@ -130,3 +130,14 @@ def test_nothing_is_stored_for_a_person_who_opted_out(database: str) -> None:
     opted_out = Address("+525500000007", "+15005550006", "sms", True, NOW)
     enqueue(database, "p", opted_out, ["hola"])
     assert rows(database) == []
+
+
+def test_a_danger_reply_does_not_wait_behind_a_reply_in_backoff(database: str) -> None:
+    address = contact("+5215512345670", "whatsapp")
+    enqueue(database, "p", address, ["una respuesta"])
+    recorder = Recorder(fail_whatsapp=99)
+    asyncio.run(Courier(engine_for(database), SEALER, recorder).deliver_to("p"))  # fails: in backoff
+    enqueue(database, "p", address, ["Llama al 911."], urgent=True)
+    asyncio.run(Courier(engine_for(database), SEALER, recorder).deliver_to("p"))
+    assert recorder.sent == [("+525512345670", "+15005550006", "Llama al 911.")]  # by SMS, at once
+    assert [row.urgent for row in rows(database)] == [False, False]  # not even that is kept once sent

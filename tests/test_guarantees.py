@@ -114,11 +114,12 @@ def test_a_huge_conversation_still_answers_danger_and_the_exit(assistant: Runnin
     phone = assistant.phone("whatsapp")
     started(phone)
     for n in range(4):
-        replies = phone.say(f"{n} " + "palabra " * 7_500)  # 60,000 characters each
-        assert replies[-1] == text("utter_long_message")
-    assert phone.say(DANGER)[0] == text("utter_danger")
+        assert phone.send(f"{n} " + "palabra " * 7_500) == 200  # 60,000 characters each
+        assert text("utter_long_message") in phone.delivered(2, timeout=30)
+    phone.delivered(99, timeout=2)
+    assert text("utter_danger") in phone.say(DANGER) + phone.delivered(1)
     stored = [event for event in assistant.events(phone.sender_id, "user") if event["text"].startswith("0 ")]
-    assert len(stored[0]["text"]) <= 1600 and len(stored[0]["metadata"]["full_text"]) == 60_002  # kept for staff
+    assert len(stored[0]["text"]) <= 4096 + 3 and len(stored[0]["metadata"]["full_text"]) == 60_002  # kept for staff
     assert phone.say("salir") == [text("utter_quick_exit")]
 
 
@@ -215,6 +216,17 @@ def test_the_web_chat_gets_911_and_a_clear_retry_while_the_action_server_is_down
     assert status == 503 and b"send it again" in answer
     assert chat.say(DANGER)[0] == text("utter_danger")
     wait_for(lambda: faulty.post_rest(body)[0] == 200, 120, "the action server back")
+
+
+def test_the_exit_is_carried_out_while_the_action_server_is_down(faulty: RunningAssistant) -> None:
+    phone = faulty.phone("sms")
+    started(phone)
+    os.kill(pid_of(faulty, "action server 1"), signal.SIGKILL)
+    assert phone.send("salir") == 200
+    assert replies_arrive(phone, 1, timeout=30) == [to_gsm7(text("utter_quick_exit"))]
+    for table in ("events", "contacts", "processed_messages"):
+        assert faulty.query(f"SELECT count(*) FROM {table} WHERE sender_id = ?", phone.sender_id) == [(0,)]
+    wait_for(lambda: answers_again(faulty), 120, "the action server back")
 
 
 def test_an_engine_killed_mid_turn_runs_it_again_from_before_it(faulty: RunningAssistant) -> None:

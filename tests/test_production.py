@@ -172,15 +172,17 @@ def test_killing_an_engine_mid_turn_loses_no_accepted_message(prod: RunningAssis
             failures.append(error)
 
     threads = [threading.Thread(target=person, args=(phone,)) for phone in phones]
-    for thread in threads:
-        thread.start()
-    time.sleep(3)
     action_servers = [pid for pid, name, _ in listed_processes(prod.banner) if name.startswith("action server")]
     for pid in action_servers:
         os.kill(pid, signal.SIGSTOP)
     try:
-        time.sleep(1)
-        in_flight = prod.query("SELECT count(*) FROM processed_messages WHERE answered_at IS NULL")[0][0]
+        for thread in threads:
+            thread.start()
+        unanswered = "SELECT count(*) FROM processed_messages WHERE answered_at IS NULL"
+        deadline = time.monotonic() + 20
+        while prod.query(unanswered)[0][0] < len(phones) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        in_flight = prod.query(unanswered)[0][0]
         os.kill(engines(prod)[1].pid, signal.SIGKILL)
     finally:
         for pid in action_servers:

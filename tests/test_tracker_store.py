@@ -79,8 +79,10 @@ def test_a_conversation_is_stored_then_erased_entirely(store: ErasableSQLTracker
     with session_scope(engine) as session:
         remember(session, Sealer([new_key()]), sender, "whatsapp:+5215512345678", "whatsapp:+14155238886",
                  "whatsapp", datetime.now(timezone.utc))
-        claim = processed_messages.claim(session, f"SM{uuid.uuid4().hex}", sender, "sealed copy",
+        earlier = f"SM{uuid.uuid4().hex}"
+        claim = processed_messages.claim(session, earlier, sender, "sealed copy",
                                          datetime.now(timezone.utc), timedelta(seconds=60), b"key")
+        processed_messages.answered(session, earlier, datetime.now(timezone.utc))  # an earlier, answered message
     assert claim is processed_messages.Claim.NEW
     assert rows_of(store, sender, "contacts") == 1
 
@@ -95,6 +97,24 @@ def test_a_conversation_is_stored_then_erased_entirely(store: ErasableSQLTracker
     fresh = asyncio.run(store.get_or_create_tracker(sender))
     assert fresh.get_slot(ERASURE_SLOT) is False
     assert not [e for e in fresh.events if isinstance(e, UserUttered)]
+
+
+def test_a_message_that_arrived_during_the_exit_keeps_what_its_reply_needs(store: ErasableSQLTrackerStore) -> None:
+    sender, newer = f"exit-{uuid.uuid4().hex}", f"SM{uuid.uuid4().hex}"
+    tracker = asyncio.run(store.get_or_create_tracker(sender))
+    tracker.update(UserUttered(SECRET, {"name": "greet"}))
+    asyncio.run(store.save(tracker))
+    engine = engine_for(str(store.engine.url))
+    with session_scope(engine) as session:  # "me va a matar" arrives while "salir" is being answered
+        remember(session, Sealer([new_key()]), sender, "+525512345678", "+15005550006", "sms",
+                 datetime.now(timezone.utc))
+        processed_messages.claim(session, newer, sender, "sealed copy", datetime.now(timezone.utc),
+                                 timedelta(seconds=60), b"key")
+    tracker.update(UserUttered("salir", {"name": "quick_exit"}))
+    tracker.update(SlotSet(ERASURE_SLOT, True))
+    asyncio.run(store.save(tracker))
+    assert rows_of(store, sender) == 0  # the conversation is gone
+    assert rows_of(store, sender, "contacts") == 1 and rows_of(store, sender, "processed_messages") == 1
 
 
 def test_erasing_one_conversation_keeps_the_others(store: ErasableSQLTrackerStore) -> None:

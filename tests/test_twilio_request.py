@@ -29,14 +29,14 @@ def test_sms_text_arrives_intact() -> None:
     message = parse(SMS)
     assert (message.channel, message.text, message.address, message.our_address) == (
         "sms", "¡Hola! ¿Me ayudas? ñ 🙏", "+525512345678", "+15005550006")
-    assert message.dialogue_inputs() == ("¡Hola! ¿Me ayudas? ñ 🙏",)
+    assert message.dialogue_inputs() == (("¡Hola! ¿Me ayudas? ñ 🙏", False),)
 
 
 def test_whatsapp_pin_becomes_a_location_turn() -> None:
     message = parse(WHATSAPP_PIN)
     assert message.channel == "whatsapp"
     assert message.location == (21.1218, -101.6825)
-    assert message.dialogue_inputs() == ('/share_location{"latitude": 21.1218, "longitude": -101.6825}',)
+    assert message.dialogue_inputs() == (('/share_location{"latitude": 21.1218, "longitude": -101.6825}', True),)
 
 
 def test_voice_note_with_text_is_two_turns() -> None:
@@ -44,13 +44,20 @@ def test_voice_note_with_text_is_two_turns() -> None:
                  MediaContentType0="audio/ogg", MediaUrl0="https://api.twilio.com/media/ME1", Body="escucha")
     message = parse(voice)
     assert message.media == (("audio/ogg", "https://api.twilio.com/media/ME1"),)
-    assert message.dialogue_inputs() == ('/shared_media{"media_type": "audio"}', "escucha")
+    assert message.dialogue_inputs() == (('/shared_media{"media_type": "audio"}', True), ("escucha", False))
+    assert message.dialogue_inputs(text_first=True) == (("escucha", False), ('/shared_media{"media_type": "audio"}', True))
 
 
 def test_missing_body_is_an_empty_text_and_unknown_fields_are_ignored() -> None:
     form = {k: v for k, v in SMS.items() if k != "Body"}
     form["SomethingNew"] = "x"
-    assert parse(form).dialogue_inputs() == ("",)
+    assert parse(form).dialogue_inputs() == (("", False),)
+
+
+def test_a_long_text_is_read_by_its_beginning_and_its_end() -> None:
+    message = parse(dict(SMS, Body="hola " + "x" * 5000 + " me va a matar"))
+    assert message.is_long and len(message.dialogue_text) <= 4096 + 3
+    assert message.dialogue_text.startswith("hola ") and message.dialogue_text.endswith("me va a matar")
 
 
 @pytest.mark.parametrize(

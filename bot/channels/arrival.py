@@ -2,7 +2,8 @@
 claim (one turn per MessageSid) with the message kept sealed until its turn is answered,
 the number the person wrote from, a carrier opt-out or opt-in, the media they sent, and —
 while staff hold the conversation — the message itself, kept for them. A message that
-needs no turn (a carrier keyword, a message for staff) is answered here."""
+needs no turn (a carrier keyword) is answered here; one kept for staff is answered once
+the channel has made sure it is not danger in other words."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ class Arrival:
     claim: Claim
     contact: Optional[Address] = None  # set when the claim is new
     needs_turn: bool = False  # neither a carrier keyword nor a message kept for staff
+    held: bool = False  # kept for staff (a handoff is open); not answered yet
     attempts: int = 0  # earlier attempts at this message's turn (a retry taking it over)
 
 
@@ -54,7 +56,7 @@ def record_arrival(engine: Engine, sealer: Sealer, message: IncomingMessage, sen
             media.keep(session, sealer, sender_id, message.message_sid, message.media, when)
         held = keyword is None and not urgent and handoff_service.record_from_person(
             session, sealer, sender_id, for_staff(message))
-        if keyword is not None or held:
+        if keyword is not None:
             processed_messages.answered(session, message.message_sid, when)
             return Arrival(claim, contact, attempts=attempts)
-        return Arrival(claim, contact, needs_turn=True, attempts=attempts)
+        return Arrival(claim, contact, needs_turn=not held, held=held, attempts=attempts)

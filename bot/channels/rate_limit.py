@@ -10,6 +10,8 @@ from typing import Callable, Deque, Dict, Optional, Tuple, Union
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot.settings import redis_client
+
 logger = logging.getLogger(__name__)
 KEY_PREFIX = "orienta:rate"
 
@@ -92,5 +94,5 @@ def window(name: str, rate: str, redis_url: Optional[str]) -> Union[SlidingWindo
     """The window for a rate like '20/60': shared through Redis when a URL is given."""
     limit, seconds = parse_rate(rate)
     if redis_url:
-        return RedisSlidingWindow(Redis.from_url(redis_url), name, limit, seconds)
+        return RedisSlidingWindow(redis_client(redis_url), name, limit, seconds)
     return SlidingWindow(limit, seconds)

@@ -11,7 +11,7 @@ again (a danger message already had its 911 reply, bot/channels/turns.py).
 import asyncio
 import logging
 from datetime import datetime, timedelta, timezone
-from typing import Any, Awaitable, Callable, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from rasa.core.channels.channel import UserMessage
 from sqlalchemy.engine import Engine
@@ -25,7 +25,7 @@ from bot.storage.database import session_scope
 
 logger = logging.getLogger(__name__)
 SWEEP_S = 2.0
-MAX_ATTEMPTS = 6
+MAX_ATTEMPTS = 20  # about 17 minutes of retries (bot/channels/turns.py RETRY_BACKOFF_S)
 
 
 class Recovery:
@@ -33,6 +33,7 @@ class Recovery:
 
     def __init__(self, engine: Engine, sealer: Sealer, turns: Turns, turn_timeout: timedelta) -> None:
         self.engine, self.sealer, self.turns, self.turn_timeout = engine, sealer, turns, turn_timeout
+        self._running: Dict[str, "asyncio.Task[bool]"] = {}  # per person, the turn being run again
 
     async def run(self, agent: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         """Sweeps until cancelled."""
@@ -47,7 +48,13 @@ class Recovery:
         """Runs every abandoned turn due now; returns how many were taken over."""
         taken = 0
         for message_sid, sender_id in await asyncio.to_thread(self._abandoned):
-            claimed = await asyncio.to_thread(self._take_over, message_sid)
+            if sender_id in self._running:  # one at a time per person, in order
+                continue
+            try:
+                claimed = await asyncio.to_thread(self._take_over, message_sid)
+            except Exception:  # one unreadable message stops no other
+                logger.exception("A stored message could not be read; it is left for an administrator.")
+                continue
             if claimed is None:
                 continue
             message, attempts = claimed
@@ -57,7 +64,9 @@ class Recovery:
                 await asyncio.to_thread(self._give_up, message_sid, sender_id)
                 continue
             logger.warning("Running again a turn that was not finished (attempt %d).", attempts + 1)
-            await self.turns.run(message, sender_id, attempts, agent, on_new_message)
+            task = asyncio.ensure_future(self.turns.run(message, sender_id, attempts, agent, on_new_message))
+            self._running[sender_id] = task
+            task.add_done_callback(lambda _, sender=sender_id: self._running.pop(sender, None))
         return taken
 
     def _abandoned(self) -> List[Tuple[str, str]]:

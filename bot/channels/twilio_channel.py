@@ -39,14 +39,15 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.channels import rate_limit
 from bot.channels.arrival import record_arrival
 from bot.channels.recovery import Recovery
-from bot.channels.turns import KEYWORDS, Turns
+from bot.channels.turns import KEYWORDS, Turns, urgent_intent
 from bot.channels.twilio_request import IncomingMessage, MalformedRequest, parse
 from bot.channels.twilio_sender import TwilioSender
 from bot.delivery.courier import Courier
 from bot.identity import pseudonym
 from bot.settings import Settings
 from bot.storage.crypto import Sealer
-from bot.storage.database import engine_for
+from bot.storage import processed_messages
+from bot.storage.database import engine_for, session_scope
 from bot.storage.processed_messages import Claim
 
 logger = logging.getLogger(__name__)
@@ -90,7 +91,8 @@ class TwilioInput(InputChannel):
         self.sealer = Sealer(settings.data_keys)
         self.courier = Courier(self.engine, self.sealer, TwilioSender(
             settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_url))
-        self.turns = Turns(self.engine, self.sealer, self.courier, self.per_sender, self.turn_timeout)
+        self.turns = Turns(self.engine, self.sealer, self.courier, self.per_sender, self.turn_timeout,
+                           settings.sender_key)
         self.recovery = Recovery(self.engine, self.sealer, self.turns, self.turn_timeout)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -140,10 +142,18 @@ class TwilioInput(InputChannel):
             logger.info("Repeated message id ignored.")
         if arrival.claim is not Claim.NEW:
             return arrival.claim is Claim.ANSWERED
-        if arrival.needs_turn:
+        if arrival.held:  # kept for staff; danger in words the keywords miss still gets its turn
+            if await urgent_intent(agent, message.dialogue_text) is None:
+                await asyncio.to_thread(self._answered, message.message_sid)
+                return True
+        if arrival.needs_turn or arrival.held:
             turn = asyncio.ensure_future(self.answer(message, sender_id, arrival.attempts, agent, on_new_message))
             await asyncio.wait([turn], timeout=TURN_WAIT_S)
         return True
+
+    def _answered(self, message_sid: str) -> None:
+        with session_scope(self.engine) as session:
+            processed_messages.answered(session, message_sid, datetime.now(timezone.utc))
 
     async def answer(self, message: IncomingMessage, sender_id: str, attempts: int, agent: Any,
                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:

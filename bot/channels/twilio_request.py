@@ -9,7 +9,7 @@ from typing import Mapping, Optional, Tuple
 from bot.identity import WHATSAPP_PREFIX
 
 MAX_MEDIA = 10  # Twilio sends at most ten media items per message
-MAX_DIALOGUE_CHARS = 1600  # what the dialogue reads of one text; the whole text is kept for staff
+MAX_DIALOGUE_CHARS = 4096  # what the dialogue reads of one text (WhatsApp's longest); staff read it all
 MAX_CONTENT_TYPE_CHARS = 128
 # Never in Twilio's own fields; a database may refuse them (PostgreSQL refuses NUL). The
 # person's Body may hold anything: it is only ever stored sealed.
@@ -40,26 +40,31 @@ class IncomingMessage:
         """Longer than the dialogue reads: the person is told, staff can read it all."""
         return len(self.text) > MAX_DIALOGUE_CHARS
 
-    def dialogue_inputs(self) -> Tuple[str, ...]:
-        """What the dialogue engine receives, in order: a location, media, the text.
+    @property
+    def dialogue_text(self) -> str:
+        """The text as the dialogue reads it: whole up to MAX_DIALOGUE_CHARS, else its
+        beginning and its end (where "…me va a matar" often is), joined by an ellipsis."""
+        if not self.is_long:
+            return self.text
+        half = MAX_DIALOGUE_CHARS // 2
+        return f"{self.text[:half]}\n…\n{self.text[-half:]}"
 
-        A pin and media become the assistant's own intent payloads (`payload_inputs`);
-        text goes as written, up to MAX_DIALOGUE_CHARS.
+    def dialogue_inputs(self, text_first: bool = False) -> Tuple[Tuple[str, bool], ...]:
+        """What the dialogue engine receives, each input with whether this channel wrote it:
+        a location, media, then the text (first, when `text_first`: an urgent text).
+
+        A pin and media become the assistant's own intent payloads; text goes as written
+        (`dialogue_text`), never read as a payload.
         """
-        inputs = list(self.payload_inputs())
-        if self.text.strip() or not inputs:
-            inputs.append(self.text[:MAX_DIALOGUE_CHARS])
-        return tuple(inputs)
-
-    def payload_inputs(self) -> Tuple[str, ...]:
-        """The inputs this channel writes itself (never the person's text)."""
         inputs = []
         if self.location:
             latitude, longitude = self.location
-            inputs.append("/share_location" + json.dumps({"latitude": latitude, "longitude": longitude}))
+            inputs.append(("/share_location" + json.dumps({"latitude": latitude, "longitude": longitude}), True))
         if self.media:
             kind = self.media[0][0].split("/")[0]
-            inputs.append("/shared_media" + json.dumps({"media_type": kind}))
+            inputs.append(("/shared_media" + json.dumps({"media_type": kind}), True))
+        if self.text.strip() or not inputs:
+            inputs.insert(0 if text_first else len(inputs), (self.dialogue_text, False))
         return tuple(inputs)
 
     def to_json(self) -> str:

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import Dict, List, Optional, Tuple
 
 import aiohttp
+from cryptography.fernet import InvalidToken
 from sqlalchemy.engine import Engine
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
@@ -123,8 +124,14 @@ class Courier:
             return outbox.heads(session, _now())
 
     def _lease(self, row_id: int) -> Optional[Delivery]:
-        with session_scope(self.engine) as session:
-            return outbox.lease(session, self.sealer, row_id, _now())
+        try:
+            with session_scope(self.engine) as session:
+                return outbox.lease(session, self.sealer, row_id, _now())
+        except InvalidToken:  # sealed under a key no longer configured: it can never be sent
+            logger.error("A reply sealed under a retired key is given up (run bot.storage.reseal before retiring one).")
+            with session_scope(self.engine) as session:
+                outbox.failed(session, row_id, len(outbox.BACKOFF_S), "unreadable", _now(), permanent=True)
+            return None
 
     def _next_of(self, sender_id: str) -> Optional[int]:
         with session_scope(self.engine) as session:

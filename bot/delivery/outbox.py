@@ -28,7 +28,9 @@ ASSISTANT, STAFF = "assistant", "staff"
 # Seconds to wait after each failed attempt; the row is given up after the last.
 BACKOFF_S = (1, 2, 5, 15, 30, 60, 120, 300, 600)
 LEASE_S = 60  # a row being sent is another process's until then (it died if still leased)
-_CLEARED = {"sealed_to": None, "sealed_body": None, "sealed_media_url": None, "leased_until": None}
+# What a sent or given-up row keeps: no content, no address, not even whether it was urgent.
+_CLEARED = {"sealed_to": None, "sealed_body": None, "sealed_media_url": None, "leased_until": None,
+            "urgent": False}
 
 
 @dataclass(frozen=True)
@@ -94,16 +96,22 @@ def _due_heads(first_rows: sa.sql.Select, now: datetime) -> sa.sql.Select:
         sa.or_(OutgoingMessage.leased_until.is_(None), OutgoingMessage.leased_until < now)).order_by(OutgoingMessage.id)
 
 
+# A person's next row: their first danger reply, else their first row.
+_NEXT_ROW = sa.func.coalesce(sa.func.min(sa.case((OutgoingMessage.urgent, OutgoingMessage.id))),
+                             sa.func.min(OutgoingMessage.id))
+
+
 def heads(session: Session, now: datetime) -> List[Tuple[int, str]]:
-    """The first undelivered row (id, person) of every person whose first row is due:
-    rows of one person go out one at a time, in order."""
-    first_rows = sa.select(sa.func.min(OutgoingMessage.id)).where(*_UNDELIVERED).group_by(OutgoingMessage.sender_id)
+    """The next undelivered row (id, person) of every person whose next row is due: rows
+    of one person go out one at a time, in order — danger replies first, so that none
+    waits behind a reply in backoff."""
+    first_rows = sa.select(_NEXT_ROW).where(*_UNDELIVERED).group_by(OutgoingMessage.sender_id)
     return [(row_id, sender_id) for row_id, sender_id in session.execute(_due_heads(first_rows, now))]
 
 
 def next_due(session: Session, sender_id: str, now: datetime) -> Optional[int]:
-    """One person's first undelivered row, if it is due."""
-    first_row = sa.select(sa.func.min(OutgoingMessage.id)).where(*_UNDELIVERED, OutgoingMessage.sender_id == sender_id)
+    """One person's next undelivered row, if it is due."""
+    first_row = sa.select(_NEXT_ROW).where(*_UNDELIVERED, OutgoingMessage.sender_id == sender_id)
     return session.scalar(_due_heads(first_row, now).with_only_columns(OutgoingMessage.id))
 
 

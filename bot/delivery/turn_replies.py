@@ -30,13 +30,14 @@ def replies_in(events: Iterable[Event]) -> List[Reply]:
 
 
 def record_turn(session: Session, sealer: Sealer, sender_id: str, new_events: List[Event],
-                queue_id: str = "") -> None:
+                queue_id: str = "") -> str:
     """Marks the turn's Twilio message answered and stores its replies, in `session`'s
-    transaction; `queue_id` replaces the person's own queue (a conversation being erased)."""
+    transaction; `queue_id` replaces the person's own queue (a conversation being erased).
+    Returns the message's id ("" for a turn of another channel)."""
     # The person's message (an option they chose is replaced by its payload, from no channel).
     said = [event for event in new_events if isinstance(event, UserUttered) and event.input_channel == CHANNEL]
     if not said:
-        return
+        return ""
     latest, now = said[-1], datetime.now(timezone.utc)
     contact = contacts.find(session, sealer, sender_id)
     replies = replies_in(new_events)
@@ -45,3 +46,4 @@ def record_turn(session: Session, sealer: Sealer, sender_id: str, new_events: Li
         outbox.enqueue(session, sealer, queue_id or sender_id, contact, replies, outbox.ASSISTANT, now, urgent)
     if latest.message_id and (latest.metadata or {}).get(FINAL_INPUT, True):
         processed_messages.finish(session, latest.message_id, now)
+    return latest.message_id or ""

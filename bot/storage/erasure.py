@@ -1,17 +1,43 @@
-"""Deletes everything Orienta's own tables hold about one conversation."""
+"""Deletes what Orienta holds about one conversation: Orienta's own tables, and — when the
+person asks — the whole conversation, its events included."""
 
+from datetime import datetime
+from typing import Collection
+
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.handoff.models import Handoff, HandoffMessage, StaffAudit
+from bot.storage import processed_messages
 from bot.storage.models import Contact, OutgoingMessage, ProcessedMessage, ReceivedMedia
 
 # Children before parents (foreign keys).
 PER_SENDER_TABLES = (HandoffMessage, StaffAudit, Handoff, Contact, ProcessedMessage, ReceivedMedia, OutgoingMessage)
+EVENTS = sa.table("events", sa.column("sender_id"))  # Rasa's conversation store
 
 
-def erase_sender(session: Session, sender_id: str) -> int:
-    """Deletes the sender's rows in every table; returns how many went."""
-    return sum(
-        session.query(table).filter(table.sender_id == sender_id).delete(synchronize_session=False)
-        for table in PER_SENDER_TABLES
-    )
+def erase_sender(session: Session, sender_id: str, keep_messages: Collection[str] = ()) -> int:
+    """Deletes the sender's rows in every table; returns how many went. The messages in
+    `keep_messages` (not answered yet) keep their claim, their media and the contact their
+    reply needs."""
+    deleted = 0
+    for table in PER_SENDER_TABLES:
+        if keep_messages and table is Contact:
+            continue
+        query = session.query(table).filter(table.sender_id == sender_id)
+        if keep_messages and table in (ProcessedMessage, ReceivedMedia):
+            query = query.filter(table.message_sid.notin_(keep_messages))
+        deleted += query.delete(synchronize_session=False)
+    return deleted
+
+
+def erase_conversation(session: Session, sender_id: str, tombstone_key: bytes, when: datetime,
+                       current_message: str = "") -> int:
+    """The whole conversation, at the person's request, in the caller's transaction: its
+    events and Orienta's rows go, its message ids stay only as tombstones. A message that
+    arrived meanwhile (not answered yet, other than `current_message`) is kept: it is
+    answered next, in a conversation that starts afresh."""
+    waiting = [sid for sid in processed_messages.unanswered(session, sender_id) if sid != current_message]
+    processed_messages.bury(session, sender_id, tombstone_key, when, keep=waiting)
+    deleted = session.execute(sa.delete(EVENTS).where(EVENTS.c.sender_id == sender_id)).rowcount
+    return deleted + erase_sender(session, sender_id, keep_messages=waiting)

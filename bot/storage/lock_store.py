@@ -18,7 +18,8 @@ from typing import Any, AsyncIterator, Optional, Text
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore
-from redis.asyncio import Redis
+
+from bot.settings import redis_client
 
 KEY_PREFIX = "orienta:lock:"
 WAIT_S = 0.05  # between two looks at a busy lock (Rasa's default, 1 s, adds up to a second per message)
@@ -67,7 +68,7 @@ class ConversationLockStore(LockStore):
 
     def __init__(self, endpoint_config: Any = None, redis_url: Optional[str] = None) -> None:
         url = redis_url or os.environ.get("ORIENTA_REDIS_URL")
-        self.red = Redis.from_url(url) if url else None
+        self.red = redis_client(url) if url else None
         self._in_process = InMemoryLockStore()
         if self.red is not None:
             self._take, self._first, self._give_back = (

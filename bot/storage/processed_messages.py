@@ -13,7 +13,7 @@ import enum
 import hashlib
 import hmac
 from datetime import datetime, timedelta
-from typing import List, Optional, Tuple
+from typing import Collection, List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -108,10 +108,16 @@ def retry_after(session: Session, message_sid: str, when: datetime, turn_timeout
                     .values(received_at=when - turn_timeout + delay))
 
 
-def bury(session: Session, sender_id: str, key: bytes, when: datetime) -> None:
-    """Leaves a tombstone for each message id of a conversation being erased."""
+def unanswered(session: Session, sender_id: str) -> List[str]:
+    """The ids of a person's messages whose turn is not saved yet."""
+    return list(session.scalars(sa.select(ProcessedMessage.message_sid).where(
+        ProcessedMessage.sender_id == sender_id, ProcessedMessage.answered_at.is_(None))))
+
+
+def bury(session: Session, sender_id: str, key: bytes, when: datetime, keep: Collection[str] = ()) -> None:
+    """Leaves a tombstone for each message id of a conversation being erased (but `keep`)."""
     sids = session.scalars(sa.select(ProcessedMessage.message_sid).where(ProcessedMessage.sender_id == sender_id))
-    digests = {tombstone_digest(sid, key) for sid in sids}
+    digests = {tombstone_digest(sid, key) for sid in sids if sid not in keep}
     existing = set(session.scalars(sa.select(MessageTombstone.digest).where(MessageTombstone.digest.in_(digests))))
     rows = [{"digest": digest, "erased_at": when} for digest in digests - existing]
     if rows:

@@ -20,6 +20,10 @@ SEALED: Tuple[Tuple[str, str, str], ...] = (
     ("contacts", "sender_id", "sealed_address"),
     ("received_media", "id", "sealed_url"),
     ("handoff_messages", "id", "sealed_text"),
+    ("outbox", "id", "sealed_to"),
+    ("outbox", "id", "sealed_body"),
+    ("outbox", "id", "sealed_media_url"),
+    ("processed_messages", "message_sid", "sealed_message"),
 )
 BATCH = 500
 
@@ -33,7 +37,8 @@ def reseal(engine: Engine, sealer: Sealer) -> int:
             continue
         rows = sa.table(table, sa.column(key), sa.column(column))
         with session_scope(engine) as session:
-            for row_key, value in session.execute(sa.select(rows.c[key], rows.c[column])).all():
+            for row_key, value in session.execute(
+                    sa.select(rows.c[key], rows.c[column]).where(rows.c[column].isnot(None))).all():
                 session.execute(sa.update(rows).where(rows.c[key] == row_key).values({column: sealer.reseal(value)}))
                 rewritten += 1
     return rewritten

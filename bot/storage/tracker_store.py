@@ -33,9 +33,8 @@ from sqlalchemy.orm import Session
 
 from bot.delivery import outbox
 from bot.delivery.turn_replies import record_turn
-from bot.storage import processed_messages
 from bot.storage.crypto import Sealer
-from bot.storage.erasure import erase_sender
+from bot.storage.erasure import erase_conversation
 
 logger = logging.getLogger(__name__)
 
@@ -118,20 +117,15 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
     def _erase_after_reply(self, tracker: DialogueStateTracker) -> int:
         """The erasing turn's reply goes to the outbox, then everything of the conversation goes."""
         with self.session_scope() as session:
-            record_turn(session, self.sealer, tracker.sender_id, list(self._additional_events(session, tracker)),
-                        queue_id=outbox.orphan_id())
-            processed_messages.bury(session, tracker.sender_id, self.tombstone_key, datetime.now(timezone.utc))
-            deleted = self._delete_in(session, tracker.sender_id)
+            message_sid = record_turn(session, self.sealer, tracker.sender_id,
+                                      list(self._additional_events(session, tracker)), queue_id=outbox.orphan_id())
+            deleted = erase_conversation(session, tracker.sender_id, self.tombstone_key, datetime.now(timezone.utc),
+                                         message_sid)
             session.commit()
         return deleted
 
     def _delete_conversation(self, sender_id: str) -> int:
         with self.session_scope() as session:
-            deleted = self._delete_in(session, sender_id)
+            deleted = erase_conversation(session, sender_id, self.tombstone_key, datetime.now(timezone.utc))
             session.commit()
         return deleted
-
-    def _delete_in(self, session: Any, sender_id: str) -> int:
-        deleted = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete(
-            synchronize_session=False)
-        return deleted + erase_sender(session, sender_id)
