@@ -21,7 +21,7 @@ from bot.handoff.service import OPEN
 from bot.settings import database_url
 from bot.storage.database import engine_for, session_scope
 from bot.storage.erasure import erase_sender
-from bot.storage.models import Contact, OutgoingMessage
+from bot.storage.models import Contact, MessageTombstone, OutgoingMessage
 
 logger = logging.getLogger(__name__)
 DEFAULT_DAYS = 90
@@ -48,6 +48,7 @@ def purge(engine: Engine, days: int, now: Optional[datetime] = None) -> int:
         done_before = (now or datetime.now(timezone.utc)) - timedelta(days=OUTBOX_DAYS)
         session.execute(sa.delete(OutgoingMessage).where(
             sa.or_(OutgoingMessage.sent_at < done_before, OutgoingMessage.failed_at < done_before)))
+        session.execute(sa.delete(MessageTombstone).where(MessageTombstone.erased_at < cutoff))  # replays long over
     return len(senders)
 
 
