@@ -347,8 +347,14 @@ def assistant(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     """The whole assistant as `make run` starts it: on its embedded SQLite, then on the
     machine's PostgreSQL (every test that uses it runs on both)."""
     extra = {"ORIENTA_HANDOFF_WEBHOOK_URL": notifications["url"]}
-    workdir = tmp_path_factory.mktemp(f"assistant-{request.param}")
-    if request.param == "sqlite":
+    with assistant_on(request.param, tmp_path_factory.mktemp(f"assistant-{request.param}"), extra) as running:
+        yield running
+
+
+@contextmanager
+def assistant_on(database: str, workdir: Path, extra: Dict[str, str]) -> Iterator[RunningAssistant]:
+    """The assistant on its embedded SQLite ("sqlite") or on a fresh PostgreSQL database."""
+    if database == "sqlite":
         with running_assistant(workdir, extra) as running:
             yield running
         return

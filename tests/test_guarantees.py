@@ -24,7 +24,7 @@ from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.run import listed_processes
 from bot.channels.outgoing_text import to_gsm7
-from tests.conftest import Phone, RunningAssistant, fresh_postgresql_database, running_assistant
+from tests.conftest import Phone, RunningAssistant, assistant_on
 
 CATALOGUES = Catalogues.load()
 DANGER = "me va a matar, me está siguiendo"
@@ -165,13 +165,8 @@ def test_an_overlong_media_type_keeps_the_message(assistant: RunningAssistant) -
 # A deployment of its own for the kill tests: a turn is taken over after 5 s.
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def faulty(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
-    extra = {"ORIENTA_TURN_TIMEOUT_S": "5"}
-    workdir = tmp_path_factory.mktemp(f"faulty-{request.param}")
-    if request.param == "sqlite":
-        with running_assistant(workdir, extra) as running:
-            yield running
-        return
-    with fresh_postgresql_database() as url, running_assistant(workdir, {**extra, "ORIENTA_DATABASE_URL": url}) as running:
+    with assistant_on(request.param, tmp_path_factory.mktemp(f"faulty-{request.param}"),
+                      {"ORIENTA_TURN_TIMEOUT_S": "5"}) as running:
         yield running
 
 
