@@ -29,13 +29,13 @@ import time
 import urllib.parse
 import urllib.request
 from collections import Counter
-from pathlib import Path
 from typing import Callable, Dict, List
 
 import sqlalchemy as sa
 from twilio.request_validator import RequestValidator
 
 from bench.webhook_load import POSTGRESQL, WORK, orienta
+from bot.run import children
 from bot.simulator.twilio_form import message_sid, whatsapp_form
 from bot.storage.crypto import Sealer
 from bot.storage.database import engine_for, scratch_database
@@ -94,19 +94,6 @@ def set_twilio_api(simulator_port: int, mode: str) -> None:
     urllib.request.urlopen(request, timeout=10).read()
 
 
-def children(parent: int, marker: str) -> List[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                if int((entry / "stat").read_text().split(") ")[1].split()[1]) == parent and marker in command:
-                    found.append(int(entry.name))
-            except (OSError, ValueError, IndexError):
-                continue
-    return found
-
-
 def faults(parent: int, simulator_port: int) -> Dict[str, Callable[[], None]]:
     def twilio() -> None:
         set_twilio_api(simulator_port, random.choice(["error", "hang", "drop"]))
@@ -114,7 +101,7 @@ def faults(parent: int, simulator_port: int) -> Dict[str, Callable[[], None]]:
         set_twilio_api(simulator_port, "ok")
 
     def kill(marker: str) -> Callable[[], None]:
-        return lambda: os.kill(random.choice(children(parent, marker)), 9)
+        return lambda: os.kill(random.choice([pid for pid, line in children(parent).items() if marker in line]), 9)
 
     def redis() -> None:
         subprocess.run(["redis-cli", "shutdown", "nosave"], capture_output=True)

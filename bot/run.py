@@ -48,6 +48,20 @@ def listed_processes(banner: str) -> List[Tuple[int, str, Optional[str]]]:
     return [(int(pid), name, url or None) for pid, name, url in PROCESS_LINE.findall(banner)]
 
 
+def children(pid: int) -> Dict[int, str]:
+    """The live child processes of `pid` (the launcher) and their command lines: the
+    processes as restarted, where the banner lists them as first started (Linux /proc)."""
+    found = {}
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except FileNotFoundError:
+            continue
+        if command:  # a stopped child not yet reaped has none
+            found[int(child)] = command
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -15,14 +15,13 @@ import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Callable, Dict, Iterator, List
+from typing import Callable, Iterator, List
 
 import pytest
 
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
-from bot.run import listed_processes
+from bot.run import children
 from bot.channels.outgoing_text import to_gsm7
 from tests.conftest import Phone, RunningAssistant, assistant_on
 
@@ -171,19 +170,9 @@ def faulty(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 
 def pid_of(assistant: RunningAssistant, name: str) -> int:
-    """The current pid of a process, as the launcher restarted it (read from /proc)."""
-    listed = {listed_name: pid for pid, listed_name, _ in listed_processes(assistant.banner)}
+    """The current pid of a process, as the launcher restarted it."""
     command = {"action server 1": "bot.action_server", "dialogue engine 1": "bot.engine"}[name]
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                parent = int((entry / "stat").read_text().split(") ")[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if parent == assistant.process.pid and command in cmdline:
-                return int(entry.name)
-    return listed[name]
+    return next(pid for pid, line in children(assistant.process.pid).items() if command in line)
 
 
 def answers_again(assistant: RunningAssistant) -> bool:

@@ -6,28 +6,15 @@ import re
 import signal
 import time
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Optional
 
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
-from bot.run import answers, listed_processes
+from bot.run import answers, children, listed_processes
 from tests.conftest import RunningAssistant, running_assistant
 
 KILLS = 4  # more than one within 30 s: the old launcher stopped everything at the second
 COMEBACK_TIMEOUT_S = 240
-
-
-def children(pid: int) -> Dict[int, str]:
-    """The live child processes of `pid` and their command lines."""
-    found = {}
-    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-        try:
-            command = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except FileNotFoundError:
-            continue
-        if command:  # a stopped child not yet reaped has none
-            found[int(child)] = command
-    return found
 
 
 def next_engine(assistant: RunningAssistant, staff_url: str, killed: Optional[int]) -> int:

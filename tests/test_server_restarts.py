@@ -16,7 +16,7 @@ from typing import Iterator, List
 import pytest
 
 from bot.run import free_port
-from tests.conftest import Phone, RunningAssistant, running_assistant
+from tests.conftest import running_assistant
 from tests.test_guarantees import replies_arrive, started, user_texts
 
 POSTGRESQL_BIN = Path(sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1]) if glob.glob("/usr/lib/postgresql/*/bin") else None
