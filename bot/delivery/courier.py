@@ -15,10 +15,10 @@ delivery report (`python -m bot.delivery.report`).
 import asyncio
 import logging
 from datetime import datetime, timezone
-from typing import Dict, List, Optional, Tuple
+from functools import partial
+from typing import Callable, Dict, List, Optional, Tuple
 
 import aiohttp
-from cryptography.fernet import InvalidToken
 from sqlalchemy.engine import Engine
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
@@ -59,7 +59,7 @@ class Courier:
     def __init__(self, engine: Engine, sealer: Sealer, sender: TwilioSender) -> None:
         self.engine, self.sealer, self.sender = engine, sealer, sender
         self._wake = asyncio.Event()
-        self._sending: Dict[str, "asyncio.Task[None]"] = {}  # per person, what this courier is sending
+        self._sending: Dict[str, "asyncio.Task[bool]"] = {}  # per person, what this courier is sending
         self._slots = asyncio.Semaphore(PARALLEL_PEOPLE)
 
     def wake(self) -> None:
@@ -79,14 +79,14 @@ class Courier:
                 pass
             self._wake.clear()
 
-    async def deliver_due(self) -> List["asyncio.Task[None]"]:
+    async def deliver_due(self) -> List["asyncio.Task[bool]"]:
         """Sends to every person whose next row is due, a few people at a time; returns
         the sending of each (started now or already under way)."""
         sending = []
         for row_id, sender_id in await asyncio.to_thread(self._due):
             if sender_id not in self._sending:
                 await self._slots.acquire()
-                self._start(sender_id, row_id).add_done_callback(lambda _: self._slots.release())
+                self._start(sender_id, partial(self._lease, row_id)).add_done_callback(lambda _: self._slots.release())
             sending.append(self._sending[sender_id])
         return sending
 
@@ -94,62 +94,57 @@ class Courier:
         """Sends one person's due rows now (a turn's replies, before its webhook answers).
         A conversation just erased has its last reply in a queue of its own: with nothing
         left under the person's id, everything due is sent."""
-        task = self._sending.get(sender_id)
-        if task is None:
-            row_id = await asyncio.to_thread(self._next_of, sender_id)
-            if row_id is None:
-                started = await self.deliver_due()
-                if started:
-                    await asyncio.wait([asyncio.shield(task) for task in started])
-                return
-            task = self._sending.get(sender_id) or self._start(sender_id, row_id)
-        await asyncio.shield(task)
+        task = self._sending.get(sender_id) or self._start(sender_id, partial(self._lease_next, sender_id))
+        if not await asyncio.shield(task):
+            started = await self.deliver_due()
+            if started:
+                await asyncio.wait([asyncio.shield(task) for task in started])
 
-    def _start(self, sender_id: str, row_id: int) -> "asyncio.Task[None]":
-        task = asyncio.ensure_future(self._deliver_from(row_id))
+    def _start(self, sender_id: str, first: Callable[[], Optional[Delivery]]) -> "asyncio.Task[bool]":
+        task = asyncio.ensure_future(self._deliver_from(first))
         self._sending[sender_id] = task
         task.add_done_callback(lambda _: self._sending.pop(sender_id, None))
         return task
 
-    async def _deliver_from(self, row_id: Optional[int]) -> None:
-        """Sends one person's rows in order, from `row_id`, until none is due or one fails."""
-        while row_id is not None:
-            delivery = await asyncio.to_thread(self._lease, row_id)
-            if delivery is None or not await self._attempt(delivery):
-                return
-            row_id = await asyncio.to_thread(self._next_of, delivery.sender_id)
+    async def _deliver_from(self, first: Callable[[], Optional[Delivery]]) -> bool:
+        """Sends one person's rows in order, from the one `first` leases, until none is due
+        or one fails; False if `first` found none. Marking a row sent and leasing the next
+        is one transaction."""
+        delivery = await asyncio.to_thread(first)
+        found = delivery is not None
+        while delivery is not None and await self._attempt(delivery):
+            delivery = await asyncio.to_thread(self._sent_then_next, delivery)
+        return found
 
     def _due(self) -> List[Tuple[int, str]]:
         with session_scope(self.engine) as session:
             return outbox.heads(session, _now())
 
     def _lease(self, row_id: int) -> Optional[Delivery]:
-        try:
-            with session_scope(self.engine) as session:
-                return outbox.lease(session, self.sealer, row_id, _now())
-        except InvalidToken:  # sealed under a key no longer configured: it can never be sent
-            logger.error("A reply sealed under a retired key is given up (run bot.storage.reseal before retiring one).")
-            with session_scope(self.engine) as session:
-                outbox.failed(session, row_id, len(outbox.BACKOFF_S), "unreadable", _now(), permanent=True)
-            return None
-
-    def _next_of(self, sender_id: str) -> Optional[int]:
         with session_scope(self.engine) as session:
-            return outbox.next_due(session, sender_id, _now())
+            return outbox.lease(session, self.sealer, row_id, _now())
+
+    def _lease_next(self, sender_id: str) -> Optional[Delivery]:
+        with session_scope(self.engine) as session:
+            return outbox.lease_next(session, self.sealer, sender_id, _now())
+
+    def _sent_then_next(self, delivery: Delivery) -> Optional[Delivery]:
+        with session_scope(self.engine) as session:
+            outbox.sent(session, delivery.id, _now())
+            return outbox.lease_next(session, self.sealer, delivery.sender_id, _now())
 
     async def _attempt(self, delivery: Delivery) -> bool:
-        """One attempt at a row; True when it went out."""
+        """One attempt at a row; True when it went out (the caller marks it sent), else
+        the failure is recorded."""
         try:
             await self._send(delivery.to, delivery.our_address, delivery)
         except SEND_ERRORS as error:
             if delivery.urgent and delivery.channel == "whatsapp" and await self._by_sms(delivery):
-                await asyncio.to_thread(self._record_sent, delivery.id)
                 return True
             given_up = await asyncio.to_thread(self._record_failed, delivery, error)
             logger.warning("A reply was not delivered (%s); %s.", error_kind(error),
                            "given up" if given_up else "will retry")
             return False
-        await asyncio.to_thread(self._record_sent, delivery.id)
         return True
 
     async def _send(self, to: str, from_: str, delivery: Delivery) -> None:
@@ -167,10 +162,6 @@ class Courier:
             return False
         logger.warning("A danger reply WhatsApp did not take went out by SMS.")
         return True
-
-    def _record_sent(self, row_id: int) -> None:
-        with session_scope(self.engine) as session:
-            outbox.sent(session, row_id, _now())
 
     def _record_failed(self, delivery: Delivery, error: BaseException) -> bool:
         with session_scope(self.engine) as session:

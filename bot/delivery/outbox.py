@@ -11,12 +11,14 @@ Hand-written rather than a job queue: the rows must commit in the turn's own dat
 transaction (a queue in Redis or RabbitMQ cannot share it), on SQLite as on PostgreSQL.
 """
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Dict, Iterable, List, Optional, Tuple
 
 import sqlalchemy as sa
+from cryptography.fernet import InvalidToken
 from sqlalchemy.orm import Session
 
 from bot.channels.outgoing_text import bodies_for
@@ -24,6 +26,7 @@ from bot.storage.contacts import Address
 from bot.storage.crypto import Sealer
 from bot.storage.models import OutgoingMessage
 
+logger = logging.getLogger(__name__)
 ASSISTANT, STAFF = "assistant", "staff"
 # Seconds to wait after each failed attempt; the row is given up after the last.
 BACKOFF_S = (1, 2, 5, 15, 30, 60, 120, 300, 600)
@@ -116,7 +119,8 @@ def next_due(session: Session, sender_id: str, now: datetime) -> Optional[int]:
 
 
 def lease(session: Session, sealer: Sealer, row_id: int, now: datetime) -> Optional[Delivery]:
-    """Takes a due row for this process (None if another took it first)."""
+    """Takes a due row for this process (None if another took it first). A row sealed
+    under a key no longer configured can never be sent: it is given up."""
     taken = session.execute(
         sa.update(OutgoingMessage)
         .where(OutgoingMessage.id == row_id, *_UNDELIVERED,
@@ -125,10 +129,21 @@ def lease(session: Session, sealer: Sealer, row_id: int, now: datetime) -> Optio
     if not taken:
         return None
     row = session.get(OutgoingMessage, row_id)
-    return Delivery(row.id, row.sender_id, row.channel, sealer.open(row.sealed_to), row.our_address,
-                    sealer.open(row.sealed_body) if row.sealed_body else "",
-                    sealer.open(row.sealed_media_url) if row.sealed_media_url else "",
-                    row.content_sid or "", row.urgent, row.attempts)
+    try:
+        return Delivery(row.id, row.sender_id, row.channel, sealer.open(row.sealed_to), row.our_address,
+                        sealer.open(row.sealed_body) if row.sealed_body else "",
+                        sealer.open(row.sealed_media_url) if row.sealed_media_url else "",
+                        row.content_sid or "", row.urgent, row.attempts)
+    except InvalidToken:
+        logger.error("A reply sealed under a retired key is given up (run bot.storage.reseal before retiring one).")
+        failed(session, row_id, row.attempts, "unreadable", now, permanent=True)
+        return None
+
+
+def lease_next(session: Session, sealer: Sealer, sender_id: str, now: datetime) -> Optional[Delivery]:
+    """Takes one person's next row, if it is due."""
+    row_id = next_due(session, sender_id, now)
+    return lease(session, sealer, row_id, now) if row_id is not None else None
 
 
 def sent(session: Session, row_id: int, now: datetime) -> None:
