@@ -170,3 +170,14 @@ def test_make_services_finds_both_answering_and_touches_nothing(tmp_path: Path) 
     assert make.returncode == 0, make.stderr
     assert time.monotonic() - began < 5
     assert not calls.exists(), calls.read_text()
+
+
+def test_a_second_save_of_an_answered_message_is_refused(database: str) -> None:
+    start = datetime.now(timezone.utc)
+    claim(database, "SM3", start)
+    with session_scope(engine_for(database)) as session:
+        processed_messages.finish(session, "SM3", start)
+    with pytest.raises(processed_messages.AlreadyAnswered), session_scope(engine_for(database)) as session:
+        processed_messages.finish(session, "SM3", start + timedelta(seconds=1))
+    with session_scope(engine_for(database)) as session:
+        processed_messages.finish(session, "SM-of-an-erased-conversation", start)  # nothing to mark: no error

@@ -95,10 +95,11 @@ class AlreadyAnswered(RuntimeError):
 def finish(session: Session, message_sid: str, when: datetime) -> None:
     """Marks a message answered by the turn being saved, in the save's transaction; raises
     AlreadyAnswered (rolling the save back) if another turn of it was saved first."""
-    if session.execute(sa.select(ProcessedMessage.answered_at)
-                       .where(ProcessedMessage.message_sid == message_sid)).scalar() is not None:
+    marked = session.execute(sa.update(ProcessedMessage)
+                             .where(ProcessedMessage.message_sid == message_sid, ProcessedMessage.answered_at.is_(None))
+                             .values(answered_at=when, sealed_message=None)).rowcount
+    if not marked and session.get(ProcessedMessage, message_sid) is not None:
         raise AlreadyAnswered("this message's turn was already saved")
-    answered(session, message_sid, when)
 
 
 def retry_after(session: Session, message_sid: str, when: datetime, turn_timeout: timedelta, delay: timedelta) -> None:
