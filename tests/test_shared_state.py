@@ -126,7 +126,7 @@ def database() -> Iterator[str]:
 def claim(database: str, message_sid: str, when: datetime) -> Claim:
     """A claim in its own transaction, with a 30 s turn timeout."""
     with session_scope(engine_for(database)) as session:
-        return processed_messages.claim(session, message_sid, "s", "sealed copy", when, timedelta(seconds=30), b"key")
+        return processed_messages.claim(session, message_sid, "s", "sealed copy", when, timedelta(seconds=30), b"key")[0]
 
 
 def test_a_message_is_answered_once_and_taken_over_when_its_process_died(database: str) -> None:

@@ -80,7 +80,7 @@ def test_a_conversation_is_stored_then_erased_entirely(store: ErasableSQLTracker
         remember(session, Sealer([new_key()]), sender, "whatsapp:+5215512345678", "whatsapp:+14155238886",
                  "whatsapp", datetime.now(timezone.utc))
         earlier = f"SM{uuid.uuid4().hex}"
-        claim = processed_messages.claim(session, earlier, sender, "sealed copy",
+        claim, _ = processed_messages.claim(session, earlier, sender, "sealed copy",
                                          datetime.now(timezone.utc), timedelta(seconds=60), b"key")
         processed_messages.answered(session, earlier, datetime.now(timezone.utc))  # an earlier, answered message
     assert claim is processed_messages.Claim.NEW

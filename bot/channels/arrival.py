@@ -7,7 +7,6 @@ the channel has made sure it is not danger in other words."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
 
 from sqlalchemy.engine import Engine
 
@@ -15,7 +14,6 @@ from bot.channels.carrier_keywords import Keyword, carrier_keyword
 from bot.channels.twilio_request import IncomingMessage
 from bot.handoff import service as handoff_service
 from bot.storage import contacts, media, processed_messages
-from bot.storage.contacts import Address
 from bot.storage.crypto import Sealer
 from bot.storage.database import session_scope
 from bot.storage.processed_messages import Claim
@@ -24,7 +22,6 @@ from bot.storage.processed_messages import Claim
 @dataclass(frozen=True)
 class Arrival:
     claim: Claim
-    contact: Optional[Address] = None  # set when the claim is new
     needs_turn: bool = False  # neither a carrier keyword nor a message kept for staff
     held: bool = False  # kept for staff (a handoff is open); not answered yet
     attempts: int = 0  # earlier attempts at this message's turn (a retry taking it over)
@@ -42,13 +39,11 @@ def record_arrival(engine: Engine, sealer: Sealer, message: IncomingMessage, sen
     """Records a message's arrival. An `urgent` message (danger, the quick exit, a request
     to delete one's data) gets a turn even during a handoff."""
     with session_scope(engine) as session:
-        claim = processed_messages.claim(session, message.message_sid, sender_id, sealer.seal(message.to_json()),
-                                         when, turn_timeout, tombstone_key)
+        claim, attempts = processed_messages.claim(session, message.message_sid, sender_id,
+                                                   sealer.seal(message.to_json()), when, turn_timeout, tombstone_key)
         if claim is not Claim.NEW:
             return Arrival(claim)
-        _, attempts = processed_messages.stored_message(session, message.message_sid)
-        contact = contacts.remember(session, sealer, sender_id, message.address, message.our_address,
-                                    message.channel, when)
+        contacts.remember(session, sealer, sender_id, message.address, message.our_address, message.channel, when)
         keyword = carrier_keyword(message)
         if keyword is not None:
             contacts.set_opted_out(session, sender_id, keyword is Keyword.OPT_OUT)
@@ -58,5 +53,5 @@ def record_arrival(engine: Engine, sealer: Sealer, message: IncomingMessage, sen
             session, sealer, sender_id, for_staff(message))
         if keyword is not None:
             processed_messages.answered(session, message.message_sid, when)
-            return Arrival(claim, contact, attempts=attempts)
-        return Arrival(claim, contact, needs_turn=not held, held=held, attempts=attempts)
+            return Arrival(claim, attempts=attempts)
+        return Arrival(claim, needs_turn=not held, held=held, attempts=attempts)

@@ -39,22 +39,23 @@ def tombstone_digest(message_sid: str, key: bytes) -> str:
 
 
 def claim(session: Session, message_sid: str, sender_id: str, sealed_message: str, when: datetime,
-          turn_timeout: timedelta, key: bytes) -> Claim:
-    """Claims the turn of a message, in the caller's transaction. A claim left unanswered
-    for longer than `turn_timeout` was abandoned (its process stopped mid-turn): the retry
-    takes it over. A message of an erased conversation counts as answered."""
+          turn_timeout: timedelta, key: bytes) -> Tuple[Claim, int]:
+    """Claims the turn of a message, in the caller's transaction; with the claim, how many
+    attempts at its turn came before. A claim left unanswered for longer than
+    `turn_timeout` was abandoned (its process stopped mid-turn): the retry takes it over.
+    A message of an erased conversation counts as answered."""
     if session.get(MessageTombstone, tombstone_digest(message_sid, key)) is not None:
-        return Claim.ANSWERED
+        return Claim.ANSWERED, 0
     inserted = session.execute(_CLAIM, {"message_sid": message_sid, "sender_id": sender_id, "received_at": when,
                                         "sealed_message": sealed_message}).rowcount
     if inserted:
-        return Claim.NEW
+        return Claim.NEW, 0
     if take_over(session, message_sid, when, turn_timeout):
-        return Claim.NEW
+        return Claim.NEW, stored_message(session, message_sid)[1]
     answered_at = session.execute(
         sa.select(ProcessedMessage.answered_at).where(ProcessedMessage.message_sid == message_sid)
     ).scalar_one_or_none()
-    return Claim.ANSWERED if answered_at is not None else Claim.IN_PROGRESS
+    return (Claim.ANSWERED if answered_at is not None else Claim.IN_PROGRESS), 0
 
 
 def take_over(session: Session, message_sid: str, when: datetime, turn_timeout: timedelta) -> bool:
