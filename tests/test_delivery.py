@@ -106,6 +106,32 @@ def test_a_failed_send_waits_its_backoff_and_holds_the_persons_later_rows(databa
     assert [body for _, _, body in recorder.sent] == ["primero", "segundo"]
 
 
+def test_a_failure_inside_a_run_marks_what_went_and_gives_back_what_follows(database: str) -> None:
+    address = contact("+525500000007", "whatsapp")
+    enqueue(database, "p", address, ["uno", "dos", "tres"])
+    recorder, failures = Recorder(), ["dos"]
+    original = recorder.send
+
+    async def second_fails(to: str, from_: str, body: str = "", **kwargs: str) -> str:
+        if body in failures:
+            failures.remove(body)
+            raise TwilioRestException(503, "uri", "busy")
+        return await original(to, from_, body, **kwargs)
+
+    recorder.send = second_fails  # type: ignore[method-assign]
+    courier = Courier(engine_for(database), SEALER, recorder)
+    asyncio.run(courier.deliver_to("p"))
+    assert [body for _, _, body in recorder.sent] == ["uno"]
+    first, second, third = rows(database)
+    assert first.sent_at and first.sealed_body is None
+    assert second.sent_at is None and second.attempts == 1 and second.leased_until is None
+    assert third.sent_at is None and third.attempts == 0 and third.leased_until is None  # given back, untried
+    with session_scope(engine_for(database)) as session:
+        session.execute(sa.update(OutgoingMessage).values(next_attempt_at=NOW - timedelta(seconds=1)))
+    asyncio.run(courier.deliver_to("p"))
+    assert [body for _, _, body in recorder.sent] == ["uno", "dos", "tres"]
+
+
 def test_a_refused_message_is_given_up_at_once_and_counted(database: str) -> None:
     enqueue(database, "p", contact("+525500000008", "whatsapp"), ["no va", "sí va"])
     recorder = Recorder(fail_whatsapp=1, status=400)

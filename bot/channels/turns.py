@@ -67,7 +67,18 @@ class Turns:
 
     async def run(self, message: IncomingMessage, sender_id: str, attempt: int, agent: Any,
                   on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> bool:
-        """The message's turns; False if they failed (the message waits for its retry)."""
+        """The message's turns, then what they stored sent; False if the turns failed (the
+        message waits for its retry). Replies the courier cannot send now stay in the
+        outbox for its next look."""
+        done = await self._turns(message, sender_id, attempt, agent, on_new_message)
+        try:
+            await self.courier.deliver_to(sender_id)
+        except Exception as error:  # the database is away: the courier's next look sends them
+            logger.warning("Replies were not sent yet (%s).", type(error).__name__)
+        return done
+
+    async def _turns(self, message: IncomingMessage, sender_id: str, attempt: int, agent: Any,
+                     on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> bool:
         try:
             if (KEYWORDS.is_urgent(message.text) or await self.per_sender.allow(sender_id)
                     or await urgent_intent(agent, message.dialogue_text)):
@@ -81,8 +92,6 @@ class Turns:
             logger.warning("A turn failed (%s); it will be run again.", type(error).__name__)
             await self._failed(message, sender_id, attempt, agent)
             return False
-        finally:
-            self.courier.wake()
 
     async def _dialogue(self, message: IncomingMessage, sender_id: str,
                         on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:

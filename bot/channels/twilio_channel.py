@@ -147,7 +147,7 @@ class TwilioInput(InputChannel):
                 await asyncio.to_thread(self._answered, message.message_sid)
                 return True
         if arrival.needs_turn or arrival.held:
-            turn = asyncio.ensure_future(self.answer(message, sender_id, arrival.attempts, agent, on_new_message))
+            turn = asyncio.ensure_future(self.turns.run(message, sender_id, arrival.attempts, agent, on_new_message))
             await asyncio.wait([turn], timeout=TURN_WAIT_S)
         return True
 
@@ -155,8 +155,3 @@ class TwilioInput(InputChannel):
         with session_scope(self.engine) as session:
             processed_messages.answered(session, message_sid, datetime.now(timezone.utc))
 
-    async def answer(self, message: IncomingMessage, sender_id: str, attempts: int, agent: Any,
-                     on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        """The message's turns, then their replies sent (both already durable)."""
-        await self.turns.run(message, sender_id, attempts, agent, on_new_message)
-        await self.courier.deliver_to(sender_id)

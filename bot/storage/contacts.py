@@ -32,6 +32,11 @@ class Address:
     last_message_at: datetime
 
 
+_CONTACT = Contact.__table__.c
+_FIND = sa.select(_CONTACT.sealed_address, _CONTACT.our_address, _CONTACT.channel, _CONTACT.opted_out,
+                  _CONTACT.last_message_at).where(_CONTACT.sender_id == sa.bindparam("sender_id"))
+
+
 def remember(session: Session, sealer: Sealer, sender_id: str, address: str, our_address: str, channel: str,
              when: datetime) -> Address:
     """Records, in the caller's transaction, the channel and number a person last wrote from."""
@@ -50,7 +55,7 @@ def set_opted_out(session: Session, sender_id: str, opted_out: bool) -> None:
 
 def find(session: Session, sealer: Sealer, sender_id: str) -> Optional[Address]:
     """Where a conversation's replies go, read in the caller's transaction."""
-    contact = session.get(Contact, sender_id)
+    contact = session.execute(_FIND, {"sender_id": sender_id}).first()
     if contact is None:
         return None
     return Address(address=sealer.open(contact.sealed_address), our_address=contact.our_address,
