@@ -5,7 +5,8 @@ Its turn never saved anything (a turn's save and its answered mark are one trans
 so it runs from the conversation as it was before it. Every dialogue engine sweeps every
 SWEEP_S; taking a message over is one conditional update, so one engine runs it. After
 MAX_ATTEMPTS the message is given up: marked answered, and the person is told to write
-again (a danger message already had its 911 reply, bot/channels/turns.py).
+again (a danger message already had its 911 reply, bot/channels/turns.py). So is a stored
+copy that can no longer be read (sealed under a retired key, or damaged): at once.
 """
 
 import asyncio
@@ -13,6 +14,7 @@ import logging
 from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
+from cryptography.fernet import InvalidToken
 from rasa.core.channels.channel import UserMessage
 from sqlalchemy.engine import Engine
 
@@ -52,15 +54,16 @@ class Recovery:
                 continue
             try:
                 claimed = await asyncio.to_thread(self._take_over, message_sid)
-            except Exception:  # one unreadable message stops no other
-                logger.exception("A stored message could not be read; it is left for an administrator.")
+            except Exception:  # the database is away for this one: the next sweep tries again
+                logger.exception("A stored message could not be taken over.")
                 continue
             if claimed is None:
                 continue
             message, attempts = claimed
             taken += 1
-            if attempts > MAX_ATTEMPTS:
-                logger.error("A message's turn failed %d times; the person is asked to write again.", attempts)
+            if message is None or attempts > MAX_ATTEMPTS:
+                logger.error("A message's turn %s; the person is asked to write again.",
+                             "cannot be read" if message is None else f"failed {attempts} times")
                 await asyncio.to_thread(self._give_up, message_sid, sender_id)
                 continue
             logger.warning("Running again a turn that was not finished (attempt %d).", attempts + 1)
@@ -73,7 +76,9 @@ class Recovery:
         with session_scope(self.engine) as session:
             return processed_messages.abandoned(session, datetime.now(timezone.utc), self.turn_timeout)
 
-    def _take_over(self, message_sid: str) -> Optional[Tuple[IncomingMessage, int]]:
+    def _take_over(self, message_sid: str) -> Optional[Tuple[Optional[IncomingMessage], int]]:
+        """The message taken over and its attempts (the message None when its copy cannot
+        be read); None if another process took it or there is nothing to run again."""
         with session_scope(self.engine) as session:
             if not processed_messages.take_over(session, message_sid, datetime.now(timezone.utc), self.turn_timeout):
                 return None
@@ -81,7 +86,10 @@ class Recovery:
             if sealed is None:  # accepted before messages were kept: nothing to run again
                 processed_messages.answered(session, message_sid, datetime.now(timezone.utc))
                 return None
+        try:
             return IncomingMessage.from_json(self.sealer.open(sealed)), attempts
+        except (InvalidToken, ValueError, TypeError, KeyError):
+            return None, attempts
 
     def _give_up(self, message_sid: str, sender_id: str) -> None:
         with session_scope(self.engine) as session:
