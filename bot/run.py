@@ -27,7 +27,7 @@ from typing import Dict, List, NoReturn, Optional, Tuple
 from bot.balancer import nginx
 from bot.dev_secrets import ACTIONS_TOKEN, DEV_ADMIN, DEV_ADMIN_PASSWORD, simulator_environment
 from bot.directory import seed
-from bot.settings import ROOT, database_url
+from bot.settings import ROOT, database_url, rest_channel_enabled
 from bot.storage.database import engine_for, ensure_database
 from bot.storage.migrate import upgrade
 from bot.web import accounts
@@ -288,7 +288,8 @@ def supervise(started: List[Server], processes: List[subprocess.Popen], environm
 
 
 def print_banner(settings: LaunchSettings, started: List[Server], processes: List[subprocess.Popen]) -> None:
-    print(f"\nOrienta is ready. Open the web chat: {settings.chat_url}", flush=True)
+    rest = rest_channel_enabled(os.environ)
+    print("\nOrienta is ready." + (f" Open the web chat: {settings.chat_url}" if rest else ""), flush=True)
     print(f"Staff pages (directory administration): http://localhost:{settings.web_port}/")
     if settings.simulated:
         print(f"Phone simulator (SMS and WhatsApp through the Twilio webhook): {settings.simulator_url}")
@@ -297,9 +298,10 @@ def print_banner(settings: LaunchSettings, started: List[Server], processes: Lis
     for server, process in zip(started, processes):
         where = f" at {server.health_url}" if server.health_url else ""
         print(f"Process {process.pid}: {server.name}{where}")
-    print(f"Twilio webhook: http://localhost:{settings.port}/webhooks/twilio/webhook\n"
-          f"REST channel: http://localhost:{settings.port}/webhooks/rest/webhook\n"
-          "Press Ctrl-C to stop.", flush=True)
+    print(f"Twilio webhook: http://localhost:{settings.port}/webhooks/twilio/webhook")
+    if rest:
+        print(f"REST channel: http://localhost:{settings.port}/webhooks/rest/webhook")
+    print("Press Ctrl-C to stop.", flush=True)
 
 
 if __name__ == "__main__":

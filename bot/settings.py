@@ -3,7 +3,7 @@
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Tuple
+from typing import TYPE_CHECKING, Mapping, Optional, Tuple
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_TIMEOUT_S = 2.0  # a stalled Redis is treated as away after this, never waited on
 DEFAULT_SQLITE_PATH = ROOT / "var" / "orienta.db"
+REST_CHANNEL_SWITCH = "ORIENTA_REST_CHANNEL"
 
 
 class MissingSetting(RuntimeError):
@@ -22,6 +23,15 @@ def redis_client(url: str) -> "Redis":
     from redis.asyncio import Redis
 
     return Redis.from_url(url, socket_timeout=REDIS_TIMEOUT_S, socket_connect_timeout=REDIS_TIMEOUT_S)
+
+
+def rest_channel_enabled(environment: Mapping[str, str]) -> bool:
+    """ORIENTA_REST_CHANNEL (on or off); unset: on unless replies go to a real Twilio account."""
+    switch = environment.get(REST_CHANNEL_SWITCH, "").strip().lower()
+    if switch not in ("", "on", "off"):
+        raise ValueError(f"{REST_CHANNEL_SWITCH} must be 'on' or 'off'")
+    real_twilio = bool(environment.get("TWILIO_ACCOUNT_SID")) and not environment.get("ORIENTA_TWILIO_API_URL")
+    return switch == "on" or (not switch and not real_twilio)
 
 
 def database_url() -> str:

@@ -1,5 +1,6 @@
 """The launcher (`python -m bot.run`) when one of its processes keeps failing: that process
-is restarted again and again, later each time, and every other one goes on serving."""
+is restarted again and again, later each time, and every other one goes on serving; and
+its banner, which names only what is served."""
 
 import os
 import re
@@ -8,9 +9,11 @@ import time
 from pathlib import Path
 from typing import Optional
 
+import pytest
+
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
-from bot.run import answers, children, listed_processes
+from bot.run import LaunchSettings, answers, children, listed_processes, print_banner
 from tests.conftest import RunningAssistant, running_assistant
 
 KILLS = 4  # more than one within 30 s: the old launcher stopped everything at the second
@@ -53,3 +56,14 @@ def test_a_process_that_keeps_failing_is_restarted_and_the_others_keep_serving(t
         delays = [int(delay) for delay in re.findall(
             r"dialogue engine 1 stopped \(exit code -9\).*next attempt in (\d+) s", log)]
         assert len(delays) == KILLS and delays == sorted(delays) and delays[-1] > delays[0], delays
+
+
+@pytest.mark.parametrize("switch", ["on", "off"])
+def test_the_banner_names_the_web_chat_and_rest_channel_only_when_they_are_served(
+        switch: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("ORIENTA_REST_CHANNEL", switch)
+    print_banner(LaunchSettings.from_env(), [], [])
+    banner = capsys.readouterr().out
+    assert ("/webhooks/rest/webhook" in banner) == (switch == "on")
+    assert ("/webhooks/webchat/" in banner) == (switch == "on")
+    assert "/webhooks/twilio/webhook" in banner and "Press Ctrl-C" in banner

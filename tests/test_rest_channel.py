@@ -11,7 +11,8 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 
 from bot.channels.rate_limit import SlidingWindow, parse_rate
-from bot.channels.rest_channel import MAX_MESSAGE_CHARS, SWITCH, CheckedRestInput, conversation_id, enabled
+from bot.channels.rest_channel import MAX_MESSAGE_CHARS, CheckedRestInput, conversation_id
+from bot.settings import REST_CHANNEL_SWITCH, rest_channel_enabled
 from bot.run import listed_processes
 from tests.conftest import RunningAssistant
 from tests.test_tracker_store import store_for
@@ -91,10 +92,11 @@ def test_the_limits_hold_but_never_for_danger_or_the_quick_exit() -> None:
 def test_off_with_a_real_twilio_account_unless_switched_on() -> None:
     simulator = {"TWILIO_ACCOUNT_SID": "AC1", "ORIENTA_TWILIO_API_URL": "http://127.0.0.1:5006"}
     production = {"TWILIO_ACCOUNT_SID": "AC1"}
-    assert enabled({}) and enabled(simulator) and not enabled(production)
-    assert enabled({**production, SWITCH: "on"}) and not enabled({**simulator, SWITCH: "off"})
+    assert rest_channel_enabled({}) and rest_channel_enabled(simulator) and not rest_channel_enabled(production)
+    assert rest_channel_enabled({**production, REST_CHANNEL_SWITCH: "on"})
+    assert not rest_channel_enabled({**simulator, REST_CHANNEL_SWITCH: "off"})
     with pytest.raises(ValueError):
-        enabled({SWITCH: "yes"})
+        rest_channel_enabled({REST_CHANNEL_SWITCH: "yes"})
     status, answer, received = post(rest_channel(on=False), {"sender": "a", "message": "hola"})
     assert status == 404 and answer["error"] and received == []
 

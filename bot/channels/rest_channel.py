@@ -27,7 +27,7 @@ import json
 import logging
 import os
 import re
-from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, Text, Tuple, Union
+from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple, Union
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -42,9 +42,9 @@ from bot.languages import DEFAULT_LANGUAGE
 from bot.nlu.keyword_intents import DANGER, KeywordRules
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
+from bot.settings import REST_CHANNEL_SWITCH, rest_channel_enabled
 
 logger = logging.getLogger(__name__)
-SWITCH = "ORIENTA_REST_CHANNEL"
 CONVERSATION_PREFIX = "web-"
 MAX_MESSAGE_CHARS = 5000  # the web chat page's limit too
 SENDER = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -57,15 +57,6 @@ Window = Union[SlidingWindow, RedisSlidingWindow]
 
 class InvalidMessage(ValueError):
     """The request body is not a message of this channel."""
-
-
-def enabled(environment: Mapping[str, str]) -> bool:
-    """ORIENTA_REST_CHANNEL (on or off); unset: on unless replies go to a real Twilio account."""
-    switch = environment.get(SWITCH, "").strip().lower()
-    if switch not in ("", "on", "off"):
-        raise ValueError(f"{SWITCH} must be 'on' or 'off'")
-    real_twilio = bool(environment.get("TWILIO_ACCOUNT_SID")) and not environment.get("ORIENTA_TWILIO_API_URL")
-    return switch == "on" or (not switch and not real_twilio)
 
 
 def conversation_id(sender: str) -> str:
@@ -97,7 +88,7 @@ class CheckedRestInput(RestInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "CheckedRestInput":
         redis_url = os.environ.get("ORIENTA_REDIS_URL") or None
         return cls(
-            enabled(os.environ),
+            rest_channel_enabled(os.environ),
             rate_limit.window("rest-source", os.environ.get("ORIENTA_SOURCE_RATE", DEFAULT_SOURCE_RATE), redis_url),
             rate_limit.window("rest-sender", os.environ.get("ORIENTA_SENDER_RATE", DEFAULT_SENDER_RATE), redis_url),
         )
@@ -119,7 +110,7 @@ class CheckedRestInput(RestInput):
     ) -> HTTPResponse:
         """One message from `source` (the client's address): its turn's replies, or why not."""
         if not self.on:
-            return response.json({"error": f"The REST channel is off ({SWITCH})."}, status=404)
+            return response.json({"error": f"The REST channel is off ({REST_CHANNEL_SWITCH})."}, status=404)
         try:
             sender, text = read(body)
         except InvalidMessage as error:

@@ -14,7 +14,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import rest_channel
+from bot.settings import REST_CHANNEL_SWITCH, rest_channel_enabled
 
 PAGE = Path(__file__).with_name("static") / "chat.html"
 
@@ -30,12 +30,12 @@ class WebChatInput(InputChannel):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         webchat = Blueprint("webchat", __name__)
-        served = rest_channel.enabled(os.environ)
+        served = rest_channel_enabled(os.environ)
 
         @webchat.route("/", methods=["GET"])
         async def page(request: Request) -> HTTPResponse:
             if not served:
-                return response.text(f"The web chat is off ({rest_channel.SWITCH}).", status=404)
+                return response.text(f"The web chat is off ({REST_CHANNEL_SWITCH}).", status=404)
             return await response.file(PAGE, mime_type="text/html; charset=utf-8")
 
         return webchat
