@@ -7,6 +7,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.places import remember_place
+
 WELCOMED_SLOT = "welcomed"
 PENDING_SLOT = "pending_intent"
 TOPIC_SLOT = "topic"  # the last service the person asked about: what help near them to list
@@ -32,6 +34,8 @@ class ReplyAction(Action, metaclass=ABCMeta):
     language is chosen. Actions that must answer even a first message (danger, quick
     exit) set `greets_first = False`.
 
+    Every message is read for a place (actions/places.py), remembered for later answers.
+
     An answer that rests on sources sets SOURCES_SLOT; any other reply clears it, so
     that "¿De dónde sale esto?" always asks about the message just read. Actions that
     talk about the last answer (its sources, its continuation) set `keeps_sources`.
@@ -55,8 +59,10 @@ class ReplyAction(Action, metaclass=ABCMeta):
                 SlotSet(WELCOMED_SLOT, True),
                 SlotSet(PENDING_SLOT, pending if pending in PENDING_INTENTS else None),
                 *self.remember(tracker),
+                *remember_place(tracker),
             ]
-        events = self.respond(dispatcher, tracker)
+        # A place the message names is remembered whatever the reply (respond's own slots win).
+        events = [*remember_place(tracker), *self.respond(dispatcher, tracker)]
         sets_sources = any(e.get("event") == "slot" and e.get("name") == SOURCES_SLOT for e in events)
         if self.keeps_sources or sets_sources or not dispatcher.messages or not tracker.get_slot(SOURCES_SLOT):
             return events
