@@ -19,6 +19,10 @@ SOURCES_SLOT = "answer_sources"
 PENDING_QUESTIONS: Dict[str, str] = {"find_help": "place_form"}
 PENDING_GUIDANCE = frozenset({"report_crime", "protection"})
 PENDING_INTENTS = frozenset({*PENDING_GUIDANCE, *PENDING_QUESTIONS, "human_handoff"})
+# Messages that, naming another place right after an answer for a place, correct that place
+# ("no, estoy en Puebla" reads as a "no"): the answer is given again for the new place.
+CORRECTING_INTENTS = frozenset({"deny", "affirm", "nlu_fallback", "out_of_scope", "not_safe_now",
+                                "safe_to_talk", "choose_option", "greet", "thanks", "bot_challenge"})
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:
@@ -62,11 +66,20 @@ class ReplyAction(Action, metaclass=ABCMeta):
                 *remember_place(tracker),
             ]
         # A place the message names is remembered whatever the reply (respond's own slots win).
-        events = [*remember_place(tracker), *self.respond(dispatcher, tracker)]
+        events = [*remember_place(tracker), *self._correction_or_respond(dispatcher, tracker)]
         sets_sources = any(e.get("event") == "slot" and e.get("name") == SOURCES_SLOT for e in events)
         if self.keeps_sources or sets_sources or not dispatcher.messages or not tracker.get_slot(SOURCES_SLOT):
             return events
         return [*events, SlotSet(SOURCES_SLOT, None)]
+
+    def _correction_or_respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        if latest_intent(tracker) in CORRECTING_INTENTS:
+            from actions.place_answered import answer_for_new_place  # it builds on this module
+
+            corrected = answer_for_new_place(dispatcher, tracker)
+            if corrected is not None:
+                return corrected
+        return self.respond(dispatcher, tracker)
 
     def remember(self, tracker: Tracker) -> List[EventType]:
         """What to keep of a first message until its request is answered after the welcome."""

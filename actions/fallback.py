@@ -1,6 +1,7 @@
 """Messages the assistant did not understand: rephrase, then menu, then a person.
 
-A message that only names a place corrects the last answer for a place, or shows the menu."""
+A message that only names a place shows the menu (the place is remembered; right after an
+answer for a place, ReplyAction answers it again for the new place instead)."""
 
 from typing import List
 
@@ -9,7 +10,6 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ReplyAction
-from actions.place_answered import answer_for_new_place
 from actions.places import new_place
 
 ESCALATION = ("utter_rephrase", "utter_main_menu", "utter_offer_person")
@@ -32,9 +32,6 @@ class ActionMisunderstood(ReplyAction):
         return "action_misunderstood"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        corrected = answer_for_new_place(dispatcher, tracker)  # "no, estoy en Puebla"
-        if corrected is not None:
-            return corrected
         if new_place(tracker):  # only a place: remembered (ReplyAction), and what can be done there
             dispatcher.utter_message(response="utter_main_menu")
             return []

@@ -18,7 +18,6 @@ from rasa_sdk.events import ActionExecuted, EventType, UserUttered, UserUtteranc
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ReplyAction, latest_intent
-from actions.place_answered import answer_for_new_place
 from bot.replies.menus import YES_NO_QUESTIONS
 from bot.replies.option_words import option_by_label, option_named, option_number
 
@@ -84,9 +83,6 @@ class ActionSelectOption(ReplyAction):
         return "action_select_option"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        corrected = answer_for_new_place(dispatcher, tracker)  # "no, estoy en Puebla"
-        if corrected is not None:
-            return corrected
         intent = latest_intent(tracker)
         if intent in YES_NO_CHOICE:
             return self._answer_yes_no(dispatcher, tracker, YES_NO_CHOICE[intent])

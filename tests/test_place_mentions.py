@@ -102,3 +102,16 @@ def test_only_a_place_shows_the_menu_and_is_remembered() -> None:
     current = tracker("nlu_fallback", "estoy en tijuana", events=[bot_reply("utter_main_menu")])
     replies, events, _ = run(ActionMisunderstood(), current)
     assert replies == ["utter_main_menu"] and slot(events, "place_key") == "02004"
+
+
+@pytest.mark.parametrize("intent", ["deny", "not_safe_now", "nlu_fallback", "choose_option"])
+def test_a_correction_read_as_any_answer_word_is_a_correction(seeded: str, intent: str) -> None:
+    from actions.menu import ActionNotSafe
+    from actions.options import ActionSelectOption
+
+    action = {"not_safe_now": ActionNotSafe(), "nlu_fallback": ActionMisunderstood()}.get(intent, ActionSelectOption())
+    current = tracker(intent, "no, estoy en Puebla", slots={"place_key": "07101"},
+                      events=[bot_reply("utter_main_menu") | {"metadata": {"utter_action": "utter_help_near_me"}}])
+    replies, events, messages = run(action, current)
+    assert replies == ["utter_help_near_me"] and messages[0]["where"] == "Puebla, Puebla"
+    assert slot(events, "place_key") == "21114" and not any(e.get("name") == "welcomed" for e in events)
