@@ -1,9 +1,8 @@
 """Pipeline component: intents decided by fixed words, never by the classifier alone.
 
 Danger phrases, the quick-exit words, the menu word, options chosen by number or in words
-(bot/replies/option_words.yml) and empty
-messages are too important (or too simple) to leave to a statistical model. This component runs last in
-the pipeline and overrides the classifier when a keyword rule applies. It also keeps the
+(bot/replies/option_words.yml) and empty messages are too important (or too simple) to
+leave to a statistical model. This component runs last in the pipeline and overrides the classifier when a keyword rule applies. It also keeps the
 classifier from deciding some intents without the words they need: never a quick exit
 ("quiero salir de mi casa" must not wipe a conversation), and the menu only for a message
 about menus or options (a state's name must not end the question of where one is).
