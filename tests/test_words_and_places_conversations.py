@@ -3,21 +3,8 @@ action server and the dialogue engine (issue 16, points 5 and 1)."""
 
 import pytest
 
-from bot.replies.catalogue import Catalogues
-from bot.replies.render import render
-from tests.conftest import Conversation, RunningAssistant
-
-CATALOGUES = Catalogues.load()
-
-
-def text(key: str, **values: object) -> str:
-    return render(key, "es", CATALOGUES, values)["text"]
-
-
-def started(assistant: RunningAssistant) -> Conversation:
-    chat = assistant.conversation()
-    chat.start()
-    return chat
+from tests.conftest import RunningAssistant
+from tests.test_guidance_conversations import started, text
 
 
 @pytest.mark.parametrize("message,reply", [
