@@ -69,3 +69,12 @@ def test_the_nearest_observatory_question(assistant: RunningAssistant) -> None:
     assert chat.say("leon gto")[0].startswith(text("utter_help_near_me", where="León, Guanajuato"))
     again = chat.say("¿cuál es el observatorio más cercano?")  # not asked again
     assert again[0].startswith(text("utter_help_near_me", where="León, Guanajuato"))
+
+
+def test_a_correction_after_guidance_answers_again_for_the_new_state(assistant: RunningAssistant) -> None:
+    chat = started(assistant)
+    chat.say("quiero protección sin denunciar")
+    first = chat.say("oaxaca")
+    assert "En Oaxaca:" in "\n".join(first)
+    corrected = chat.say("no, vivo en Puebla")
+    assert corrected[0].startswith("Te explico tus opciones.") and "En Puebla:" in "\n".join(corrected)
