@@ -125,3 +125,17 @@ def test_a_name_no_option_has_is_read_as_the_classifier_read_it() -> None:
     _, events, _ = run(ActionSelectOption(), current)
     assert events[2]["parse_data"]["intent"]["name"] == "protection"
     assert events[2]["text"] == "la de mi pareja que me pega"
+
+
+def every_list() -> List[List[Dict[str, Any]]]:
+    from actions.guidance import crime_choices
+
+    return [options(key) for key in MENUS] + [crime_choices()]
+
+
+@pytest.mark.parametrize("listed", every_list())
+@pytest.mark.parametrize("lead", ["la de ", "lo de ", "la opción de ", "quiero la de "])
+def test_every_option_of_every_list_is_chosen_by_its_own_label(listed: List[Dict[str, Any]], lead: str) -> None:
+    for number, option in enumerate(listed, start=1):
+        named = option_named(lead + option["title"])
+        assert option_by_label(named or "", listed) == number, option["title"]
