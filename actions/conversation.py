@@ -7,6 +7,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.places import remember_place
+
 WELCOMED_SLOT = "welcomed"
 PENDING_SLOT = "pending_intent"
 TOPIC_SLOT = "topic"  # the last service the person asked about: what help near them to list
@@ -17,6 +19,10 @@ SOURCES_SLOT = "answer_sources"
 PENDING_QUESTIONS: Dict[str, str] = {"find_help": "place_form"}
 PENDING_GUIDANCE = frozenset({"report_crime", "protection"})
 PENDING_INTENTS = frozenset({*PENDING_GUIDANCE, *PENDING_QUESTIONS, "human_handoff"})
+# Messages that, naming another place right after an answer for a place, correct that place
+# ("no, estoy en Puebla" reads as a "no"): the answer is given again for the new place.
+CORRECTING_INTENTS = frozenset({"deny", "affirm", "nlu_fallback", "out_of_scope", "not_safe_now",
+                                "safe_to_talk", "choose_option", "greet", "thanks", "bot_challenge"})
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:
@@ -31,6 +37,8 @@ class ReplyAction(Action, metaclass=ABCMeta):
     else, and the request it interrupted is remembered and answered once the
     language is chosen. Actions that must answer even a first message (danger, quick
     exit) set `greets_first = False`.
+
+    Every message is read for a place (actions/places.py), remembered for later answers.
 
     An answer that rests on sources sets SOURCES_SLOT; any other reply clears it, so
     that "¿De dónde sale esto?" always asks about the message just read. Actions that
@@ -55,12 +63,23 @@ class ReplyAction(Action, metaclass=ABCMeta):
                 SlotSet(WELCOMED_SLOT, True),
                 SlotSet(PENDING_SLOT, pending if pending in PENDING_INTENTS else None),
                 *self.remember(tracker),
+                *remember_place(tracker),
             ]
-        events = self.respond(dispatcher, tracker)
+        # A place the message names is remembered whatever the reply (respond's own slots win).
+        events = [*remember_place(tracker), *self._correction_or_respond(dispatcher, tracker)]
         sets_sources = any(e.get("event") == "slot" and e.get("name") == SOURCES_SLOT for e in events)
         if self.keeps_sources or sets_sources or not dispatcher.messages or not tracker.get_slot(SOURCES_SLOT):
             return events
         return [*events, SlotSet(SOURCES_SLOT, None)]
+
+    def _correction_or_respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        if latest_intent(tracker) in CORRECTING_INTENTS:
+            from actions.place_answered import answer_for_new_place  # it builds on this module
+
+            corrected = answer_for_new_place(dispatcher, tracker)
+            if corrected is not None:
+                return corrected
+        return self.respond(dispatcher, tracker)
 
     def remember(self, tracker: Tracker) -> List[EventType]:
         """What to keep of a first message until its request is answered after the welcome."""

@@ -1,4 +1,7 @@
-"""Messages the assistant did not understand: rephrase, then menu, then a person."""
+"""Messages the assistant did not understand: rephrase, then menu, then a person.
+
+A message that only names a place shows the menu (the place is remembered; right after an
+answer for a place, ReplyAction answers it again for the new place instead)."""
 
 from typing import List
 
@@ -7,6 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ReplyAction
+from actions.places import new_place
 
 ESCALATION = ("utter_rephrase", "utter_main_menu", "utter_offer_person")
 
@@ -28,6 +32,9 @@ class ActionMisunderstood(ReplyAction):
         return "action_misunderstood"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        if new_place(tracker):  # only a place: remembered (ReplyAction), and what can be done there
+            dispatcher.utter_message(response="utter_main_menu")
+            return []
         step = min(misunderstandings_in_a_row(tracker, self.name()), len(ESCALATION) - 1)
         dispatcher.utter_message(response=ESCALATION[step])
         return []

@@ -1,11 +1,11 @@
 """Help near the person: ask where they are, understand the answer, list what is close.
 
-find_help → action_find_help → place_form, which asks with action_ask_place and reads
+find_help → action_find_help → the answer at once if the place is already known
+(actions/places.py), else place_form, which asks with action_ask_place and reads
 every answer as a place (validate_place_form) → action_help_near_me. A WhatsApp location
 pin goes straight to action_help_near_me.
 """
 
-import re
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -16,10 +16,12 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import SOURCES_SLOT, TOPIC_SLOT, ReplyAction, latest_intent
+from actions.places import current_place_key
 from bot.directory.catalogue import catalogue
 from bot.directory.nearest import Directory, Entry
 from bot.directory.resolver import resolver
 from bot.directory.validation import display_phone
+from bot.replies.option_words import option_number
 from bot.settings import database_url
 from bot.storage.database import engine_for
 
@@ -32,7 +34,6 @@ OTHER_HELP_KINDS = {
     "report_crime": ("prosecutor", "victims_commission"),
 }
 DEFAULT_OTHER_KINDS = ("women_justice_centre", "prosecutor", "victims_commission")
-_OPTION_NUMBER = re.compile(r"^\s*(\d{1,2})\s*$")
 
 
 @lru_cache(maxsize=1)
@@ -41,12 +42,15 @@ def directory() -> Directory:
 
 
 class ActionFindHelp(ReplyAction):
-    """Asks where the person is (the place question starts afresh every time)."""
+    """Help near the place already known (named in this message or before); otherwise
+    asks where the person is."""
 
     def name(self) -> str:
         return "action_find_help"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        if current_place_key(tracker):
+            return [SlotSet(PLACE_FOR_SLOT, None), *ActionHelpNearMe().respond(dispatcher, tracker)]
         return [SlotSet(PLACE_FOR_SLOT, None), *(SlotSet(slot, None) for slot in PLACE_SLOTS),
                 FollowupAction("place_form")]
 
@@ -78,9 +82,8 @@ class ValidatePlaceForm(FormValidationAction):
     ) -> Dict[str, Any]:
         text = str(value or "")
         options = tracker.get_slot("place_options") or []
-        number = _OPTION_NUMBER.match(text)
-        if options and number:
-            chosen = int(number.group(1))
+        chosen = option_number(text)  # "1", "la segunda", "#2"
+        if options and chosen is not None:
             if 1 <= chosen <= len(options):
                 return {"place": text, "place_key": options[chosen - 1], "place_options": None}
             dispatcher.utter_message(response="utter_option_out_of_range", highest=len(options))
@@ -140,7 +143,7 @@ class ActionHelpNearMe(ReplyAction):
         latitude, longitude = tracker.get_slot("latitude"), tracker.get_slot("longitude")
         if latest_intent(tracker) == "share_location" and latitude is not None and longitude is not None:
             return (latitude, longitude), "", None
-        key = tracker.get_slot("place_key") or ""
+        key = current_place_key(tracker) or ""
         places = catalogue()
         if len(key) == 2 and key in places.states:
             capital = places.capital(key)

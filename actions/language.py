@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation import PENDING_GUIDANCE, PENDING_QUESTIONS, PENDING_SLOT, WELCOMED_SLOT, ReplyAction
 from actions.guidance import CRIME_SLOT, answer_topic
 from actions.handoff import offer
+from actions.places import current_place_key
 from bot.languages import DEFAULT_LANGUAGE, OFFERED_LANGUAGES
 from bot.replies.catalogue import Catalogues
 from bot.text import bare_words
@@ -60,6 +61,8 @@ class ActionSetLanguage(ReplyAction):
             interpreter = offer(dispatcher, tracker, "interpreter", quietly=True, interpreter=language)
             if interpreter:
                 return [*events, *interpreter]
+        if pending == "find_help" and current_place_key(tracker):  # the first message said where
+            return [*events, FollowupAction("action_help_near_me")]
         if pending in PENDING_QUESTIONS:
             return [*events, FollowupAction(PENDING_QUESTIONS[pending])]
         if pending == "human_handoff":

@@ -1,8 +1,11 @@
-"""Typed answers to numbered options: "2", or "sí"/"no" to a yes/no question.
+"""Answers to numbered options: "2", "la dos", "la segunda", "la de protección", or
+"sí"/"no" to a yes/no question.
 
 The chosen option's payload replaces the typed message, exactly as if the button had
-been pressed: the number is reverted and the payload's intent is uttered in its place,
-so the rules for that intent answer it in this same turn.
+been pressed: the message is reverted and the payload's intent is uttered in its place,
+so the rules for that intent answer it in this same turn. The words that choose an
+option are data (bot/replies/option_words.yml). A message naming no offered option
+("la de mi casa") is read for what the classifier made of it instead.
 """
 
 import json
@@ -16,10 +19,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ReplyAction, latest_intent
 from bot.replies.menus import YES_NO_QUESTIONS
+from bot.replies.option_words import option_by_label, option_named, option_number
 
 _PAYLOAD = re.compile(r"^/(?P<intent>[\w-]+)(?P<entities>\{.*\})?$")
-_NUMBER = re.compile(r"\d+")
 YES_NO_CHOICE = {"affirm": 1, "deny": 2}
+# What the classifier may have meant instead, when a message names no offered option.
+NOT_A_REQUEST = frozenset({"choose_option", "nlu_fallback", "out_of_scope", "affirm", "deny"})
+REREAD_CONFIDENCE = 0.45  # the FallbackClassifier's threshold (config.yml)
 
 
 def last_reply(tracker: Tracker) -> Optional[Dict[str, Any]]:
@@ -31,23 +37,45 @@ def offered_options(reply: Optional[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return ((reply or {}).get("data") or {}).get("buttons") or []
 
 
+def as_message(intent: str, entities: Dict[str, Any], text: str) -> List[EventType]:
+    """Events that replace the latest user message by one of `intent` with `entities`."""
+    parse_data = {
+        "intent": {"name": intent, "confidence": 1.0},
+        "entities": [{"entity": name, "value": value} for name, value in entities.items()],
+        "text": text,
+    }
+    return [
+        UserUtteranceReverted(),
+        ActionExecuted("action_listen"),
+        UserUttered(text, parse_data=parse_data, timestamp=time.time()),
+    ]
+
+
 def payload_as_message(payload: str) -> List[EventType]:
     """Events that replace the latest user message by `payload` ("/intent{json}")."""
     match = _PAYLOAD.match(payload)
     if not match:
         raise ValueError(f"Not an intent payload: {payload!r}")
-    values = json.loads(match["entities"] or "{}")
-    entities = [{"entity": name, "value": value} for name, value in values.items()]
-    parse_data = {
-        "intent": {"name": match["intent"], "confidence": 1.0},
-        "entities": entities,
-        "text": payload,
-    }
-    return [
-        UserUtteranceReverted(),
-        ActionExecuted("action_listen"),
-        UserUttered(payload, parse_data=parse_data, timestamp=time.time()),
-    ]
+    return as_message(match["intent"], json.loads(match["entities"] or "{}"), payload)
+
+
+def chosen_number(tracker: Tracker, options: List[Dict[str, Any]]) -> Optional[int]:
+    """The option a message chooses: by number ("la dos"), or by naming it ("la de protección")."""
+    text = str(tracker.latest_message.get("text") or "")
+    number = option_number(text)
+    if number is not None:
+        return number
+    named = option_named(text)
+    return option_by_label(named, options) if named and options else None
+
+
+def classifier_meant(tracker: Tracker) -> Optional[str]:
+    """The classifier's own reading of the message, when it is a request."""
+    for entry in tracker.latest_message.get("intent_ranking") or []:
+        name = entry.get("name")
+        if name not in NOT_A_REQUEST and (entry.get("confidence") or 0) >= REREAD_CONFIDENCE:
+            return name
+    return None
 
 
 class ActionSelectOption(ReplyAction):
@@ -59,11 +87,15 @@ class ActionSelectOption(ReplyAction):
         if intent in YES_NO_CHOICE:
             return self._answer_yes_no(dispatcher, tracker, YES_NO_CHOICE[intent])
         options = offered_options(last_reply(tracker))
-        number = _NUMBER.search(tracker.latest_message.get("text") or "")
-        if not options or number is None:
+        number = chosen_number(tracker, options)
+        if number is None:
+            meant = classifier_meant(tracker)
+            if meant:
+                return as_message(meant, {}, str(tracker.latest_message.get("text") or ""))
+        if not options:
             dispatcher.utter_message(response="utter_main_menu")
             return []
-        return self._choose(dispatcher, options, int(number.group()))
+        return self._choose(dispatcher, options, number)
 
     def _answer_yes_no(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, choice: int
@@ -77,9 +109,11 @@ class ActionSelectOption(ReplyAction):
 
     @staticmethod
     def _choose(
-        dispatcher: CollectingDispatcher, options: List[Dict[str, Any]], number: int
+        dispatcher: CollectingDispatcher, options: List[Dict[str, Any]], number: Optional[int]
     ) -> List[EventType]:
-        if not 1 <= number <= len(options):
+        """The option `number` of the list; anything else (none named, "0", "99", "-1") is
+        answered with the list's range."""
+        if number is None or not 1 <= number <= len(options):
             dispatcher.utter_message(response="utter_option_out_of_range", highest=len(options))
             return []
         return payload_as_message(options[number - 1]["payload"])

@@ -23,6 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.dev_secrets import ACTIONS_TOKEN
+from bot.directory.resolver import resolver
 
 OPEN_PATHS = frozenset({"/health"})  # the launcher's readiness check
 
@@ -51,6 +52,9 @@ def main() -> None:
         sys.exit(f"{ACTIONS_TOKEN} is not set: the action server answers only calls that carry it.")
     utils.configure_colored_logging(logging.INFO)  # as rasa-sdk's own command line
     utils.update_sanic_log_level()
+    # Every message is read for a place (actions/places.py): load the place resolver and its
+    # Spanish model (about a second) before the first message, not during it.
+    resolver()
     # No access log: its request lines would carry the secret.
     app_for(token).run(arguments.host, arguments.port, workers=1, access_log=False)
 

@@ -30,10 +30,23 @@ def help_text(action: Action, **slots: Any) -> str:
     return rendered["text"]
 
 
-def test_find_help_asks_afresh() -> None:
-    _, events, _ = run(ActionFindHelp(), tracker(slots={"place": "león", "place_key": "11020"}))
+def test_find_help_asks_where_when_no_place_is_known() -> None:
+    _, events, _ = run(ActionFindHelp(), tracker(slots={"place": "algo", "place_options": ["05033"]}))
     assert slot(events, "place") is None and slot(events, "place_key") is None
     assert events[-1]["name"] == "place_form"
+
+
+def test_find_help_answers_at_once_for_a_place_already_known(seeded: str) -> None:
+    replies, events, messages = run(ActionFindHelp(), tracker("find_help", "ayuda cerca", slots={"place_key": "11020"}))
+    assert replies == ["utter_help_near_me"] and messages[0]["where"] == "León, Guanajuato"
+    assert not any(event.get("event") == "followup" for event in events)
+
+
+def test_find_help_for_a_place_named_in_the_message_itself(seeded: str) -> None:
+    replies, events, messages = run(ActionFindHelp(), tracker("find_help", "ayuda cerca, estoy en tuxtla",
+                                                              slots={"place_key": "11020"}))
+    assert replies == ["utter_help_near_me"] and messages[0]["where"] == "Tuxtla Gutiérrez, Chiapas"
+    assert slot(events, "place_key") == "07101"
 
 
 @pytest.mark.parametrize("slots,replies", [({}, ["utter_ask_place"]),

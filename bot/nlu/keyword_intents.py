@@ -1,8 +1,8 @@
 """Pipeline component: intents decided by fixed words, never by the classifier alone.
 
-Danger phrases, the quick-exit words, the menu word, bare option numbers and empty
-messages are too important (or too simple) to leave to a statistical model. This component runs last in
-the pipeline and overrides the classifier when a keyword rule applies. It also keeps the
+Danger phrases, the quick-exit words, the menu word, options chosen by number or in words
+(bot/replies/option_words.yml) and empty messages are too important (or too simple) to
+leave to a statistical model. This component runs last in the pipeline and overrides the classifier when a keyword rule applies. It also keeps the
 classifier from deciding some intents without the words they need: never a quick exit
 ("quiero salir de mi casa" must not wipe a conversation), and the menu only for a message
 about menus or options (a state's name must not end the question of where one is).
@@ -20,6 +20,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.replies.option_words import is_option_reference
 from bot.text import bare_words, fold
 
 KEYWORDS_FILE = Path(__file__).with_name("keywords.yml")
@@ -27,7 +28,6 @@ DANGER, QUICK_EXIT, MENU, CHOOSE_OPTION = "danger", "quick_exit", "menu", "choos
 # Intents of whole messages, in the order they are tried.
 WHOLE_MESSAGE_INTENTS = (QUICK_EXIT, MENU, "more", "ask_source")
 NOT_UNDERSTOOD = "nlu_fallback"  # an empty message: nothing to classify
-_OPTION_NUMBER = re.compile(r"^\d{1,2}$")
 
 
 class KeywordRules:
@@ -64,7 +64,7 @@ class KeywordRules:
         for intent, messages in self.whole_messages.items():
             if words in messages:
                 return intent
-        if _OPTION_NUMBER.match(words):
+        if is_option_reference(text):  # "2", "la dos", "la segunda", "la de protección"
             return CHOOSE_OPTION
         return None
 
