@@ -1,5 +1,5 @@
 """The danger lexicon of keywords.yml: whether a text signals danger, of which kind, and
-the cues (present, past, negation) that change what follows the danger reply.
+the cues (past, negation) that change what follows the danger reply.
 
 No Rasa import: the action server reads it too (actions/safety.py). A cue of the past or
 a negation never removes the danger reply; it only lets the person's own request be
@@ -46,7 +46,7 @@ class DangerLexicon:
                      if any(p.search(folded) for p in patterns)), None)
 
     def cues(self, text: str) -> FrozenSet[str]:
-        """Which of present, past, negated the text shows."""
+        """Which of past, negated the text shows."""
         folded = fold(text)
         return frozenset(cue for cue, patterns in self.cue_patterns.items()
                          if any(p.search(folded) for p in patterns))
