@@ -23,7 +23,8 @@ from bot.settings import database_url
 from bot.storage.database import engine_for, session_scope
 
 OBSERVATORY_SLOT, REASON_SLOT, INTERPRETER_SLOT = "handoff_observatory", "handoff_reason", "interpreter_language"
-REASON_BY_LAST_REPLY = {"utter_media_received": "media", "utter_offer_person": "misunderstood", "utter_danger": "danger"}
+REASON_BY_LAST_REPLY = {"utter_media_received": "media", "utter_offer_person": "misunderstood", "utter_danger": "danger",
+                        "utter_danger_self_harm": "danger", "utter_danger_trafficking": "danger"}
 
 
 def when_parts(observatory: Organisation, now: datetime) -> List[Dict[str, Any]]:

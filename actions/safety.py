@@ -1,29 +1,60 @@
 """Danger and the quick exit: answered in any state, before anything else."""
 
-from typing import List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import ReplyAction
+from actions.conversation import PENDING_SLOT, WELCOMED_SLOT, ReplyAction
 from actions.handoff import offer
+from bot.guidance.compose import detect_crime
+from bot.nlu.danger_cues import DangerLexicon
 from bot.storage.tracker_store import ERASURE_SLOT
+
+LEXICON = DangerLexicon()
+# The person's own request beside the danger, and the action that answers it.
+REQUEST_ACTIONS = {"report_crime": "action_report_crime", "protection": "action_protection",
+                   "find_help": "action_find_help", "human_handoff": "action_human_handoff"}
+# How sure the classifier must be of that request (its share in the intent ranking); with a
+# cue of the past or a negation ("hace un año", "ya estoy a salvo") it may be less sure.
+REQUEST_FLOOR, REQUEST_FLOOR_WITH_CUE = 0.15, 0.05
+
+
+def request_beside_danger(message: Dict[str, Any]) -> Optional[str]:
+    """The request (reporting, protection, help nearby, a person) a danger message also
+    makes, as the classifier ranks it; None if it makes none."""
+    cues = LEXICON.cues(message.get("text") or "")
+    floor = REQUEST_FLOOR_WITH_CUE if cues & {"past", "negated"} else REQUEST_FLOOR
+    for entry in message.get("intent_ranking") or []:
+        if entry.get("name") in REQUEST_ACTIONS and (entry.get("confidence") or 0) >= floor:
+            return entry["name"]
+    return None
 
 
 class ActionDanger(ReplyAction):
-    """911 and what to tell the operator, even as the very first reply; then the offer of
-    a person, where an observatory takes handoffs."""
+    """911 and what to tell the operator, even as the very first reply — with the crisis line
+    for thoughts of self-harm, the trafficking line for trafficking. Then the person's own
+    request if the message made one (now, or after the welcome on a first message);
+    otherwise the offer of a person, where an observatory takes handoffs."""
 
-    replies = ("utter_danger",)
     greets_first = False
 
     def name(self) -> str:
         return "action_danger"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        super().respond(dispatcher, tracker)
-        return offer(dispatcher, tracker, "danger", quietly=True)
+        text = tracker.latest_message.get("text") or ""
+        dispatcher.utter_message(response=LEXICON.reply(text))
+        request = request_beside_danger(tracker.latest_message)
+        if request is None:
+            return offer(dispatcher, tracker, "danger", quietly=True)
+        crime = [SlotSet("crime", detect_crime(text))] if request == "report_crime" else []
+        if tracker.get_slot(WELCOMED_SLOT):
+            return [*crime, FollowupAction(REQUEST_ACTIONS[request])]
+        # A first message: the welcome now, the request once the language is chosen.
+        dispatcher.utter_message(response="utter_welcome")
+        return [SlotSet(WELCOMED_SLOT, True), SlotSet(PENDING_SLOT, request), *crime]
 
 
 class ErasingAction(ReplyAction):

@@ -12,7 +12,7 @@ from actions.guidance import ActionProtection, ActionReportCrime
 from actions.language import ActionOfferLanguage, ActionSetLanguage
 from actions.menu import ActionAcknowledge, ActionBotChallenge, ActionMainMenu, ActionNotSafe
 from actions.options import ActionSelectOption
-from actions.safety import ActionQuickExit
+from actions.safety import ActionDanger, ActionQuickExit
 from bot.replies.menus import MENUS
 from bot.replies.render import render
 from bot.replies.catalogue import Catalogues
@@ -225,3 +225,46 @@ def test_delete_my_data_requests_erasure() -> None:
     replies, events, _ = run(ActionDeleteMyData(), tracker("delete_my_data", slots={"welcomed": False}))
     assert replies == ["utter_data_deleted"]
     assert slot(events, "erasure_requested") is True
+
+
+def followed_by(events: List[Dict[str, Any]]) -> Optional[str]:
+    return next((event["name"] for event in events if event.get("event") == "followup"), None)
+
+
+def danger_tracker(text: str, ranking: List[tuple], welcomed: bool = True) -> Tracker:
+    """A danger message as the pipeline leaves it: the classifier's ranking after danger."""
+    current = tracker("danger", text, slots={"welcomed": welcomed})
+    current.latest_message["intent_ranking"] = [{"name": "danger", "confidence": 1.0}] + [
+        {"name": name, "confidence": confidence} for name, confidence in ranking]
+    return current
+
+
+@pytest.mark.parametrize("text,reply", [
+    ("ya no quiero vivir", "utter_danger_self_harm"),
+    ("me obligan a prostituirme", "utter_danger_trafficking"),
+    ("ya viene y trae un cuchillo", "utter_danger"),
+])
+def test_danger_reply_by_kind_then_the_offer(seeded: str, text: str, reply: str) -> None:
+    replies, _, _ = run(ActionDanger(), danger_tracker(text, [("out_of_scope", 0.3), ("protection", 0.05)]))
+    assert replies == [reply]  # no staffed observatory in the seed: nothing more, quietly
+
+
+def test_danger_then_the_request_it_came_with() -> None:
+    text = "me secuestraron hace un año, quiero saber cómo denunciar"
+    replies, events, _ = run(ActionDanger(), danger_tracker(text, [("report_crime", 0.9), ("protection", 0.05)]))
+    assert replies == ["utter_danger"]
+    assert followed_by(events) == "action_report_crime"
+
+
+def test_a_past_cue_lets_a_less_certain_request_through() -> None:
+    ranking = [("out_of_scope", 0.5), ("protection", 0.08)]
+    _, events, _ = run(ActionDanger(), danger_tracker("hace años me tenian encerrada, que puedo hacer", ranking))
+    assert followed_by(events) == "action_protection"
+
+
+def test_danger_as_a_first_message_then_the_welcome_keeping_the_request() -> None:
+    text = "me secuestraron hace un año, quiero saber cómo denunciar"
+    replies, events, _ = run(ActionDanger(), danger_tracker(text, [("report_crime", 0.9)], welcomed=False))
+    assert replies == ["utter_danger", "utter_welcome"]
+    assert slot(events, "pending_intent") == "report_crime"
+    assert slot(events, "welcomed") is True

@@ -221,3 +221,41 @@ def test_a_first_message_in_nahuatl_is_offered_nahuatl_then_an_interpreter(assis
     replies = chat.say("sí")
     assert replies[0] == text("utter_language_fallback", language_name="Náhuatl")
     assert replies[1] == text("utter_main_menu") or replies[1].startswith(HANDOFF_OFFER)
+
+
+@pytest.mark.parametrize("message", [
+    "ya llego y viene bien pedo, tengo miedo",
+    "no puedo hablar, esta en el cuarto de al lado y me escucha",
+    "se llevaron a mi hijo en una camioneta hace rato",
+])
+def test_danger_in_other_words_gets_911_first(assistant: RunningAssistant, message: str) -> None:
+    chat = assistant.conversation()
+    chat.start()
+    assert chat.say(message)[0] == text("utter_danger")
+
+
+@pytest.mark.parametrize("message,reply,line", [
+    ("ya no quiero vivir, pienso en quitarme la vida", "utter_danger_self_harm", "800 911 2000"),
+    ("me quitaron mi pasaporte y me obligan a trabajar sin paga", "utter_danger_trafficking", "800 5533 000"),
+])
+def test_self_harm_and_trafficking_get_their_line_with_911(
+        assistant: RunningAssistant, message: str, reply: str, line: str) -> None:
+    first = assistant.conversation().say(message)[0]  # even as the very first message
+    assert first == text(reply)
+    assert "911" in first.split(line)[0] and line in first
+
+
+def test_the_request_beside_danger_words_is_answered_after_911(assistant: RunningAssistant) -> None:
+    chat = assistant.conversation()
+    chat.start()
+    replies = chat.say("me secuestraron hace un año, quiero saber cómo denunciar")
+    assert replies == [text("utter_danger"), text("utter_ask_state")]
+
+
+def test_a_first_message_with_danger_and_a_request_gets_911_then_the_welcome_then_the_answer(
+        assistant: RunningAssistant) -> None:
+    chat = assistant.conversation()
+    assert chat.say("me secuestraron hace un año, quiero saber cómo denunciar") == [
+        text("utter_danger"), text("utter_welcome")]
+    assert chat.say("1") == [text("utter_ask_language")]
+    assert chat.say("español") == [text("utter_ask_state")]

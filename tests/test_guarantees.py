@@ -199,6 +199,7 @@ def test_the_web_chat_gets_911_and_a_clear_retry_while_the_action_server_is_down
     status, answer = faulty.post_rest(body)
     assert status == 503 and b"send it again" in answer
     assert chat.say(DANGER)[0] == text("utter_danger")
+    assert chat.say("ya no quiero vivir")[0] == text("utter_danger_self_harm")  # with its crisis line
     wait_for(lambda: faulty.post_rest(body)[0] == 200, 120, "the action server back")
 
 

@@ -82,3 +82,72 @@ def test_the_classifier_alone_decides_menu_or_exit_only_with_their_words(
     assert message.get(INTENT)["name"] == expected
     words = frozenset(bare_words(text).split())
     assert all(rules.classifier_may_decide(entry["name"], words) for entry in message.get(INTENT_RANKING_KEY))
+
+
+# Danger beyond the fixed words: cue patterns (bot/nlu/keywords.yml). These sentences are
+# neither training examples nor in tests/nlu/danger.yml.
+@pytest.mark.parametrize("text", [
+    "ya viene para aca y esta bien borracho",      # aggressor arriving, drunk
+    "esta afuera y trae un machete",               # outside, armed
+    "me encerraron en la azotea",                  # locked in
+    "no puedo hablar, me esta vigilando",          # cannot talk, with danger beside it
+    "levantaron a mi sobrino saliendo de la prepa",  # abduction
+    "estoy sangrando mucho de la mano",            # injury now
+    "le esta pegando a mi hija ahorita",           # a child in danger
+    "Q ALGUIEN MANDE UNA PATRULLA",                # a plea, phone style
+    "kiero morirme ya",                            # self-harm, typo
+    "me obligan a trabajar en la pizca y no me pagan",  # trafficking
+])
+def test_danger_cues_beyond_the_fixed_words(rules: KeywordRules, text: str) -> None:
+    assert rules.intent_for(text) == "danger"
+
+
+@pytest.mark.parametrize("text", [
+    "no puedo hablar ahorita",            # the answer to "¿puedes escribir con tranquilidad?"
+    "no puedo hablar ahora, luego escribo",
+    "me robaron el celular hace un mes",
+    "quiero saber como denunciar un fraude",
+    "mi jefe me pone a trabajar horas extra",
+])
+def test_cues_do_not_turn_ordinary_messages_into_danger(rules: KeywordRules, text: str) -> None:
+    assert rules.intent_for(text) != "danger"
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("ya no quiero vivir", "self_harm"),
+    ("pienso en suicidarme", "self_harm"),
+    ("me voy a tomar todas las pastillas", "self_harm"),
+    ("me quiero matar, ya no aguanto", "self_harm"),
+    ("me quitaron mis papeles y no me dejan salir", "trafficking"),
+    ("creo que es trata de personas", "trafficking"),
+    ("mi padrote no me deja ir", "trafficking"),
+    # Someone else's threat is danger, not self-harm.
+    ("quiere matarme", None),
+    ("mi esposo quiere hacerme daño", None),
+    ("me cortó con un cuchillo", None),
+])
+def test_kinds_of_danger_with_a_line_of_their_own(rules: KeywordRules, text: str, kind: str) -> None:
+    assert rules.intent_for(text) == "danger"
+    assert rules.danger.kind(text) == kind
+
+
+@pytest.mark.parametrize("text,cues", [
+    ("me secuestraron hace un año, quiero denunciar", {"past"}),
+    ("cuando era niña me encerraban", {"past"}),
+    ("ya estoy a salvo pero me amenazo", {"negated"}),
+    ("ahorita esta afuera", set()),
+    ("me esta siguiendo", set()),
+])
+def test_time_and_negation_cues(rules: KeywordRules, text: str, cues: set) -> None:
+    assert rules.danger.cues(text) == cues
+
+
+@pytest.mark.parametrize("text", [
+    "me secuestraron hace un año, quiero saber cómo denunciar",
+    "ya no me pega, pero me amenazo con un cuchillo",
+    "hace mucho me tenian encerrada",
+    "no es una emergencia pero me quiere matar",
+])
+def test_a_past_or_negated_cue_never_removes_the_danger_reply(rules: KeywordRules, text: str) -> None:
+    assert rules.intent_for(text) == "danger"
+    assert rules.is_urgent(text)

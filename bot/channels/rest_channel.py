@@ -123,7 +123,7 @@ class CheckedRestInput(RestInput):
         except Exception as error:  # the turn was not saved: the page sends the message again
             logger.warning("A web chat turn failed (%s).", type(error).__name__)
             if KEYWORDS.intent_for(text) == DANGER:
-                danger = render("utter_danger", DEFAULT_LANGUAGE, CATALOGUES, {})
+                danger = render(KEYWORDS.danger.reply(text), DEFAULT_LANGUAGE, CATALOGUES, {})
                 return response.json([{"recipient_id": sender, "text": danger["text"]}])
             return response.json({"error": "The message could not be answered now: send it again."}, status=503,
                                  headers={"Retry-After": str(RETRY_AFTER_S)})

@@ -26,6 +26,7 @@ from bot.delivery.courier import Courier
 from bot.delivery.outbox import Reply
 from bot.delivery.turn_replies import CHANNEL, FINAL_INPUT
 from bot.languages import DEFAULT_LANGUAGE
+from bot.nlu.danger_cues import REPLY_BY_KIND
 from bot.nlu.keyword_intents import DANGER, QUICK_EXIT, KeywordRules
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
@@ -42,6 +43,7 @@ PAYLOAD = "payload"  # metadata of an input the channel wrote itself (a pin, med
 DELETE_MY_DATA = "delete_my_data"
 URGENT_INTENTS = frozenset({DANGER, QUICK_EXIT, DELETE_MY_DATA})
 ERASING_REPLIES = {QUICK_EXIT: "utter_quick_exit", DELETE_MY_DATA: "utter_data_deleted"}
+DANGER_REPLIES = frozenset(REPLY_BY_KIND.values())  # 911, with the crisis or trafficking line
 
 
 async def urgent_intent(agent: Any, text: str) -> Optional[str]:
@@ -130,7 +132,7 @@ class Turns:
             if contact is not None:
                 text = render(reply, language, CATALOGUES, {})["text"]
                 outbox.enqueue(session, self.sealer, sender_id, contact, [Reply(text)], outbox.ASSISTANT,
-                               datetime.now(timezone.utc), urgent=reply == "utter_danger")
+                               datetime.now(timezone.utc), urgent=reply in DANGER_REPLIES)
 
     async def _failed(self, message: IncomingMessage, sender_id: str, attempt: int, agent: Any) -> None:
         """The turn runs again after its backoff; what cannot wait is done now."""
@@ -143,7 +145,7 @@ class Turns:
         if intent in ERASING_REPLIES:
             await asyncio.to_thread(self.erase_now, sender_id, message.message_sid, ERASING_REPLIES[intent])
         elif intent == DANGER and attempt == 0:
-            await asyncio.to_thread(self.tell, sender_id, "utter_danger", DEFAULT_LANGUAGE)
+            await asyncio.to_thread(self.tell, sender_id, KEYWORDS.danger.reply(message.text), DEFAULT_LANGUAGE)
 
     def _retry_after(self, message_sid: str, delay: timedelta) -> None:
         with session_scope(self.engine) as session:

@@ -20,6 +20,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.danger_cues import DangerLexicon
 from bot.replies.option_words import is_option_reference
 from bot.text import bare_words, fold
 
@@ -35,7 +36,7 @@ class KeywordRules:
 
     def __init__(self, path: Path = KEYWORDS_FILE) -> None:
         lists = yaml.safe_load(path.read_text(encoding="utf-8"))
-        self.danger = [re.compile(pattern) for pattern in lists[DANGER]]
+        self.danger = DangerLexicon(path)  # fixed words and cue patterns, kinds included
         self.erase_requests = [re.compile(pattern) for pattern in lists["erase_request"]]
         self.whole_messages = {intent: frozenset(str(words) for words in lists[intent])
                                for intent in WHOLE_MESSAGE_INTENTS}
@@ -59,7 +60,7 @@ class KeywordRules:
         folded, words = fold(text), bare_words(text)
         if not folded:
             return NOT_UNDERSTOOD
-        if any(pattern.search(folded) for pattern in self.danger):
+        if self.danger.is_danger(text):
             return DANGER
         for intent, messages in self.whole_messages.items():
             if words in messages:

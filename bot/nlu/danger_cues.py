@@ -1,0 +1,56 @@
+"""The danger lexicon of keywords.yml: whether a text signals danger, of which kind, and
+the cues (past, negation) that change what follows the danger reply.
+
+No Rasa import: the action server reads it too (actions/safety.py). A cue of the past or
+a negation never removes the danger reply; it only lets the person's own request be
+answered after it (see `danger_cues` in keywords.yml).
+"""
+
+import re
+from pathlib import Path
+from typing import Dict, FrozenSet, List, Optional, Pattern
+
+import yaml
+
+from bot.text import fold
+
+KEYWORDS_FILE = Path(__file__).with_name("keywords.yml")
+SELF_HARM, TRAFFICKING = "self_harm", "trafficking"
+# The reply of each kind of danger, in the catalogues; any other danger gets utter_danger.
+REPLY_BY_KIND: Dict[Optional[str], str] = {
+    SELF_HARM: "utter_danger_self_harm", TRAFFICKING: "utter_danger_trafficking", None: "utter_danger"}
+
+
+def _compiled(patterns: List[str]) -> List[Pattern[str]]:
+    return [re.compile(pattern) for pattern in patterns]
+
+
+class DangerLexicon:
+    """The danger patterns, the kinds with lines of their own, and the time cues."""
+
+    def __init__(self, path: Path = KEYWORDS_FILE) -> None:
+        lists = yaml.safe_load(path.read_text(encoding="utf-8"))
+        self.patterns = _compiled(lists["danger"])
+        # In order: a message with both gets the first kind (self-harm before trafficking).
+        self.kinds = {kind: _compiled(patterns) for kind, patterns in lists["danger_kinds"].items()}
+        self.cue_patterns = {cue: _compiled(patterns) for cue, patterns in lists["danger_cues"].items()}
+
+    def is_danger(self, text: str) -> bool:
+        folded = fold(text)
+        return any(p.search(folded) for p in self.patterns) or self.kind(text) is not None
+
+    def kind(self, text: str) -> Optional[str]:
+        """self_harm or trafficking when the text says so, else None."""
+        folded = fold(text)
+        return next((kind for kind, patterns in self.kinds.items()
+                     if any(p.search(folded) for p in patterns)), None)
+
+    def cues(self, text: str) -> FrozenSet[str]:
+        """Which of past, negated the text shows."""
+        folded = fold(text)
+        return frozenset(cue for cue, patterns in self.cue_patterns.items()
+                         if any(p.search(folded) for p in patterns))
+
+    def reply(self, text: str) -> str:
+        """The catalogue reply for danger in this text; every one of them leads with 911."""
+        return REPLY_BY_KIND[self.kind(text)]
