@@ -11,12 +11,51 @@ from typing import Iterator, List
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
+from bot.replies.catalogue import Catalogues
+from bot.replies.render import render
 from tests import conversation_eval
-from tests.conftest import ROOT, RunningAssistant, running_assistant
+from tests.conftest import ROOT, running_assistant
 from tests.near_duplicates import leaks
 
 DATA = conversation_eval.load()
 FLOORS_NOT_MET = pytest.mark.xfail(strict=False, reason="floors not yet met")
+CATALOGUES = Catalogues.load()
+
+
+def reply(key: str, **values: object) -> str:
+    return render(key, "es", CATALOGUES, values)["text"]
+
+
+def person(category: str = "protection", **case: object) -> conversation_eval.Person:
+    return conversation_eval.Person(DATA, {"text": "", "danger": "none", "category": category, **case})
+
+
+def test_the_simulated_person_reads_todays_replies_as_meant() -> None:
+    """The evaluation's readings still fit the catalogue: if a reply's wording changes so
+    that a question or the danger reply is no longer recognised, this fails, not the figures."""
+    someone, outcome = person(place="Oaxaca"), conversation_eval.Outcome({})
+    assert someone.is_alert(reply("utter_danger"))
+    assert not someone.is_alert(reply("utter_not_safe"))
+    assert someone.next_message([reply("utter_welcome")], outcome) == "sí"
+    assert someone.next_message([reply("utter_ask_language")], outcome) == "español"
+    assert someone.next_message([reply("utter_ask_state")], outcome) == "Oaxaca"
+    assert someone.next_message([reply("utter_ask_place")], outcome) == "Oaxaca"
+    assert person().next_message([reply("utter_ask_place")], outcome) == DATA["default_place"]
+    assert not outcome.used_menu
+    assert someone.next_message([reply("utter_main_menu")], outcome) == "2"  # Protección sin denunciar
+    assert outcome.used_menu
+    assert person("find_help").next_message([reply("utter_main_menu")], outcome) == "3"
+    assert person("other").reached(reply("utter_main_menu"))
+    assert person("emergency", danger="self_harm").reached(reply("utter_danger")) is False  # no Línea de la Vida
+
+
+def test_the_route_markers_match_the_guidance_they_stand_for() -> None:
+    """Today's guidance texts hold the markers of the routes they serve."""
+    texts = (ROOT / "guidance" / "national.yml").read_text(encoding="utf-8")
+    for category in ("report_crime", "protection", "disappearance", "extortion", "witness_fear"):
+        assert person(category).reached(texts), category
+    nearest = reply("utter_help_near_me", where="León, Guanajuato")
+    assert person("find_help").reached(nearest) and not person("report_crime").reached(nearest)
 
 
 def test_no_case_is_a_near_duplicate_of_a_training_example() -> None:

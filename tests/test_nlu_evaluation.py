@@ -14,6 +14,7 @@ import pytest
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.nlu.training_data.message import Message
 from sklearn.metrics import classification_report, f1_score
 
 from tests.conftest import MODEL
@@ -30,12 +31,12 @@ def agent() -> Agent:
 
 
 @pytest.fixture(scope="module")
-def examples() -> List[str]:
-    return [example for example in load_data(str(HELDOUT)).intent_examples]
+def examples() -> List[Message]:
+    return list(load_data(str(HELDOUT)).intent_examples)
 
 
 @pytest.fixture(scope="module")
-def heldout(agent: Agent, examples: list) -> Tuple[List[str], List[str]]:
+def heldout(agent: Agent, examples: List[Message]) -> Tuple[List[str], List[str]]:
     """Expected and predicted intents of every held-out example."""
     expected = [example.get("intent") for example in examples]
     loop = asyncio.new_event_loop()
@@ -81,7 +82,7 @@ def test_every_danger_example_is_recognised(heldout: Tuple[List[str], List[str]]
 
 
 def test_danger_recall_of_the_learned_part_alone_is_reported(
-    agent: Agent, examples: list, heldout: Tuple[List[str], List[str]], figures: List[str]
+    agent: Agent, examples: List[Message], heldout: Tuple[List[str], List[str]], figures: List[str]
 ) -> None:
     expected, predicted = heldout
     danger = [example.get("text") for example in examples if example.get("intent") == "danger"]
