@@ -1,6 +1,9 @@
 """NLU evaluation on held-out examples, with the trained model and the full pipeline.
 
-The floor is stated in the README; the per-intent table is printed on every run.
+The floor is stated in the README; the per-intent table is printed on every run. Danger
+recall is also printed for the learned part alone: the intent the pipeline holds just
+before the keyword rules (bot.nlu.keyword_intents) overrule it, read from the same trained
+model. That figure is reported, not enforced.
 """
 
 import asyncio
@@ -9,7 +12,9 @@ from typing import List, Tuple
 
 import pytest
 from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
 from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.nlu.training_data.message import Message
 from sklearn.metrics import classification_report, f1_score
 
 from tests.conftest import MODEL
@@ -21,10 +26,18 @@ SAME_OUTCOME = {"nlu_fallback": "out_of_scope"}
 
 
 @pytest.fixture(scope="module")
-def heldout() -> Tuple[List[str], List[str]]:
+def agent() -> Agent:
+    return Agent.load(str(MODEL))
+
+
+@pytest.fixture(scope="module")
+def examples() -> List[Message]:
+    return list(load_data(str(HELDOUT)).intent_examples)
+
+
+@pytest.fixture(scope="module")
+def heldout(agent: Agent, examples: List[Message]) -> Tuple[List[str], List[str]]:
     """Expected and predicted intents of every held-out example."""
-    agent = Agent.load(str(MODEL))
-    examples = load_data(str(HELDOUT)).intent_examples
     expected = [example.get("intent") for example in examples]
     loop = asyncio.new_event_loop()
     try:
@@ -36,6 +49,17 @@ def heldout() -> Tuple[List[str], List[str]]:
     finally:
         loop.close()
     return expected, predicted
+
+
+def before_keyword_rules(agent: Agent, text: str) -> str:
+    """The intent of `text` from the pipeline without its keyword rules: the output of the
+    node the KeywordIntents component reads (the classifier, its fallback threshold and the
+    language guess)."""
+    nodes = agent.processor.model_metadata.predict_schema.nodes
+    rules = next(name for name, node in nodes.items() if node.uses.__name__ == "KeywordIntents")
+    learned = nodes[rules].needs["messages"]
+    output = agent.processor.graph_runner.run(inputs={"__message__": [UserMessage(text)]}, targets=[learned])
+    return (output[learned][0].get("intent") or {}).get("name", "")
 
 
 def test_heldout_macro_f1_is_above_the_floor(
@@ -55,3 +79,19 @@ def test_every_danger_example_is_recognised(heldout: Tuple[List[str], List[str]]
     expected, predicted = heldout
     missed = [p for e, p in zip(expected, predicted) if e == "danger" and p != "danger"]
     assert not missed
+
+
+def test_danger_recall_of_the_learned_part_alone_is_reported(
+    agent: Agent, examples: List[Message], heldout: Tuple[List[str], List[str]], figures: List[str]
+) -> None:
+    expected, predicted = heldout
+    danger = [example.get("text") for example in examples if example.get("intent") == "danger"]
+    learned_hits = [text for text in danger if before_keyword_rules(agent, text) == "danger"]
+    whole_hits = sum(e == p == "danger" for e, p in zip(expected, predicted))
+    figures.append(
+        f"NLU danger recall on {len(danger)} held-out examples: whole pipeline "
+        f"{whole_hits}/{len(danger)}, learned part alone (no keyword rules) {len(learned_hits)}/{len(danger)}"
+    )
+    missed = sorted(set(danger) - set(learned_hits))
+    if missed:
+        figures.append("  missed by the learned part alone: " + "; ".join(missed))
