@@ -157,7 +157,13 @@ def test_media_opens_for_the_assigned_staff_member_only(open_page: Callable[[str
     page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}")
     page.get_by_role("button", name="Tomar la conversación").click()
     expect(page.get_by_role("link", name="Abrir audio/ogg")).to_be_visible()
-    assert page.request.get(media_url).status == 200
+    served = page.request.get(media_url)
+    assert served.status == 200 and served.headers["content-type"] == "audio/ogg"
+    assert served.headers["x-content-type-options"] == "nosniff" and "sandbox" in served.headers["content-security-policy"]
+
+    phone.say(media=("text/html", f"http://127.0.0.1:{assistant.web_port}/login"))  # not Twilio's media host
+    elsewhere = sql(assistant, "SELECT max(id) FROM received_media WHERE sender_id = ?", phone.sender_id)[0][0]
+    assert page.request.get(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}/media/{elsewhere}").status == 502
 
 
 def test_whatsapp_window_allows_only_the_approved_template(open_page: Callable[[str], Page],
@@ -191,12 +197,24 @@ def test_transfer_to_another_observatory(open_page: Callable[[str], Page], assis
     assert sql(assistant, "SELECT action FROM staff_audit WHERE handoff_id = ?", handoff) == [("transfer",)]
 
 
-def test_quick_exit_during_a_handoff_erases_it_too(assistant: RunningAssistant, leon_staff: str) -> None:
+def test_quick_exit_during_a_handoff_erases_it_too_and_keeps_what_staff_did(
+        open_page: Callable[[str], Page], assistant: RunningAssistant, leon_staff: str) -> None:
     phone = handed_off(assistant)
+    handoff = handoff_of(assistant, phone)
+    page = signed_in(open_page, assistant, leon_staff)
+    page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}")
+    page.get_by_role("button", name="Tomar la conversación").click()
+    page.get_by_label("Mensaje para la persona").fill("Aquí estamos.")
+    page.get_by_role("button", name="Enviar").click()
+    expect(page.locator("#transcript")).to_contain_text("Aquí estamos.")
+    case_ref = sql(assistant, "SELECT case_ref FROM handoffs WHERE id = ?", handoff)[0][0]
     assert phone.say("esto lo lee la persona del observatorio") == []
     assert phone.say("salir") == [text("utter_quick_exit")]
-    for table in ("handoffs", "handoff_messages", "contacts", "events"):
+    for table in ("handoffs", "handoff_messages", "contacts", "events", "staff_audit"):
         assert sql(assistant, f"SELECT count(*) FROM {table} WHERE sender_id = ?", phone.sender_id) == [(0,)]
+    audit = sql(assistant, "SELECT action, handoff_id, sender_id FROM staff_audit WHERE case_ref = ? ORDER BY id",
+                case_ref)
+    assert audit == [("claim", None, None), ("reply", None, None)]  # who did what stays; nothing leads to the person
 
 
 def test_deleting_ones_data_during_a_waiting_handoff_erases_it(assistant: RunningAssistant, leon_staff: str) -> None:

@@ -1,5 +1,7 @@
 """Handoffs and what is said during them (text sealed, like every personal datum)."""
 
+import secrets
+
 import sqlalchemy as sa
 
 from bot.directory.models import Organisation
@@ -10,10 +12,17 @@ STATUSES = ("waiting", "active", "closed")
 REASONS = ("asked", "misunderstood", "danger", "media", "interpreter")
 
 
+def new_case_ref() -> str:
+    """A handoff's reference in the staff audit: random, so it says nothing of the person."""
+    return secrets.token_hex(8)
+
+
 class Handoff(Base):
     __tablename__ = "handoffs"
+    __table_args__ = {"sqlite_autoincrement": True}  # an id is never given again, erasures included
 
     id = sa.Column(sa.Integer, primary_key=True)
+    case_ref = sa.Column(sa.String(32), nullable=False, default=new_case_ref)
     sender_id = sa.Column(sa.String(64), nullable=False, index=True)
     observatory_id = sa.Column(sa.Integer, sa.ForeignKey(Organisation.id), nullable=False, index=True)
     status = sa.Column(sa.String(16), nullable=False, index=True)
@@ -41,7 +50,9 @@ class HandoffMessage(Base):
 
 
 class StaffAudit(Base):
-    """Sensitive staff actions (revealing personal data, transfers) and who did them."""
+    """Sensitive staff actions (revealing personal data, replies, transfers, closes) and who
+    did them. A row outlives the conversation's erasure: its handoff and pseudonym are
+    cleared, its case reference, action, author and time stay."""
 
     __tablename__ = "staff_audit"
 
@@ -49,5 +60,6 @@ class StaffAudit(Base):
     at = sa.Column(UTCDateTime, nullable=False)
     user_id = sa.Column(sa.Integer, sa.ForeignKey(User.id), nullable=False)
     action = sa.Column(sa.String(32), nullable=False)
-    handoff_id = sa.Column(sa.Integer, sa.ForeignKey(Handoff.id), nullable=False)
-    sender_id = sa.Column(sa.String(64), nullable=False, index=True)
+    case_ref = sa.Column(sa.String(32), nullable=False, index=True)
+    handoff_id = sa.Column(sa.Integer, sa.ForeignKey(Handoff.id), nullable=True)  # cleared on erasure
+    sender_id = sa.Column(sa.String(64), nullable=True, index=True)  # cleared on erasure

@@ -11,15 +11,18 @@ from bot.handoff.models import Handoff, HandoffMessage, StaffAudit
 from bot.storage import processed_messages
 from bot.storage.models import Contact, OutgoingMessage, ProcessedMessage, ReceivedMedia
 
-# Children before parents (foreign keys).
-PER_SENDER_TABLES = (HandoffMessage, StaffAudit, Handoff, Contact, ProcessedMessage, ReceivedMedia, OutgoingMessage)
+# Children before parents (foreign keys). The staff audit is kept, detached (erase_sender).
+PER_SENDER_TABLES = (HandoffMessage, Handoff, Contact, ProcessedMessage, ReceivedMedia, OutgoingMessage)
 EVENTS = sa.table("events", sa.column("sender_id"))  # Rasa's conversation store
 
 
 def erase_sender(session: Session, sender_id: str, keep_messages: Collection[str] = ()) -> int:
-    """Deletes the sender's rows in every table; returns how many went. The messages in
+    """Deletes the sender's rows in every table; returns how many went. What staff did
+    stays in their audit, with nothing that leads to the person. The messages in
     `keep_messages` (not answered yet) keep their claim, their media and the contact their
     reply needs."""
+    session.execute(sa.update(StaffAudit).where(StaffAudit.sender_id == sender_id)
+                    .values(sender_id=None, handoff_id=None))
     deleted = 0
     for table in PER_SENDER_TABLES:
         if keep_messages and table is Contact:

@@ -8,12 +8,12 @@ from alembic.config import Config
 from bot.settings import ROOT, database_url
 
 
-def upgrade(url: str) -> None:
-    """Applies every pending migration to the database at `url`."""
+def upgrade(url: str, revision: str = "head") -> None:
+    """Applies the pending migrations to the database at `url`, up to `revision`."""
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(Path(ROOT, "bot", "storage", "migrations")))
     config.set_main_option("sqlalchemy.url", url)
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)
 
 
 if __name__ == "__main__":

@@ -95,14 +95,14 @@ class AlreadyAnswered(RuntimeError):
 
 _MESSAGE = ProcessedMessage.__table__.c
 _FINISH = (sa.update(ProcessedMessage.__table__)
-           .where(_MESSAGE.message_sid == sa.bindparam("message_sid"), _MESSAGE.answered_at.is_(None))
+           .where(_MESSAGE.message_sid == sa.bindparam("sid"), _MESSAGE.answered_at.is_(None))
            .values(answered_at=sa.bindparam("when", type_=_MESSAGE.answered_at.type), sealed_message=None))
 
 
 def finish(session: Session, message_sid: str, when: datetime) -> None:
     """Marks a message answered by the turn being saved, in the save's transaction; raises
     AlreadyAnswered (rolling the save back) if another turn of it was saved first."""
-    marked = session.execute(_FINISH, {"message_sid": message_sid, "when": when}).rowcount
+    marked = session.execute(_FINISH, {"sid": message_sid, "when": when}).rowcount
     if not marked and session.get(ProcessedMessage, message_sid) is not None:
         raise AlreadyAnswered("this message's turn was already saved")
 

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, List
 
 import sqlalchemy as sa
-import urllib.request
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
@@ -26,6 +25,7 @@ from bot.storage.contacts import Address, ContactBook
 from bot.storage.crypto import Sealer
 from bot.storage.database import session_scope
 from bot.storage.models import ReceivedMedia
+from bot.web import media_fetch
 from bot.web.transcript import transcript
 
 blueprint = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -56,7 +56,7 @@ def _visible(db: Any, handoff_id: int) -> Handoff:
 
 def _audit(db: Any, handoff: Handoff, action: str) -> None:
     db.add(StaffAudit(at=datetime.now(timezone.utc), user_id=current_user.id, action=action,
-                      handoff_id=handoff.id, sender_id=handoff.sender_id))
+                      case_ref=handoff.case_ref, handoff_id=handoff.id, sender_id=handoff.sender_id))
 
 
 def _in_whatsapp_window(contact: Address) -> bool:
@@ -159,11 +159,13 @@ def reply(handoff_id: int) -> Response:
         elif use_template and current_app.config.get("WHATSAPP_TEMPLATE_SID"):
             _send(db, handoff, contact, content_sid=current_app.config["WHATSAPP_TEMPLATE_SID"])
             service.record(db, _sealer(), handoff, "staff", "[plantilla aprobada de WhatsApp]", current_user.id)
+            _audit(db, handoff, "reply")
         elif not _in_whatsapp_window(contact):
             flash("Pasaron más de 24 horas desde su último mensaje: WhatsApp solo permite enviar una plantilla aprobada.")
         elif text:
             _send(db, handoff, contact, text)
             service.record(db, _sealer(), handoff, "staff", text, current_user.id)
+            _audit(db, handoff, "reply")
     return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
 
 
@@ -229,9 +231,9 @@ def media(handoff_id: int, media_id: int) -> Response:
         url, content_type = _sealer().open(item.sealed_url), item.content_type
         _audit(db, handoff, "media")
     settings = _settings()
-    fetch = urllib.request.Request(url)
-    password_manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-    password_manager.add_password(None, url, settings.twilio_account_sid, settings.twilio_auth_token)
-    opener = urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(password_manager))
-    with opener.open(fetch, timeout=15) as answer:
-        return Response(answer.read(), mimetype=content_type, headers={"Cache-Control": "no-store"})
+    try:
+        found = media_fetch.fetch(url, content_type, settings.twilio_api_url, settings.twilio_account_sid,
+                                  settings.twilio_auth_token)
+    except media_fetch.MediaRefused:
+        abort(502)
+    return Response(found.content, headers=found.headers)
