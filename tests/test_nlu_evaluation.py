@@ -20,7 +20,9 @@ from sklearn.metrics import classification_report, f1_score
 from tests.conftest import MODEL
 
 HELDOUT = Path(__file__).with_name("nlu") / "heldout.yml"
-MACRO_F1_FLOOR = 0.90
+# Set from the first measure on a set with no near-copies of training data (0.847,
+# 2026-12-01; README, "Quality floor").
+MACRO_F1_FLOOR = 0.82
 # Off-topic messages end in the misunderstanding path either way.
 SAME_OUTCOME = {"nlu_fallback": "out_of_scope"}
 
