@@ -106,7 +106,7 @@ def test_a_failed_send_waits_its_backoff_and_holds_the_persons_later_rows(databa
     assert [body for _, _, body in recorder.sent] == ["primero", "segundo"]
 
 
-def test_a_failure_inside_a_run_marks_what_went_and_gives_back_what_follows(database: str) -> None:
+def test_a_failure_marks_what_went_and_holds_what_follows(database: str) -> None:
     address = contact("+525500000007", "whatsapp")
     enqueue(database, "p", address, ["uno", "dos", "tres"])
     recorder, failures = Recorder(), ["dos"]
@@ -125,11 +125,31 @@ def test_a_failure_inside_a_run_marks_what_went_and_gives_back_what_follows(data
     first, second, third = rows(database)
     assert first.sent_at and first.sealed_body is None
     assert second.sent_at is None and second.attempts == 1 and second.leased_until is None
-    assert third.sent_at is None and third.attempts == 0 and third.leased_until is None  # given back, untried
+    assert third.sent_at is None and third.attempts == 0 and third.leased_until is None  # untried, free
     with session_scope(engine_for(database)) as session:
         session.execute(sa.update(OutgoingMessage).values(next_attempt_at=NOW - timedelta(seconds=1)))
     asyncio.run(courier.deliver_to("p"))
     assert [body for _, _, body in recorder.sent] == ["uno", "dos", "tres"]
+
+
+def test_rows_erased_or_urgent_while_a_person_is_being_sent_to_are_seen_at_the_next_row(database: str) -> None:
+    address = contact("+525500000006")
+    enqueue(database, "p", address, [f"paso {n}" for n in range(4)])
+    recorder = Recorder()
+    original = recorder.send
+
+    async def meanwhile(to: str, from_: str, body: str = "", **kwargs: str) -> str:
+        sent = await original(to, from_, body, **kwargs)
+        if body == "paso 0":  # a danger turn is saved while the first reply goes out
+            enqueue(database, "p", address, ["911"], urgent=True)
+        if body == "paso 1":  # then the person erases the conversation
+            with session_scope(engine_for(database)) as session:
+                session.execute(sa.delete(OutgoingMessage).where(OutgoingMessage.sender_id == "p"))
+        return sent
+
+    recorder.send = meanwhile  # type: ignore[method-assign]
+    asyncio.run(Courier(engine_for(database), SEALER, recorder).deliver_to("p"))
+    assert [body for _, _, body in recorder.sent] == ["paso 0", "911", "paso 1"]
 
 
 def test_a_refused_message_is_given_up_at_once_and_counted(database: str) -> None:

@@ -63,19 +63,35 @@ def test_another_server_asking_for_credentials_gets_none() -> None:
     assert seen == []
 
 
-def test_twilio_gets_the_credentials_and_its_redirect_elsewhere_does_not() -> None:
-    def storage(_: str) -> Tuple[int, dict, bytes]:
-        return 200, {"Content-Type": "image/jpeg"}, b"\xff\xd8photo"
+def test_twilio_gets_the_credentials_and_the_storage_it_redirects_to_does_not() -> None:
+    base: List[str] = []
 
-    with server(storage) as (store, stored_seen):
-        def twilio_reply(path: str) -> Tuple[int, dict, bytes]:
-            return 307, {"Location": f"{store}/signed{path}"}, b""
+    def twilio_reply(path: str) -> Tuple[int, dict, bytes]:
+        if path.startswith("/signed"):
+            return 200, {"Content-Type": "image/jpeg"}, b"\xff\xd8photo"
+        return 307, {"Location": f"{base[0]}/signed{path}"}, b""
 
-        with server(twilio_reply) as (twilio, twilio_seen):
-            media = fetch(f"{twilio}/Media/ME1", "image/jpeg", twilio, SID, TOKEN)
+    with server(twilio_reply) as (twilio, seen):
+        base.append(twilio)
+        media = fetch(f"{twilio}/Media/ME1", "image/jpeg", twilio, SID, TOKEN)
     assert media.content == b"\xff\xd8photo"
-    assert twilio_seen == [("/Media/ME1", CREDENTIALS)]
-    assert stored_seen == [("/signed/Media/ME1", None)]
+    assert seen == [("/Media/ME1", CREDENTIALS), ("/signed/Media/ME1", None)]
+
+
+def test_a_redirect_to_plain_http_elsewhere_is_not_followed() -> None:
+    with server(lambda _: (200, {}, b"secret")) as (other, other_seen):
+        with server(lambda path: (302, {"Location": f"{other}{path}"}, b"")) as (twilio, _):
+            with pytest.raises(MediaRefused):
+                fetch(f"{twilio}/Media/ME1", "image/jpeg", twilio, SID, TOKEN)
+    assert other_seen == []
+
+
+def test_the_request_goes_to_the_configured_origin_not_the_link_as_written() -> None:
+    with server(challenge) as (other, seen):
+        for trick in (f"{other}\\@api.twilio.com/Media/ME1", f"{other}/Media/ME1 @api.twilio.com"):
+            with pytest.raises(MediaRefused):
+                fetch(trick, "image/jpeg", "http://api.twilio.com", SID, TOKEN)
+    assert seen == []  # urllib3 reads the first as a link to the other server
 
 
 def test_a_failed_or_oversized_answer_is_refused() -> None:

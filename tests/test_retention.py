@@ -66,8 +66,8 @@ def test_delivered_replies_leave_the_outbox_after_a_month(tmp_path: Path) -> Non
     with session_scope(engine) as session:
         outbox.enqueue(session, sealer, "p", contact, [Reply("a"), Reply("b"), Reply("c")], outbox.ASSISTANT, NOW)
         first, second, _ = session.scalars(sa.select(OutgoingMessage.id).order_by(OutgoingMessage.id)).all()
-        outbox.sent(session, [first], NOW - timedelta(days=31))
-        outbox.sent(session, [second], NOW - timedelta(days=29))
+        outbox.sent(session, first, NOW - timedelta(days=31))
+        outbox.sent(session, second, NOW - timedelta(days=29))
     purge(engine, 90, NOW)
     with session_scope(engine) as session:
         assert session.scalars(sa.select(OutgoingMessage.id).order_by(OutgoingMessage.id)).all()[0] == second

@@ -5,8 +5,10 @@ Its turn never saved anything (a turn's save and its answered mark are one trans
 so it runs from the conversation as it was before it. Every dialogue engine sweeps every
 SWEEP_S; taking a message over is one conditional update, so one engine runs it. After
 MAX_ATTEMPTS the message is given up: marked answered, and the person is told to write
-again (a danger message already had its 911 reply, bot/channels/turns.py). So is a stored
-copy that can no longer be read (sealed under a retired key, or damaged): at once.
+again (a danger message already had its 911 reply, bot/channels/turns.py). So is, after as
+many attempts, a stored copy this process cannot read (a key not yet configured here
+during a rotation, a retired key, damage): it is not run, and is tried again like a turn
+that failed.
 """
 
 import asyncio
@@ -18,7 +20,7 @@ from cryptography.fernet import InvalidToken
 from rasa.core.channels.channel import UserMessage
 from sqlalchemy.engine import Engine
 
-from bot.channels.turns import Turns
+from bot.channels.turns import RETRY_BACKOFF_S, Turns
 from bot.channels.twilio_request import IncomingMessage
 from bot.languages import DEFAULT_LANGUAGE
 from bot.storage import processed_messages
@@ -61,10 +63,14 @@ class Recovery:
                 continue
             message, attempts = claimed
             taken += 1
-            if message is None or attempts > MAX_ATTEMPTS:
-                logger.error("A message's turn %s; the person is asked to write again.",
-                             "cannot be read" if message is None else f"failed {attempts} times")
+            if attempts > MAX_ATTEMPTS:
+                logger.error("A message's turn %s %d times; the person is asked to write again.",
+                             "could not be read" if message is None else "failed", attempts)
                 await asyncio.to_thread(self._give_up, message_sid, sender_id)
+                continue
+            if message is None:  # another process may hold the key this one lacks: later
+                logger.warning("A stored message could not be read (attempt %d); tried again later.", attempts)
+                await asyncio.to_thread(self._later, message_sid, attempts)
                 continue
             logger.warning("Running again a turn that was not finished (attempt %d).", attempts + 1)
             task = asyncio.ensure_future(self.turns.run(message, sender_id, attempts, agent, on_new_message))
@@ -90,6 +96,11 @@ class Recovery:
             return IncomingMessage.from_json(self.sealer.open(sealed)), attempts
         except (InvalidToken, ValueError, TypeError, KeyError):
             return None, attempts
+
+    def _later(self, message_sid: str, attempts: int) -> None:
+        delay = timedelta(seconds=RETRY_BACKOFF_S[min(attempts, len(RETRY_BACKOFF_S) - 1)])
+        with session_scope(self.engine) as session:
+            processed_messages.retry_after(session, message_sid, datetime.now(timezone.utc), self.turn_timeout, delay)
 
     def _give_up(self, message_sid: str, sender_id: str) -> None:
         with session_scope(self.engine) as session:

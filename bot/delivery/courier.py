@@ -3,10 +3,9 @@
 Every dialogue engine runs one (started with the Twilio channel). A finished turn has its
 person's replies sent at once (`deliver_to`); the courier also looks for due rows every
 POLL_S (retries, staff replies, rows left by a process that died). Rows of one person go
-one at a time, in order; different people in parallel. A person's due rows are leased
-together before they are sent and marked sent together after, so two couriers never send
-a row both; a courier killed mid-send leaves the lease to expire and those rows are sent
-again (at least once).
+one at a time, in order; different people in parallel. A row is leased before it is sent,
+so two couriers never send it both; a courier killed mid-send leaves the lease to expire
+and the row is sent again (at least once).
 
 A danger reply that WhatsApp does not take is also sent by SMS to the same number. Twilio
 refusing a message for good (a 4xx other than 429) gives it up at once; anything else (5xx,
@@ -18,7 +17,7 @@ import asyncio
 import logging
 from datetime import datetime, timezone
 from functools import partial
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import aiohttp
 from sqlalchemy.engine import Engine
@@ -87,52 +86,48 @@ class Courier:
         """Sends one person's due rows now (a turn's replies, before its webhook answers).
         A conversation just erased has its last reply in a queue of its own: with nothing
         left under the person's id, everything due is sent."""
+        running = self._sending.get(sender_id)
+        if running is not None:  # it may have looked before this turn's rows were stored
+            await asyncio.shield(running)
         task = self._sending.get(sender_id) or self._start(sender_id, partial(self._lease_next, sender_id))
         if not await asyncio.shield(task):
             started = await self.deliver_due()
             if started:
                 await asyncio.wait([asyncio.shield(task) for task in started])
 
-    def _start(self, sender_id: str, first: Callable[[], List[Delivery]]) -> "asyncio.Task[bool]":
+    def _start(self, sender_id: str, first: Callable[[], Optional[Delivery]]) -> "asyncio.Task[bool]":
         task = asyncio.ensure_future(self._deliver_from(first))
         self._sending[sender_id] = task
         task.add_done_callback(lambda _: self._sending.pop(sender_id, None))
         return task
 
-    async def _deliver_from(self, first: Callable[[], List[Delivery]]) -> bool:
-        """Sends one person's rows in order, from those `first` leases, until none is due
-        or one fails; False if `first` found none. The rows that went out are marked sent,
-        and the person's next rows leased, in one transaction."""
-        run = await asyncio.to_thread(first)
-        found = bool(run)
-        while run:
-            went = 0
-            while went < len(run) and await self._attempt(run[went]):
-                went += 1
-            run = await asyncio.to_thread(self._settle, run, went)
+    async def _deliver_from(self, first: Callable[[], Optional[Delivery]]) -> bool:
+        """Sends one person's rows in order, from the one `first` leases, until none is due
+        or one fails; False if `first` found none. Marking a row sent and leasing the next
+        is one transaction, so a danger reply stored meanwhile goes next, and a row erased
+        meanwhile is not sent."""
+        delivery = await asyncio.to_thread(first)
+        found = delivery is not None
+        while delivery is not None and await self._attempt(delivery):
+            delivery = await asyncio.to_thread(self._sent_then_next, delivery)
         return found
 
     def _due(self) -> List[Tuple[int, str]]:
         with session_scope(self.engine) as session:
             return outbox.heads(session, _now())
 
-    def _lease(self, row_id: int) -> List[Delivery]:
+    def _lease(self, row_id: int) -> Optional[Delivery]:
         with session_scope(self.engine) as session:
             return outbox.lease(session, self.sealer, row_id, _now())
 
-    def _lease_next(self, sender_id: str) -> List[Delivery]:
+    def _lease_next(self, sender_id: str) -> Optional[Delivery]:
         with session_scope(self.engine) as session:
             return outbox.lease_next(session, self.sealer, sender_id, _now())
 
-    def _settle(self, run: List[Delivery], went: int) -> List[Delivery]:
-        """Marks the first `went` rows of `run` sent; if all went, leases the person's next
-        rows, else gives back those behind the one that failed (already recorded)."""
+    def _sent_then_next(self, delivery: Delivery) -> Optional[Delivery]:
         with session_scope(self.engine) as session:
-            outbox.sent(session, [delivery.id for delivery in run[:went]], _now())
-            if went < len(run):
-                outbox.release(session, [delivery.id for delivery in run[went + 1:]])
-                return []
-            return outbox.lease_next(session, self.sealer, run[0].sender_id, _now())
+            outbox.sent(session, delivery.id, _now())
+            return outbox.lease_next(session, self.sealer, delivery.sender_id, _now())
 
     async def _attempt(self, delivery: Delivery) -> bool:
         """One attempt at a row; True when it went out (the caller marks it sent), else

@@ -107,20 +107,13 @@ def _due_heads(first_rows: sa.sql.Select) -> sa.sql.Select:
 
 _HEADS = _due_heads(sa.select(_NEXT_ROW).where(*_UNDELIVERED).group_by(_ROWS.sender_id))
 _NEXT_DUE = _due_heads(sa.select(_NEXT_ROW).where(*_UNDELIVERED, _ROWS.sender_id == sa.bindparam("sender")))
-RUN_ROWS = 20  # at most this many of one person's rows are leased together
-_HEAD = sa.bindparam("head")
-_RUN = (sa.select(_ROWS.id, _ROWS.sender_id, _ROWS.channel, _ROWS.sealed_to, _ROWS.our_address, _ROWS.sealed_body,
-                  _ROWS.sealed_media_url, _ROWS.content_sid, _ROWS.urgent, _ROWS.attempts)
-        .where(_ROWS.sender_id == sa.select(_ROWS.sender_id).where(_ROWS.id == _HEAD).scalar_subquery(),
-               *_UNDELIVERED, sa.or_(_ROWS.id == _HEAD, sa.and_(_ROWS.next_attempt_at <= _NOW,
-                                                               _ROWS.leased_until.is_(None))))
-        .order_by(_ROWS.id != _HEAD, _ROWS.urgent.desc(), _ROWS.id).limit(RUN_ROWS))
-_IDS = sa.bindparam("ids", expanding=True)
-_TAKE = (sa.update(OutgoingMessage.__table__).where(_ROWS.id.in_(_IDS), *_UNDELIVERED, _FREE)
+_ROW = sa.select(_ROWS.id, _ROWS.sender_id, _ROWS.channel, _ROWS.sealed_to, _ROWS.our_address, _ROWS.sealed_body,
+                 _ROWS.sealed_media_url, _ROWS.content_sid, _ROWS.urgent,
+                 _ROWS.attempts).where(_ROWS.id == sa.bindparam("row"))
+_TAKE = (sa.update(OutgoingMessage.__table__).where(_ROWS.id == sa.bindparam("row"), *_UNDELIVERED, _FREE)
          .values(leased_until=sa.bindparam("until", type_=_ROWS.leased_until.type)))
-_SENT = (sa.update(OutgoingMessage.__table__).where(_ROWS.id.in_(_IDS))
+_SENT = (sa.update(OutgoingMessage.__table__).where(_ROWS.id == sa.bindparam("row"))
          .values(sent_at=sa.bindparam("at", type_=_ROWS.sent_at.type), attempts=_ROWS.attempts + 1, **_CLEARED))
-_RELEASE = sa.update(OutgoingMessage.__table__).where(_ROWS.id.in_(_IDS)).values(leased_until=None)
 
 
 def heads(session: Session, now: datetime) -> List[Tuple[int, str]]:
@@ -135,26 +128,13 @@ def next_due(session: Session, sender_id: str, now: datetime) -> Optional[int]:
     return session.execute(_NEXT_DUE, {"sender": sender_id, "now": now}).scalars().first()
 
 
-def lease(session: Session, sealer: Sealer, head_id: int, now: datetime) -> List[Delivery]:
-    """Takes a person's next row (`head_id`, due) for this process and, behind it, their
-    other due rows, in the order they go out (none if another process took the head
-    first: rows are only ever taken behind their person's head, so one process at a time
-    holds a person's rows). A row sealed under a key no longer configured can never be
-    sent: it is given up."""
-    if not _take(session, [head_id], now):
-        return []
-    rows = session.execute(_RUN, {"head": head_id, "now": now}).all()
-    _take(session, [row.id for row in rows[1:]], now)
-    return [delivery for delivery in (_opened(session, sealer, row, now) for row in rows) if delivery]
-
-
-def _take(session: Session, row_ids: List[int], now: datetime) -> int:
-    if not row_ids:
-        return 0
-    return session.execute(_TAKE, {"ids": row_ids, "now": now, "until": now + timedelta(seconds=LEASE_S)}).rowcount
-
-
-def _opened(session: Session, sealer: Sealer, row: sa.engine.Row, now: datetime) -> Optional[Delivery]:
+def lease(session: Session, sealer: Sealer, row_id: int, now: datetime) -> Optional[Delivery]:
+    """Takes a due row for this process (None if another took it first). A row sealed
+    under a key no longer configured can never be sent: it is given up."""
+    taken = session.execute(_TAKE, {"row": row_id, "now": now, "until": now + timedelta(seconds=LEASE_S)}).rowcount
+    if not taken:
+        return None
+    row = session.execute(_ROW, {"row": row_id}).one()
     try:
         return Delivery(row.id, row.sender_id, row.channel, sealer.open(row.sealed_to), row.our_address,
                         sealer.open(row.sealed_body) if row.sealed_body else "",
@@ -162,25 +142,18 @@ def _opened(session: Session, sealer: Sealer, row: sa.engine.Row, now: datetime)
                         row.content_sid or "", row.urgent, row.attempts)
     except InvalidToken:
         logger.error("A reply sealed under a retired key is given up (run bot.storage.reseal before retiring one).")
-        failed(session, row.id, row.attempts, "unreadable", now, permanent=True)
+        failed(session, row_id, row.attempts, "unreadable", now, permanent=True)
         return None
 
 
-def lease_next(session: Session, sealer: Sealer, sender_id: str, now: datetime) -> List[Delivery]:
-    """Takes one person's due rows, if their next one is due."""
+def lease_next(session: Session, sealer: Sealer, sender_id: str, now: datetime) -> Optional[Delivery]:
+    """Takes one person's next row, if it is due."""
     row_id = next_due(session, sender_id, now)
-    return lease(session, sealer, row_id, now) if row_id is not None else []
+    return lease(session, sealer, row_id, now) if row_id is not None else None
 
 
-def sent(session: Session, row_ids: List[int], now: datetime) -> None:
-    if row_ids:
-        session.execute(_SENT, {"ids": row_ids, "at": now})
-
-
-def release(session: Session, row_ids: List[int]) -> None:
-    """Gives back leased rows that were not tried (one before them failed)."""
-    if row_ids:
-        session.execute(_RELEASE, {"ids": row_ids})
+def sent(session: Session, row_id: int, now: datetime) -> None:
+    session.execute(_SENT, {"row": row_id, "at": now})
 
 
 def failed(session: Session, row_id: int, attempts: int, error: str, now: datetime, permanent: bool) -> bool:
