@@ -146,8 +146,7 @@ def test_a_change_shows_in_the_next_answer(admin_page: Page, assistant: RunningA
     chat.start()
     chat.say("quiero denunciar")
     chat.say("torreon coahuila")
-    chat.say("ayuda cerca de mi")
-    assert name in chat.say("torreon coahuila")[0]
+    assert name in "\n".join(chat.say("ayuda cerca de mi"))  # the place is known: not asked again
 
 
 def test_csv_with_a_bad_row_changes_nothing_and_an_export_reimports_as_is(
