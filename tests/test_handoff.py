@@ -207,6 +207,7 @@ def test_quick_exit_during_a_handoff_erases_it_too_and_keeps_what_staff_did(
     page.get_by_label("Mensaje para la persona").fill("Aquí estamos.")
     page.get_by_role("button", name="Enviar").click()
     expect(page.locator("#transcript")).to_contain_text("Aquí estamos.")
+    assert phone.delivered(1) == ["Aquí estamos."]
     case_ref = sql(assistant, "SELECT case_ref FROM handoffs WHERE id = ?", handoff)[0][0]
     assert phone.say("esto lo lee la persona del observatorio") == []
     assert phone.say("salir") == [text("utter_quick_exit")]
