@@ -196,7 +196,12 @@ def orienta(engines: int, workdir: Path, database: str) -> Iterator[Tuple[Starte
         process = subprocess.Popen([sys.executable, "-m", "bot.run"], cwd=ROOT, env=env,
                                    stdout=subprocess.PIPE, stderr=log, text=True)
         with stopping(process):
-            banner = wait_for(process, lambda text: "Press Ctrl-C" in text)
+            try:
+                banner = wait_for(process, lambda text: "Press Ctrl-C" in text)
+            except RuntimeError:  # what the launcher said (nginx missing, a server failing) is in its log
+                log.flush()
+                sys.stderr.write("".join((workdir / "servers.log").read_text().splitlines(True)[-15:]))
+                raise
             started = Started(process, time.monotonic() - began,
                               [(pid, name) for pid, name, _ in listed_processes(banner)], env)
             yield started, port, twilio

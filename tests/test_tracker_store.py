@@ -1,6 +1,8 @@
 """The tracker store erases a conversation completely, on SQLite and on PostgreSQL."""
 
 import asyncio
+import json
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -8,8 +10,9 @@ from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 
 from bot.storage import processed_messages
 from bot.storage.contacts import remember
@@ -144,3 +147,29 @@ def test_each_turn_stores_exactly_its_new_events(store: ErasableSQLTrackerStore)
     stored = asyncio.run(store.retrieve(sender))
     assert [e.text for e in stored.events if isinstance(e, UserUttered)] == [*texts, "otro"]
     assert rows_of(store, sender) == len(stored.events)
+
+
+def test_sessions_are_read_and_counted_as_rasa_reads_them(store: ErasableSQLTrackerStore) -> None:
+    """The store's own event statements give what Rasa's `_event_query` gives: the latest
+    session's events (all of them when none started), or every session's."""
+    sender = f"sessions-{uuid.uuid4().hex}"
+    tracker = asyncio.run(store.get_or_create_tracker(sender))
+    tracker.update(UserUttered("antes de toda sesión", {"name": "greet"}))
+    asyncio.run(store.save(tracker))
+    for session_number in range(2):  # each turn retrieves the conversation's current session
+        tracker, started = asyncio.run(store.retrieve(sender)), time.time() + 10 * (session_number + 1)
+        tracker.update(SessionStarted(timestamp=started))
+        tracker.update(UserUttered(f"sesión {session_number}", {"name": "greet"}, timestamp=started + 1))
+        asyncio.run(store.save(tracker))
+    with store.session_scope() as session:
+        for all_sessions in (False, True):
+            rasa_reads = [json.loads(store.sealer.open(row.data))
+                          for row in store._event_query(session, sender, all_sessions)]
+            assert store._stored_events(sender, all_sessions) == rasa_reads
+        rasa_new = SQLTrackerStore._additional_events(store, session, tracker)
+        assert list(store._additional_events(session, tracker)) == list(rasa_new)
+    current = asyncio.run(store.retrieve(sender))
+    assert [e.text for e in current.events if isinstance(e, UserUttered)] == ["sesión 1"]
+    full = asyncio.run(store.retrieve_full_tracker(sender))
+    assert [e.text for e in full.events if isinstance(e, UserUttered)] == ["antes de toda sesión", "sesión 0",
+                                                                          "sesión 1"]

@@ -38,12 +38,11 @@ _FIND = sa.select(_CONTACT.sealed_address, _CONTACT.our_address, _CONTACT.channe
 
 
 def remember(session: Session, sealer: Sealer, sender_id: str, address: str, our_address: str, channel: str,
-             when: datetime) -> Address:
-    """Records, in the caller's transaction, the channel and number a person last wrote from."""
-    opted_out = session.execute(sa.select(Contact.opted_out).where(Contact.sender_id == sender_id)).scalar()
+             when: datetime) -> None:
+    """Records, in the caller's transaction, the channel and number a person last wrote from
+    (a carrier opt-out stays as it was)."""
     session.execute(_REMEMBER, {"sender_id": sender_id, "sealed_address": sealer.seal(address),
                                 "our_address": our_address, "channel": channel, "last_message_at": when})
-    return Address(address, our_address, channel, bool(opted_out), when)
 
 
 def set_opted_out(session: Session, sender_id: str, opted_out: bool) -> None:

@@ -8,7 +8,7 @@ from typing import Any, Iterator, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, declarative_base, sessionmaker
+from sqlalchemy.orm import Session, declarative_base
 
 Base = declarative_base()
 
@@ -77,7 +77,7 @@ def engine_for(url: str) -> Engine:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A transaction: committed when the block ends, rolled back on error."""
-    session = sessionmaker(bind=engine, future=True)()
+    session = Session(bind=engine, future=True)
     try:
         yield session
         session.commit()

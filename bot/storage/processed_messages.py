@@ -26,6 +26,8 @@ _CLAIM = sa.text(
     "INSERT INTO processed_messages (message_sid, sender_id, received_at, sealed_message, attempts)"
     " VALUES (:message_sid, :sender_id, :received_at, :sealed_message, 0) ON CONFLICT (message_sid) DO NOTHING"
 ).bindparams(sa.bindparam("received_at", type_=UTCDateTime()))
+_TOMBSTONE = MessageTombstone.__table__.c
+_BURIED = sa.select(_TOMBSTONE.digest).where(_TOMBSTONE.digest == sa.bindparam("digest"))
 
 
 class Claim(enum.Enum):
@@ -44,7 +46,7 @@ def claim(session: Session, message_sid: str, sender_id: str, sealed_message: st
     attempts at its turn came before. A claim left unanswered for longer than
     `turn_timeout` was abandoned (its process stopped mid-turn): the retry takes it over.
     A message of an erased conversation counts as answered."""
-    if session.get(MessageTombstone, tombstone_digest(message_sid, key)) is not None:
+    if session.execute(_BURIED, {"digest": tombstone_digest(message_sid, key)}).first() is not None:
         return Claim.ANSWERED, 0
     inserted = session.execute(_CLAIM, {"message_sid": message_sid, "sender_id": sender_id, "received_at": when,
                                         "sealed_message": sealed_message}).rowcount

@@ -19,6 +19,7 @@ yet sent), in one transaction; nothing of the turn is written.
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -27,6 +28,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -39,6 +41,23 @@ from bot.storage.erasure import erase_conversation
 logger = logging.getLogger(__name__)
 
 ERASURE_SLOT = "erasure_requested"
+
+
+class EventQueries:
+    """Rasa's event queries (SQLTrackerStore._event_query and its count), built once as
+    statements with a bound sender: on every turn Rasa rebuilds them as ORM queries, which
+    costs more than running them. The current session starts at the latest SessionStarted
+    (every event, without one), as in Rasa."""
+
+    def __init__(self, events: sa.Table) -> None:
+        sender = sa.bindparam("sender")
+        of_sender = events.c.sender_id == sender
+        start = (sa.select(sa.func.max(events.c.timestamp))
+                 .where(of_sender, events.c.type_name == SessionStarted.type_name).scalar_subquery())
+        in_session = sa.or_(events.c.timestamp >= start, start.is_(None))
+        self.all_sessions = sa.select(events.c.data).where(of_sender).order_by(events.c.id)
+        self.current_session = sa.select(events.c.data).where(of_sender, in_session).order_by(events.c.id)
+        self.count_current = sa.select(sa.func.count()).select_from(events).where(of_sender, in_session)
 
 
 def _connection(url: str) -> Dict[str, Any]:
@@ -59,6 +78,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         if os.environ.get("ORIENTA_DATABASE_URL"):
             kwargs.update(_connection(os.environ["ORIENTA_DATABASE_URL"]))
         super().__init__(*args, **kwargs)
+        self.queries = EventQueries(self.SQLEvent.__table__)
 
     @contextlib.contextmanager
     def session_scope(self) -> Iterator[Session]:
@@ -108,11 +128,16 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             record_turn(session, self.sealer, tracker.sender_id, new_events)
             session.commit()
 
+    def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator[Event]:
+        """The tracker's events not stored yet (those after the stored ones of its session)."""
+        stored = session.execute(self.queries.count_current, {"sender": tracker.sender_id}).scalar_one()
+        return itertools.islice(tracker.events, stored, len(tracker.events))
+
     def _stored_events(self, sender_id: str, fetch_events_from_all_sessions: bool) -> List[Dict[str, Any]]:
+        query = self.queries.all_sessions if fetch_events_from_all_sessions else self.queries.current_session
         with self.session_scope() as session:
-            sealed = self._event_query(session, sender_id, fetch_events_from_all_sessions).with_entities(
-                self.SQLEvent.data)
-            return [json.loads(self.sealer.open(data)) for data, in sealed]
+            sealed = session.execute(query, {"sender": sender_id}).scalars()
+            return [json.loads(self.sealer.open(data)) for data in sealed]
 
     def _erase_after_reply(self, tracker: DialogueStateTracker) -> int:
         """The erasing turn's reply goes to the outbox, then everything of the conversation goes."""
