@@ -52,12 +52,12 @@ def create(engine: Engine, username: str, password: str, role: str, observatory_
         return user.id
 
 
-def ensure(engine: Engine, username: str, password: str, role: str) -> None:
+def ensure(engine: Engine, username: str, password: str, role: str, observatory_id: Optional[int] = None) -> None:
     """Creates the account unless it exists (for development set-ups)."""
     with session_scope(engine) as session:
         if session.scalar(sa.select(User.id).where(User.username == username)):
             return
-    create(engine, username, password, role)
+    create(engine, username, password, role, observatory_id)
 
 
 def _unlocked(now: datetime) -> sa.sql.ColumnElement:
