@@ -30,6 +30,7 @@ LABEL = "[nombre]"
 ANNOUNCING = re.compile(r"(?:me\s+llamo|mi\s+nombre\s+es|nombre\s*:|se\s+llama(?:ba)?|atte\.?|atentamente)\s*$",
                         re.IGNORECASE)
 MAX_ANNOUNCED = 3
+ANNOUNCING_REACH = 40  # characters before a word in which an announcing phrase is looked for
 # After these a listed name is a name even when it is also a word ("mi mamá Rosa", "doña Luz").
 INTRODUCING = {fold(word) for word in """
 soy llamo llama llamaba nombre dicen apodo atte atentamente esposo esposa pareja novio novia ex exesposo
@@ -63,6 +64,7 @@ def _entities() -> spacy.language.Language:
 
 @dataclass(frozen=True)
 class Word:
+    index: int  # among the message's words
     start: int
     end: int
     folded: str
@@ -74,8 +76,8 @@ class Word:
 
 
 def _words(text: str) -> List[Word]:
-    return [Word(m.start(), m.start() + len(m.group().rstrip(".")), fold(m.group().rstrip(".")), m.group())
-            for m in WORD.finditer(text)]
+    return [Word(i, m.start(), m.start() + len(m.group().rstrip(".")), fold(m.group().rstrip(".")), m.group())
+            for i, m in enumerate(WORD.finditer(text))]
 
 
 def _joined(text: str, before: Word, after: Word) -> bool:
@@ -110,9 +112,12 @@ def _runs(text: str, words: List[Word]) -> Iterator[List[Word]]:
         yield run
 
 
-def _introduced(text: str, words: List[Word], first: Word) -> bool:
-    index = words.index(first)
-    return bool(index and words[index - 1].folded in INTRODUCING) or bool(ANNOUNCING.search(text[:first.start]))
+def _announced(text: str, word: Word) -> bool:
+    return bool(ANNOUNCING.search(text, max(0, word.start - ANNOUNCING_REACH), word.start))
+
+
+def _introduced(text: str, words: List[Word], word: Word) -> bool:
+    return bool(word.index and words[word.index - 1].folded in INTRODUCING) or _announced(text, word)
 
 
 def _is_name(text: str, words: List[Word], run: List[Word]) -> bool:
@@ -136,7 +141,7 @@ def _listed_names(text: str, words: List[Word]) -> Iterator[Span]:
 def _announced_names(text: str, words: List[Word]) -> Iterator[Span]:
     """The words right after "me llamo", "mi nombre es"…, listed or not, up to a common word."""
     for index, word in enumerate(words):
-        if not ANNOUNCING.search(text[:word.start]) or word.folded in NOT_A_NAME:
+        if not _announced(text, word) or word.folded in NOT_A_NAME:
             continue
         name = [word]
         for following in words[index + 1:index + MAX_ANNOUNCED]:

@@ -19,8 +19,9 @@ class Span:
     label: str
 
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # and spelled out: "ana punto luz arroba gmail punto com"
-                   r"|\b[\w.+-]+(?:\s+punto\s+[\w+-]+)*\s+arroba\s+[\w-]+(?:\s+punto\s+[a-z]{2,4}\b)+",
+# Possessive, from the start of a word: linear however long the message.
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++"  # and spelled out: "ana punto luz arroba gmail punto com"
+                   r"|(?<![\w.+-])[\w.+-]++(?:\s++punto\s++[\w+-]++)*+\s++arroba\s++[\w-]++(?:\s++punto\s++[a-z]{2,4}\b)++",
                    re.IGNORECASE)
 CURP = re.compile(r"\b[A-Z]{4}\s?\d{6}\s?[HMX][A-Z]{5}[A-Z0-9]\d\b", re.IGNORECASE)
 RFC = re.compile(r"\b[A-ZÑ&]{3,4}[\s-]?\d{6}[\s-]?[A-Z0-9]{3}\b", re.IGNORECASE)
