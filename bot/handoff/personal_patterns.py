@@ -5,7 +5,7 @@ Each finder returns the spans it hides, with the label staff see instead.
 
 import re
 from dataclasses import dataclass
-from typing import Iterator, List
+from typing import AbstractSet, Iterator, List
 
 from spacy.lang.es.stop_words import STOP_WORDS
 
@@ -36,7 +36,7 @@ PHONE_CUES = re.compile(r"(?:tel|cel|fono|n[uú]mero|num|whats|wa|llam|marca|hab
 TOLL_FREE = "800"  # public lines, not a person's number
 
 STREET = (r"calle|c\.|avenida|av\.?|avda\.?|blvd\.?|bulevar|boulevard|privada|priv\.?|andador|callej[oó]n|"
-          r"calzada|calz\.?|carretera|camino|circuito|cerrada|prolongaci[oó]n|prol\.?|paseo|retorno")
+          r"calzada|calz\.?|carretera|camino|circuito|cerrada|cda\.?|prolongaci[oó]n|prol\.?|paseo|retorno")
 AREA = (r"colonia|col\.?|fraccionamiento|fracc?\.?|barrio|unidad\s+habitacional|u\.\s?h\.|ejido|residencial|"
         r"conjunto\s+habitacional")
 UNIT = (r"manzana|mza?\.?|lote|lt\.?|n[uú]mero|n[uú]m\.?|no\.|#|interior|int\.?|exterior|ext\.?|depto\.?|"
@@ -50,6 +50,7 @@ POSTAL_CODE = re.compile(r"(?<!\w)(?:c\.?\s?p\.?|c[oó]digo\s+postal)\s*\d{5}\b"
 NAME_PART = re.compile(r"\s*([^\W_]+\.?|\d+[a-z]?)", re.IGNORECASE)
 ABBREVIATION = re.compile(r"[^\W\d_]{1,4}\.")  # "Dr.", "Gral.", "Sta." inside a street's name
 ADDRESS_WORDS = 6
+HOUSE_NUMBER_NEXT = re.compile(r"\s*(?:[^\W\d_]+\.?\s*)?\d")  # "calle allende 12": a street, not a verb
 # Words that end a street's or colonia's name ("en mi colonia hay…"); articles stay ("colonia del valle").
 NOT_A_NAME = ({fold(word) for word in STOP_WORDS} - {"el", "la", "los", "las", "de", "del", "nueva", "nuevo"}
               | {"cerca", "junto", "frente", "enfrente", "atras", "esquina", "hace", "ayer", "hoy", "anoche",
@@ -96,12 +97,13 @@ def phones(text: str) -> Iterator[Span]:
             yield Span(match.start(), match.end(), "[teléfono]")
 
 
-def _name_end(text: str, start: int) -> int:
-    """Where the name after an address word ends: words, abbreviations and a house number."""
+def _name_end(text: str, start: int, verbs: AbstractSet[int]) -> int:
+    """Where the name after an address word ends: words, abbreviations and a house number,
+    up to a common word or a verb ("en mi colonia roban mucho")."""
     end, words = start, []
     for _ in range(ADDRESS_WORDS):
         match = NAME_PART.match(text, end)
-        if not match:
+        if not match or (match.start(1) in verbs and not HOUSE_NUMBER_NEXT.match(text, match.end())):
             break
         word = match.group(1)
         folded = fold(word.rstrip("."))
@@ -129,9 +131,10 @@ def _with_units(text: str, end: int) -> int:
     return end
 
 
-def addresses(text: str) -> Iterator[Span]:
+def addresses(text: str, verbs: AbstractSet[int]) -> Iterator[Span]:
+    """Addresses; `verbs` are where the words a language model reads as verbs start."""
     for match in ADDRESS_START.finditer(text):
-        end = _name_end(text, match.end())
+        end = _name_end(text, match.end(), verbs)
         if end > match.end():
             yield Span(match.start(), _with_units(text, end), "[dirección]")
     for match in LEADING_UNIT.finditer(text):
@@ -164,9 +167,6 @@ def plates(text: str) -> Iterator[Span]:
                 break
 
 
-FINDERS = (emails, curps, rfcs, phones, addresses, plates)
-
-
-def shaped(text: str) -> List[Span]:
-    """Every span the patterns find, in the order of FINDERS (earlier finders win overlaps)."""
-    return [span for finder in FINDERS for span in finder(text)]
+def shaped(text: str, verbs: AbstractSet[int]) -> List[Span]:
+    """Every span the patterns find, the more certain kinds first (earlier ones win overlaps)."""
+    return [*emails(text), *curps(text), *rfcs(text), *phones(text), *plates(text), *addresses(text, verbs)]
