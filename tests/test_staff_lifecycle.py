@@ -168,6 +168,10 @@ def test_a_new_role_or_observatory_applies_at_the_next_request(pages: StaffPages
     assert pages.audit(user_id)[1:] == [
         ("release", admin_id, None), ("change_observatory", admin_id, f"de {LEON} a {DURANGO}"),
         ("change_role", admin_id, "de Equipo de observatorio a Administración")]
+    with session_scope(pages.engine) as db:
+        case_ref = db.get(Handoff, handoff_id).case_ref
+    audit_page = admin.http.get(admin.base + "/admin/audit/").text
+    assert f"<td>Devolvió la conversación a la cola</td><td>caso {case_ref}, cuenta {username}</td>" in audit_page
 
 
 def test_the_last_administrator_cannot_be_deactivated_nor_demoted(pages: StaffPages) -> None:

@@ -36,7 +36,7 @@ def entries(db: Any, limit: int = SHOWN) -> List[Dict[str, str]]:
         .order_by(StaffAudit.at.desc(), StaffAudit.id.desc()).limit(limit))
     return [{"at": at.strftime("%Y-%m-%d %H:%M:%S"), "who": who or COMMAND_LINE,
              "what": ACTIONS.get(action, action),
-             "about": f"cuenta {whose}" if whose else f"caso {case_ref}" if case_ref else "—",
+             "about": ", ".join(filter(None, (case_ref and f"caso {case_ref}", whose and f"cuenta {whose}"))) or "—",
              "detail": detail or ""}
             for at, action, case_ref, detail, who, whose in rows]
 
