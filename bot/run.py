@@ -239,11 +239,7 @@ def main() -> int:
     upgrade(database_url())
     engine = engine_for(database_url())
     seed.load(engine)
-    dev_observatory = None
-    if settings.simulated:
-        accounts.ensure(engine, DEV_ADMIN, environment[DEV_ADMIN_PASSWORD], "admin")
-        if os.environ.get(DEV_STAFF_SWITCH) == "on":
-            dev_observatory = development_staff(engine, environment[DEV_STAFF_PASSWORD])
+    dev_observatory = development_accounts(settings, environment, engine)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     to_start = servers(settings, Topology.for_settings(settings))
     processes = [launch(server, environment) for server in to_start]
@@ -294,13 +290,21 @@ def supervise(started: List[Server], processes: List[subprocess.Popen], environm
                       file=sys.stderr, flush=True)
 
 
-def development_staff(engine: sa.engine.Engine, password: str) -> str:
-    """A staff account (DEV_STAFF) for the directory's first observatory, so that the
-    simulator's handoffs land in an inbox one can open; the observatory's name."""
+def development_accounts(settings: LaunchSettings, environment: Dict[str, str],
+                         engine: sa.engine.Engine) -> Optional[str]:
+    """With the simulator only (never with a Twilio account): the development administrator
+    and, with ORIENTA_DEV_STAFF=on, a staff account (DEV_STAFF) for the directory's first
+    observatory, so that the simulator's handoffs land in an inbox one can open. The name
+    of that observatory, if so."""
+    if not settings.simulated:
+        return None
+    accounts.ensure(engine, DEV_ADMIN, environment[DEV_ADMIN_PASSWORD], "admin")
+    if os.environ.get(DEV_STAFF_SWITCH) != "on":
+        return None
     with session_scope(engine) as session:
         observatory_id, name = session.execute(sa.select(Organisation.id, Organisation.name).where(
             Organisation.kind == "observatory", Organisation.active.is_(True)).order_by(Organisation.id)).first()
-    accounts.ensure(engine, DEV_STAFF, password, "staff", observatory_id)
+    accounts.ensure(engine, DEV_STAFF, environment[DEV_STAFF_PASSWORD], "staff", observatory_id)
     return name
 
 

@@ -1,14 +1,18 @@
 """`make run` (ORIENTA_DEV_STAFF=on with the simulator): a development staff account for the
 directory's first observatory, printed like the administrator's, whose inbox receives the
-simulator's handoff."""
+simulator's handoff; never without the switch, nor with a Twilio account."""
 
 from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from bot.dev_secrets import DEV_STAFF, DEV_STAFF_PASSWORD, load_or_create
+from bot.dev_secrets import DEV_ADMIN, DEV_STAFF, DEV_STAFF_PASSWORD, DEV_STAFF_SWITCH, load_or_create
+from bot.run import LaunchSettings, development_accounts
+from bot.storage.database import engine_for, session_scope
+from bot.web.models import User
 from tests.conftest import RunningAssistant, running_assistant
 from tests.test_handoff import LEON, handed_off, handoff_of
 
@@ -38,3 +42,18 @@ def test_the_development_staff_member_receives_the_simulators_handoff(
 def test_without_the_switch_there_is_no_development_staff(assistant: RunningAssistant) -> None:
     assert "Development staff" not in assistant.banner
     assert assistant.query("SELECT count(*) FROM users WHERE username = ?", DEV_STAFF) == [(0,)]
+
+
+def test_never_with_a_twilio_account(seeded: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DEV_STAFF_SWITCH, "on")
+    monkeypatch.setenv("ORIENTA_SQLITE_PATH", str(tmp_path / "orienta.db"))
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC" + "1" * 32)
+    engine = engine_for(seeded)
+    assert development_accounts(LaunchSettings.from_env(), {}, engine) is None
+    with session_scope(engine) as db:
+        assert db.scalar(sa.select(sa.func.count(User.id))) == 0
+    monkeypatch.delenv("TWILIO_ACCOUNT_SID")
+    settings = LaunchSettings.from_env()
+    assert development_accounts(settings, settings.environment(), engine) == LEON
+    with session_scope(engine) as db:
+        assert sorted(db.scalars(sa.select(User.username))) == [DEV_ADMIN, DEV_STAFF]
