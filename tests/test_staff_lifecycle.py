@@ -29,7 +29,7 @@ from bot.storage.migrate import upgrade
 from bot.web import accounts
 from bot.web.app import create_app
 from bot.web.models import User
-from tests.conftest import ROOT, STAFF_PASSWORD, fresh_postgresql_database
+from tests.conftest import PHONE_SCREEN, ROOT, STAFF_PASSWORD, fresh_postgresql_database
 from tests.test_web_authorization import Visitor
 
 NEW_PASSWORD = "otra-contraseña-larga"
@@ -171,7 +171,8 @@ def test_a_new_role_or_observatory_applies_at_the_next_request(pages: StaffPages
     with session_scope(pages.engine) as db:
         case_ref = db.get(Handoff, handoff_id).case_ref
     audit_page = admin.http.get(admin.base + "/admin/audit/").text
-    assert f"<td>Devolvió la conversación a la cola</td><td>caso {case_ref}, cuenta {username}</td>" in audit_page
+    assert f'Devolvió la conversación a la cola</td><td data-label="Sobre">caso {case_ref}, cuenta {username}</td>' \
+        in audit_page
 
 
 def test_the_last_administrator_cannot_be_deactivated_nor_demoted(pages: StaffPages) -> None:
@@ -222,6 +223,7 @@ def test_an_administrator_changes_an_account_and_reads_the_audit_in_chromium(
                   f"de {LEON} a {DURANGO}", f"cuenta {username}", admin_name):
         assert shown in table, shown
     assert not re.search(r"[{}\[\]]|deactivate|reset_password|change_observatory", table)  # no JSON, no codes
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_SCREEN["width"]  # no sideways scroll
 
 
 def _command_line(database: str, *arguments: str, password: str = NEW_PASSWORD) -> subprocess.CompletedProcess:
