@@ -186,6 +186,16 @@ def test_the_last_administrator_cannot_be_deactivated_nor_demoted(pages: StaffPa
     assert [action for action, _, _ in pages.audit(admin_id)] == ["create"]
 
 
+def test_an_account_created_in_the_page_is_audited_with_its_author(pages: StaffPages) -> None:
+    admin_name, admin_id = pages.account("admin")
+    admin = Visitor(pages, admin_name)
+    assert "Cuenta creada." in _post(admin, "/admin/staff/", username="nueva", password=STAFF_PASSWORD, role="staff",
+                                     observatory_id=str(pages.observatory_id(LEON)))
+    with session_scope(pages.engine) as db:
+        created = db.scalar(sa.select(User.id).where(User.username == "nueva"))
+    assert pages.audit(created) == [("create", admin_id, f"Equipo de observatorio, {LEON}")]
+
+
 def _sign_in(open_page: Callable[[str], Page], pages: StaffPages, username: str) -> Page:
     page = open_page(f"{pages.base}/login")
     page.get_by_label("Usuario").fill(username)
