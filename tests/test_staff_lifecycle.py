@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, List, Tuple
@@ -26,13 +27,14 @@ from bot.settings import Settings
 from bot.storage.crypto import new_key
 from bot.storage.database import engine_for, session_scope
 from bot.storage.migrate import upgrade
-from bot.web import accounts
+from bot.web import account_changes, accounts
 from bot.web.app import create_app
 from bot.web.models import User
 from tests.conftest import PHONE_SCREEN, ROOT, STAFF_PASSWORD, fresh_postgresql_database
 from tests.test_web_authorization import Visitor
 
 NEW_PASSWORD = "otra-contraseña-larga"
+ROUNDS = 5
 LEON = "Observatorio Ciudadano de León A.C."
 DURANGO = "Observatorio Ciudadano de Durango"
 
@@ -194,6 +196,31 @@ def test_an_account_created_in_the_page_is_audited_with_its_author(pages: StaffP
     with session_scope(pages.engine) as db:
         created = db.scalar(sa.select(User.id).where(User.username == "nueva"))
     assert pages.audit(created) == [("create", admin_id, f"Equipo de observatorio, {LEON}")]
+
+
+def test_two_administrators_removed_at_the_same_moment_leave_one(pages: StaffPages) -> None:
+    if not pages.database_url.startswith("postgresql"):
+        pytest.skip("SQLite takes one writer at a time: the second change fails instead")
+    survivor, _ = pages.account("admin")
+    for _ in range(ROUNDS):
+        newcomer, _ = pages.account("admin")
+        start = threading.Barrier(2)
+
+        def deactivate(username: str) -> str:
+            start.wait()
+            try:
+                account_changes.set_active(pages.engine, username, False)
+                return "deactivated"
+            except ValueError:
+                return "refused"
+
+        with ThreadPoolExecutor(2) as pool:
+            outcomes = list(pool.map(deactivate, (survivor, newcomer)))
+        assert sorted(outcomes) == ["deactivated", "refused"]
+        survivor = newcomer if outcomes[0] == "deactivated" else survivor
+        with session_scope(pages.engine) as db:
+            assert db.scalars(sa.select(User.username).where(User.role == "admin", User.active.is_(True))).all() \
+                == [survivor]
 
 
 def _sign_in(open_page: Callable[[str], Page], pages: StaffPages, username: str) -> Page:

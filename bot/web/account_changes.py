@@ -56,10 +56,14 @@ def _account(session: Session, username: str) -> User:
 
 
 def _keep_an_administrator(session: Session, user: User) -> None:
-    """Refuses a change that would leave no active administrator."""
-    others = session.scalar(sa.select(sa.func.count(User.id)).where(
-        User.role == "admin", User.active.is_(True), User.id != user.id))
-    if user.role == "admin" and user.active and not others:
+    """Refuses a change that would leave no active administrator. The active administrators'
+    rows stay locked until the change is committed (PostgreSQL), so that two administrators
+    removed at the same moment are counted one after the other."""
+    if user.role != "admin" or not user.active:
+        return
+    active = session.scalars(sa.select(User.id).where(User.role == "admin", User.active.is_(True))
+                             .with_for_update()).all()
+    if set(active) <= {user.id}:
         raise ValueError("es la única cuenta de administración activa")
 
 
