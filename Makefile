@@ -32,8 +32,9 @@ $(MODEL): $(INSTALLED) $(TRAINING_INPUTS)
 
 train: $(MODEL)
 
+# With the simulator, also a development staff account for the first observatory (README, "Two commands").
 run: $(MODEL)
-	$(BIN)/python -m bot.run
+	ORIENTA_DEV_STAFF=$${ORIENTA_DEV_STAFF:-on} $(BIN)/python -m bot.run
 
 # Production mode on this machine: two dialogue engines and two action servers behind nginx,
 # conversations in PostgreSQL, their locks and the rate limits in Redis (README, "Production").

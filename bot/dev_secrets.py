@@ -14,6 +14,9 @@ from bot.storage.crypto import new_key
 FILE_NAME = "dev-secrets.env"
 DEV_ADMIN = "admin"
 DEV_ADMIN_PASSWORD = "ORIENTA_DEV_ADMIN_PASSWORD"  # the development administrator's password
+DEV_STAFF = "equipo"
+DEV_STAFF_PASSWORD = "ORIENTA_DEV_STAFF_PASSWORD"  # the development staff member's password
+DEV_STAFF_SWITCH = "ORIENTA_DEV_STAFF"  # "on" (as `make run` sets it): a staff account for the first observatory
 ACTIONS_TOKEN = "ORIENTA_ACTIONS_TOKEN"  # what the action servers require of the engines
 
 
@@ -25,6 +28,7 @@ def _generate() -> Dict[str, str]:
         "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
         "ORIENTA_WEB_SECRET": secrets.token_hex(32),
         DEV_ADMIN_PASSWORD: secrets.token_urlsafe(12),
+        DEV_STAFF_PASSWORD: secrets.token_urlsafe(12),
         ACTIONS_TOKEN: secrets.token_urlsafe(32),
     }
 

@@ -24,11 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, NoReturn, Optional, Tuple
 
+import sqlalchemy as sa
+
 from bot.balancer import nginx
-from bot.dev_secrets import ACTIONS_TOKEN, DEV_ADMIN, DEV_ADMIN_PASSWORD, simulator_environment
+from bot.dev_secrets import (ACTIONS_TOKEN, DEV_ADMIN, DEV_ADMIN_PASSWORD, DEV_STAFF, DEV_STAFF_PASSWORD,
+                             DEV_STAFF_SWITCH, simulator_environment)
 from bot.directory import seed
+from bot.directory.models import Organisation
 from bot.settings import ROOT, database_url, rest_channel_enabled
-from bot.storage.database import engine_for, ensure_database
+from bot.storage.database import engine_for, ensure_database, session_scope
 from bot.storage.migrate import upgrade
 from bot.web import accounts
 
@@ -235,14 +239,13 @@ def main() -> int:
     upgrade(database_url())
     engine = engine_for(database_url())
     seed.load(engine)
-    if settings.simulated:
-        accounts.ensure(engine, DEV_ADMIN, environment[DEV_ADMIN_PASSWORD], "admin")
+    dev_observatory = development_accounts(settings, environment, engine)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     to_start = servers(settings, Topology.for_settings(settings))
     processes = [launch(server, environment) for server in to_start]
     try:
         wait_until_ready(processes, [server.health_url for server in to_start if server.health_url])
-        print_banner(settings, to_start, processes)
+        print_banner(settings, to_start, processes, dev_observatory)
         supervise(to_start, processes, environment)
     except KeyboardInterrupt:
         return 0
@@ -287,7 +290,26 @@ def supervise(started: List[Server], processes: List[subprocess.Popen], environm
                       file=sys.stderr, flush=True)
 
 
-def print_banner(settings: LaunchSettings, started: List[Server], processes: List[subprocess.Popen]) -> None:
+def development_accounts(settings: LaunchSettings, environment: Dict[str, str],
+                         engine: sa.engine.Engine) -> Optional[str]:
+    """With the simulator only (never with a Twilio account): the development administrator
+    and, with ORIENTA_DEV_STAFF=on, a staff account (DEV_STAFF) for the directory's first
+    observatory, so that the simulator's handoffs land in an inbox one can open. The name
+    of that observatory, if so."""
+    if not settings.simulated:
+        return None
+    accounts.ensure(engine, DEV_ADMIN, environment[DEV_ADMIN_PASSWORD], "admin")
+    if os.environ.get(DEV_STAFF_SWITCH) != "on":
+        return None
+    with session_scope(engine) as session:
+        observatory_id, name = session.execute(sa.select(Organisation.id, Organisation.name).where(
+            Organisation.kind == "observatory", Organisation.active.is_(True)).order_by(Organisation.id)).first()
+    accounts.ensure(engine, DEV_STAFF, environment[DEV_STAFF_PASSWORD], "staff", observatory_id)
+    return name
+
+
+def print_banner(settings: LaunchSettings, started: List[Server], processes: List[subprocess.Popen],
+                 dev_observatory: Optional[str] = None) -> None:
     rest = rest_channel_enabled(os.environ)
     print("\nOrienta is ready." + (f" Open the web chat: {settings.chat_url}" if rest else ""), flush=True)
     print(f"Staff pages (directory administration): http://localhost:{settings.web_port}/")
@@ -295,6 +317,9 @@ def print_banner(settings: LaunchSettings, started: List[Server], processes: Lis
         print(f"Phone simulator (SMS and WhatsApp through the Twilio webhook): {settings.simulator_url}")
         print(f"Development administrator: user «{DEV_ADMIN}», password {DEV_ADMIN_PASSWORD} "
               f"in {settings.sqlite_path.parent / 'dev-secrets.env'}")
+    if dev_observatory:
+        print(f"Development staff of {dev_observatory} (the inbox): user «{DEV_STAFF}», password "
+              f"{DEV_STAFF_PASSWORD} in {settings.sqlite_path.parent / 'dev-secrets.env'}")
     for server, process in zip(started, processes):
         where = f" at {server.health_url}" if server.health_url else ""
         print(f"Process {process.pid}: {server.name}{where}")

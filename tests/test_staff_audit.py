@@ -15,7 +15,6 @@ from bot.handoff.models import Handoff, StaffAudit
 from bot.storage.database import engine_for, session_scope
 from bot.storage.erasure import erase_sender
 from bot.storage.migrate import upgrade
-from bot.web import accounts
 from tests.conftest import fresh_postgresql_database
 
 NOW = datetime.now(timezone.utc)
@@ -24,6 +23,8 @@ HANDOFFS_0006 = sa.table("handoffs", *(sa.column(name) for name in (
     "id", "sender_id", "observatory_id", "status", "reason", "language", "created_at")))
 AUDIT_0006 = sa.table("staff_audit", *(sa.column(name) for name in (
     "at", "user_id", "action", "handoff_id", "sender_id")))
+USERS_0006 = sa.table("users", *(sa.column(name) for name in (
+    "id", "username", "password_hash", "role", "observatory_id", "active", "failed_logins")))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -44,8 +45,11 @@ def test_the_audit_outlives_erasure_and_handoff_ids_are_never_reused(before_0007
         organisation = connection.execute(sa.insert(Organisation.__table__).values(
             name="Observatorio de prueba", kind="observatory", state_key="11", onc_network="", source="prueba",
             verified_on=NOW.date(), active=True, updated_at=NOW)).inserted_primary_key[0]
-    user = accounts.create(engine, "staff", "una-contraseña-larga", "staff", organisation)
     with engine.begin() as connection:
+        connection.execute(sa.insert(USERS_0006).values(
+            username="staff", password_hash="-", role="staff", observatory_id=organisation, active=True,
+            failed_logins=0))
+        user = connection.execute(sa.select(USERS_0006.c.id)).scalar_one()
         connection.execute(sa.insert(HANDOFFS_0006).values(
             sender_id="before", observatory_id=organisation, status="active", reason="asked", language="es",
             created_at=NOW))

@@ -42,13 +42,13 @@ class Visitor:
 
 @pytest.fixture(scope="module")
 def paths(assistant: RunningAssistant) -> Iterator[Dict[str, str]]:
-    """Ids to put in the routes: a handoff of León (with media), an organisation."""
-    assistant.new_account("staff", LEON)
+    """Ids to put in the routes: a handoff of León (with media), an organisation, an account."""
+    account = assistant.query("SELECT id FROM users WHERE username = ?", assistant.new_account("staff", LEON))[0][0]
     phone = handed_off(assistant)
     phone.say(media=("audio/ogg", f"http://127.0.0.1:{assistant.simulator_port}/media/walk"))
     media_id = assistant.query("SELECT id FROM received_media WHERE sender_id = ?", phone.sender_id)[0][0]
     yield {"<int:handoff_id>": str(handoff_of(assistant, phone)), "<int:media_id>": str(media_id),
-           "<int:organisation_id>": str(assistant.observatory_id(LEON))}
+           "<int:organisation_id>": str(assistant.observatory_id(LEON)), "<int:user_id>": str(account)}
 
 
 def concrete(rule: str, ids: Dict[str, str]) -> str:
@@ -59,7 +59,8 @@ def concrete(rule: str, ids: Dict[str, str]) -> str:
 
 def test_the_walk_covers_every_route() -> None:
     rules = {rule for _, rule in routes()}
-    assert {"/admin/directory/", "/admin/staff/", "/inbox/", "/inbox/<int:handoff_id>/reply", "/login"} <= rules
+    assert {"/admin/directory/", "/admin/staff/", "/admin/staff/<int:user_id>", "/admin/audit/", "/inbox/",
+            "/inbox/<int:handoff_id>/reply", "/login"} <= rules
 
 
 def test_anonymous_visitors_reach_only_the_login(assistant: RunningAssistant, paths: Dict[str, str]) -> None:

@@ -50,16 +50,20 @@ class HandoffMessage(Base):
 
 
 class StaffAudit(Base):
-    """Sensitive staff actions (revealing personal data, replies, transfers, closes) and who
-    did them. A row outlives the conversation's erasure: its handoff and pseudonym are
-    cleared, its case reference, action, author and time stay."""
+    """Sensitive staff actions (revealing personal data, replies, transfers, closes) and
+    changes to staff accounts, and who did them. A handoff's row outlives the conversation's
+    erasure: its handoff and pseudonym are cleared, its case reference, action, author and
+    time stay. An account's row names the account changed and what changed."""
 
     __tablename__ = "staff_audit"
 
     id = sa.Column(sa.Integer, primary_key=True)
     at = sa.Column(UTCDateTime, nullable=False)
-    user_id = sa.Column(sa.Integer, sa.ForeignKey(User.id), nullable=False)
+    user_id = sa.Column(sa.Integer, sa.ForeignKey(User.id), nullable=True)  # none: the command line
     action = sa.Column(sa.String(32), nullable=False)
-    case_ref = sa.Column(sa.String(32), nullable=False, index=True)
+    case_ref = sa.Column(sa.String(32), nullable=True, index=True)  # a handoff's; none for account changes
+    target_user_id = sa.Column(sa.Integer, sa.ForeignKey(User.id, name="fk_staff_audit_target_user_id_users"),
+                               nullable=True, index=True)
+    detail = sa.Column(sa.String(200), nullable=True)  # an account change: "before → after"
     handoff_id = sa.Column(sa.Integer, sa.ForeignKey(Handoff.id), nullable=True)  # cleared on erasure
     sender_id = sa.Column(sa.String(64), nullable=True, index=True)  # cleared on erasure

@@ -1,7 +1,11 @@
-"""Staff and administrator accounts: password hashing, sign-in with lockout, signing out everywhere.
+"""Staff and administrator accounts: password hashing, sign-in with lockout, signing out
+everywhere, and the command line.
 
 `python -m bot.web.accounts add NAME --role admin` creates an account (the password is
-read from the terminal, or from ORIENTA_NEW_PASSWORD for scripts).
+read from the terminal, or from ORIENTA_NEW_PASSWORD for scripts); `deactivate NAME`,
+`reactivate NAME`, `reset NAME`, `role NAME admin|staff [--observatory ID]` and
+`observatory NAME ID` change one (bot/web/account_changes.py). Each is in the staff audit,
+with no author: the command line.
 """
 
 import argparse
@@ -16,45 +20,44 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from bot.directory.models import Organisation
 from bot.settings import database_url
 from bot.storage.database import UTCDateTime, engine_for, session_scope
-from bot.web.models import ROLES, User
+from bot.web import account_changes
+from bot.web.models import ROLE_NAMES, ROLES, User
 
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=15)
-MIN_PASSWORD_LENGTH = 12
 MAX_USERNAME_LENGTH = User.username.type.length
 # Checked against when the user does not exist, so that timing does not reveal names.
 _DUMMY_HASH = generate_password_hash("not a real password")
 
 
-def create(engine: Engine, username: str, password: str, role: str, observatory_id: Optional[int] = None) -> int:
-    """A new active account; ValueError (in Spanish, for the administrators) says what is wrong."""
+def create(engine: Engine, username: str, password: str, role: str, observatory_id: Optional[int] = None,
+           by: Optional[int] = None) -> int:
+    """A new active account, audited; ValueError (in Spanish, for the administrators) says what is wrong."""
     username = username.strip()
     if not username or len(username) > MAX_USERNAME_LENGTH:
         raise ValueError(f"falta el nombre de usuario, o pasa de {MAX_USERNAME_LENGTH} caracteres")
     if role not in ROLES:
         raise ValueError(f"el rol es uno de: {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"la contraseña necesita al menos {MIN_PASSWORD_LENGTH} caracteres")
+    account_changes.check_password(password)
     with session_scope(engine) as session:
-        if observatory_id is not None and not session.scalar(sa.select(Organisation.id).where(
-                Organisation.id == observatory_id, Organisation.kind == "observatory")):
-            raise ValueError(f"no existe ese observatorio (id {observatory_id}) en el directorio")
+        account_changes.check_observatory(session, observatory_id)
         user = User(username=username, password_hash=generate_password_hash(password), role=role,
                     observatory_id=observatory_id, active=True, failed_logins=0)
         session.add(user)
         session.flush()
+        account_changes.audit(session, by, user.id, "create", ROLE_NAMES[role] + (
+            f", {account_changes.observatory_name(session, observatory_id)}" if observatory_id is not None else ""))
         return user.id
 
 
-def ensure(engine: Engine, username: str, password: str, role: str) -> None:
+def ensure(engine: Engine, username: str, password: str, role: str, observatory_id: Optional[int] = None) -> None:
     """Creates the account unless it exists (for development set-ups)."""
     with session_scope(engine) as session:
         if session.scalar(sa.select(User.id).where(User.username == username)):
             return
-    create(engine, username, password, role)
+    create(engine, username, password, role, observatory_id)
 
 
 def _unlocked(now: datetime) -> sa.sql.ColumnElement:
@@ -96,21 +99,61 @@ def revoke_sessions(engine: Engine, user_id: int) -> None:
                         .values(session_generation=User.session_generation + 1))
 
 
+def _commands() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description="Manage staff and administrator accounts (every change audited).")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, summary: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=summary)
+        sub.add_argument("username")
+        return sub
+
+    add = command("add", "a new account (password from ORIENTA_NEW_PASSWORD or the terminal)")
+    add.add_argument("--role", choices=ROLES, default="staff")
+    add.add_argument("--observatory", type=int, help="directory id of the staff member's observatory")
+    command("deactivate", "the account can no longer sign in; its sessions end now")
+    command("reactivate", "the account can sign in again")
+    command("reset", "a new password (ORIENTA_NEW_PASSWORD or the terminal); its sessions end now")
+    role = command("role", "another role")
+    role.add_argument("role", choices=ROLES)
+    role.add_argument("--observatory", type=int, help="directory id of the observatory, for staff")
+    command("observatory", "move a staff account to another observatory").add_argument(
+        "observatory", type=int, help="directory id of the observatory")
+    return parser
+
+
+def _new_password() -> str:
+    return os.environ.get("ORIENTA_NEW_PASSWORD") or getpass.getpass("Password: ")
+
+
+def _run(engine: Engine, arguments: argparse.Namespace) -> str:
+    """Carries out the command; what was done, in a line."""
+    name, command = arguments.username.strip(), arguments.command
+    if command == "add":
+        create(engine, name, _new_password(), arguments.role, arguments.observatory)
+        return f"Account {name} ({arguments.role}) created."
+    if command in ("deactivate", "reactivate"):
+        changed = account_changes.set_active(engine, name, command == "reactivate")
+        return f"Account {name} {command}d." if changed else f"Account {name} was already {command}d."
+    if command == "reset":
+        account_changes.reset_password(engine, name, _new_password())
+        return f"Password of {name} reset; its sessions have ended."
+    if command == "role":
+        changed = account_changes.change_role(engine, name, arguments.role, arguments.observatory)
+        return f"Account {name} is now {arguments.role}." if changed else f"Account {name} already was {arguments.role}."
+    changed = account_changes.change_observatory(engine, name, arguments.observatory)
+    return f"Account {name} moved to observatory {arguments.observatory}." if changed else \
+        f"Account {name} already was in observatory {arguments.observatory}."
+
+
 def main(argv: List[str]) -> int:
-    parser = argparse.ArgumentParser(description="Manage staff and administrator accounts.")
-    parser.add_argument("command", choices=("add",))
-    parser.add_argument("username")
-    parser.add_argument("--role", choices=ROLES, default="staff")
-    parser.add_argument("--observatory", type=int, help="directory id of the staff member's observatory")
-    arguments = parser.parse_args(argv)
-    password = os.environ.get("ORIENTA_NEW_PASSWORD") or getpass.getpass("Password: ")
+    arguments = _commands().parse_args(argv)
     try:
-        create(engine_for(database_url()), arguments.username, password, arguments.role, arguments.observatory)
+        print(_run(engine_for(database_url()), arguments))
     except (ValueError, IntegrityError) as error:
-        print(f"Account not created: {'that user name exists' if isinstance(error, IntegrityError) else error}.",
+        print(f"Nothing changed: {'that user name exists' if isinstance(error, IntegrityError) else error}.",
               file=sys.stderr)
         return 1
-    print(f"Account {arguments.username.strip()} ({arguments.role}) created.")
     return 0
 
 

@@ -6,6 +6,7 @@ from bot.directory.models import Organisation
 from bot.storage.database import Base, UTCDateTime
 
 ROLES = ("admin", "staff")
+ROLE_NAMES = {"admin": "Administración", "staff": "Equipo de observatorio"}  # as the pages say them
 
 
 class User(Base):
