@@ -36,6 +36,8 @@ def test_the_simulated_person_reads_todays_replies_as_meant() -> None:
     someone, outcome = person(place="Oaxaca"), conversation_eval.Outcome({})
     assert someone.is_alert(reply("utter_danger"))
     assert not someone.is_alert(reply("utter_not_safe"))
+    assert not someone.is_alert(reply("utter_danger_reminder")) and someone.is_reminder(reply("utter_danger_reminder"))
+    assert not someone.is_reminder(reply("utter_danger"))
     assert someone.next_message([reply("utter_welcome")], outcome) == "sí"
     assert someone.next_message([reply("utter_ask_language")], outcome) == "español"
     assert someone.next_message([reply("utter_ask_state")], outcome) == "Oaxaca"
