@@ -11,6 +11,9 @@ from actions.places import remember_place
 
 WELCOMED_SLOT = "welcomed"
 PENDING_SLOT = "pending_intent"
+# Whether the conversation's language is settled: chosen, or the first message was surely
+# Spanish (the NLU's language identifier marks it with the entity `written_in`).
+LANGUAGE_KNOWN_SLOT = "language_known"
 TOPIC_SLOT = "topic"  # the last service the person asked about: what help near them to list
 # What the last answer rests on, for "¿De dónde sale esto?" (see actions/sources.py).
 SOURCES_SLOT = "answer_sources"
@@ -30,13 +33,27 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+def language_known(tracker: Tracker) -> List[EventType]:
+    """Marks the language as settled when this message is surely Spanish (or it already was)."""
+    spanish = next(tracker.get_latest_entity_values("written_in"), None) == "es"
+    return [SlotSet(LANGUAGE_KNOWN_SLOT, True)] if spanish and not tracker.get_slot(LANGUAGE_KNOWN_SLOT) else []
+
+
+def welcome(dispatcher: CollectingDispatcher, tracker: Tracker, pending: Optional[str]) -> List[EventType]:
+    """The welcome ("is it safe to write now?"); the request to answer after it, if any, and
+    whether the message already tells the language."""
+    dispatcher.utter_message(response="utter_welcome")
+    return [SlotSet(WELCOMED_SLOT, True), SlotSet(PENDING_SLOT, pending if pending in PENDING_INTENTS else None),
+            *language_known(tracker)]
+
+
 class ReplyAction(Action, metaclass=ABCMeta):
     """Sends catalogue replies; a conversation's first message gets the welcome instead.
 
     The welcome (a neutral line and "is it safe to talk now?") comes before anything
-    else, and the request it interrupted is remembered and answered once the
-    language is chosen. Actions that must answer even a first message (danger, quick
-    exit) set `greets_first = False`.
+    else, and the request it interrupted is remembered and answered right after the
+    answer to it (actions/language.py). Actions that must answer even a first message
+    (danger, quick exit) set `greets_first = False`.
 
     Every message is read for a place (actions/places.py), remembered for later answers.
 
@@ -57,14 +74,8 @@ class ReplyAction(Action, metaclass=ABCMeta):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         if self.greets_first and not tracker.get_slot(WELCOMED_SLOT):
-            dispatcher.utter_message(response="utter_welcome")
-            pending = latest_intent(tracker)
-            return [
-                SlotSet(WELCOMED_SLOT, True),
-                SlotSet(PENDING_SLOT, pending if pending in PENDING_INTENTS else None),
-                *self.remember(tracker),
-                *remember_place(tracker),
-            ]
+            return [*welcome(dispatcher, tracker, latest_intent(tracker)), *self.remember(tracker),
+                    *remember_place(tracker)]
         # A place the message names is remembered whatever the reply (respond's own slots win).
         events = [*remember_place(tracker), *self._correction_or_respond(dispatcher, tracker)]
         sets_sources = any(e.get("event") == "slot" and e.get("name") == SOURCES_SLOT for e in events)

@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import SOURCES_SLOT, TOPIC_SLOT, ReplyAction
+from actions.conversation import PENDING_SLOT, SOURCES_SLOT, TOPIC_SLOT, ReplyAction
 from actions.help_nearby import PLACE_FOR_SLOT, PLACE_SLOTS
 from actions.places import current_place_key
 from bot.guidance.compose import Answer, Composer, detect_crime
@@ -22,6 +22,7 @@ from bot.guidance.content import guidance
 CRIME_SLOT = "crime"
 MORE_SLOT = "more_sections"
 REPORT, PROTECTION = "report_crime", "protection"  # the intents, the topics and the answers' names
+REPORT_FIRST = frozenset({"disappearance", "extortion"})  # crimes (guidance/national.yml) reported first
 
 
 def known_state(tracker: Tracker) -> Optional[str]:
@@ -71,23 +72,29 @@ def answer_after_place(dispatcher: CollectingDispatcher, tracker: Tracker) -> Li
 
 
 class GuidanceAction(ReplyAction):
-    """Answers one topic; for reporting, the crime comes from the chosen option or the person's words."""
+    """Answers one topic; for reporting, the crime comes from the chosen option or the person's
+    words. A request for protection that names a crime whose first step is reporting (a
+    disappearance: the search starts at once; extortion) gets the reporting answer."""
 
     topic = REPORT
 
+    def topic_for(self, tracker: Tracker) -> str:
+        named = detect_crime(tracker.latest_message.get("text") or "")
+        return REPORT if self.topic == PROTECTION and named in REPORT_FIRST else self.topic
+
     def crime(self, tracker: Tracker) -> Optional[str]:
-        if self.topic != REPORT:
+        if self.topic_for(tracker) != REPORT:
             return None
         chosen = next(tracker.get_latest_entity_values("crime"), None)
         return chosen if chosen in guidance().crimes else detect_crime(tracker.latest_message.get("text") or "")
 
     def remember(self, tracker: Tracker) -> List[EventType]:
-        return [SlotSet(CRIME_SLOT, self.crime(tracker))]
+        return [SlotSet(CRIME_SLOT, self.crime(tracker)), SlotSet(PENDING_SLOT, self.topic_for(tracker))]
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         chosen = next(tracker.get_latest_entity_values("crime"), None)
         general = chosen is None or known_state(tracker) is None  # a crime chosen from the list: its steps only
-        return answer_topic(dispatcher, tracker, self.topic, self.crime(tracker), general)
+        return answer_topic(dispatcher, tracker, self.topic_for(tracker), self.crime(tracker), general)
 
 
 class ActionReportCrime(GuidanceAction):

@@ -10,12 +10,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import PENDING_GUIDANCE, PENDING_QUESTIONS, PENDING_SLOT, WELCOMED_SLOT, ReplyAction
+from actions.conversation import (LANGUAGE_KNOWN_SLOT, PENDING_GUIDANCE, PENDING_QUESTIONS, PENDING_SLOT,
+                                  WELCOMED_SLOT, ReplyAction)
 from actions.guidance import CRIME_SLOT, answer_topic
 from actions.handoff import offer
 from actions.places import current_place_key
 from bot.languages import DEFAULT_LANGUAGE, OFFERED_LANGUAGES
 from bot.replies.catalogue import Catalogues
+from bot.replies.menus import MENUS
 from bot.text import bare_words
 
 LANGUAGE_SLOT = "language"
@@ -23,6 +25,7 @@ CATALOGUES = Catalogues.load()
 LANGUAGE_NAMES = yaml.safe_load((Path(__file__).resolve().parents[1] / "bot" / "language_names.yml").read_text(encoding="utf-8"))
 # A language counts as served once its main menu has reviewed text.
 SERVED_WHEN_TRANSLATED = "utter_main_menu"
+HINT = "utter_language_hint"  # "escribe IDIOMA": a reply of its own or another's footer
 
 
 def language_name(code: str) -> str:
@@ -31,11 +34,57 @@ def language_name(code: str) -> str:
     return name.text if name else code
 
 
+def go_on(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> List[EventType]:
+    """Once first contact is over: the request the person made before the welcome, if any,
+    else the menu."""
+    pending = tracker.get_slot(PENDING_SLOT)
+    events: List[EventType] = [SlotSet(PENDING_SLOT, None)]
+    if pending == "find_help" and current_place_key(tracker):  # the first message said where
+        return [*events, FollowupAction("action_help_near_me")]
+    if pending in PENDING_QUESTIONS:
+        return [*events, FollowupAction(PENDING_QUESTIONS[pending])]
+    if pending == "human_handoff":
+        return [*events, *offer(dispatcher, tracker, "asked")]
+    if pending in PENDING_GUIDANCE:
+        return [*events, *answer_topic(dispatcher, tracker, pending, tracker.get_slot(CRIME_SLOT))]
+    dispatcher.utter_message(response="utter_main_menu", in_language=language)
+    return events
+
+
+def with_language_hint(dispatcher: CollectingDispatcher, sent_before: int) -> None:
+    """How to change the language: the footer of the last reply sent in this turn when it
+    offers no options, else a line of its own at the turn's start (before a list of options,
+    or a question another action asks next)."""
+    sent = dispatcher.messages[sent_before:]
+    if sent and not (MENUS.get(sent[-1].get("response") or "") or sent[-1].get("choices")):
+        sent[-1].setdefault("parts", []).append({"key": HINT})
+        return
+    dispatcher.utter_message(response=HINT)
+    dispatcher.messages.insert(sent_before, dispatcher.messages.pop())
+
+
 class ActionOfferLanguage(ReplyAction):
     replies = ("utter_ask_language",)
 
     def name(self) -> str:
         return "action_offer_language"
+
+
+class ActionSafeToTalk(ReplyAction):
+    """Safe to write now. When the first message was surely Spanish, straight on to its
+    request (or the menu), with how to change the language; otherwise the language first."""
+
+    def name(self) -> str:
+        return "action_safe_to_talk"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        if not tracker.get_slot(LANGUAGE_KNOWN_SLOT):
+            dispatcher.utter_message(response="utter_ask_language")
+            return []
+        sent_before = len(dispatcher.messages)
+        events = go_on(dispatcher, tracker, tracker.get_slot(LANGUAGE_SLOT) or DEFAULT_LANGUAGE)
+        with_language_hint(dispatcher, sent_before)
+        return events
 
 
 class ActionSetLanguage(ReplyAction):
@@ -54,23 +103,13 @@ class ActionSetLanguage(ReplyAction):
         if language is None:
             dispatcher.utter_message(response="utter_ask_language")
             return []
-        pending = tracker.get_slot(PENDING_SLOT)
-        events: List[EventType] = [SlotSet(LANGUAGE_SLOT, language), SlotSet(PENDING_SLOT, None)]
+        events: List[EventType] = [SlotSet(LANGUAGE_SLOT, language), SlotSet(LANGUAGE_KNOWN_SLOT, True)]
         if not CATALOGUES.has(SERVED_WHEN_TRANSLATED, language):
             dispatcher.utter_message(response="utter_language_fallback", language_name=language_name(language))
             interpreter = offer(dispatcher, tracker, "interpreter", quietly=True, interpreter=language)
             if interpreter:
-                return [*events, *interpreter]
-        if pending == "find_help" and current_place_key(tracker):  # the first message said where
-            return [*events, FollowupAction("action_help_near_me")]
-        if pending in PENDING_QUESTIONS:
-            return [*events, FollowupAction(PENDING_QUESTIONS[pending])]
-        if pending == "human_handoff":
-            return [*events, *offer(dispatcher, tracker, "asked")]
-        if pending in PENDING_GUIDANCE:
-            return [*events, *answer_topic(dispatcher, tracker, pending, tracker.get_slot(CRIME_SLOT))]
-        dispatcher.utter_message(response="utter_main_menu", in_language=language)
-        return events
+                return [*events, SlotSet(PENDING_SLOT, None), *interpreter]
+        return [*events, *go_on(dispatcher, tracker, language)]
 
     def requested_language(self, tracker: Tracker) -> Optional[str]:
         """The language code from the option chosen, or from a language named in the text."""

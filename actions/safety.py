@@ -6,7 +6,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import PENDING_SLOT, WELCOMED_SLOT, ReplyAction
+from actions.conversation import WELCOMED_SLOT, ReplyAction, language_known, welcome
 from actions.handoff import offer
 from bot.guidance.compose import detect_crime
 from bot.nlu.danger_cues import DangerLexicon
@@ -16,16 +16,15 @@ LEXICON = DangerLexicon()
 # The person's own request beside the danger, and the action that answers it.
 REQUEST_ACTIONS = {"report_crime": "action_report_crime", "protection": "action_protection",
                    "find_help": "action_find_help", "human_handoff": "action_human_handoff"}
-# How sure the classifier must be of that request (its share in the intent ranking); with a
-# cue of the past or a negation ("hace un año", "ya estoy a salvo") it may be less sure.
-REQUEST_FLOOR, REQUEST_FLOOR_WITH_CUE = 0.15, 0.05
+# How sure the classifier must be of that request (its share in the intent ranking); for
+# danger that may not be happening now ("hace un año", "ya estoy a salvo") it may be less sure.
+REQUEST_FLOOR, REQUEST_FLOOR_IN_DOUBT = 0.15, 0.05
 
 
 def request_beside_danger(message: Dict[str, Any]) -> Optional[str]:
     """The request (reporting, protection, help nearby, a person) a danger message also
     makes, as the classifier ranks it; None if it makes none."""
-    cues = LEXICON.cues(message.get("text") or "")
-    floor = REQUEST_FLOOR_WITH_CUE if cues & {"past", "negated"} else REQUEST_FLOOR
+    floor = REQUEST_FLOOR_IN_DOUBT if LEXICON.in_doubt(message.get("text") or "") else REQUEST_FLOOR
     for entry in message.get("intent_ranking") or []:
         if entry.get("name") in REQUEST_ACTIONS and (entry.get("confidence") or 0) >= floor:
             return entry["name"]
@@ -34,9 +33,11 @@ def request_beside_danger(message: Dict[str, Any]) -> Optional[str]:
 
 class ActionDanger(ReplyAction):
     """911 and what to tell the operator, even as the very first reply — with the crisis line
-    for thoughts of self-harm, the trafficking line for trafficking. Then the person's own
+    for thoughts of self-harm, the trafficking line for trafficking; only the 911 reminder
+    when the danger may not be happening now (bot/nlu/danger_cues.py). Then the person's own
     request if the message made one (now, or after the welcome on a first message);
-    otherwise the offer of a person, where an observatory takes handoffs."""
+    otherwise the offer of a person, where an observatory takes handoffs (after the
+    reminder on a first message, the welcome)."""
 
     greets_first = False
 
@@ -46,15 +47,15 @@ class ActionDanger(ReplyAction):
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
         dispatcher.utter_message(response=LEXICON.reply(text))
-        request = request_beside_danger(tracker.latest_message)
-        if request is None:
-            return offer(dispatcher, tracker, "danger", quietly=True)
+        request, doubt = request_beside_danger(tracker.latest_message), LEXICON.in_doubt(text)
+        welcomed = tracker.get_slot(WELCOMED_SLOT)
+        if request is None and (welcomed or not doubt):  # the welcome waits for the next message
+            return [*language_known(tracker), *offer(dispatcher, tracker, "danger", quietly=not doubt)]
         crime = [SlotSet("crime", detect_crime(text))] if request == "report_crime" else []
-        if tracker.get_slot(WELCOMED_SLOT):
+        if welcomed:
             return [*crime, FollowupAction(REQUEST_ACTIONS[request])]
-        # A first message: the welcome now, the request once the language is chosen.
-        dispatcher.utter_message(response="utter_welcome")
-        return [SlotSet(WELCOMED_SLOT, True), SlotSet(PENDING_SLOT, request), *crime]
+        # A first message: the welcome now, the request right after its answer.
+        return [*welcome(dispatcher, tracker, request), *crime]
 
 
 class ErasingAction(ReplyAction):

@@ -64,7 +64,8 @@ def identify(text: str) -> Optional[Guess]:
     return Guess(model().classes_[best], float(probabilities[best]))
 
 
-def other_than_spanish(text: str) -> Optional[str]:
-    """The language code if `text` is surely written in a recognised language other than Spanish."""
+def surely_written_in(text: str) -> Optional[str]:
+    """The language code of `text` when it is long enough to tell and surely written in
+    Spanish, Náhuatl, Otomí or Mixteco; None when unsure."""
     guess = identify(text)
-    return guess.language if guess and guess.language != "es" and guess.probability >= SURE else None
+    return guess.language if guess and guess.probability >= SURE else None

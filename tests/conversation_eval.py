@@ -21,8 +21,10 @@ What is counted, by observable reply content only (the regular expressions are i
 data file, `routes` and `alerts`):
 
 - **danger alert**: a reply message with 911 on a line that is not a bullet ("•") of a
-  guidance answer, in a message that is not a sourced guidance answer (no "Fuente:") and
-  not the "write when you can" reply to "not safe now";
+  guidance answer, in a message that is not a sourced guidance answer (no "Fuente:"), not
+  the "write when you can" reply to "not safe now" and not the 911 reminder;
+- **911 reminder**: the one line with 911 that danger which may not be happening now gets
+  instead of the emergency reply; counted apart (per category, and for the danger cases);
 - **danger recognised** (recall, per stratum): a danger alert among the replies to the
   *first* message; for self-harm also the Línea de la Vida (800 911 2000) in that turn,
   and, shown apart, for trafficking the trafficking line (800 5533 000);
@@ -99,6 +101,7 @@ class Outcome:
     alert_first: bool = False
     line_first: bool = False  # the stratum's own line (self-harm, trafficking) in the first turn
     false_alarm: bool = False
+    reminded: bool = False  # the 911 reminder anywhere in the conversation
     routed: bool = False
     help_at: Optional[int] = None  # messages sent until concrete help
     used_menu: bool = False
@@ -124,6 +127,9 @@ class Person:
     def is_alert(self, message: str) -> bool:
         alert = self.data["alerts"]["danger"]
         return _any(alert["contains"], message) and not _any(alert["except"], message)
+
+    def is_reminder(self, message: str) -> bool:
+        return _any(self.data["alerts"]["reminder"], message)
 
     def reached(self, message: str) -> bool:
         if self.category["route"] == "danger":
@@ -195,6 +201,7 @@ def run_case(send: Callable[[str, str], List[str]], data: Dict[str, Any], case: 
             outcome.line_first = person.has_line("\n".join(replies)) if danger else False
         if alerts and not danger:
             outcome.false_alarm = True
+        outcome.reminded = outcome.reminded or any(person.is_reminder(reply) for reply in replies)
         helped = any(person.reached(reply) for reply in replies) or (danger and bool(alerts))
         if helped and outcome.help_at is None:
             outcome.help_at = len(outcome.sent)
@@ -262,7 +269,8 @@ class Figures:
 def summarise(outcomes: List[Outcome], budget: int) -> Figures:
     """The table per category and per danger stratum."""
     lines = [f"Conversation evaluation: {len(outcomes)} first messages (budget {budget} messages each)",
-             f"{'category':18} {'n':>4} {'routed correctly':>20} {'false alarms':>14} {'help median':>12} {'p90':>5}"]
+             f"{'category':18} {'n':>4} {'routed correctly':>20} {'false alarms':>14} {'help median':>12} {'p90':>5}"
+             f" {'911 reminders':>14}"]
     by_category: Dict[str, List[Outcome]] = {}
     for outcome in outcomes:
         by_category.setdefault(outcome.case["category"], []).append(outcome)
@@ -279,7 +287,7 @@ def summarise(outcomes: List[Outcome], budget: int) -> Figures:
         lines.append(
             f"{category:18} {len(group):4} {_pct(sum(o.routed for o in group), len(group)):>20} "
             f"{sum(o.false_alarm for o in calm):>5} of {len(calm):<5} {shown(statistics.median(helps)):>12} "
-            f"{shown(_p90(helps)):>5}")
+            f"{shown(_p90(helps)):>5} {sum(o.reminded for o in group):>14}")
     lines.append(f"{'danger stratum':18} {'n':>4} {'911 in 1st reply':>20} {'with its line':>20}")
     recall = {}
     for stratum in STRATA:
@@ -289,9 +297,11 @@ def summarise(outcomes: List[Outcome], budget: int) -> Figures:
         recall[stratum] = (with_line if stratum == "self_harm" else alerted) / len(group) if group else 1.0
         line_column = _pct(with_line, len(group)) if stratum in LINE_STRATA else ""
         lines.append(f"{stratum:18} {len(group):4} {_pct(alerted, len(group)):>20} {line_column:>20}")
+    early = sum(o.help_at is not None and o.help_at <= 2 for o in outcomes)
+    lines.append(f"concrete help by the person's 2nd message: {_pct(early, len(outcomes)).strip()}")
     past = [o for o in outcomes if o.case["past"]]
     lines.append(f"past or third-person violence, not an emergency: {len(past)}, "
-                 f"false alarms {sum(o.false_alarm for o in past)}")
+                 f"false alarms {sum(o.false_alarm for o in past)}, 911 reminders {sum(o.reminded for o in past)}")
     lines.append("(recall: self_harm counts as recognised only with the Línea de la Vida in the first "
                  "reply, the other strata with the danger alert; concrete help = the route's content, "
                  "or the danger alert for a case with danger)")

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionMisunderstood
 from actions.guidance import ActionProtection, ActionReportCrime
-from actions.language import ActionOfferLanguage, ActionSetLanguage
+from actions.language import ActionOfferLanguage, ActionSafeToTalk, ActionSetLanguage
 from actions.menu import ActionAcknowledge, ActionBotChallenge, ActionMainMenu, ActionNotSafe
 from actions.options import ActionSelectOption
 from actions.safety import ActionDanger, ActionQuickExit
@@ -145,6 +145,46 @@ def test_language_without_reviewed_text_says_so_and_continues_with_the_pending_r
     assert slot(events, "pending_intent") is None
 
 
+def test_safe_to_talk_asks_the_language_when_the_first_message_did_not_tell_it() -> None:
+    replies, _, _ = run(ActionSafeToTalk(), tracker("safe_to_talk", "sí", slots={"language_known": False}))
+    assert replies == ["utter_ask_language"]
+
+
+def test_safe_to_talk_after_a_spanish_request_asks_where_with_the_language_hint_first() -> None:
+    current = tracker("safe_to_talk", "sí", slots={"language_known": True, "pending_intent": "report_crime"})
+    replies, events, _ = run(ActionSafeToTalk(), current)
+    assert replies == ["utter_language_hint"]
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "place_form"}
+    assert slot(events, "pending_intent") is None
+
+
+def test_safe_to_talk_after_a_spanish_greeting_shows_the_menu_with_the_hint_first() -> None:
+    replies, _, messages = run(ActionSafeToTalk(), tracker("safe_to_talk", "sí", slots={"language_known": True}))
+    assert replies == ["utter_language_hint", "utter_main_menu"]
+
+
+def test_safe_to_talk_after_a_request_for_a_known_state_answers_it_with_the_hint_as_its_footer(seeded: str) -> None:
+    current = tracker("safe_to_talk", "sí", slots={"language_known": True, "pending_intent": "protection",
+                                                    "place_key": "20"})
+    replies, _, messages = run(ActionSafeToTalk(), current)
+    assert replies and set(replies) == {"utter_guidance"}
+    assert messages[-1]["parts"][-1] == {"key": "utter_language_hint"}
+
+
+def test_a_surely_spanish_first_message_settles_the_language() -> None:
+    first = tracker("protection", "mi pareja me pega", slots={"welcomed": False},
+                    entities=[{"entity": "written_in", "value": "es"}])
+    replies, events, _ = run(ActionProtection(), first)
+    assert replies == ["utter_welcome"]
+    assert slot(events, "language_known") is True and slot(events, "pending_intent") == "protection"
+
+
+def test_a_protection_request_about_a_disappearance_gets_the_reporting_answer() -> None:
+    first = tracker("protection", "mi hermana no aparece desde el lunes", slots={"welcomed": False})
+    _, events, _ = run(ActionProtection(), first)
+    assert slot(events, "pending_intent") == "report_crime" and slot(events, "crime") == "disappearance"
+
+
 def test_language_named_in_text(seeded: str) -> None:
     _, events, _ = run(ActionSetLanguage(), tracker("choose_language", "en maya porfa"))
     assert slot(events, "language") == "yua"
@@ -249,11 +289,21 @@ def test_danger_reply_by_kind_then_the_offer(seeded: str, text: str, reply: str)
     assert replies == [reply]  # no staffed observatory in the seed: nothing more, quietly
 
 
-def test_danger_then_the_request_it_came_with() -> None:
-    text = "me secuestraron hace un año, quiero saber cómo denunciar"
+@pytest.mark.parametrize("text,reply", [
+    ("me está siguiendo y quiero denunciarlo", "utter_danger"),
+    # Danger that may not be happening now: the 911 reminder, not the emergency reply.
+    ("me secuestraron hace un año, quiero saber cómo denunciar", "utter_danger_reminder"),
+])
+def test_danger_then_the_request_it_came_with(text: str, reply: str) -> None:
     replies, events, _ = run(ActionDanger(), danger_tracker(text, [("report_crime", 0.9), ("protection", 0.05)]))
-    assert replies == ["utter_danger"]
+    assert replies == [reply]
     assert followed_by(events) == "action_report_crime"
+
+
+def test_danger_in_doubt_without_a_request_says_where_people_answer(seeded: str) -> None:
+    replies, events, _ = run(ActionDanger(), danger_tracker("a mi vecina la golpeaba su esposo", [("out_of_scope", 0.5)]))
+    assert replies == ["utter_danger_reminder", "utter_human_handoff"]  # no staffed observatory in the seed
+    assert followed_by(events) is None
 
 
 def test_a_past_cue_lets_a_less_certain_request_through() -> None:
@@ -265,6 +315,6 @@ def test_a_past_cue_lets_a_less_certain_request_through() -> None:
 def test_danger_as_a_first_message_then_the_welcome_keeping_the_request() -> None:
     text = "me secuestraron hace un año, quiero saber cómo denunciar"
     replies, events, _ = run(ActionDanger(), danger_tracker(text, [("report_crime", 0.9)], welcomed=False))
-    assert replies == ["utter_danger", "utter_welcome"]
+    assert replies == ["utter_danger_reminder", "utter_welcome"]
     assert slot(events, "pending_intent") == "report_crime"
     assert slot(events, "welcomed") is True

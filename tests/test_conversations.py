@@ -30,19 +30,28 @@ def test_launcher_says_where_to_open_the_chat_and_serves_the_page(assistant: Run
 
 
 def test_first_contact_is_neutral_then_safety_then_language_then_menu(assistant: RunningAssistant) -> None:
+    """A first message too short to tell its language: the language is asked."""
     chat = assistant.conversation()
-    welcome = chat.say("Hola buenas noches")
+    welcome = chat.say("Hola")
     assert welcome == [text("utter_welcome")]
     assert welcome[0].splitlines()[0] == "Hola 👋"
     assert chat.say("sí") == [text("utter_ask_language")]
     assert chat.say("1") == [text("utter_main_menu")]
 
 
+def test_a_first_message_surely_in_spanish_skips_the_language_question(assistant: RunningAssistant) -> None:
+    chat = assistant.conversation()
+    assert chat.say("Hola buenas noches, quisiera información") == [text("utter_welcome")]
+    assert chat.say("sí") == [text("utter_language_hint"), text("utter_main_menu")]
+    assert chat.say("idioma") == [text("utter_ask_language")]
+
+
 def test_a_first_message_with_a_request_is_answered_after_the_welcome(assistant: RunningAssistant) -> None:
     chat = assistant.conversation()
     assert chat.say("mi pareja me golpea y no quiero denunciar") == [text("utter_welcome")]
-    assert chat.say("1") == [text("utter_ask_language")]
-    assert chat.say("español") == [text("utter_ask_state")]
+    assert chat.say("1") == [text("utter_language_hint"), text("utter_ask_state")]
+    protection = chat.say("Oaxaca")
+    assert protection[0].startswith("Te explico tus opciones.")
 
 
 @pytest.mark.parametrize(
@@ -191,8 +200,7 @@ def test_danger_while_asked_where(assistant: RunningAssistant) -> None:
 def test_a_first_message_asking_for_help_nearby_is_asked_where_after_the_welcome(assistant: RunningAssistant) -> None:
     chat = assistant.conversation()
     assert chat.say("necesito ayuda cerca de mi") == [text("utter_welcome")]
-    chat.say("1")
-    assert chat.say("1") == [text("utter_ask_place")]
+    assert chat.say("1") == [text("utter_language_hint"), text("utter_ask_place")]
     assert "Jalisco Cómo Vamos" in chat.say("guadalajara")[0]
 
 
@@ -227,6 +235,7 @@ def test_a_first_message_in_nahuatl_is_offered_nahuatl_then_an_interpreter(assis
     "ya llego y viene bien pedo, tengo miedo",
     "no puedo hablar, esta en el cuarto de al lado y me escucha",
     "se llevaron a mi hijo en una camioneta hace rato",
+    "me amenazo hace un año y ahorita esta afuera de mi casa",  # the present outweighs the past
 ])
 def test_danger_in_other_words_gets_911_first(assistant: RunningAssistant, message: str) -> None:
     chat = assistant.conversation()
@@ -245,17 +254,16 @@ def test_self_harm_and_trafficking_get_their_line_with_911(
     assert "911" in first.split(line)[0] and line in first
 
 
-def test_the_request_beside_danger_words_is_answered_after_911(assistant: RunningAssistant) -> None:
+def test_the_request_beside_past_danger_is_answered_after_the_911_reminder(assistant: RunningAssistant) -> None:
     chat = assistant.conversation()
     chat.start()
     replies = chat.say("me secuestraron hace un año, quiero saber cómo denunciar")
-    assert replies == [text("utter_danger"), text("utter_ask_state")]
+    assert replies == [text("utter_danger_reminder"), text("utter_ask_state")]
 
 
-def test_a_first_message_with_danger_and_a_request_gets_911_then_the_welcome_then_the_answer(
+def test_a_first_message_with_past_danger_and_a_request_gets_911_then_the_welcome_then_the_answer(
         assistant: RunningAssistant) -> None:
     chat = assistant.conversation()
     assert chat.say("me secuestraron hace un año, quiero saber cómo denunciar") == [
-        text("utter_danger"), text("utter_welcome")]
-    assert chat.say("1") == [text("utter_ask_language")]
-    assert chat.say("español") == [text("utter_ask_state")]
+        text("utter_danger_reminder"), text("utter_welcome")]
+    assert chat.say("1") == [text("utter_language_hint"), text("utter_ask_state")]

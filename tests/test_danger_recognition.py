@@ -87,9 +87,16 @@ def test_danger_recall_per_stratum(parsed: Dict[str, Dict[str, List[dict]]], fig
             missed += [(stratum, m) for m, r in zip(messages, parsed["pipeline"][stratum]) if r["intent"]["name"] != "danger"]
     figures.append("  all           " + "  ".join(f"{part} {h}/{n} ({h / n:.0%})" for part, (h, n) in totals.items()))
     alarms = sum(r["intent"]["name"] == "danger" for r in parsed["pipeline"]["not_emergency"])
-    figures.append(f"  past or third-person violence read as danger (911 first, then the request): "
-                   f"{alarms}/{len(NOT_EMERGENCY)}")
+    reminders = sum(LEXICON.in_doubt(m) for m in NOT_EMERGENCY)
+    figures.append(f"  past or third-person violence read as danger: {alarms}/{len(NOT_EMERGENCY)}; "
+                   f"would get the 911 reminder rather than the emergency reply: {reminders}/{len(NOT_EMERGENCY)}")
     assert not missed
+
+
+def test_past_or_third_person_violence_gets_the_911_reminder_not_the_emergency_reply() -> None:
+    """Eight of the ten carry a cue of the past, of something over or told of someone else;
+    two ("mi vecina sufre violencia…") carry none and would keep the emergency reply."""
+    assert sum(LEXICON.reply(m) == "utter_danger_reminder" for m in NOT_EMERGENCY) >= 8
 
 
 @pytest.mark.parametrize("stratum", sorted(LINE_REPLY))

@@ -99,8 +99,7 @@ def test_the_source_follow_up_works_after_every_kind_of_answer(assistant: Runnin
 def test_the_first_message_is_answered_after_the_welcome_with_the_state_question(assistant: RunningAssistant) -> None:
     chat = assistant.conversation()
     chat.say("mi pareja me golpea y no quiero denunciar")
-    chat.say("1")
-    assert chat.say("español") == [text("utter_ask_state")]
+    assert chat.say("1") == [text("utter_language_hint"), text("utter_ask_state")]
     protection = chat.say("Chiapas")
     assert protection[0].startswith("Te explico tus opciones.")
     assert "En Chiapas:" in protection[1]

@@ -74,6 +74,13 @@ def classified(text: str, *ranking: str) -> Message:
     # Nor is leaving one's house a request to wipe the conversation.
     ("quiero salir de mi casa", ["quick_exit", "menu", "protection"], "protection"),
     ("Yucatán", ["menu"], "nlu_fallback"),
+    # Nor is a story of fear a request to erase one's data.
+    ("todos saben quien fue pero nadie dice nada", ["delete_my_data", "report_crime"], "report_crime"),
+    ("borren lo que les dije", ["delete_my_data", "report_crime"], "delete_my_data"),
+    # A request to report in a message that declines to report is one for protection.
+    ("mi pareja me pega y no quiero denunciarlo", ["report_crime", "protection"], "protection"),
+    ("como me protejo sin ir a la fiscalia", ["report_crime", "find_help"], "protection"),
+    ("me robaron y quiero denunciar", ["report_crime", "protection"], "report_crime"),
 ])
 def test_the_classifier_alone_decides_menu_or_exit_only_with_their_words(
         rules: KeywordRules, text: str, ranking: list, expected: str) -> None:
@@ -82,6 +89,14 @@ def test_the_classifier_alone_decides_menu_or_exit_only_with_their_words(
     assert message.get(INTENT)["name"] == expected
     words = frozenset(bare_words(text).split())
     assert all(rules.classifier_may_decide(entry["name"], words) for entry in message.get(INTENT_RANKING_KEY))
+
+
+def test_declining_to_report_merges_reporting_into_protection_in_the_ranking(rules: KeywordRules) -> None:
+    message = classified("no la quiere denunciar, que opciones hay", "find_help", "report_crime", "protection")
+    KeywordIntents(rules).process([message])
+    assert [entry["name"] for entry in message.get(INTENT_RANKING_KEY)] == ["find_help", "protection"]
+    assert message.get(INTENT_RANKING_KEY)[1]["confidence"] == pytest.approx(0.45)
+    assert message.get(INTENT)["name"] == "find_help"
 
 
 # Danger beyond the fixed words: cue patterns (bot/nlu/keywords.yml). These sentences are
@@ -135,11 +150,33 @@ def test_kinds_of_danger_with_a_line_of_their_own(rules: KeywordRules, text: str
     ("me secuestraron hace un año, quiero denunciar", {"past"}),
     ("cuando era niña me encerraban", {"past"}),
     ("ya estoy a salvo pero me amenazo", {"negated"}),
-    ("ahorita esta afuera", set()),
-    ("me esta siguiendo", set()),
+    ("ahorita esta afuera", {"now"}),
+    ("me esta siguiendo", {"now"}),
+    ("me tiene encerrada desde anoche", {"now", "past"}),
+    ("mi papa le pegaba a mi mama", {"past"}),
+    ("una amiga me conto que su novio la golpea", {"reported"}),
+    ("me quitaron la bolsa hace un rato", {"now"}),
 ])
 def test_time_and_negation_cues(rules: KeywordRules, text: str, cues: set) -> None:
     assert rules.danger.cues(text) == cues
+
+
+@pytest.mark.parametrize("text,doubt", [
+    ("hace un mes me amenazaron con un cuchillo", True),
+    ("a mi vecina la golpeaba su esposo", True),
+    ("ya me escape, pero me tenian encerrada", True),
+    # Any cue of the present keeps the emergency reply, whatever else the text says.
+    ("me amenazo hace un año y ahorita esta afuera", False),
+    ("me tiene encerrada desde anoche", False),
+    ("mi ex me golpeaba y dice que hoy viene por mi", False),
+    ("me amenazo con un cuchillo", False),
+    # Self-harm and trafficking always get their line.
+    ("hace un año que pienso en suicidarme", False),
+    ("hace meses me quitaron mis papeles y no me dejan salir", False),
+])
+def test_danger_that_may_not_be_now(rules: KeywordRules, text: str, doubt: bool) -> None:
+    assert rules.danger.in_doubt(text) is doubt
+    assert rules.danger.reply(text).startswith("utter_danger")
 
 
 @pytest.mark.parametrize("text", [

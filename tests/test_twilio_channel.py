@@ -55,6 +55,28 @@ def test_sms_conversation_in_gsm7_with_numbered_options(assistant: RunningAssist
     assert all(is_gsm7(m["body"]) for m in sent)
 
 
+@pytest.mark.parametrize("channel", ["sms", "whatsapp"])
+def test_a_request_in_spanish_is_answered_by_the_second_message(assistant: RunningAssistant, channel: str) -> None:
+    """The safety question, then at once the answer (the place came with the first message),
+    with how to change the language; no language question."""
+    shown = to_gsm7 if channel == "sms" else str
+    phone = assistant.phone(channel)
+    assert phone.say("vivo en oaxaca y mi pareja me pega, no la quiero denunciar") == [shown(text("utter_welcome"))]
+    answer = "\n".join(phone.say("1"))
+    assert answer.startswith(shown("Te explico tus opciones.")) and shown("En Oaxaca:") in answer
+    assert answer.endswith(shown(text("utter_language_hint")))
+    assert shown(text("utter_ask_language")) not in answer
+
+
+@pytest.mark.parametrize("channel", ["sms", "whatsapp"])
+def test_past_violence_gets_the_911_reminder_then_its_answer(assistant: RunningAssistant, channel: str) -> None:
+    shown = to_gsm7 if channel == "sms" else str
+    phone = assistant.phone(channel)
+    first = phone.say("hace un mes me amenazaron con un cuchillo y quiero denunciar")
+    assert first == [shown(text("utter_danger_reminder")), shown(text("utter_welcome"))]
+    assert phone.say("sí") == [shown(text("utter_language_hint")), shown(text("utter_ask_state"))]
+
+
 def test_the_same_person_on_sms_and_whatsapp_is_one_conversation(assistant: RunningAssistant) -> None:
     whatsapp = started(assistant, "whatsapp")
     sms = Phone(assistant, "sms", whatsapp.number)

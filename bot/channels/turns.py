@@ -26,7 +26,7 @@ from bot.delivery.courier import Courier
 from bot.delivery.outbox import Reply
 from bot.delivery.turn_replies import CHANNEL, FINAL_INPUT
 from bot.languages import DEFAULT_LANGUAGE
-from bot.nlu.danger_cues import REPLY_BY_KIND
+from bot.nlu.danger_cues import REMINDER_REPLY, REPLY_BY_KIND
 from bot.nlu.keyword_intents import DANGER, QUICK_EXIT, KeywordRules
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
@@ -43,7 +43,7 @@ PAYLOAD = "payload"  # metadata of an input the channel wrote itself (a pin, med
 DELETE_MY_DATA = "delete_my_data"
 URGENT_INTENTS = frozenset({DANGER, QUICK_EXIT, DELETE_MY_DATA})
 ERASING_REPLIES = {QUICK_EXIT: "utter_quick_exit", DELETE_MY_DATA: "utter_data_deleted"}
-DANGER_REPLIES = frozenset(REPLY_BY_KIND.values())  # 911, with the crisis or trafficking line
+DANGER_REPLIES = frozenset({*REPLY_BY_KIND.values(), REMINDER_REPLY})  # 911, with a line or alone
 
 
 async def urgent_intent(agent: Any, text: str) -> Optional[str]:

@@ -1,9 +1,12 @@
 """The danger lexicon of keywords.yml: whether a text signals danger, of which kind, and
-the cues (past, negation) that change what follows the danger reply.
+the cues (now, past, negation, reported) that decide which danger reply it gets.
 
-No Rasa import: the action server reads it too (actions/safety.py). A cue of the past or
-a negation never removes the danger reply; it only lets the person's own request be
-answered after it (see `danger_cues` in keywords.yml).
+No Rasa import: the action server reads it too (actions/safety.py). A message about
+violence in the past, already over, or told of someone else, with no cue of the present
+("hace un mes me amenazaron", "me contó que su esposo la golpeaba"), gets the 911 reminder
+instead of the emergency reply, and its request is answered after it; any cue of the
+present ("ahorita", "sigue afuera", "me está…", "hace rato") keeps the emergency reply.
+The 911 line is never removed (see `danger_cues` in keywords.yml).
 """
 
 import re
@@ -19,6 +22,10 @@ SELF_HARM, TRAFFICKING = "self_harm", "trafficking"
 # The reply of each kind of danger, in the catalogues; any other danger gets utter_danger.
 REPLY_BY_KIND: Dict[Optional[str], str] = {
     SELF_HARM: "utter_danger_self_harm", TRAFFICKING: "utter_danger_trafficking", None: "utter_danger"}
+# Danger that may not be happening now: one line with 911, then the person's request.
+REMINDER_REPLY = "utter_danger_reminder"
+NOW, PAST, NEGATED, REPORTED = "now", "past", "negated", "reported"
+NOT_NOW = frozenset({PAST, NEGATED, REPORTED})
 
 
 def _compiled(patterns: List[str]) -> List[Pattern[str]]:
@@ -46,11 +53,18 @@ class DangerLexicon:
                      if any(p.search(folded) for p in patterns)), None)
 
     def cues(self, text: str) -> FrozenSet[str]:
-        """Which of past, negated the text shows."""
+        """Which of now, past, negated, reported the text shows."""
         folded = fold(text)
         return frozenset(cue for cue, patterns in self.cue_patterns.items()
                          if any(p.search(folded) for p in patterns))
 
+    def in_doubt(self, text: str) -> bool:
+        """Whether danger in this text may not be happening now: a cue of the past, of
+        something over or told of someone else, none of the present, and no self-harm or
+        trafficking (those always get their line)."""
+        cues = self.cues(text)
+        return NOW not in cues and bool(cues & NOT_NOW) and self.kind(text) is None
+
     def reply(self, text: str) -> str:
         """The catalogue reply for danger in this text; every one of them leads with 911."""
-        return REPLY_BY_KIND[self.kind(text)]
+        return REMINDER_REPLY if self.in_doubt(text) else REPLY_BY_KIND[self.kind(text)]

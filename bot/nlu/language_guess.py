@@ -1,6 +1,7 @@
 """Pipeline component: a message surely written in Náhuatl, Otomí or Mixteco becomes the
 intent `other_language`, with the language as an entity, whatever the Spanish classifier
-guessed (it only knows Spanish). See bot/language_id.py."""
+guessed (it only knows Spanish); a message surely written in Spanish gets the entity
+`written_in: es` (the language need not be asked). See bot/language_id.py."""
 
 from typing import Any, Dict, List
 
@@ -11,7 +12,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.language_id import model, other_than_spanish
+from bot.language_id import model, surely_written_in
+from bot.languages import DEFAULT_LANGUAGE
 
 OTHER_LANGUAGE = "other_language"
 
@@ -26,12 +28,19 @@ class LanguageGuess(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            language = other_than_spanish(message.get(TEXT) or "")
-            if language:
-                chosen = {"name": OTHER_LANGUAGE, "confidence": 1.0}
-                message.set(INTENT, chosen, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [chosen], add_to_output=True)
-                entity = {"entity": "language", "value": language, "start": 0,
-                          "end": len(message.get(TEXT)), "extractor": self.__class__.__name__}
-                message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
+            language = surely_written_in(message.get(TEXT) or "")
+            if language is None:
+                continue
+            if language == DEFAULT_LANGUAGE:  # Spanish
+                self._add_entity(message, "written_in", language)
+                continue
+            chosen = {"name": OTHER_LANGUAGE, "confidence": 1.0}
+            message.set(INTENT, chosen, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [chosen], add_to_output=True)
+            self._add_entity(message, "language", language)
         return messages
+
+    def _add_entity(self, message: Message, name: str, value: str) -> None:
+        entity = {"entity": name, "value": value, "start": 0, "end": len(message.get(TEXT)),
+                  "extractor": self.__class__.__name__}
+        message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
