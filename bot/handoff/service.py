@@ -26,6 +26,18 @@ NOTIFY_TIMEOUT_S = 3
 
 
 @dataclass(frozen=True)
+class Span:
+    """A handoff's own stretch of the conversation: from the close of the person's previous
+    handoff (or the conversation's start) to its own close (or now, while it is open)."""
+
+    start: Optional[datetime]
+    end: Optional[datetime]
+
+    def contains(self, at: datetime) -> bool:
+        return (self.start is None or at > self.start) and (self.end is None or at <= self.end)
+
+
+@dataclass(frozen=True)
 class Availability:
     """Whether an observatory's staff are in now, and if not, when."""
 
@@ -79,6 +91,14 @@ def open_for(session: Session, sender_id: str) -> Optional[Handoff]:
     """The conversation's handoff in progress, if any."""
     query = sa.select(Handoff).where(Handoff.sender_id == sender_id, Handoff.status.in_(OPEN))
     return session.scalars(query.order_by(Handoff.id.desc())).first()
+
+
+def span(session: Session, handoff: Handoff) -> Span:
+    """What of the conversation belongs to `handoff`: what another observatory saw in an
+    earlier handoff, or what the person writes after this one closed, does not."""
+    earlier = sa.select(sa.func.max(Handoff.closed_at)).where(Handoff.sender_id == handoff.sender_id,
+                                                              Handoff.id < handoff.id)
+    return Span(session.scalar(earlier), handoff.closed_at)
 
 
 def start(session: Session, sender_id: str, observatory_id: int, reason: str, language: str,

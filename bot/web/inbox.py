@@ -100,18 +100,43 @@ def queue_json() -> Response:
         return jsonify(_queue_rows(db))
 
 
+def _held(db: Any, handoff_id: int) -> Handoff:
+    """The handoff if this user claimed it (open or closed since): only they read it."""
+    handoff = _visible(db, handoff_id)
+    if handoff.claimed_by != current_user.id:
+        abort(409, "Primero toma la conversación.")
+    return handoff
+
+
+def _claimed(db: Any, handoff_id: int) -> Handoff:
+    """The handoff if this user holds it and it is open: a closed one is read-only."""
+    handoff = _held(db, handoff_id)
+    if handoff.status != "active":
+        abort(409, "La conversación está cerrada: ya no se puede cambiar.")
+    return handoff
+
+
+def _revealed(handoff: Handoff) -> bool:
+    return handoff.case_ref in session.get("revealed", [])
+
+
 @blueprint.route("/<int:handoff_id>")
 @login_required
 def conversation(handoff_id: int) -> str:
+    """A handoff's page. Its transcript is shown only to the staff member who claimed it."""
     with session_scope(_engine()) as db:
         handoff = _visible(db, handoff_id)
-        reveal = handoff_id in session.get("revealed", [])
+        mine = handoff.claimed_by == current_user.id
+        reveal = mine and _revealed(handoff)
+        lines = transcript(db, _sealer(), handoff, service.span(db, handoff), reveal) if mine else []
         contact = ContactBook(_engine(), _sealer()).find(handoff.sender_id)
         observatories = db.scalars(sa.select(Organisation).where(
             Organisation.kind == "observatory", Organisation.active.is_(True), Organisation.id != handoff.observatory_id))
         return render_template(
-            "inbox/conversation.html", handoff=handoff, lines=transcript(db, _sealer(), handoff.sender_id, reveal),
-            reveal=reveal, mine=handoff.claimed_by == current_user.id, categories=CATEGORIES,
+            "inbox/conversation.html", handoff=handoff, lines=lines,
+            reveal=reveal, mine=mine, categories=CATEGORIES,
+            can_claim=handoff.status == "waiting" and handoff.observatory_id == current_user.observatory_id,
+            can_transfer=handoff.status == "waiting" or (mine and handoff.status == "active"),
             channel=contact.channel if contact else "", window_open=bool(contact) and _in_whatsapp_window(contact),
             template_available=bool(current_app.config.get("WHATSAPP_TEMPLATE_SID")),
             observatory=db.get(Organisation, handoff.observatory_id).name,
@@ -122,11 +147,17 @@ def conversation(handoff_id: int) -> str:
 @blueprint.route("/<int:handoff_id>/claim", methods=["POST"])
 @login_required
 def claim(handoff_id: int) -> Response:
+    """Takes a waiting handoff. Only its observatory's staff take one (administrators oversee
+    every queue but read no conversation)."""
     with session_scope(_engine()) as db:
         handoff = _visible(db, handoff_id)
+        if handoff.observatory_id != current_user.observatory_id:
+            abort(403)
         if handoff.status == "waiting":
             handoff.status, handoff.claimed_by = "active", current_user.id
             _audit(db, handoff, "claim")
+        elif handoff.claimed_by != current_user.id or handoff.status != "active":
+            abort(409, "Esta conversación ya la tomó otra persona o está cerrada.")
     return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
 
 
@@ -134,16 +165,11 @@ def claim(handoff_id: int) -> Response:
 @login_required
 def reveal(handoff_id: int) -> Response:
     with session_scope(_engine()) as db:
-        _audit(db, _visible(db, handoff_id), "reveal")
-    session["revealed"] = [*session.get("revealed", []), handoff_id]
+        handoff = _held(db, handoff_id)
+        case_ref = handoff.case_ref
+        _audit(db, handoff, "reveal")
+    session["revealed"] = [*session.get("revealed", []), case_ref]
     return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
-
-
-def _claimed(db: Any, handoff_id: int) -> Handoff:
-    handoff = _visible(db, handoff_id)
-    if handoff.claimed_by != current_user.id or handoff.status != "active":
-        abort(409, "Primero toma la conversación.")
-    return handoff
 
 
 @blueprint.route("/<int:handoff_id>/reply", methods=["POST"])
@@ -174,7 +200,7 @@ def reply(handoff_id: int) -> Response:
 def note(handoff_id: int) -> Response:
     text = request.form.get("text", "").strip()
     with session_scope(_engine()) as db:
-        handoff = _visible(db, handoff_id)
+        handoff = _claimed(db, handoff_id)
         if text:
             service.record(db, _sealer(), handoff, "note", text, current_user.id)
     return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
@@ -185,7 +211,7 @@ def note(handoff_id: int) -> Response:
 def category(handoff_id: int) -> Response:
     chosen = request.form.get("category", "")
     with session_scope(_engine()) as db:
-        handoff = _visible(db, handoff_id)
+        handoff = _claimed(db, handoff_id)
         if chosen in CATEGORIES:
             handoff.category = chosen
     return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
@@ -196,6 +222,8 @@ def category(handoff_id: int) -> Response:
 def transfer(handoff_id: int) -> Response:
     with session_scope(_engine()) as db:
         handoff = _visible(db, handoff_id)
+        if not (handoff.status == "waiting" or (handoff.status == "active" and handoff.claimed_by == current_user.id)):
+            abort(409, "Solo se transfiere una conversación en espera, o la que tienes tú.")
         target = db.get(Organisation, request.form.get("observatory_id", type=int) or 0)
         if target is None or target.kind != "observatory" or not target.active:
             abort(400)
@@ -224,9 +252,10 @@ def close(handoff_id: int) -> Response:
 def media(handoff_id: int, media_id: int) -> Response:
     """A voice note or photo, for the staff member who holds the conversation only."""
     with session_scope(_engine()) as db:
-        handoff = _claimed(db, handoff_id)
+        handoff = _held(db, handoff_id)
         item = db.get(ReceivedMedia, media_id)
-        if item is None or item.sender_id != handoff.sender_id:
+        if item is None or item.sender_id != handoff.sender_id or not service.span(db, handoff).contains(
+                item.received_at):
             abort(404)
         url, content_type = _sealer().open(item.sealed_url), item.content_type
         _audit(db, handoff, "media")
