@@ -55,6 +55,15 @@ def handed_off(assistant: RunningAssistant) -> Phone:
     return phone
 
 
+def close_conversation(page: Page, closing: str) -> None:
+    """Closes the open conversation page's handoff, through its confirmation, which shows
+    what the person will be told."""
+    page.get_by_role("link", name="Cerrar la conversación…").click()
+    expect(page.locator("#closing")).to_have_text(closing)
+    page.get_by_role("button", name="Sí, cerrar y devolver al asistente").click()
+    expect(page.get_by_text("Conversación cerrada")).to_be_visible()
+
+
 def handoff_of(assistant: RunningAssistant, phone: Phone) -> int:
     return sql(assistant, "SELECT id FROM handoffs WHERE sender_id = ? ORDER BY id DESC", phone.sender_id)[0][0]
 
@@ -99,6 +108,9 @@ def test_the_whole_handoff(open_page: Callable[[str], Page], assistant: RunningA
     page.get_by_role("button", name="Mostrar datos personales (queda registrado)").click()
     expect(transcript).to_contain_text("55 8765 4321")
     assert sql(assistant, "SELECT action FROM staff_audit WHERE handoff_id = ? AND action = 'reveal'", handoff)
+    page.get_by_role("button", name="Ocultar datos personales").click()
+    expect(transcript).to_contain_text("[teléfono]")
+    expect(transcript).not_to_contain_text("55 8765 4321")
 
     page.get_by_label("Mensaje para la persona").fill("Hola, soy del observatorio. ¿Estás a salvo ahora?")
     page.get_by_role("button", name="Enviar").click()
@@ -116,10 +128,27 @@ def test_the_whole_handoff(open_page: Callable[[str], Page], assistant: RunningA
     # Danger words still get 911 from the assistant during the handoff.
     assert phone.say("me está siguiendo")[0] == text("utter_danger")
 
-    page.get_by_role("button", name="Cerrar y devolver al asistente").click()
-    expect(page.get_by_text("Conversación cerrada")).to_be_visible()
+    close_conversation(page, text("utter_handoff_closed"))
     assert phone.delivered(1) == [text("utter_handoff_closed")]
     assert phone.say("menú") == [text("utter_main_menu")]
+
+
+def test_closing_without_having_written_says_so_after_asking(open_page: Callable[[str], Page],
+                                                            assistant: RunningAssistant, leon_staff: str) -> None:
+    phone = handed_off(assistant)
+    page = signed_in(open_page, assistant, leon_staff)
+    page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff_of(assistant, phone)}")
+    page.get_by_role("button", name="Tomar la conversación").click()
+    # The close is apart from the reply: below the notes, not in the reply's form.
+    close = page.get_by_role("link", name="Cerrar la conversación…")
+    assert page.locator("form:has(textarea#reply) >> text=Cerrar").count() == 0
+    assert close.bounding_box()["y"] > page.get_by_role("button", name="Guardar nota").bounding_box()["y"]
+    close.click()
+    page.get_by_role("link", name="No, volver a la conversación").click()
+    assert sql(assistant, "SELECT status FROM handoffs WHERE sender_id = ?", phone.sender_id) == [("active",)]
+    close_conversation(page, text("utter_handoff_closed_unanswered"))
+    assert phone.delivered(1) == [text("utter_handoff_closed_unanswered")]
+    assert text("utter_handoff_closed").splitlines()[1] not in text("utter_handoff_closed_unanswered")
 
 
 def test_staff_of_another_observatory_get_404(open_page: Callable[[str], Page], assistant: RunningAssistant,
@@ -236,8 +265,7 @@ def test_staff_reply_and_close_while_twilio_is_unreachable(open_page: Callable[[
         page.get_by_label("Mensaje para la persona").fill("Aquí estamos, te leemos.")
         page.get_by_role("button", name="Enviar").click()
         expect(page.locator("#transcript")).to_contain_text("Aquí estamos, te leemos.")
-        page.get_by_role("button", name="Cerrar y devolver al asistente").click()
-        expect(page.get_by_text("Conversación cerrada")).to_be_visible()
+        close_conversation(page, text("utter_handoff_closed"))
         assert phone.replies() == []
     assert sql(assistant, "SELECT status FROM handoffs WHERE sender_id = ?", phone.sender_id) == [("closed",)]
     assert phone.delivered(2, timeout=40) == ["Aquí estamos, te leemos.", text("utter_handoff_closed")]

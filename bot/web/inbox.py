@@ -7,7 +7,7 @@ allows free text only within 24 hours of the person's last message.
 """
 
 from datetime import datetime, timedelta, timezone
-from typing import Any, List
+from typing import Any, List, Optional
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
@@ -17,7 +17,7 @@ from bot.delivery import outbox
 from bot.delivery.outbox import Reply
 from bot.directory.models import Organisation
 from bot.handoff import service
-from bot.handoff.models import Handoff, StaffAudit
+from bot.handoff.models import Handoff, HandoffMessage, StaffAudit
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.settings import Settings
@@ -172,6 +172,16 @@ def reveal(handoff_id: int) -> Response:
     return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
 
 
+@blueprint.route("/<int:handoff_id>/hide", methods=["POST"])
+@login_required
+def hide(handoff_id: int) -> Response:
+    """Hides the personal data again."""
+    with session_scope(_engine()) as db:
+        case_ref = _held(db, handoff_id).case_ref
+    session["revealed"] = [ref for ref in session.get("revealed", []) if ref != case_ref]
+    return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
+
+
 @blueprint.route("/<int:handoff_id>/reply", methods=["POST"])
 @login_required
 def reply(handoff_id: int) -> Response:
@@ -233,16 +243,41 @@ def transfer(handoff_id: int) -> Response:
     return redirect(url_for("inbox.queue"))
 
 
+def _closing_text(db: Any, handoff: Handoff) -> str:
+    """What the person is told at the close: the assistant answers again, and — when nobody
+    from the team wrote to them — that nobody could answer this time."""
+    answered = db.scalar(sa.select(sa.func.count(HandoffMessage.id)).where(
+        HandoffMessage.handoff_id == handoff.id, HandoffMessage.kind == "staff"))
+    key = "utter_handoff_closed" if answered else "utter_handoff_closed_unanswered"
+    return render(key, handoff.language, Catalogues.load(), {})["text"]
+
+
+def _reachable(handoff: Handoff) -> Optional[Address]:
+    """The person's contact, if free text can reach them now."""
+    contact = ContactBook(_engine(), _sealer()).find(handoff.sender_id)
+    return contact if contact and not contact.opted_out and _in_whatsapp_window(contact) else None
+
+
+@blueprint.route("/<int:handoff_id>/close", methods=["GET"])
+@login_required
+def confirm_close(handoff_id: int) -> str:
+    """Asks before closing, showing what the person will be told."""
+    with session_scope(_engine()) as db:
+        handoff = _claimed(db, handoff_id)
+        closing = _closing_text(db, handoff) if _reachable(handoff) else ""
+        return render_template("inbox/close.html", handoff=handoff, closing=closing)
+
+
 @blueprint.route("/<int:handoff_id>/close", methods=["POST"])
 @login_required
 def close(handoff_id: int) -> Response:
     with session_scope(_engine()) as db:
         handoff = _claimed(db, handoff_id)
+        contact = _reachable(handoff)
+        if contact:
+            _send(db, handoff, contact, _closing_text(db, handoff))
         handoff.status, handoff.closed_at = "closed", datetime.now(timezone.utc)
         _audit(db, handoff, "close")
-        contact = ContactBook(_engine(), _sealer()).find(handoff.sender_id)
-        if contact and not contact.opted_out and _in_whatsapp_window(contact):
-            _send(db, handoff, contact, render("utter_handoff_closed", handoff.language, Catalogues.load(), {})["text"])
         flash("Conversación cerrada: el asistente vuelve a responder.")
     return redirect(url_for("inbox.queue"))
 
