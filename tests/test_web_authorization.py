@@ -16,7 +16,8 @@ from tests.test_handoff import LEON, handed_off, handoff_of
 
 ADMIN_ONLY = ("/admin/",)
 # Pages of a handoff for the staff member holding it only (administrators read no conversation).
-HOLDERS_ONLY = ("/inbox/<int:handoff_id>/media/<int:media_id>", "/inbox/<int:handoff_id>/close")
+HOLDERS_ONLY = ("/inbox/<int:handoff_id>/media/<int:media_id>", "/inbox/<int:handoff_id>/close",
+                "/inbox/<int:handoff_id>/lines")
 
 
 def routes() -> List[Tuple[str, str]]:

@@ -26,9 +26,12 @@ from bot.storage.crypto import Sealer
 from bot.storage.database import session_scope
 from bot.storage.models import ReceivedMedia
 from bot.web import media_fetch
+from bot.web.labels import label, language
 from bot.web.transcript import transcript
 
 blueprint = Blueprint("inbox", __name__, url_prefix="/inbox")
+blueprint.add_app_template_filter(label, "label")
+blueprint.add_app_template_filter(language, "language")
 WHATSAPP_WINDOW = timedelta(hours=24)
 CATEGORIES = ("robo", "violencia familiar", "violencia sexual", "desaparición", "extorsión", "fraude",
               "trata de personas", "orientación", "intérprete", "otro")
@@ -63,11 +66,21 @@ def _in_whatsapp_window(contact: Address) -> bool:
     return contact.channel != "whatsapp" or datetime.now(timezone.utc) - contact.last_message_at < WHATSAPP_WINDOW
 
 
-def _send(db: Any, handoff: Handoff, contact: Address, body: str = "", content_sid: str = "") -> None:
+def _send(db: Any, handoff: Handoff, contact: Address, body: str = "", content_sid: str = "",
+          message_id: Optional[int] = None) -> None:
     """Puts a staff message in the outbox, in the page's transaction: the dialogue
     engines' courier delivers it, retrying while Twilio is away."""
     outbox.enqueue(db, _sealer(), handoff.sender_id, contact, [Reply(body, content_sid=content_sid)], outbox.STAFF,
-                   datetime.now(timezone.utc))
+                   datetime.now(timezone.utc), handoff_message_id=message_id)
+
+
+def _reply(db: Any, handoff: Handoff, contact: Address, shown: str, body: str = "", content_sid: str = "") -> None:
+    """A staff reply: kept in the handoff (as staff read it, `shown`) and put in the outbox
+    marked with it, so that the page shows how far it got."""
+    message = service.record(db, _sealer(), handoff, "staff", shown, current_user.id)
+    db.flush()
+    _send(db, handoff, contact, body, content_sid, message.id)
+    _audit(db, handoff, "reply")
 
 
 def _queue_rows(db: Any) -> List[dict]:
@@ -77,10 +90,10 @@ def _queue_rows(db: Any) -> List[dict]:
     now = datetime.now(timezone.utc)
     rows = []
     for handoff in db.scalars(query):
-        rows.append({"id": handoff.id, "status": handoff.status, "reason": handoff.reason,
+        rows.append({"id": handoff.id, "status": label(handoff.status, "status"), "reason": label(handoff.reason, "reason"),
                      "waiting_minutes": int((now - handoff.created_at).total_seconds() // 60),
                      "mine": handoff.claimed_by == current_user.id,
-                     "interpreter": handoff.interpreter_language or "",
+                     "interpreter": language(handoff.interpreter_language) if handoff.interpreter_language else "",
                      "url": url_for("inbox.conversation", handoff_id=handoff.id)})
     return rows
 
@@ -120,6 +133,15 @@ def _revealed(handoff: Handoff) -> bool:
     return handoff.case_ref in session.get("revealed", [])
 
 
+def _transcript_of(db: Any, handoff: Handoff) -> dict:
+    """What the transcript shows: its lines, whether personal data is revealed, and how
+    far each staff reply got."""
+    reveal = _revealed(handoff)
+    lines = transcript(db, _sealer(), handoff, service.span(db, handoff), reveal)
+    marks = outbox.deliveries(db, [line.message_id for line in lines if line.who == "staff"])
+    return {"lines": lines, "reveal": reveal, "deliveries": marks}
+
+
 @blueprint.route("/<int:handoff_id>")
 @login_required
 def conversation(handoff_id: int) -> str:
@@ -127,14 +149,12 @@ def conversation(handoff_id: int) -> str:
     with session_scope(_engine()) as db:
         handoff = _visible(db, handoff_id)
         mine = handoff.claimed_by == current_user.id
-        reveal = mine and _revealed(handoff)
-        lines = transcript(db, _sealer(), handoff, service.span(db, handoff), reveal) if mine else []
         contact = ContactBook(_engine(), _sealer()).find(handoff.sender_id)
         observatories = db.scalars(sa.select(Organisation).where(
             Organisation.kind == "observatory", Organisation.active.is_(True), Organisation.id != handoff.observatory_id))
         return render_template(
-            "inbox/conversation.html", handoff=handoff, lines=lines,
-            reveal=reveal, mine=mine, categories=CATEGORIES,
+            "inbox/conversation.html", handoff=handoff, mine=mine, categories=CATEGORIES,
+            **(_transcript_of(db, handoff) if mine else {}),
             can_claim=handoff.status == "waiting" and handoff.observatory_id == current_user.observatory_id,
             can_transfer=handoff.status == "waiting" or (mine and handoff.status == "active"),
             channel=contact.channel if contact else "", window_open=bool(contact) and _in_whatsapp_window(contact),
@@ -142,6 +162,15 @@ def conversation(handoff_id: int) -> str:
             observatory=db.get(Organisation, handoff.observatory_id).name,
             observatories=[(o.id, o.name) for o in observatories],
         )
+
+
+@blueprint.route("/<int:handoff_id>/lines")
+@login_required
+def lines(handoff_id: int) -> str:
+    """The transcript alone, for the page to follow the conversation as it goes."""
+    with session_scope(_engine()) as db:
+        handoff = _held(db, handoff_id)
+        return render_template("inbox/lines.html", handoff=handoff, **_transcript_of(db, handoff))
 
 
 @blueprint.route("/<int:handoff_id>/claim", methods=["POST"])
@@ -158,7 +187,7 @@ def claim(handoff_id: int) -> Response:
             _audit(db, handoff, "claim")
         elif handoff.claimed_by != current_user.id or handoff.status != "active":
             abort(409, "Esta conversación ya la tomó otra persona o está cerrada.")
-    return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
+    return redirect(url_for("inbox.conversation", handoff_id=handoff_id, _anchor="newest"))
 
 
 @blueprint.route("/<int:handoff_id>/reveal", methods=["POST"])
@@ -169,7 +198,7 @@ def reveal(handoff_id: int) -> Response:
         case_ref = handoff.case_ref
         _audit(db, handoff, "reveal")
     session["revealed"] = [*session.get("revealed", []), case_ref]
-    return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
+    return redirect(url_for("inbox.conversation", handoff_id=handoff_id, _anchor="newest"))
 
 
 @blueprint.route("/<int:handoff_id>/hide", methods=["POST"])
@@ -179,7 +208,7 @@ def hide(handoff_id: int) -> Response:
     with session_scope(_engine()) as db:
         case_ref = _held(db, handoff_id).case_ref
     session["revealed"] = [ref for ref in session.get("revealed", []) if ref != case_ref]
-    return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
+    return redirect(url_for("inbox.conversation", handoff_id=handoff_id, _anchor="newest"))
 
 
 @blueprint.route("/<int:handoff_id>/reply", methods=["POST"])
@@ -193,16 +222,13 @@ def reply(handoff_id: int) -> Response:
         if contact is None or contact.opted_out:
             flash("No se puede escribir a esta persona: borró sus datos o pidió no recibir mensajes.")
         elif use_template and current_app.config.get("WHATSAPP_TEMPLATE_SID"):
-            _send(db, handoff, contact, content_sid=current_app.config["WHATSAPP_TEMPLATE_SID"])
-            service.record(db, _sealer(), handoff, "staff", "[plantilla aprobada de WhatsApp]", current_user.id)
-            _audit(db, handoff, "reply")
+            _reply(db, handoff, contact, "[plantilla aprobada de WhatsApp]",
+                   content_sid=current_app.config["WHATSAPP_TEMPLATE_SID"])
         elif not _in_whatsapp_window(contact):
             flash("Pasaron más de 24 horas desde su último mensaje: WhatsApp solo permite enviar una plantilla aprobada.")
         elif text:
-            _send(db, handoff, contact, text)
-            service.record(db, _sealer(), handoff, "staff", text, current_user.id)
-            _audit(db, handoff, "reply")
-    return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
+            _reply(db, handoff, contact, text, body=text)
+    return redirect(url_for("inbox.conversation", handoff_id=handoff_id, _anchor="newest"))
 
 
 @blueprint.route("/<int:handoff_id>/note", methods=["POST"])
