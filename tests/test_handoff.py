@@ -43,13 +43,16 @@ def signed_in(open_page: Callable[[str], Page], assistant: RunningAssistant, use
 
 
 def handed_off(assistant: RunningAssistant) -> Phone:
-    """A person near León who asked for a person and agreed: their handoff is waiting."""
+    """A person near León who asked for a person, was told where the observatory is, that
+    the ONC network counts it as a member and when it answers, and agreed: their handoff
+    is waiting."""
     phone = assistant.phone("whatsapp")
     for message in ("hola", "1", "1", "3", "leon gto"):
         phone.say(message)
     offer = phone.say("quiero hablar con una persona")[0].splitlines()
     assert offer[0] == text("utter_handoff_offer", observatory=LEON).splitlines()[0]
-    assert offer[1:] == ["Te responderán en cuanto puedan. Si estás en peligro, llama al 911.",
+    assert offer[1:] == ["Está en León, Guanajuato.", "Es parte de la red del Observatorio Nacional Ciudadano.",
+                         "Te responderán en cuanto puedan. Si estás en peligro, llama al 911.",
                          "¿Estás de acuerdo?", "1. Sí, que me atienda una persona", "2. No, gracias"]
     assert phone.say("sí") == [text("utter_handoff_started", observatory=LEON)]
     return phone
@@ -93,8 +96,9 @@ def test_the_whole_handoff(open_page: Callable[[str], Page], assistant: RunningA
     # The new handoff appears in the open queue page without reloading it.
     expect(page.get_by_role("link", name=f"#{handoff}")).to_be_visible(timeout=10_000)
 
-    # The person writes; the assistant stays silent, even after the session expires.
-    assert phone.say("me llamo Ana Pérez, mi número es 55 8765 4321") == []
+    # The person writes: one acknowledgement while nobody has claimed it, then the assistant
+    # stays silent, even after the session expires.
+    assert phone.say("me llamo Ana Pérez, mi número es 55 8765 4321") == [text("utter_handoff_waiting")]
     sql(assistant, "UPDATE events SET timestamp = timestamp - 7200 WHERE sender_id = ?", phone.sender_id)
     assert phone.say("¿siguen ahí?") == []
 
@@ -214,10 +218,22 @@ def test_whatsapp_window_allows_only_the_approved_template(open_page: Callable[[
 
 def test_transfer_to_another_observatory(open_page: Callable[[str], Page], assistant: RunningAssistant,
                                          leon_staff: str) -> None:
+    assistant.new_account("staff", "Observatorio Ciudadano de Durango")
+    unstaffed = sql(assistant, "SELECT id, name FROM organisations WHERE kind = 'observatory' AND id NOT IN "
+                               "(SELECT observatory_id FROM users WHERE observatory_id IS NOT NULL) ORDER BY id")
+    assert unstaffed
     handoff = handoff_of(assistant, handed_off(assistant))
     page = signed_in(open_page, assistant, leon_staff)
     page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}")
-    page.get_by_label("Transferir a otro observatorio").select_option(label="Observatorio Ciudadano de Durango")
+    targets = page.get_by_label("Transferir a otro observatorio")
+    for _, name in unstaffed:  # nobody there could answer
+        expect(targets.locator("option", has_text=name)).to_have_count(0)
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    refused = page.request.post(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}/transfer",
+                                form={"csrf_token": token, "observatory_id": str(unstaffed[0][0])})
+    assert refused.status == 400
+    assert sql(assistant, "SELECT observatory_id FROM handoffs WHERE id = ?", handoff) == [(assistant.observatory_id(LEON),)]
+    targets.select_option(label="Observatorio Ciudadano de Durango")
     page.get_by_role("button", name="Transferir").click()
     expect(page.get_by_text("Conversación transferida a Observatorio Ciudadano de Durango.")).to_be_visible()
     assert sql(assistant, "SELECT observatory_id, status FROM handoffs WHERE id = ?", handoff) == [
@@ -249,7 +265,7 @@ def test_quick_exit_during_a_handoff_erases_it_too_and_keeps_what_staff_did(
 
 def test_deleting_ones_data_during_a_waiting_handoff_erases_it(assistant: RunningAssistant, leon_staff: str) -> None:
     phone = handed_off(assistant)
-    assert phone.say("vivo en la calle Fresno 8") == []  # kept for staff
+    assert phone.say("vivo en la calle Fresno 8") == [text("utter_handoff_waiting")]  # kept for staff
     assert phone.say("borrar mis datos") == [text("utter_data_deleted")]
     for table in ("handoffs", "handoff_messages", "contacts", "events", "processed_messages"):
         assert sql(assistant, f"SELECT count(*) FROM {table} WHERE sender_id = ?", phone.sender_id) == [(0,)]
@@ -310,8 +326,7 @@ def test_markup_and_sql_from_anyone_stay_text(open_page: Callable[[str], Page], 
     handoff = handoff_of(assistant, phone)
     payloads = ['<script>document.body.dataset.pwned = 1</script>', '<img src=x onerror="document.body.dataset.pwned=2">',
                 "'; DROP TABLE handoffs; --"]
-    for payload in payloads:
-        assert phone.say(payload) == []
+    assert [phone.say(payload) for payload in payloads] == [[text("utter_handoff_waiting")], [], []]
     page = signed_in(open_page, assistant, leon_staff)
     page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}")
     page.get_by_role("button", name="Tomar la conversación").click()

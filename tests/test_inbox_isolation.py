@@ -58,7 +58,7 @@ def test_each_handoff_is_its_own_before_and_after_close_transfer_and_erasure(ass
 
     phone = handed_off(assistant)
     first = handoff_of(assistant, phone)
-    assert phone.say("primer mensaje, vivo en calle Fresno 8") == []
+    assert phone.say("primer mensaje, vivo en calle Fresno 8") == [text("utter_handoff_waiting")]
     assert phone.say(media=voice_note) == []
     first_media = assistant.query("SELECT id FROM received_media WHERE sender_id = ?", phone.sender_id)[0][0]
     ids = {"<int:handoff_id>": str(first), "<int:media_id>": str(first_media)}
@@ -106,7 +106,7 @@ def test_each_handoff_is_its_own_before_and_after_close_transfer_and_erasure(ass
     second = handoff_of(assistant, phone)
     assert second != first
     assert colleague.post(f"/inbox/{second}/transfer", observatory_id=assistant.observatory_id(DURANGO)) == 302
-    assert phone.say("segundo mensaje, ahora en calle Roble 5") == []
+    assert phone.say("segundo mensaje, ahora en calle Roble 5") == [text("utter_handoff_waiting")]  # waits again
     assert phone.say(media=voice_note) == []
     second_media = assistant.query("SELECT max(id) FROM received_media WHERE sender_id = ?", phone.sender_id)[0][0]
     second_ids = {"<int:handoff_id>": str(second), "<int:media_id>": str(second_media)}

@@ -28,7 +28,7 @@ def test_the_inbox_on_a_phone(open_page: Callable[[str], Page], assistant: Runni
     phone = handed_off(assistant)
     handoff = handoff_of(assistant, phone)
     for number in range(12):
-        assert phone.say(f"mensaje {number} mientras espero") == []
+        phone.say(f"mensaje {number} mientras espero")
     assert phone.say(f"lo vi aquí: {LONG_LINK}") == []
 
     queue = page.locator("#queue")

@@ -150,8 +150,6 @@ def conversation(handoff_id: int) -> str:
         handoff = _visible(db, handoff_id)
         mine = handoff.claimed_by == current_user.id
         contact = ContactBook(_engine(), _sealer()).find(handoff.sender_id)
-        observatories = db.scalars(sa.select(Organisation).where(
-            Organisation.kind == "observatory", Organisation.active.is_(True), Organisation.id != handoff.observatory_id))
         return render_template(
             "inbox/conversation.html", handoff=handoff, mine=mine, categories=CATEGORIES,
             **(_transcript_of(db, handoff) if mine else {}),
@@ -160,7 +158,7 @@ def conversation(handoff_id: int) -> str:
             channel=contact.channel if contact else "", window_open=bool(contact) and _in_whatsapp_window(contact),
             template_available=bool(current_app.config.get("WHATSAPP_TEMPLATE_SID")),
             observatory=db.get(Organisation, handoff.observatory_id).name,
-            observatories=[(o.id, o.name) for o in observatories],
+            observatories=[(o.id, o.name) for o in _transfer_targets(db, handoff)],
         )
 
 
@@ -253,6 +251,11 @@ def category(handoff_id: int) -> Response:
     return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
 
 
+def _transfer_targets(db: Any, handoff: Handoff) -> List[Organisation]:
+    """Where a handoff can go: another observatory with active staff, who can answer it."""
+    return [o for o in service.staffed_observatories(db) if o.id != handoff.observatory_id]
+
+
 @blueprint.route("/<int:handoff_id>/transfer", methods=["POST"])
 @login_required
 def transfer(handoff_id: int) -> Response:
@@ -260,8 +263,9 @@ def transfer(handoff_id: int) -> Response:
         handoff = _visible(db, handoff_id)
         if not (handoff.status == "waiting" or (handoff.status == "active" and handoff.claimed_by == current_user.id)):
             abort(409, "Solo se transfiere una conversación en espera, o la que tienes tú.")
-        target = db.get(Organisation, request.form.get("observatory_id", type=int) or 0)
-        if target is None or target.kind != "observatory" or not target.active:
+        chosen = request.form.get("observatory_id", type=int)
+        target = next((o for o in _transfer_targets(db, handoff) if o.id == chosen), None)
+        if target is None:
             abort(400)
         handoff.observatory_id, handoff.status, handoff.claimed_by = target.id, "waiting", None
         _audit(db, handoff, "transfer")
