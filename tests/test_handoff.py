@@ -232,7 +232,8 @@ def test_transfer_to_another_observatory(open_page: Callable[[str], Page], assis
     refused = page.request.post(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}/transfer",
                                 form={"csrf_token": token, "observatory_id": str(unstaffed[0][0])})
     assert refused.status == 400
-    assert sql(assistant, "SELECT observatory_id FROM handoffs WHERE id = ?", handoff) == [(assistant.observatory_id(LEON),)]
+    assert sql(assistant, "SELECT observatory_id FROM handoffs WHERE id = ?", handoff) == [
+        (assistant.observatory_id(LEON),)]
     targets.select_option(label="Observatorio Ciudadano de Durango")
     page.get_by_role("button", name="Transferir").click()
     expect(page.get_by_text("Conversación transferida a Observatorio Ciudadano de Durango.")).to_be_visible()

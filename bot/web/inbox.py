@@ -25,7 +25,7 @@ from bot.storage.contacts import Address, ContactBook
 from bot.storage.crypto import Sealer
 from bot.storage.database import session_scope
 from bot.storage.models import ReceivedMedia
-from bot.web import media_fetch
+from bot.web import handoff_access as access, media_fetch
 from bot.web.labels import label, language
 from bot.web.transcript import transcript
 
@@ -47,14 +47,6 @@ def _engine() -> Any:
 
 def _sealer() -> Sealer:
     return Sealer(_settings().data_keys)
-
-
-def _visible(db: Any, handoff_id: int) -> Handoff:
-    """The handoff if this user may see it; 404 otherwise (never reveal that it exists)."""
-    handoff = db.get(Handoff, handoff_id)
-    if handoff is None or not (current_user.is_admin or handoff.observatory_id == current_user.observatory_id):
-        abort(404)
-    return handoff
 
 
 def _audit(db: Any, handoff: Handoff, action: str) -> None:
@@ -90,7 +82,8 @@ def _queue_rows(db: Any) -> List[dict]:
     now = datetime.now(timezone.utc)
     rows = []
     for handoff in db.scalars(query):
-        rows.append({"id": handoff.id, "status": label(handoff.status, "status"), "reason": label(handoff.reason, "reason"),
+        rows.append({"id": handoff.id, "status": label(handoff.status, "status"),
+                     "reason": label(handoff.reason, "reason"),
                      "waiting_minutes": int((now - handoff.created_at).total_seconds() // 60),
                      "mine": handoff.claimed_by == current_user.id,
                      "interpreter": language(handoff.interpreter_language) if handoff.interpreter_language else "",
@@ -113,22 +106,6 @@ def queue_json() -> Response:
         return jsonify(_queue_rows(db))
 
 
-def _held(db: Any, handoff_id: int) -> Handoff:
-    """The handoff if this user claimed it (open or closed since): only they read it."""
-    handoff = _visible(db, handoff_id)
-    if handoff.claimed_by != current_user.id:
-        abort(409, "Primero toma la conversación.")
-    return handoff
-
-
-def _claimed(db: Any, handoff_id: int) -> Handoff:
-    """The handoff if this user holds it and it is open: a closed one is read-only."""
-    handoff = _held(db, handoff_id)
-    if handoff.status != "active":
-        abort(409, "La conversación está cerrada: ya no se puede cambiar.")
-    return handoff
-
-
 def _revealed(handoff: Handoff) -> bool:
     return handoff.case_ref in session.get("revealed", [])
 
@@ -147,18 +124,17 @@ def _transcript_of(db: Any, handoff: Handoff) -> dict:
 def conversation(handoff_id: int) -> str:
     """A handoff's page. Its transcript is shown only to the staff member who claimed it."""
     with session_scope(_engine()) as db:
-        handoff = _visible(db, handoff_id)
+        handoff = access.visible(db, handoff_id)
         mine = handoff.claimed_by == current_user.id
         contact = ContactBook(_engine(), _sealer()).find(handoff.sender_id)
         return render_template(
             "inbox/conversation.html", handoff=handoff, mine=mine, categories=CATEGORIES,
             **(_transcript_of(db, handoff) if mine else {}),
-            can_claim=handoff.status == "waiting" and handoff.observatory_id == current_user.observatory_id,
-            can_transfer=handoff.status == "waiting" or (mine and handoff.status == "active"),
+            can_claim=access.may_claim(handoff), can_transfer=access.may_transfer(handoff),
             channel=contact.channel if contact else "", window_open=bool(contact) and _in_whatsapp_window(contact),
             template_available=bool(current_app.config.get("WHATSAPP_TEMPLATE_SID")),
             observatory=db.get(Organisation, handoff.observatory_id).name,
-            observatories=[(o.id, o.name) for o in _transfer_targets(db, handoff)],
+            observatories=[(o.id, o.name) for o in access.transfer_targets(db, handoff)],
         )
 
 
@@ -167,7 +143,7 @@ def conversation(handoff_id: int) -> str:
 def lines(handoff_id: int) -> str:
     """The transcript alone, for the page to follow the conversation as it goes."""
     with session_scope(_engine()) as db:
-        handoff = _held(db, handoff_id)
+        handoff = access.held(db, handoff_id)
         return render_template("inbox/lines.html", handoff=handoff, **_transcript_of(db, handoff))
 
 
@@ -177,10 +153,10 @@ def claim(handoff_id: int) -> Response:
     """Takes a waiting handoff. Only its observatory's staff take one (administrators oversee
     every queue but read no conversation)."""
     with session_scope(_engine()) as db:
-        handoff = _visible(db, handoff_id)
+        handoff = access.visible(db, handoff_id)
         if handoff.observatory_id != current_user.observatory_id:
             abort(403)
-        if handoff.status == "waiting":
+        if access.may_claim(handoff):
             handoff.status, handoff.claimed_by = "active", current_user.id
             _audit(db, handoff, "claim")
         elif handoff.claimed_by != current_user.id or handoff.status != "active":
@@ -192,7 +168,7 @@ def claim(handoff_id: int) -> Response:
 @login_required
 def reveal(handoff_id: int) -> Response:
     with session_scope(_engine()) as db:
-        handoff = _held(db, handoff_id)
+        handoff = access.held(db, handoff_id)
         case_ref = handoff.case_ref
         _audit(db, handoff, "reveal")
     session["revealed"] = [*session.get("revealed", []), case_ref]
@@ -204,7 +180,7 @@ def reveal(handoff_id: int) -> Response:
 def hide(handoff_id: int) -> Response:
     """Hides the personal data again."""
     with session_scope(_engine()) as db:
-        case_ref = _held(db, handoff_id).case_ref
+        case_ref = access.held(db, handoff_id).case_ref
     session["revealed"] = [ref for ref in session.get("revealed", []) if ref != case_ref]
     return redirect(url_for("inbox.conversation", handoff_id=handoff_id, _anchor="newest"))
 
@@ -215,7 +191,7 @@ def reply(handoff_id: int) -> Response:
     text = request.form.get("text", "").strip()
     use_template = request.form.get("template") == "1"
     with session_scope(_engine()) as db:
-        handoff = _claimed(db, handoff_id)
+        handoff = access.claimed(db, handoff_id)
         contact = ContactBook(_engine(), _sealer()).find(handoff.sender_id)
         if contact is None or contact.opted_out:
             flash("No se puede escribir a esta persona: borró sus datos o pidió no recibir mensajes.")
@@ -234,7 +210,7 @@ def reply(handoff_id: int) -> Response:
 def note(handoff_id: int) -> Response:
     text = request.form.get("text", "").strip()
     with session_scope(_engine()) as db:
-        handoff = _claimed(db, handoff_id)
+        handoff = access.claimed(db, handoff_id)
         if text:
             service.record(db, _sealer(), handoff, "note", text, current_user.id)
     return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
@@ -245,26 +221,21 @@ def note(handoff_id: int) -> Response:
 def category(handoff_id: int) -> Response:
     chosen = request.form.get("category", "")
     with session_scope(_engine()) as db:
-        handoff = _claimed(db, handoff_id)
+        handoff = access.claimed(db, handoff_id)
         if chosen in CATEGORIES:
             handoff.category = chosen
     return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
-
-
-def _transfer_targets(db: Any, handoff: Handoff) -> List[Organisation]:
-    """Where a handoff can go: another observatory with active staff, who can answer it."""
-    return [o for o in service.staffed_observatories(db) if o.id != handoff.observatory_id]
 
 
 @blueprint.route("/<int:handoff_id>/transfer", methods=["POST"])
 @login_required
 def transfer(handoff_id: int) -> Response:
     with session_scope(_engine()) as db:
-        handoff = _visible(db, handoff_id)
-        if not (handoff.status == "waiting" or (handoff.status == "active" and handoff.claimed_by == current_user.id)):
+        handoff = access.visible(db, handoff_id)
+        if not access.may_transfer(handoff):
             abort(409, "Solo se transfiere una conversación en espera, o la que tienes tú.")
         chosen = request.form.get("observatory_id", type=int)
-        target = next((o for o in _transfer_targets(db, handoff) if o.id == chosen), None)
+        target = next((o for o in access.transfer_targets(db, handoff) if o.id == chosen), None)
         if target is None:
             abort(400)
         handoff.observatory_id, handoff.status, handoff.claimed_by = target.id, "waiting", None
@@ -293,7 +264,7 @@ def _reachable(handoff: Handoff) -> Optional[Address]:
 def confirm_close(handoff_id: int) -> str:
     """Asks before closing, showing what the person will be told."""
     with session_scope(_engine()) as db:
-        handoff = _claimed(db, handoff_id)
+        handoff = access.claimed(db, handoff_id)
         closing = _closing_text(db, handoff) if _reachable(handoff) else ""
         return render_template("inbox/close.html", handoff=handoff, closing=closing)
 
@@ -302,7 +273,7 @@ def confirm_close(handoff_id: int) -> str:
 @login_required
 def close(handoff_id: int) -> Response:
     with session_scope(_engine()) as db:
-        handoff = _claimed(db, handoff_id)
+        handoff = access.claimed(db, handoff_id)
         contact = _reachable(handoff)
         if contact:
             _send(db, handoff, contact, _closing_text(db, handoff))
@@ -317,7 +288,7 @@ def close(handoff_id: int) -> Response:
 def media(handoff_id: int, media_id: int) -> Response:
     """A voice note or photo, for the staff member who holds the conversation only."""
     with session_scope(_engine()) as db:
-        handoff = _held(db, handoff_id)
+        handoff = access.held(db, handoff_id)
         item = db.get(ReceivedMedia, media_id)
         if item is None or item.sender_id != handoff.sender_id or not service.span(db, handoff).contains(
                 item.received_at):
