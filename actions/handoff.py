@@ -18,7 +18,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation import ReplyAction
 from actions.help_nearby import ActionHelpNearMe
 from actions.options import last_reply
-from bot.directory.catalogue import catalogue
 from bot.directory.models import Organisation
 from bot.handoff import service
 from bot.settings import database_url
@@ -27,15 +26,6 @@ from bot.storage.database import engine_for, session_scope
 OBSERVATORY_SLOT, REASON_SLOT, INTERPRETER_SLOT = "handoff_observatory", "handoff_reason", "interpreter_language"
 REASON_BY_LAST_REPLY = {"utter_media_received": "media", "utter_offer_person": "misunderstood", "utter_danger": "danger",
                         "utter_danger_self_harm": "danger", "utter_danger_trafficking": "danger"}
-
-
-def about_parts(observatory: Organisation) -> List[Dict[str, Any]]:
-    """What the offer says of the observatory: where it is, and whether the ONC network
-    confirms it as a member."""
-    municipality = catalogue().municipalities.get(observatory.municipality_key or "")
-    where = [{"key": "handoff_where", "values": {"place": municipality.label}}] if municipality else []
-    membership = "handoff_onc_member" if observatory.onc_network == "member" else "handoff_onc_unconfirmed"
-    return [*where, {"key": membership}]
 
 
 def when_parts(observatory: Organisation, now: datetime) -> List[Dict[str, Any]]:
@@ -63,7 +53,7 @@ def offer(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, quiet
             if not quietly:
                 dispatcher.utter_message(response="utter_human_handoff")
             return []
-        parts = [*about_parts(observatory), *when_parts(observatory, datetime.now(timezone.utc)),
+        parts = [*service.about(observatory), *when_parts(observatory, datetime.now(timezone.utc)),
                  {"key": "handoff_consent"}]
         dispatcher.utter_message(response="utter_handoff_offer", observatory=observatory.name, parts=parts)
         return [SlotSet(OBSERVATORY_SLOT, str(observatory.id)), SlotSet(REASON_SLOT, reason),

@@ -222,7 +222,8 @@ def test_transfer_to_another_observatory(open_page: Callable[[str], Page], assis
     unstaffed = sql(assistant, "SELECT id, name FROM organisations WHERE kind = 'observatory' AND id NOT IN "
                                "(SELECT observatory_id FROM users WHERE observatory_id IS NOT NULL) ORDER BY id")
     assert unstaffed
-    handoff = handoff_of(assistant, handed_off(assistant))
+    phone = handed_off(assistant)
+    handoff = handoff_of(assistant, phone)
     page = signed_in(open_page, assistant, leon_staff)
     page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}")
     targets = page.get_by_label("Transferir a otro observatorio")
@@ -237,6 +238,10 @@ def test_transfer_to_another_observatory(open_page: Callable[[str], Page], assis
     targets.select_option(label="Observatorio Ciudadano de Durango")
     page.get_by_role("button", name="Transferir").click()
     expect(page.get_by_text("Conversación transferida a Observatorio Ciudadano de Durango.")).to_be_visible()
+    notice = phone.delivered(1)[0].splitlines()  # the person knows who reads them now, and where they are
+    assert notice[:2] == text("utter_handoff_transferred", observatory="").splitlines()[:2]
+    assert "Observatorio Ciudadano de Durango" in notice[2]
+    assert notice[3:] == ["Está en Durango, Durango.", "Es parte de la red del Observatorio Nacional Ciudadano."]
     assert sql(assistant, "SELECT observatory_id, status FROM handoffs WHERE id = ?", handoff) == [
         (assistant.observatory_id("Observatorio Ciudadano de Durango"), "waiting")]
     assert page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}").status == 404

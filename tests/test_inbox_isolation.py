@@ -106,6 +106,7 @@ def test_each_handoff_is_its_own_before_and_after_close_transfer_and_erasure(ass
     second = handoff_of(assistant, phone)
     assert second != first
     assert colleague.post(f"/inbox/{second}/transfer", observatory_id=assistant.observatory_id(DURANGO)) == 302
+    assert DURANGO in phone.delivered(1)[0]  # told where the conversation went
     assert phone.say("segundo mensaje, ahora en calle Roble 5") == [text("utter_handoff_waiting")]  # waits again
     assert phone.say(media=voice_note) == []
     second_media = assistant.query("SELECT max(id) FROM received_media WHERE sender_id = ?", phone.sender_id)[0][0]

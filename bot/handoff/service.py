@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -76,6 +76,15 @@ def point_of(organisation: Organisation) -> Optional[Tuple[float, float]]:
         return organisation.latitude, organisation.longitude
     municipality = catalogue().municipalities.get(organisation.municipality_key or "")
     return municipality.point if municipality else None
+
+
+def about(observatory: Organisation) -> List[Dict[str, Any]]:
+    """What the person is told of an observatory that would read their conversation (reply
+    parts): where it is, and whether the ONC network confirms it as a member."""
+    municipality = catalogue().municipalities.get(observatory.municipality_key or "")
+    where = [{"key": "handoff_where", "values": {"place": municipality.label}}] if municipality else []
+    membership = "handoff_onc_member" if observatory.onc_network == "member" else "handoff_onc_unconfirmed"
+    return [*where, {"key": membership}]
 
 
 def availability(organisation: Organisation, now: datetime) -> Availability:

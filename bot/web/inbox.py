@@ -240,6 +240,10 @@ def transfer(handoff_id: int) -> Response:
             abort(400)
         handoff.observatory_id, handoff.status, handoff.claimed_by = target.id, "waiting", None
         _audit(db, handoff, "transfer")
+        contact = _reachable(handoff)
+        if contact:  # the person knows who will read them now
+            _send(db, handoff, contact, render("utter_handoff_transferred", handoff.language, Catalogues.load(),
+                                               {"observatory": target.name}, parts=service.about(target))["text"])
         flash(f"Conversación transferida a {target.name}.")
     return redirect(url_for("inbox.queue"))
 
