@@ -4,6 +4,8 @@ while it waits, once claimed, after it is closed, after the person's next handof
 transferred to the other observatory, and after the person erases everything. Each sees,
 reveals, notes and replies to one handoff and its own span of the conversation only."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, Iterable, Optional, Tuple
 
 import pytest
@@ -139,3 +141,23 @@ def test_each_handoff_is_its_own_before_and_after_close_transfer_and_erasure(ass
         assert not {first, second} & visitor.queue()
         walk(visitor, ids, 404)
         walk(visitor, second_ids, 404)
+
+
+def test_of_simultaneous_claims_one_takes_the_handoff(assistant: RunningAssistant) -> None:
+    colleagues = [Staff(assistant, assistant.new_account("staff", LEON)) for _ in range(6)]
+    handoff = handoff_of(assistant, handed_off(assistant))
+    path = f"/inbox/{handoff}/claim"
+    tokens = [visitor.token("/login") for visitor in colleagues]
+    start = threading.Barrier(len(colleagues))
+
+    def claim(visitor: Staff, token: str) -> int:
+        start.wait()
+        return visitor.http.post(visitor.base + path, data={"csrf_token": token}, allow_redirects=False).status_code
+
+    with ThreadPoolExecutor(len(colleagues)) as pool:
+        statuses = list(pool.map(claim, colleagues, tokens))
+    assert sorted(statuses) == [302] + [409] * (len(colleagues) - 1)
+    assert assistant.query("SELECT count(*) FROM staff_audit WHERE handoff_id = ? AND action = 'claim'",
+                           handoff) == [(1,)]
+    holder = colleagues[statuses.index(302)]
+    assert "quiero hablar con una persona" in holder.page(f"/inbox/{handoff}")

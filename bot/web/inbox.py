@@ -156,11 +156,16 @@ def claim(handoff_id: int) -> Response:
         handoff = access.visible(db, handoff_id)
         if handoff.observatory_id != current_user.observatory_id:
             abort(403)
-        if access.may_claim(handoff):
-            handoff.status, handoff.claimed_by = "active", current_user.id
+        # One UPDATE that finds it still waiting: of simultaneous claims, one takes it.
+        taken = access.may_claim(handoff) and db.execute(
+            sa.update(Handoff).where(Handoff.id == handoff.id, Handoff.status == "waiting")
+            .values(status="active", claimed_by=current_user.id)).rowcount == 1
+        if taken:
             _audit(db, handoff, "claim")
-        elif handoff.claimed_by != current_user.id or handoff.status != "active":
-            abort(409, "Esta conversación ya la tomó otra persona o está cerrada.")
+        else:
+            db.refresh(handoff)
+            if handoff.claimed_by != current_user.id or handoff.status != "active":
+                abort(409, "Esta conversación ya la tomó otra persona o está cerrada.")
     return redirect(url_for("inbox.conversation", handoff_id=handoff_id, _anchor="newest"))
 
 
