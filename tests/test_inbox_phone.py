@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from tests.conftest import PHONE_SCREEN, STAFF_PASSWORD, RunningAssistant
 from tests.test_guarantees import twilio_api
 from tests.test_handoff import LEON, handed_off, handoff_of, signed_in
+from tests.test_inbox_isolation import Staff
 
 LONG_LINK = "https://www.example.org/denuncia?folio=" + "A7f3Q9zK" * 40  # nowhere to break
 CODES = ("waiting", "active", "asked", "whatsapp")  # as stored; never shown
@@ -91,3 +92,19 @@ def test_the_directory_names_kinds_in_spanish(open_page: Callable[[str], Page], 
     page.get_by_role("button", name="Filtrar").click()
     expect(page.locator("main table")).to_contain_text("observatorio ciudadano")
     expect(page.locator("main table")).not_to_contain_text("observatory")
+
+
+def test_the_transcript_is_sent_again_only_when_it_changed(assistant: RunningAssistant) -> None:
+    staff = Staff(assistant, assistant.new_account("staff", LEON))
+    phone = handed_off(assistant)
+    handoff = handoff_of(assistant, phone)
+    assert staff.post(f"/inbox/{handoff}/claim") == 302
+    lines = f"{staff.base}/inbox/{handoff}/lines"
+    first = staff.http.get(lines)
+    assert first.status_code == 200 and "quiero hablar con una persona" in first.text
+    assert staff.http.get(lines, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    phone.say("otra cosa que quiero contar")
+    changed = staff.http.get(lines, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and "otra cosa que quiero contar" in changed.text
+    assert staff.post(f"/inbox/{handoff}/reveal") == 302  # what the page shows changed too
+    assert staff.http.get(lines, headers={"If-None-Match": changed.headers["ETag"]}).status_code == 200

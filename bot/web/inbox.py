@@ -7,10 +7,11 @@ allows free text only within 24 hours of the person's last message.
 """
 
 from datetime import datetime, timedelta, timezone
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, make_response, redirect, render_template,
+                   request, session, url_for)
 from flask_login import current_user, login_required
 
 from bot.delivery import outbox
@@ -27,7 +28,7 @@ from bot.storage.database import session_scope
 from bot.storage.models import ReceivedMedia
 from bot.web import handoff_access as access, media_fetch
 from bot.web.labels import label, language
-from bot.web.transcript import transcript
+from bot.web.transcript import transcript, version
 
 blueprint = Blueprint("inbox", __name__, url_prefix="/inbox")
 blueprint.add_app_template_filter(label, "label")
@@ -110,13 +111,19 @@ def _revealed(handoff: Handoff) -> bool:
     return handoff.case_ref in session.get("revealed", [])
 
 
-def _transcript_of(db: Any, handoff: Handoff) -> dict:
+def _deliveries(db: Any, handoff: Handoff) -> Dict[int, str]:
+    """How far each staff reply of the handoff got."""
+    replies = db.scalars(sa.select(HandoffMessage.id).where(HandoffMessage.handoff_id == handoff.id,
+                                                           HandoffMessage.kind == "staff"))
+    return outbox.deliveries(db, list(replies))
+
+
+def _transcript_of(db: Any, handoff: Handoff, span: service.Span) -> dict:
     """What the transcript shows: its lines, whether personal data is revealed, and how
     far each staff reply got."""
     reveal = _revealed(handoff)
-    lines = transcript(db, _sealer(), handoff, service.span(db, handoff), reveal)
-    marks = outbox.deliveries(db, [line.message_id for line in lines if line.who == "staff"])
-    return {"lines": lines, "reveal": reveal, "deliveries": marks}
+    return {"lines": transcript(db, _sealer(), handoff, span, reveal), "reveal": reveal,
+            "deliveries": _deliveries(db, handoff)}
 
 
 @blueprint.route("/<int:handoff_id>")
@@ -129,7 +136,7 @@ def conversation(handoff_id: int) -> str:
         contact = ContactBook(_engine(), _sealer()).find(handoff.sender_id)
         return render_template(
             "inbox/conversation.html", handoff=handoff, mine=mine, categories=CATEGORIES,
-            **(_transcript_of(db, handoff) if mine else {}),
+            **(_transcript_of(db, handoff, service.span(db, handoff)) if mine else {}),
             can_claim=access.may_claim(handoff), can_transfer=access.may_transfer(handoff),
             channel=contact.channel if contact else "", window_open=bool(contact) and _in_whatsapp_window(contact),
             template_available=bool(current_app.config.get("WHATSAPP_TEMPLATE_SID")),
@@ -140,11 +147,20 @@ def conversation(handoff_id: int) -> str:
 
 @blueprint.route("/<int:handoff_id>/lines")
 @login_required
-def lines(handoff_id: int) -> str:
-    """The transcript alone, for the page to follow the conversation as it goes."""
+def lines(handoff_id: int) -> Response:
+    """The transcript alone, for the page to follow the conversation as it goes; 304 while
+    it has not changed since the version the page shows (its ETag): an unchanged
+    transcript is neither opened nor redacted again."""
     with session_scope(_engine()) as db:
         handoff = access.held(db, handoff_id)
-        return render_template("inbox/lines.html", handoff=handoff, **_transcript_of(db, handoff))
+        span = service.span(db, handoff)
+        tag = version(db, handoff, span, _revealed(handoff), sorted(_deliveries(db, handoff).items()))
+        if request.if_none_match.contains(tag):
+            return Response(status=304)
+        shown = _transcript_of(db, handoff, span)
+        answer = make_response(render_template("inbox/lines.html", handoff=handoff, **shown))
+        answer.set_etag(tag)
+        return answer
 
 
 @blueprint.route("/<int:handoff_id>/claim", methods=["POST"])

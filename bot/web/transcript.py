@@ -1,6 +1,7 @@
 """A handoff as staff read it: the assistant's turns and the handoff's messages within its
 own span of the conversation (bot.handoff.service.span), in order."""
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -28,13 +29,18 @@ class Line:
     message_id: int = 0  # of a handoff message (a staff reply's delivery is looked up by it)
 
 
-def _turns(session: Session, sealer: Sealer, sender_id: str, span: Span) -> List[Line]:
-    query = sa.select(EVENTS.c.timestamp, EVENTS.c.type_name, EVENTS.c.data).where(
-        EVENTS.c.sender_id == sender_id, EVENTS.c.type_name.in_(("user", "bot")))
+def _turns_in(query: sa.sql.Select, sender_id: str, span: Span) -> sa.sql.Select:
+    """`query` of the conversation's messages and replies within the span."""
+    query = query.where(EVENTS.c.sender_id == sender_id, EVENTS.c.type_name.in_(("user", "bot")))
     if span.start is not None:
         query = query.where(EVENTS.c.timestamp > span.start.timestamp())
     if span.end is not None:
         query = query.where(EVENTS.c.timestamp <= span.end.timestamp())
+    return query
+
+
+def _turns(session: Session, sealer: Sealer, sender_id: str, span: Span) -> List[Line]:
+    query = _turns_in(sa.select(EVENTS.c.timestamp, EVENTS.c.type_name, EVENTS.c.data), sender_id, span)
     lines = []
     for timestamp, type_name, data in session.execute(query.order_by(EVENTS.c.id)):
         event = json.loads(sealer.open(data))
@@ -50,6 +56,18 @@ def media_in_span(session: Session, sender_id: str, span: Span) -> List[Received
     """The voice notes and photos the person sent within the span."""
     items = session.scalars(sa.select(ReceivedMedia).where(ReceivedMedia.sender_id == sender_id))
     return [item for item in items if span.contains(item.received_at)]
+
+
+def version(session: Session, handoff: Handoff, span: Span, *shown: object) -> str:
+    """A digest of what the transcript holds, read without opening or redacting any of it,
+    and of whatever else the page shows with it (`shown`): equal while nothing changed."""
+    turns = session.execute(_turns_in(sa.select(sa.func.count(), sa.func.max(EVENTS.c.id)), handoff.sender_id,
+                                      span)).one()
+    messages = session.execute(sa.select(sa.func.count(HandoffMessage.id), sa.func.max(HandoffMessage.id))
+                               .where(HandoffMessage.handoff_id == handoff.id)).one()
+    media = [item.id for item in media_in_span(session, handoff.sender_id, span)]
+    held = repr((tuple(turns), tuple(messages), media, shown)).encode()
+    return hashlib.sha256(held).hexdigest()[:32]
 
 
 def transcript(session: Session, sealer: Sealer, handoff: Handoff, span: Span, reveal: bool) -> List[Line]:

@@ -6,9 +6,9 @@
   const lines = document.getElementById("lines");
 
   function cell(row, text) { const td = document.createElement("td"); td.textContent = text; row.appendChild(td); return td; }
-  async function fetched(url, read) {
+  async function fetched(url, read, headers = {}) {
     try {
-      const answer = await fetch(url, {credentials: "same-origin"});
+      const answer = await fetch(url, {credentials: "same-origin", headers: headers});
       return answer.ok ? await read(answer) : null;
     } catch (error) { return null; }  // the next refresh retries
   }
@@ -40,13 +40,17 @@
   // The transcript stays at its newest message, unless staff scrolled up to read.
   const atEnd = () => lines.scrollHeight - lines.scrollTop - lines.clientHeight < 40;
   const toEnd = () => { lines.scrollTop = lines.scrollHeight; };
-  let shown = null;
+  let version = null;  // the ETag of the transcript shown: unchanged, the server answers 304
   async function refreshLines() {
-    const html = await fetched(lines.dataset.source, (answer) => answer.text());
-    if (html === null || html === shown) return;
+    const headers = version ? {"If-None-Match": version} : {};
+    const html = await fetched(lines.dataset.source, async (answer) => {
+      if (answer.status !== 200) return null;
+      version = answer.headers.get("ETag");
+      return answer.text();
+    }, headers);
+    if (html === null) return;
     const follow = atEnd();
     lines.innerHTML = html;  // rendered and escaped by the server's own template
-    shown = html;
     if (follow) toEnd();
   }
 
