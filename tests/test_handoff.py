@@ -2,6 +2,7 @@
 member in a real browser (Chromium driven by Playwright), replies through the Twilio fake."""
 
 import secrets
+import time
 from datetime import datetime, timedelta, timezone
 import urllib.error
 import urllib.request
@@ -275,6 +276,16 @@ def test_deleting_ones_data_during_a_waiting_handoff_erases_it(assistant: Runnin
     assert phone.say("borrar mis datos") == [text("utter_data_deleted")]
     for table in ("handoffs", "handoff_messages", "contacts", "events", "processed_messages"):
         assert sql(assistant, f"SELECT count(*) FROM {table} WHERE sender_id = ?", phone.sender_id) == [(0,)]
+
+
+def test_the_acknowledgement_while_waiting_never_holds_the_webhook(assistant: RunningAssistant,
+                                                                  leon_staff: str) -> None:
+    phone = handed_off(assistant)
+    with twilio_api(assistant, "hang"):
+        started = time.monotonic()
+        assert phone.send("¿hay alguien?") == 200
+        assert time.monotonic() - started < 10.6  # as for a turn: at most 10 s (README, "How a message travels")
+    assert phone.delivered(1, timeout=120) == [text("utter_handoff_waiting")]
 
 
 def test_staff_reply_and_close_while_twilio_is_unreachable(open_page: Callable[[str], Page],
