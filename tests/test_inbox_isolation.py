@@ -95,6 +95,8 @@ def test_each_handoff_is_its_own_before_and_after_close_transfer_and_erasure(ass
     messages = assistant.query("SELECT count(*) FROM handoff_messages WHERE handoff_id = ?", first)
     for visitor in (holder, colleague, admin):
         assert first not in visitor.queue()
+    assert f'href="{path}"' in holder.page("/inbox/")  # among the ones they closed, to read again
+    assert f'href="{path}"' not in colleague.page("/inbox/") and f'href="{path}"' not in admin.page("/inbox/")
     walk(holder, ids, 409, {route: (302 if route[0] == "POST" else 200) for route in READS})
     assert assistant.query("SELECT count(*) FROM handoff_messages WHERE handoff_id = ?", first) == messages
     assert assistant.query("SELECT status FROM handoffs WHERE id = ?", first) == [("closed",)]

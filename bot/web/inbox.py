@@ -34,6 +34,7 @@ blueprint = Blueprint("inbox", __name__, url_prefix="/inbox")
 blueprint.add_app_template_filter(label, "label")
 blueprint.add_app_template_filter(language, "language")
 WHATSAPP_WINDOW = timedelta(hours=24)
+RECENTLY_CLOSED = timedelta(days=7)
 CATEGORIES = ("robo", "violencia familiar", "violencia sexual", "desaparición", "extorsión", "fraude",
               "trata de personas", "orientación", "intérprete", "otro")
 
@@ -92,11 +93,19 @@ def _queue_rows(db: Any) -> List[dict]:
     return rows
 
 
+def _closed_by_me(db: Any) -> List[Handoff]:
+    """The handoffs this user held and closed lately: theirs to read again, read-only."""
+    since = datetime.now(timezone.utc) - RECENTLY_CLOSED
+    return list(db.scalars(sa.select(Handoff).where(
+        Handoff.claimed_by == current_user.id, Handoff.status == "closed", Handoff.closed_at >= since)
+        .order_by(Handoff.closed_at.desc())))
+
+
 @blueprint.route("/")
 @login_required
 def queue() -> str:
     with session_scope(_engine()) as db:
-        return render_template("inbox/queue.html", rows=_queue_rows(db))
+        return render_template("inbox/queue.html", rows=_queue_rows(db), closed=_closed_by_me(db))
 
 
 @blueprint.route("/queue.json")
