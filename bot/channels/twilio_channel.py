@@ -39,6 +39,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.channels import rate_limit
 from bot.channels.arrival import record_arrival
 from bot.channels.recovery import Recovery
+from bot.handoff.alerts import Mailer
+from bot.handoff.waiting import WaitingSweep, escalate_after
 from bot.channels.turns import KEYWORDS, Turns, urgent_intent
 from bot.channels.twilio_request import IncomingMessage, MalformedRequest, parse
 from bot.channels.twilio_sender import TwilioSender
@@ -94,6 +96,7 @@ class TwilioInput(InputChannel):
         self.turns = Turns(self.engine, self.sealer, self.courier, self.per_sender, self.turn_timeout,
                            settings.sender_key)
         self.recovery = Recovery(self.engine, self.sealer, self.turns, self.turn_timeout)
+        self.waiting = WaitingSweep(self.engine, self.sealer, Mailer.from_env(), escalate_after())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         twilio = Blueprint("orienta_twilio", __name__)
@@ -102,6 +105,7 @@ class TwilioInput(InputChannel):
         async def start_delivery(app: Sanic, _loop: Any) -> None:
             app.add_task(self.courier.run())
             app.add_task(self.recovery.run(app.ctx.agent, on_new_message))
+            app.add_task(self.waiting.run())
 
         @twilio.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -33,6 +33,8 @@ class Handoff(Base):
     created_at = sa.Column(UTCDateTime, nullable=False)
     claimed_by = sa.Column(sa.Integer, sa.ForeignKey(User.id), nullable=True)
     closed_at = sa.Column(UTCDateTime, nullable=True)
+    alerted_at = sa.Column(UTCDateTime, nullable=True)  # its staff told it waits (bot/handoff/alerts.py)
+    escalated_at = sa.Column(UTCDateTime, nullable=True)  # still unclaimed after the limit: told again
 
 
 class HandoffMessage(Base):

@@ -1,0 +1,183 @@
+"""Staff hear of a waiting handoff by e-mail, with nothing of the person in it; a handoff
+nobody claims in time is escalated once: staff and administrators alerted again, the
+person told through the outbox. On SQLite and PostgreSQL, with a real SMTP server."""
+
+import logging
+import threading
+from datetime import datetime, timedelta, timezone
+from typing import Iterator, List, Tuple
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from bot.delivery import outbox
+from bot.directory.models import Organisation
+from bot.handoff import service
+from bot.handoff.alerts import Mailer
+from bot.handoff.models import Handoff
+from bot.handoff.waiting import WaitingSweep
+from bot.storage.contacts import remember
+from bot.storage.crypto import Sealer, new_key
+from bot.storage.database import engine_for, session_scope
+from bot.web import accounts
+from bot.web.models import User
+from tests.conftest import STAFF_PASSWORD
+from tests.smtp_server import SMTPServer, running_smtp_server
+from tests.test_staff_lifecycle import database  # noqa: F401 (the migrated database, on SQLite and PostgreSQL)
+
+NOW = datetime(2026, 12, 1, 17, 0, tzinfo=timezone.utc)  # when the handoff started
+AFTER = timedelta(minutes=15)
+NUMBER = "+5215512345678"
+PERSON_SAYS = "Soy Fernanda Ruiz, mi esposo me amenaza, vivo en calle Reforma 12, mi número es 5512345678"
+SENDER = "person-1"
+SEALER = Sealer([new_key()])
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[SMTPServer]:
+    yield from running_smtp_server()
+
+
+@pytest.fixture()
+def engine(database: str) -> Engine:
+    return engine_for(database)
+
+
+def observatories(engine: Engine) -> Tuple[int, int]:
+    with session_scope(engine) as session:
+        ids = session.scalars(sa.select(Organisation.id).where(Organisation.kind == "observatory")
+                              .order_by(Organisation.id)).all()
+    return ids[0], ids[1]
+
+
+def account(engine: Engine, name: str, role: str, observatory_id: int | None, email: str,
+            active: bool = True) -> None:
+    user_id = accounts.create(engine, name, STAFF_PASSWORD, role, observatory_id)
+    with session_scope(engine) as session:
+        session.execute(sa.update(User).where(User.id == user_id).values(email=email, active=active))
+
+
+@pytest.fixture()
+def waiting(engine: Engine) -> int:
+    """A handoff to the first observatory waits; the person said personal things in it."""
+    first, second = observatories(engine)
+    account(engine, "ana", "staff", first, "ana@observatorio.example")
+    account(engine, "luis", "staff", first, "luis@observatorio.example")
+    account(engine, "ida", "staff", first, "ida@observatorio.example", active=False)
+    account(engine, "otro", "staff", second, "otro@otro.example")
+    account(engine, "admin", "admin", None, "admin@orienta.example")
+    with session_scope(engine) as session:
+        remember(session, SEALER, SENDER, NUMBER, "+15005550006", "whatsapp", NOW)
+        handoff, _ = service.start(session, SENDER, first, "danger", "es")
+        service.record(session, SEALER, handoff, "person", PERSON_SAYS)
+        handoff.created_at = NOW
+        return handoff.id
+
+
+def sweeper(engine: Engine, smtp: SMTPServer) -> WaitingSweep:
+    return WaitingSweep(engine, SEALER, Mailer("127.0.0.1", smtp.port, False, "", "", "orienta@orienta.example"),
+                        AFTER)
+
+
+def person_replies(engine: Engine) -> List[str]:
+    with session_scope(engine) as session:
+        rows = []
+        while delivery := outbox.lease_next(session, SEALER, SENDER, NOW + timedelta(days=1)):
+            outbox.sent(session, delivery.id, NOW)
+            rows.append((delivery.to, delivery.body))
+    assert all(to == f"whatsapp:{NUMBER}" or to == NUMBER for to, _ in rows)
+    return [body for _, body in rows]
+
+
+def assert_nothing_of_the_person(text: str, engine: Engine, handoff_id: int) -> None:
+    with session_scope(engine) as session:
+        case_ref = session.get(Handoff, handoff_id).case_ref
+    folded = text.casefold()
+    for word in ("fernanda", "ruiz", "esposo", "amenaza", "reforma", "5512345678", "danger", "peligro", SENDER,
+                 case_ref):
+        assert word.casefold() not in folded, word
+
+
+def test_staff_of_the_observatory_get_one_alert_with_nothing_of_the_person(
+        engine: Engine, waiting: int, smtp: SMTPServer) -> None:
+    smtp.received.clear()
+    sweep = sweeper(engine, smtp)
+
+    assert sweep.sweep(NOW).alerted == 1
+    assert sweep.sweep(NOW + timedelta(minutes=1)).alerted == 0  # once
+
+    [mail] = smtp.received
+    assert sorted(mail.recipients) == ["ana@observatorio.example", "luis@observatorio.example"]
+    assert "Bcc" not in mail.message and "ana@" not in mail.message["To"]  # no one sees the others' addresses
+    first = observatories(engine)[0]
+    with session_scope(engine) as session:
+        name = session.get(Organisation, first).name
+    assert name in mail.message["Subject"]
+    assert "espera en la fila" in mail.text and "http://127.0.0.1:5007/inbox/" in mail.text
+    assert_nothing_of_the_person(mail.text, engine, waiting)
+    assert person_replies(engine) == []  # the person is told nothing yet
+
+
+def test_a_handoff_left_waiting_is_escalated_once_and_the_person_told(
+        engine: Engine, waiting: int, smtp: SMTPServer) -> None:
+    sweep = sweeper(engine, smtp)
+    sweep.sweep(NOW)
+    smtp.received.clear()
+
+    assert sweep.sweep(NOW + AFTER - timedelta(seconds=1)).escalated == 0
+    assert sweep.sweep(NOW + AFTER).escalated == 1
+    assert sweep.sweep(NOW + 2 * AFTER).escalated == 0
+
+    [mail] = smtp.received
+    assert sorted(mail.recipients) == ["admin@orienta.example", "ana@observatorio.example",
+                                       "luis@observatorio.example"]
+    assert "sin atender" in mail.message["Subject"]
+    assert_nothing_of_the_person(mail.text, engine, waiting)
+    [told] = person_replies(engine)
+    assert told.startswith("Sigues en la fila de ")
+    assert "911" in told and "089" in told and "800 5533 000" in told  # the directory's lines
+    with session_scope(engine) as session:
+        assert session.get(Handoff, waiting).escalated_at == NOW + AFTER
+
+
+def test_a_claimed_handoff_is_not_escalated(engine: Engine, waiting: int, smtp: SMTPServer) -> None:
+    with session_scope(engine) as session:
+        session.get(Handoff, waiting).status = "active"
+    smtp.received.clear()
+
+    assert sweeper(engine, smtp).sweep(NOW + 2 * AFTER).escalated == 0
+    assert smtp.received == [] and person_replies(engine) == []
+
+
+def test_two_engines_sweeping_at_once_escalate_once(engine: Engine, waiting: int, smtp: SMTPServer) -> None:
+    smtp.received.clear()
+    sweeps = [sweeper(engine, smtp) for _ in range(2)]
+    start = threading.Barrier(len(sweeps))
+    results = []
+
+    def run(sweep: WaitingSweep) -> None:
+        start.wait()
+        results.append(sweep.sweep(NOW + AFTER))
+
+    threads = [threading.Thread(target=run, args=(sweep,)) for sweep in sweeps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sum(r.alerted for r in results) == 1 and sum(r.escalated for r in results) == 1
+    assert len(smtp.received) == 2  # the alert, then the escalation
+    assert len(person_replies(engine)) == 1
+
+
+def test_an_smtp_server_away_still_escalates_and_logs_no_address(
+        engine: Engine, waiting: int, caplog: pytest.LogCaptureFixture) -> None:
+    away = WaitingSweep(engine, SEALER, Mailer("127.0.0.1", 9, False, "", "", "orienta@orienta.example"), AFTER)
+    with caplog.at_level(logging.INFO):
+        swept = away.sweep(NOW + AFTER)
+
+    assert (swept.alerted, swept.escalated) == (1, 1)
+    assert len(person_replies(engine)) == 1
+    assert "staff alert could not be sent" in caplog.text
+    assert "@" not in caplog.text and NUMBER not in caplog.text
