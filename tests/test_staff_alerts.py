@@ -20,11 +20,13 @@ from bot.handoff.waiting import WaitingSweep
 from bot.storage.contacts import remember
 from bot.storage.crypto import Sealer, new_key
 from bot.storage.database import engine_for, session_scope
-from bot.web import accounts
+from bot.web import account_changes, accounts
 from bot.web.models import User
 from tests.conftest import STAFF_PASSWORD
 from tests.smtp_server import SMTPServer, running_smtp_server
-from tests.test_staff_lifecycle import database  # noqa: F401 (the migrated database, on SQLite and PostgreSQL)
+from tests.test_staff_lifecycle import LEON, StaffPages, _command_line, _post
+from tests.test_staff_lifecycle import database, pages  # noqa: F401 (fixtures: on SQLite and PostgreSQL)
+from tests.test_web_authorization import Visitor
 
 NOW = datetime(2026, 12, 1, 17, 0, tzinfo=timezone.utc)  # when the handoff started
 AFTER = timedelta(minutes=15)
@@ -53,9 +55,10 @@ def observatories(engine: Engine) -> Tuple[int, int]:
 
 def account(engine: Engine, name: str, role: str, observatory_id: int | None, email: str,
             active: bool = True) -> None:
-    user_id = accounts.create(engine, name, STAFF_PASSWORD, role, observatory_id)
-    with session_scope(engine) as session:
-        session.execute(sa.update(User).where(User.id == user_id).values(email=email, active=active))
+    accounts.create(engine, name, STAFF_PASSWORD, role, observatory_id)
+    assert account_changes.change_email(engine, name, email)
+    if not active:
+        account_changes.set_active(engine, name, False)
 
 
 @pytest.fixture()
@@ -181,3 +184,36 @@ def test_an_smtp_server_away_still_escalates_and_logs_no_address(
     assert len(person_replies(engine)) == 1
     assert "staff alert could not be sent" in caplog.text
     assert "@" not in caplog.text and NUMBER not in caplog.text
+
+
+def _email(engine: Engine, user_id: int) -> str | None:
+    with session_scope(engine) as session:
+        return session.get(User, user_id).email
+
+
+def test_an_administrator_sets_where_alerts_go_in_the_page_and_the_audit_says_so(pages: StaffPages) -> None:
+    admin = Visitor(pages, pages.account("admin")[0])
+    _, user_id = pages.account("staff", LEON)
+
+    assert "Cambios guardados" in _post(admin, f"/admin/staff/{user_id}/email", email=" ana@observatorio.example ")
+    assert _email(pages.engine, user_id) == "ana@observatorio.example"
+    assert 'value="ana@observatorio.example"' in admin.http.get(f"{pages.base}/admin/staff/{user_id}").text
+    assert "no es válida" in _post(admin, f"/admin/staff/{user_id}/email", email="ana en observatorio")
+    assert _email(pages.engine, user_id) == "ana@observatorio.example"
+    assert "Cambios guardados" in _post(admin, f"/admin/staff/{user_id}/email", email="")
+    assert _email(pages.engine, user_id) is None
+    assert [(action, detail) for action, _, detail in pages.audit(user_id)][1:] == [
+        ("change_email", "correo registrado"), ("change_email", "correo quitado")]
+    assert "Cambió el correo de avisos" in admin.http.get(f"{pages.base}/admin/audit/").text
+
+
+def test_the_command_line_sets_where_alerts_go(database: str) -> None:  # noqa: F811 (the fixture)
+    engine = engine_for(database)
+    user_id = accounts.create(engine, "ana", STAFF_PASSWORD, "staff", observatories(engine)[0])
+
+    done = _command_line(database, "email", "ana", "ana@observatorio.example")
+    assert done.returncode == 0, done.stderr
+    assert _email(engine, user_id) == "ana@observatorio.example"
+    refused = _command_line(database, "email", "ana", "ana@")
+    assert refused.returncode == 1 and "no es válida" in refused.stderr
+    assert _email(engine, user_id) == "ana@observatorio.example"
