@@ -4,6 +4,7 @@ person told through the outbox. On SQLite and PostgreSQL, with a real SMTP serve
 
 import logging
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Iterator, List, Tuple
 
@@ -22,10 +23,11 @@ from bot.storage.crypto import Sealer, new_key
 from bot.storage.database import engine_for, session_scope
 from bot.web import account_changes, accounts
 from bot.web.models import User
-from tests.conftest import STAFF_PASSWORD
+from tests.conftest import STAFF_PASSWORD, assistant_on
 from tests.smtp_server import SMTPServer, running_smtp_server
 from tests.test_staff_lifecycle import LEON, StaffPages, _command_line, _post
 from tests.test_staff_lifecycle import database, pages  # noqa: F401 (fixtures: on SQLite and PostgreSQL)
+from tests.test_handoff import handed_off
 from tests.test_web_authorization import Visitor
 
 NOW = datetime(2026, 12, 1, 17, 0, tzinfo=timezone.utc)  # when the handoff started
@@ -138,7 +140,7 @@ def test_a_handoff_left_waiting_is_escalated_once_and_the_person_told(
     assert "sin atender" in mail.message["Subject"]
     assert_nothing_of_the_person(mail.text, engine, waiting)
     [told] = person_replies(engine)
-    assert told.startswith("Sigues en la fila de ")
+    assert told.startswith("Seguimos aquí.\nTu conversación sigue en la fila de ")
     assert "911" in told and "089" in told and "800 5533 000" in told  # the directory's lines
     with session_scope(engine) as session:
         assert session.get(Handoff, waiting).escalated_at == NOW + AFTER
@@ -217,3 +219,30 @@ def test_the_command_line_sets_where_alerts_go(database: str) -> None:  # noqa: 
     refused = _command_line(database, "email", "ana", "ana@")
     assert refused.returncode == 1 and "no es válida" in refused.stderr
     assert _email(engine, user_id) == "ana@observatorio.example"
+
+
+def test_the_running_assistant_alerts_staff_then_escalates_and_tells_the_person(
+        smtp: SMTPServer, tmp_path_factory: pytest.TempPathFactory) -> None:
+    smtp.received.clear()
+    extra = {"ORIENTA_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}", "ORIENTA_STAFF_URL": "https://equipo.example/",
+             "ORIENTA_HANDOFF_ESCALATE_AFTER": "0.25"}
+    with assistant_on("sqlite", tmp_path_factory.mktemp("alerts-assistant"), extra) as assistant:
+        staff = assistant.new_account("staff", LEON)
+        account_changes.change_email(assistant.engine, staff, "equipo@leon.example")
+        phone = handed_off(assistant)
+        assert phone.say(PERSON_SAYS) == []  # kept for staff, no reply
+        deadline = time.monotonic() + 60
+        while len(smtp.received) < 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        told = phone.delivered(1, timeout=30)
+        assert phone.delivered(1, timeout=8) == []  # told once
+
+    alert, escalation = smtp.received
+    assert alert.recipients == escalation.recipients == ["equipo@leon.example"]
+    assert LEON in alert.message["Subject"] and "https://equipo.example/inbox/" in alert.text
+    assert "sin atender" in escalation.message["Subject"]
+    for mail in (alert, escalation):
+        folded = mail.text.casefold()
+        assert not any(word in folded for word in ("fernanda", "amenaza", "reforma", "5512345678", phone.number[-8:]))
+    assert len(told) == 1 and "911" in told[0]
+    assert told[0].startswith(f"Seguimos aquí.\nTu conversación sigue en la fila de {LEON}:")

@@ -36,7 +36,7 @@ from bot.storage.crypto import Sealer
 from bot.storage.database import session_scope
 
 logger = logging.getLogger(__name__)
-SWEEP_S = 15.0
+SWEEP_S = 5.0
 DEFAULT_ESCALATE_AFTER_MIN = 15.0
 _ROWS = Handoff.__table__.c
 

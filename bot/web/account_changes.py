@@ -1,6 +1,6 @@
 """What administrators change in a staff account: deactivate, reactivate, reset the password,
-change the role, the observatory or the e-mail address alerts go to (and the checks an account's values pass). Each change
-is one transaction with its row in the staff audit.
+change the role, the observatory or the e-mail address alerts go to (and the checks an
+account's values pass). Each change is one transaction with its row in the staff audit.
 
 Deactivating or resetting moves the account's session generation on, so that every
 session cookie of the account is refused at its next request (bot/web/auth.py). A role or
