@@ -85,7 +85,7 @@ def test_the_whole_handoff(open_page: Callable[[str], Page], assistant: RunningA
     expect(page.get_by_role("link", name=f"#{handoff}")).to_be_visible(timeout=10_000)
 
     # The person writes; the assistant stays silent, even after the session expires.
-    assert phone.say("me llamo Ana Pérez, mi número es 55 8765 4321") == []
+    assert phone.say("me llamo Ana Pérez, mi número es 55 8765 4321") == [text("utter_handoff_message_kept")]
     sql(assistant, "UPDATE events SET timestamp = timestamp - 7200 WHERE sender_id = ?", phone.sender_id)
     assert phone.say("¿siguen ahí?") == []
 
@@ -220,7 +220,7 @@ def test_quick_exit_during_a_handoff_erases_it_too_and_keeps_what_staff_did(
 
 def test_deleting_ones_data_during_a_waiting_handoff_erases_it(assistant: RunningAssistant, leon_staff: str) -> None:
     phone = handed_off(assistant)
-    assert phone.say("vivo en la calle Fresno 8") == []  # kept for staff
+    assert phone.say("vivo en la calle Fresno 8") == [text("utter_handoff_message_kept")]  # kept for staff
     assert phone.say("borrar mis datos") == [text("utter_data_deleted")]
     for table in ("handoffs", "handoff_messages", "contacts", "events", "processed_messages"):
         assert sql(assistant, f"SELECT count(*) FROM {table} WHERE sender_id = ?", phone.sender_id) == [(0,)]
@@ -282,8 +282,7 @@ def test_markup_and_sql_from_anyone_stay_text(open_page: Callable[[str], Page], 
     handoff = handoff_of(assistant, phone)
     payloads = ['<script>document.body.dataset.pwned = 1</script>', '<img src=x onerror="document.body.dataset.pwned=2">',
                 "'; DROP TABLE handoffs; --"]
-    for payload in payloads:
-        assert phone.say(payload) == []
+    assert [phone.say(payload) for payload in payloads] == [[text("utter_handoff_message_kept")], [], []]
     page = signed_in(open_page, assistant, leon_staff)
     page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}")
     page.get_by_role("button", name="Tomar la conversación").click()

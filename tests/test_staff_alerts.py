@@ -17,7 +17,9 @@ from bot.directory.models import Organisation
 from bot.handoff import service
 from bot.handoff.alerts import Mailer
 from bot.handoff.models import Handoff
-from bot.handoff.waiting import WaitingSweep
+from bot.handoff.waiting import WaitingSweep, acknowledge
+from bot.replies.catalogue import Catalogues
+from bot.replies.render import render
 from bot.storage.contacts import remember
 from bot.storage.crypto import Sealer, new_key
 from bot.storage.database import engine_for, session_scope
@@ -36,6 +38,7 @@ NUMBER = "+5215512345678"
 PERSON_SAYS = "Soy Fernanda Ruiz, mi esposo me amenaza, vivo en calle Reforma 12, mi número es 5512345678"
 SENDER = "person-1"
 SEALER = Sealer([new_key()])
+KEPT = render("utter_handoff_message_kept", "es", Catalogues.load(), {})["text"]
 
 
 @pytest.fixture(scope="module")
@@ -230,7 +233,8 @@ def test_the_running_assistant_alerts_staff_then_escalates_and_tells_the_person(
         staff = assistant.new_account("staff", LEON)
         account_changes.change_email(assistant.engine, staff, "equipo@leon.example")
         phone = handed_off(assistant)
-        assert phone.say(PERSON_SAYS) == []  # kept for staff, no reply
+        assert phone.say(PERSON_SAYS) == [KEPT]  # kept for staff
+        assert phone.say("¿siguen ahí?") == []  # one acknowledgement
         deadline = time.monotonic() + 60
         while len(smtp.received) < 2 and time.monotonic() < deadline:
             time.sleep(0.5)
@@ -246,3 +250,20 @@ def test_the_running_assistant_alerts_staff_then_escalates_and_tells_the_person(
         assert not any(word in folded for word in ("fernanda", "amenaza", "reforma", "5512345678", phone.number[-8:]))
     assert len(told) == 1 and "911" in told[0]
     assert told[0].startswith(f"Seguimos aquí.\nTu conversación sigue en la fila de {LEON}:")
+
+
+def test_the_first_message_while_waiting_gets_one_acknowledgement(engine: Engine, waiting: int) -> None:
+    with session_scope(engine) as session:
+        assert acknowledge(session, SEALER, SENDER, NOW)
+    with session_scope(engine) as session:
+        assert not acknowledge(session, SEALER, SENDER, NOW)
+    assert person_replies(engine) == [KEPT]
+    assert KEPT.startswith("Recibido.\n") and "911" in KEPT
+
+    with session_scope(engine) as session:
+        handoff = session.get(Handoff, waiting)
+        handoff.status, handoff.acknowledged_at = "active", None
+    with session_scope(engine) as session:  # a person holds it: nothing automatic
+        assert not acknowledge(session, SEALER, SENDER, NOW)
+        assert not acknowledge(session, SEALER, "nobody", NOW)
+    assert person_replies(engine) == []

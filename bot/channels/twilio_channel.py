@@ -40,7 +40,7 @@ from bot.channels import rate_limit
 from bot.channels.arrival import record_arrival
 from bot.channels.recovery import Recovery
 from bot.handoff.alerts import Mailer
-from bot.handoff.waiting import WaitingSweep, escalate_after
+from bot.handoff.waiting import WaitingSweep, acknowledge, escalate_after
 from bot.channels.turns import KEYWORDS, Turns, urgent_intent
 from bot.channels.twilio_request import IncomingMessage, MalformedRequest, parse
 from bot.channels.twilio_sender import TwilioSender
@@ -148,14 +148,17 @@ class TwilioInput(InputChannel):
             return arrival.claim is Claim.ANSWERED
         if arrival.held:  # kept for staff; danger in words the keywords miss still gets its turn
             if await urgent_intent(agent, message.dialogue_text) is None:
-                await asyncio.to_thread(self._answered, message.message_sid)
+                if await asyncio.to_thread(self._answered, message.message_sid, sender_id):
+                    await self.courier.deliver_to(sender_id)
                 return True
         if arrival.needs_turn or arrival.held:
             turn = asyncio.ensure_future(self.turns.run(message, sender_id, arrival.attempts, agent, on_new_message))
             await asyncio.wait([turn], timeout=TURN_WAIT_S)
         return True
 
-    def _answered(self, message_sid: str) -> None:
+    def _answered(self, message_sid: str, sender_id: str) -> bool:
+        """Marks a message kept for staff answered; True if it got the one acknowledgement."""
         with session_scope(self.engine) as session:
             processed_messages.answered(session, message_sid, datetime.now(timezone.utc))
+            return acknowledge(session, self.sealer, sender_id, datetime.now(timezone.utc))
 

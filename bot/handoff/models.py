@@ -34,6 +34,7 @@ class Handoff(Base):
     claimed_by = sa.Column(sa.Integer, sa.ForeignKey(User.id), nullable=True)
     closed_at = sa.Column(UTCDateTime, nullable=True)
     alerted_at = sa.Column(UTCDateTime, nullable=True)  # its staff told it waits (bot/handoff/alerts.py)
+    acknowledged_at = sa.Column(UTCDateTime, nullable=True)  # the person's first message meanwhile answered
     escalated_at = sa.Column(UTCDateTime, nullable=True)  # still unclaimed after the limit: told again
 
 

@@ -8,6 +8,9 @@ it started is escalated, once: its staff and every administrator are alerted aga
 the person is told, through the outbox, that the conversation is still in the queue and
 which lines answer now (the directory's national lines). Each step is taken by one
 conditional update of the handoff's row, so with several engines exactly one does it.
+
+Meanwhile, the first message the person sends while it waits gets one reply saying it is
+kept for staff (`acknowledge`, in the message's own transaction); later ones get none.
 """
 
 import asyncio
@@ -39,6 +42,7 @@ logger = logging.getLogger(__name__)
 SWEEP_S = 5.0
 DEFAULT_ESCALATE_AFTER_MIN = 15.0
 _ROWS = Handoff.__table__.c
+CATALOGUES = Catalogues.load()
 
 
 def escalate_after() -> timedelta:
@@ -72,13 +76,26 @@ def _waiting(session: Session, column: str, started_before: Optional[datetime] =
     return list(session.scalars(query.order_by(_ROWS.id)))
 
 
+def acknowledge(session: Session, sealer: Sealer, sender_id: str, now: datetime) -> bool:
+    """Stores, in the caller's transaction, the one reply to a message kept while the
+    person's handoff waits; False when it was answered already or none waits."""
+    handoff_id = session.scalar(sa.select(_ROWS.id).where(_ROWS.sender_id == sender_id, _ROWS.status == "waiting")
+                                .order_by(_ROWS.id.desc()).limit(1))
+    contact = contacts.find(session, sealer, sender_id)
+    if handoff_id is None or contact is None or not _claim(session, handoff_id, "acknowledged_at", now):
+        return False
+    language = session.scalar(sa.select(_ROWS.language).where(_ROWS.id == handoff_id))
+    text = render("utter_handoff_message_kept", language, CATALOGUES, {})["text"]
+    outbox.enqueue(session, sealer, sender_id, contact, [Reply(text)], outbox.ASSISTANT, now)
+    return True
+
+
 class WaitingSweep:
     """Alerts staff of new handoffs and escalates the ones left waiting."""
 
     def __init__(self, engine: Engine, sealer: Sealer, mailer: Optional[Mailer], after: timedelta) -> None:
         self.engine, self.sealer, self.mailer, self.after = engine, sealer, mailer, after
         self.directory = Directory(engine)
-        self.catalogues = Catalogues.load()
 
     async def run(self) -> None:
         """Sweeps until cancelled."""
@@ -137,6 +154,6 @@ class WaitingSweep:
         contact = contacts.find(session, self.sealer, handoff.sender_id)
         if contact is None:  # the web chat: nothing to send through the outbox
             return
-        text = render("utter_handoff_escalated", handoff.language, self.catalogues,
+        text = render("utter_handoff_escalated", handoff.language, CATALOGUES,
                       {"observatory": observatory.name}, parts=lines)["text"]
         outbox.enqueue(session, self.sealer, handoff.sender_id, contact, [Reply(text)], outbox.ASSISTANT, now)

@@ -1,4 +1,4 @@
-"""staff alerts: staff e-mail addresses; when a handoff's staff were alerted and when it was escalated
+"""staff alerts: staff e-mail addresses; when a waiting handoff's staff were alerted, its person acknowledged, and when it was escalated
 
 Revision ID: 0009
 Revises: 0008
@@ -19,12 +19,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('email', sa.String(length=254), nullable=True))
     with op.batch_alter_table('handoffs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('alerted_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('acknowledged_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('escalated_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('handoffs', schema=None) as batch_op:
         batch_op.drop_column('escalated_at')
+        batch_op.drop_column('acknowledged_at')
         batch_op.drop_column('alerted_at')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('email')
