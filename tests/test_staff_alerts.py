@@ -17,7 +17,7 @@ from bot.directory.models import Organisation
 from bot.handoff import service
 from bot.handoff.alerts import Mailer
 from bot.handoff.models import Handoff
-from bot.handoff.waiting import WaitingSweep, acknowledge
+from bot.handoff.waiting import WaitingSweep, acknowledge, escalate_after
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.storage.contacts import remember
@@ -267,3 +267,25 @@ def test_the_first_message_while_waiting_gets_one_acknowledgement(engine: Engine
         assert not acknowledge(session, SEALER, SENDER, NOW)
         assert not acknowledge(session, SEALER, "nobody", NOW)
     assert person_replies(engine) == []
+
+
+def test_the_mail_server_and_the_escalation_time_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ORIENTA_SMTP_URL", raising=False)
+    assert Mailer.from_env() is None
+    monkeypatch.setenv("ORIENTA_SMTP_URL", "smtp://avisos:clave%40segura@correo.example:2525")
+    monkeypatch.setenv("ORIENTA_SMTP_FROM", "avisos@orienta.example")
+    assert Mailer.from_env() == Mailer("correo.example", 2525, False, "avisos", "clave@segura",
+                                       "avisos@orienta.example")
+    monkeypatch.setenv("ORIENTA_SMTP_URL", "smtps://correo.example")
+    assert (Mailer.from_env().port, Mailer.from_env().tls) == (465, True)
+    monkeypatch.setenv("ORIENTA_SMTP_URL", "correo.example:25")
+    with pytest.raises(ValueError):
+        Mailer.from_env()
+
+    monkeypatch.delenv("ORIENTA_HANDOFF_ESCALATE_AFTER", raising=False)
+    assert escalate_after() == timedelta(minutes=15)
+    monkeypatch.setenv("ORIENTA_HANDOFF_ESCALATE_AFTER", "2.5")
+    assert escalate_after() == timedelta(minutes=2, seconds=30)
+    monkeypatch.setenv("ORIENTA_HANDOFF_ESCALATE_AFTER", "0")
+    with pytest.raises(ValueError):
+        escalate_after()

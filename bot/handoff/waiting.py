@@ -112,7 +112,7 @@ class WaitingSweep:
         if self.mailer is not None:
             with session_scope(self.engine) as session:
                 due = _waiting(session, "alerted_at")
-            alerted = sum(self._alert(handoff_id, now) for handoff_id in due)
+            alerted = sum(self._alert(self.mailer, handoff_id, now) for handoff_id in due)
         with session_scope(self.engine) as session:
             due = _waiting(session, "escalated_at", now - self.after)
         escalated = sum(self._escalate(handoff_id, now) for handoff_id in due)
@@ -120,14 +120,13 @@ class WaitingSweep:
             logger.info("Waiting handoffs: %d alerted, %d escalated.", alerted, escalated)
         return Swept(alerted, escalated)
 
-    def _alert(self, handoff_id: int, now: datetime) -> bool:
+    def _alert(self, mailer: Mailer, handoff_id: int, now: datetime) -> bool:
         """The first alert of one handoff, at most once (not sent again if the server failed)."""
         with session_scope(self.engine) as session:
             if not _claim(session, handoff_id, "alerted_at", now):
                 return False
             observatory, recipients = self._observatory_and_staff(session, handoff_id, administrators=False)
-        assert self.mailer is not None
-        alerts.alert(self.mailer, recipients, observatory)
+        alerts.alert(mailer, recipients, observatory)
         return True
 
     def _escalate(self, handoff_id: int, now: datetime) -> bool:
