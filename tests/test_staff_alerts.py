@@ -289,3 +289,17 @@ def test_the_mail_server_and_the_escalation_time_come_from_the_environment(monke
     monkeypatch.setenv("ORIENTA_HANDOFF_ESCALATE_AFTER", "0")
     with pytest.raises(ValueError):
         escalate_after()
+
+
+def test_a_transferred_handoff_alerts_the_staff_of_its_new_observatory(
+        engine: Engine, waiting: int, smtp: SMTPServer) -> None:
+    sweep = sweeper(engine, smtp)
+    sweep.sweep(NOW)
+    smtp.received.clear()
+    with session_scope(engine) as session:  # as the inbox transfers it
+        session.get(Handoff, waiting).observatory_id = observatories(engine)[1]
+
+    assert sweep.sweep(NOW + timedelta(minutes=1)).alerted == 1
+    assert sweep.sweep(NOW + timedelta(minutes=2)).alerted == 0
+    [mail] = smtp.received
+    assert mail.recipients == ["otro@otro.example"]

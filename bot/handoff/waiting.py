@@ -2,12 +2,13 @@
 in time is escalated.
 
 Every dialogue engine sweeps every SWEEP_S (started with the Twilio channel). A waiting
-handoff whose staff were not yet alerted gets an e-mail to its observatory's active staff
-(bot/handoff/alerts.py). One still waiting ORIENTA_HANDOFF_ESCALATE_AFTER minutes after
-it started is escalated, once: its staff and every administrator are alerted again, and
-the person is told, through the outbox, that the conversation is still in the queue and
-which lines answer now (the directory's national lines). Each step is taken by one
-conditional update of the handoff's row, so with several engines exactly one does it.
+handoff whose observatory's staff were not yet alerted (a new one, or one just
+transferred) gets an e-mail to that observatory's active staff (bot/handoff/alerts.py).
+One still waiting ORIENTA_HANDOFF_ESCALATE_AFTER minutes after it started is escalated,
+once: its staff and every administrator are alerted again, and the person is told,
+through the outbox, that the conversation is still in the queue and which lines answer
+now (the directory's national lines). Each step is taken by one conditional update of the
+handoff's row, so with several engines exactly one does it.
 
 Meanwhile, the first message the person sends while it waits gets one reply saying it is
 kept for staff (`acknowledge`, in the message's own transaction); later ones get none.
@@ -69,10 +70,19 @@ def _claim(session: Session, handoff_id: int, column: str, now: datetime) -> boo
     return bool(claimed.rowcount)
 
 
-def _waiting(session: Session, column: str, started_before: Optional[datetime] = None) -> List[int]:
-    query = sa.select(_ROWS.id).where(_ROWS.status == "waiting", _ROWS[column].is_(None))
-    if started_before is not None:
-        query = query.where(_ROWS.created_at <= started_before)
+_UNALERTED = sa.or_(_ROWS.alerted_observatory_id.is_(None), _ROWS.alerted_observatory_id != _ROWS.observatory_id)
+
+
+def _claim_alert(session: Session, handoff_id: int) -> bool:
+    """Marks a waiting handoff's observatory alerted; False if another process did it first."""
+    claimed = session.execute(sa.update(Handoff.__table__).where(
+        _ROWS.id == handoff_id, _ROWS.status == "waiting", _UNALERTED).values(
+        alerted_observatory_id=_ROWS.observatory_id))
+    return bool(claimed.rowcount)
+
+
+def _waiting(session: Session, *conditions: sa.sql.ColumnElement) -> List[int]:
+    query = sa.select(_ROWS.id).where(_ROWS.status == "waiting", *conditions)
     return list(session.scalars(query.order_by(_ROWS.id)))
 
 
@@ -111,19 +121,19 @@ class WaitingSweep:
         alerted = 0
         if self.mailer is not None:
             with session_scope(self.engine) as session:
-                due = _waiting(session, "alerted_at")
-            alerted = sum(self._alert(self.mailer, handoff_id, now) for handoff_id in due)
+                due = _waiting(session, _UNALERTED)
+            alerted = sum(self._alert(self.mailer, handoff_id) for handoff_id in due)
         with session_scope(self.engine) as session:
-            due = _waiting(session, "escalated_at", now - self.after)
+            due = _waiting(session, _ROWS.escalated_at.is_(None), _ROWS.created_at <= now - self.after)
         escalated = sum(self._escalate(handoff_id, now) for handoff_id in due)
         if alerted or escalated:
             logger.info("Waiting handoffs: %d alerted, %d escalated.", alerted, escalated)
         return Swept(alerted, escalated)
 
-    def _alert(self, mailer: Mailer, handoff_id: int, now: datetime) -> bool:
-        """The first alert of one handoff, at most once (not sent again if the server failed)."""
+    def _alert(self, mailer: Mailer, handoff_id: int) -> bool:
+        """The alert of one handoff to its observatory, at most once (not sent again if the server failed)."""
         with session_scope(self.engine) as session:
-            if not _claim(session, handoff_id, "alerted_at", now):
+            if not _claim_alert(session, handoff_id):
                 return False
             observatory, recipients = self._observatory_and_staff(session, handoff_id, administrators=False)
         alerts.alert(mailer, recipients, observatory)

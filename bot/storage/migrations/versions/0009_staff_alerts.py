@@ -1,4 +1,4 @@
-"""staff alerts: staff e-mail addresses; when a waiting handoff's staff were alerted, its person acknowledged, and when it was escalated
+"""staff alerts: staff e-mail addresses; which observatory's staff were last alerted of a waiting handoff, its person acknowledged, and when it was escalated
 
 Revision ID: 0009
 Revises: 0008
@@ -18,7 +18,9 @@ def upgrade() -> None:
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email', sa.String(length=254), nullable=True))
     with op.batch_alter_table('handoffs', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('alerted_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('alerted_observatory_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key('fk_handoffs_alerted_observatory_id_organisations', 'organisations',
+                                    ['alerted_observatory_id'], ['id'])
         batch_op.add_column(sa.Column('acknowledged_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('escalated_at', sa.DateTime(timezone=True), nullable=True))
 
@@ -27,6 +29,7 @@ def downgrade() -> None:
     with op.batch_alter_table('handoffs', schema=None) as batch_op:
         batch_op.drop_column('escalated_at')
         batch_op.drop_column('acknowledged_at')
-        batch_op.drop_column('alerted_at')
+        batch_op.drop_constraint('fk_handoffs_alerted_observatory_id_organisations', type_='foreignkey')
+        batch_op.drop_column('alerted_observatory_id')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('email')
