@@ -39,12 +39,12 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.channels import rate_limit
 from bot.channels.arrival import record_arrival
 from bot.channels.recovery import Recovery
-from bot.handoff.alerts import Mailer
-from bot.handoff.waiting import WaitingSweep, acknowledge, escalate_after
 from bot.channels.turns import KEYWORDS, Turns, urgent_intent
 from bot.channels.twilio_request import IncomingMessage, MalformedRequest, parse
 from bot.channels.twilio_sender import TwilioSender
 from bot.delivery.courier import Courier
+from bot.handoff.alerts import Mailer
+from bot.handoff.waiting import WaitingSweep, acknowledge, escalate_after
 from bot.identity import pseudonym
 from bot.settings import Settings
 from bot.storage.crypto import Sealer
