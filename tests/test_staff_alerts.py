@@ -27,9 +27,9 @@ from bot.web import account_changes, accounts
 from bot.web.models import User
 from tests.conftest import STAFF_PASSWORD, assistant_on
 from tests.smtp_server import SMTPServer, running_smtp_server
+from tests.test_handoff import handed_off
 from tests.test_staff_lifecycle import LEON, StaffPages, _command_line, _post
 from tests.test_staff_lifecycle import database, pages  # noqa: F401 (fixtures: on SQLite and PostgreSQL)
-from tests.test_handoff import handed_off
 from tests.test_web_authorization import Visitor
 
 NOW = datetime(2026, 12, 1, 17, 0, tzinfo=timezone.utc)  # when the handoff started
