@@ -19,8 +19,8 @@ from actions.conversation import SOURCES_SLOT, TOPIC_SLOT, ReplyAction, latest_i
 from actions.places import current_place_key
 from bot.directory.catalogue import catalogue
 from bot.directory.nearest import Directory, Entry
+from bot.directory.reply_parts import contact_parts, lines_parts
 from bot.directory.resolver import resolver
-from bot.directory.validation import display_phone
 from bot.replies.option_words import option_number
 from bot.settings import database_url
 from bot.storage.database import engine_for
@@ -115,17 +115,14 @@ class ActionHelpNearMe(ReplyAction):
         if nearest:
             observatory, km = nearest[0]
             key = "help_observatory_far" if km > FAR_KM else "help_observatory"
-            parts += [_line(key, observatory, km), *_details(observatory)]
+            parts += [_line(key, observatory, km), *contact_parts(observatory)]
         kinds = OTHER_HELP_KINDS.get(tracker.get_slot(TOPIC_SLOT), DEFAULT_OTHER_KINDS)
         others = [(e, km) for e, km in index.nearest(origin, kinds, 2) if km <= OTHER_HELP_KM]
         parts.append({"key": "help_other_heading" if others else "help_none_nearby"})
         for other, km in others:
-            parts += [_line("help_other", other, km), *_details(other)]
+            parts += [_line("help_other", other, km), *contact_parts(other)]
         lines = index.unlocated(["national_line", "shelter_line"], state_key)
-        if lines:
-            parts.append({"key": "help_lines_heading"})
-            for line in lines:
-                parts += [{"key": "help_line", "values": {"name": line.name}}, *_details(line)]
+        parts += lines_parts(lines)
         listed = [e for e, _ in nearest + others] + lines
         sources = None
         if listed:
@@ -158,18 +155,3 @@ class ActionHelpNearMe(ReplyAction):
 def _line(key: str, entry: Entry, km: float) -> Dict[str, Any]:
     return {"key": key, "values": {"name": entry.name, "place": entry.place or entry.name,
                                    "distance": max(1, round(km))}}
-
-
-def _details(entry: Entry) -> Sequence[Dict[str, Any]]:
-    """Contact and hours, each an inline part; an honest note when no contact is known."""
-    details = [
-        {"key": f"help_{name}", "values": {name: value}, "inline": True}
-        for name, value in (("phone", display_phone(entry.phone)), ("whatsapp", display_phone(entry.whatsapp)),
-                            ("website", entry.website), ("hours", entry.opening_hours))
-        if value
-    ]
-    if entry.onc_network == "unconfirmed":
-        details.append({"key": "help_unconfirmed", "inline": True})
-    if not any(d["key"] in ("help_phone", "help_whatsapp", "help_website") for d in details):
-        details.append({"key": "help_no_contact", "inline": True})
-    return details

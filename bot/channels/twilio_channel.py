@@ -44,6 +44,8 @@ from bot.channels.twilio_request import IncomingMessage, MalformedRequest, parse
 from bot.channels.twilio_sender import TwilioSender
 from bot.delivery.courier import Courier
 from bot.handoff import waiting
+from bot.handoff.alerts import Mailer
+from bot.handoff.escalation import WaitingSweep, escalate_after
 from bot.identity import pseudonym
 from bot.settings import Settings
 from bot.storage.crypto import Sealer
@@ -95,6 +97,7 @@ class TwilioInput(InputChannel):
         self.turns = Turns(self.engine, self.sealer, self.courier, self.per_sender, self.turn_timeout,
                            settings.sender_key)
         self.recovery = Recovery(self.engine, self.sealer, self.turns, self.turn_timeout)
+        self.waiting_sweep = WaitingSweep(self.engine, self.sealer, Mailer.from_env(), escalate_after())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         twilio = Blueprint("orienta_twilio", __name__)
@@ -103,6 +106,7 @@ class TwilioInput(InputChannel):
         async def start_delivery(app: Sanic, _loop: Any) -> None:
             app.add_task(self.courier.run())
             app.add_task(self.recovery.run(app.ctx.agent, on_new_message))
+            app.add_task(self.waiting_sweep.run())
 
         @twilio.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
