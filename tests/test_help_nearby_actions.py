@@ -87,7 +87,7 @@ def test_leon_gets_the_leon_observatory_and_the_national_lines(seeded: str) -> N
     assert "Observatorio ciudadano: Observatorio Ciudadano de León A.C. (León, Guanajuato), a 1 km." in text
     assert "aún no tenemos su contacto verificado" in text
     assert "• Línea Nacional contra la Trata de Personas · Tel. 800 5533 000 · WhatsApp 800 5533 000" in text
-    assert "Fuente: directorio de Orienta; datos verificados entre 2026-11-01 y 2026-11-01." in text
+    assert "Fuente: directorio de Orienta; datos verificados entre 2026-11-01 y 2026-11-22." in text
     assert len(text) <= 1600
 
 

@@ -77,6 +77,10 @@ class NearestIndex:
         order = np.argsort(distances)[:limit]
         return [(self._located[indices[i]], float(distances[i])) for i in order]
 
+    def of_state(self, state_key: str) -> List[Entry]:
+        """Every entry of one state (national ones excluded)."""
+        return [e for e in self.entries if e.state_key == state_key]
+
     def unlocated(self, kinds: Sequence[str], state_key: Optional[str] = None) -> List[Entry]:
         """Entries with no location (national lines, shelters' lines), nationwide or of a state."""
         return [e for e in self.entries if e.kind in kinds and not e.point

@@ -1,6 +1,8 @@
-"""Loads bot/directory/seed.yml into an empty directory: `python -m bot.directory.seed`."""
+"""Loads bot/directory/seed.yml (and the national lines meant for the directory) into an empty
+directory: `python -m bot.directory.seed`."""
 
 from pathlib import Path
+from typing import Any, Dict, List
 
 import sqlalchemy as sa
 import yaml
@@ -9,6 +11,7 @@ from sqlalchemy.engine import Engine
 from bot.directory import repository
 from bot.directory.models import Organisation
 from bot.directory.validation import validate
+from bot.guidance.content import guidance
 from bot.settings import database_url
 from bot.storage.database import engine_for, session_scope
 
@@ -16,18 +19,32 @@ SEED = Path(__file__).with_name("seed.yml")
 ACTOR = "seed"
 
 
+def line_record(line: Dict[str, Any]) -> Dict[str, Any]:
+    """A national line of guidance/lines.yml as a directory record, with its sources."""
+    sources = "; ".join(f"{source['title']} {source.get('url', '')}".strip() for source in line["sources"])
+    return {"kind": "national_line", "name": line["name"], "phone": line.get("phone"),
+            "whatsapp": line.get("whatsapp"), "website": line.get("url"), "opening_hours": line["hours"],
+            "services": line["services"], "source": sources, "verified_on": line["checked"], "active": "sí"}
+
+
+def records() -> List[Dict[str, Any]]:
+    """The seed organisations, then the national lines meant for the directory."""
+    lines = [line_record(line) for line in guidance().lines.values() if line.get("in_directory")]
+    return yaml.safe_load(SEED.read_text(encoding="utf-8"))["organisations"] + lines
+
+
 def load(engine: Engine) -> int:
     """Adds the seed organisations if the directory is empty; returns how many were added."""
-    records = yaml.safe_load(SEED.read_text(encoding="utf-8"))["organisations"]
+    seed_records = records()
     with session_scope(engine) as session:
         if session.scalar(sa.select(sa.func.count(Organisation.id))):
             return 0
-        for record in records:
+        for record in seed_records:
             checked = validate(record)
             if checked.errors:
                 raise ValueError(f"Seed entry {record.get('name')!r}: {checked.errors}")
             repository.save(session, ACTOR, checked.values)
-    return len(records)
+    return len(seed_records)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ LOCAL_KINDS = ("observatory", "women_justice_centre", "prosecutor", "victims_com
 # A point farther than this from every municipality of Mexico is not in Mexico.
 MAX_KM_FROM_A_MUNICIPALITY = 60
 MEXICO_BOUNDS = ((14.3, 32.8), (-118.6, -86.5))
-SHORT_NUMBERS = ("911", "089")
+SHORT_NUMBERS = ("911", "089", "079")
 TRUE_WORDS, FALSE_WORDS = ("1", "true", "si", "sí", "yes", "on"), ("0", "false", "no", "off", "")
 
 
@@ -41,7 +41,7 @@ class Checked:
 
 
 def phone_number(text: str) -> Optional[str]:
-    """A Mexican number as digits ("+52" and ten digits, or 911/089), or None if it is not one."""
+    """A Mexican number as digits ("+52" and ten digits, or 911/089/079), or None if it is not one."""
     digits = re.sub(r"[\s().-]", "", text)
     if digits in SHORT_NUMBERS:
         return digits
@@ -141,7 +141,7 @@ def _contact(text: Dict[str, str], checked: Checked) -> None:
     for name in ("phone", "whatsapp"):
         number = phone_number(text[name]) if text[name] else None
         if text[name] and number is None:
-            checked.fail(name, "Teléfono mexicano de 10 dígitos (o 911, 089).")
+            checked.fail(name, "Teléfono mexicano de 10 dígitos (o 911, 089, 079).")
         checked.values[name] = number
     website = text["website"]
     parsed = urlparse(website)
