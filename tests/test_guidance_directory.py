@@ -1,0 +1,64 @@
+"""The guidance answers read a state's centres and victims' commission from the referral
+directory, through the real actions and a real, migrated and seeded database."""
+
+from typing import Any, Dict, List
+
+from actions.guidance import ActionProtection
+from actions.help_nearby import ActionHelpNearMe
+from actions.sources import ActionSource
+from bot.directory import repository
+from bot.directory.validation import validate
+from bot.replies.catalogue import Catalogues
+from bot.replies.render import render
+from bot.storage.database import engine_for, session_scope
+from tests.test_actions import run, slot, tracker
+
+OAXACA = {"place_key": "20067"}  # Oaxaca de Juárez, named earlier in the conversation
+CENTRE = {"kind": "women_justice_centre", "name": "Centro de Justicia para las Mujeres de Oaxaca (prueba)",
+          "state_key": "20", "municipality_key": "20067", "phone": "951 000 0000",
+          "source": "Prueba de administración", "verified_on": "2026-11-30", "active": "sí"}
+
+
+def texts(messages: List[Dict[str, Any]]) -> str:
+    catalogues = Catalogues.load()
+    return "\n".join(render(m["response"], "es", catalogues, {"body": m.get("body"), "where": m.get("where")},
+                            parts=m.get("parts") or ())["text"] for m in messages)
+
+
+def add(url: str, record: Dict[str, str]) -> None:
+    checked = validate(record)
+    assert not checked.errors, checked.errors
+    with session_scope(engine_for(url)) as session:
+        repository.save(session, "admin", checked.values)
+
+
+def test_an_administrators_new_centre_shows_in_the_protection_answer_of_the_same_conversation(seeded: str) -> None:
+    _, _, before = run(ActionProtection(), tracker("protection", slots=OAXACA))
+    assert "Aún no tengo registrado un Centro de Justicia para las Mujeres en Oaxaca" in texts(before)
+    add(seeded, CENTRE)
+    _, events, after = run(ActionProtection(), tracker("protection", slots=OAXACA))
+    answer = texts(after)
+    assert ("• Centros de Justicia para las Mujeres: Centro de Justicia para las Mujeres de Oaxaca (prueba) "
+            "(Oaxaca de Juárez, Oaxaca): tel. 951 000 0000.") in answer
+    assert "Aún no tengo registrado un Centro" not in answer
+    sources = slot(events, "answer_sources")
+    assert "directory:2026-11-30:2026-11-30" in sources
+    _, _, cited = run(ActionSource(), tracker("ask_source", slots={"answer_sources": sources}))
+    assert "datos verificados entre 2026-11-30 y 2026-11-30" in texts(cited)
+    _, _, nearby = run(ActionHelpNearMe(), tracker("find_help", slots={**OAXACA, "topic": "protection"}))
+    assert "Centro de Justicia para las Mujeres de Oaxaca (prueba)" in texts(nearby)
+
+
+def test_a_deactivated_centre_leaves_the_answer_at_once(seeded: str) -> None:
+    add(seeded, {**CENTRE, "active": "no"})
+    _, _, messages = run(ActionProtection(), tracker("protection", slots=OAXACA))
+    assert "Aún no tengo registrado un Centro de Justicia para las Mujeres en Oaxaca" in texts(messages)
+
+
+def test_a_state_commission_without_a_contact_says_so_and_another_states_entry_is_not_used(seeded: str) -> None:
+    add(seeded, {"kind": "victims_commission", "name": "Comisión de víctimas de Puebla (prueba)", "state_key": "21",
+                 "municipality_key": "21114", "source": "Prueba", "verified_on": "2026-11-30", "active": "sí"})
+    _, _, puebla = run(ActionProtection(), tracker("protection", slots={"place_key": "21114"}))
+    assert "Comisión de víctimas de Puebla (prueba) (Puebla, Puebla): sin teléfono verificado aún" in texts(puebla)
+    _, _, oaxaca = run(ActionProtection(), tracker("protection", slots=OAXACA))
+    assert "Comisión de atención a víctimas de Oaxaca: aún no la tengo registrada" in texts(oaxaca)
