@@ -7,7 +7,10 @@ from actions.guidance import ActionProtection
 from actions.help_nearby import ActionHelpNearMe
 from actions.sources import ActionSource
 from bot.directory import repository
-from bot.directory.validation import validate
+from bot.directory.catalogue import catalogue
+from bot.directory.geo import distance_km
+from bot.directory.nearest import entry
+from bot.directory.validation import MAX_KM_FROM_A_MUNICIPALITY, validate
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.storage.database import engine_for, session_scope
@@ -62,3 +65,26 @@ def test_a_state_commission_without_a_contact_says_so_and_another_states_entry_i
     assert "Comisión de víctimas de Puebla (prueba) (Puebla, Puebla): sin teléfono verificado aún" in texts(puebla)
     _, _, oaxaca = run(ActionProtection(), tracker("protection", slots=OAXACA))
     assert "Comisión de atención a víctimas de Oaxaca: aún no la tengo registrada" in texts(oaxaca)
+
+
+def test_coordinates_far_from_their_municipality_are_refused() -> None:
+    record = {**CENTRE, "latitude": "17.07", "longitude": "-96.72"}  # Oaxaca de Juárez
+    assert validate(record).errors == []
+    swapped = validate({**record, "latitude": "19.05", "longitude": "-98.21"})  # Puebla's centre, not Oaxaca
+    assert [name for name, _ in swapped.errors] == ["latitude"]
+    assert "de Oaxaca de Juárez, Oaxaca" in swapped.errors[0][1]
+
+
+def test_every_seed_entry_is_in_its_state_and_reachable_or_says_it_is_not(seeded: str) -> None:
+    with session_scope(engine_for(seeded)) as session:
+        entries = [entry(o) for o in repository.all_organisations(session)]
+    places = catalogue()
+    for found in entries:
+        if found.state_key:
+            municipality = next(m for m in places.municipalities.values() if m.label == found.place)
+            assert municipality.state_key == found.state_key, found.name
+            assert found.point and distance_km(found.point, municipality.point) <= MAX_KM_FROM_A_MUNICIPALITY
+        assert found.source and found.verified_on, found.name
+    prosecutors = {found.state_key for found in entries if found.kind == "prosecutor"}
+    assert prosecutors == set(places.states)  # every state's office, each with its website
+    assert all(found.website for found in entries if found.kind == "prosecutor")

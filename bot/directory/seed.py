@@ -9,6 +9,7 @@ import yaml
 from sqlalchemy.engine import Engine
 
 from bot.directory import repository
+from bot.directory.catalogue import catalogue
 from bot.directory.models import Organisation
 from bot.directory.validation import validate
 from bot.guidance.content import guidance
@@ -19,18 +20,34 @@ SEED = Path(__file__).with_name("seed.yml")
 ACTOR = "seed"
 
 
+def _sources(fact: Dict[str, Any]) -> str:
+    return "; ".join(f"{source['title']} {source.get('url', '')}".strip() for source in fact["sources"])
+
+
 def line_record(line: Dict[str, Any]) -> Dict[str, Any]:
     """A national line of guidance/lines.yml as a directory record, with its sources."""
-    sources = "; ".join(f"{source['title']} {source.get('url', '')}".strip() for source in line["sources"])
     return {"kind": "national_line", "name": line["name"], "phone": line.get("phone"),
             "whatsapp": line.get("whatsapp"), "website": line.get("url"), "opening_hours": line["hours"],
-            "services": line["services"], "source": sources, "verified_on": line["checked"], "active": "sí"}
+            "services": line["services"], "source": _sources(line), "verified_on": line["checked"], "active": "sí"}
+
+
+def prosecutor_record(state_key: str, contact: Dict[str, Any]) -> Dict[str, Any]:
+    """A state's prosecutor's office of guidance/states.yml, in the state's capital, with the contact a source gives."""
+    fact = guidance().state(state_key)["prosecutor"]
+    source = "; ".join(filter(None, [_sources(fact), contact.get("source"), "ubicación: la capital del estado"]))
+    return {"kind": "prosecutor", "name": fact["name"], "state_key": state_key,
+            "municipality_key": catalogue().capital(state_key).key, "website": fact["website"],
+            "phone": contact.get("phone"), "services": contact.get("services"), "source": source,
+            "verified_on": "2026-12-01" if contact else fact["checked"], "active": "sí"}
 
 
 def records() -> List[Dict[str, Any]]:
-    """The seed organisations, then the national lines meant for the directory."""
+    """The seed organisations, each state's prosecutor's office, then the national lines meant for the directory."""
+    seed = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    contacts = seed.get("prosecutors") or {}
+    prosecutors = [prosecutor_record(key, contacts.get(key, {})) for key in sorted(guidance().states)]
     lines = [line_record(line) for line in guidance().lines.values() if line.get("in_directory")]
-    return yaml.safe_load(SEED.read_text(encoding="utf-8"))["organisations"] + lines
+    return seed["organisations"] + prosecutors + lines
 
 
 def load(engine: Engine) -> int:

@@ -28,11 +28,17 @@ _KIND_OF_PLACEHOLDER = {"{centres}": "women_justice_centre", "{commission}": "vi
 _KIND_OF_NEED = {"centres": "women_justice_centre", "commission": "victims_commission"}
 
 
+ADDRESS = "Dirección: "  # how an entry's `services` starts when a source gives its address ("Dirección: …;")
+MAX_PER_KIND = 2  # entries of one kind an answer names; the rest are counted (help nearby lists them)
+
+
 def summary(entry: Entry) -> str:
-    """An entry as one answer names it: name, place, and how to reach it (or that no contact is known)."""
+    """An entry as one answer names it: name, place, how to reach it, or its address, or that
+    no contact is known yet."""
     contact = [f"tel. {display_phone(entry.phone)}" if entry.phone else "",
                f"WhatsApp {display_phone(entry.whatsapp)}" if entry.whatsapp else "", entry.website or ""]
-    reach = ", ".join(filter(None, contact)) or "sin teléfono verificado aún"
+    address = (entry.services or "").split(";")[0] if (entry.services or "").startswith(ADDRESS) else ""
+    reach = ", ".join(filter(None, contact)) or address.replace(ADDRESS, "en ") or "sin teléfono verificado aún"
     hours = f", {entry.opening_hours}" if entry.opening_hours else ""
     place = f" ({entry.place})" if entry.place else ""
     return f"{entry.name}{place}: {reach}{hours}"
@@ -65,7 +71,8 @@ class Answer:
 
 
 class Composer:
-    """Answers for one state and, optionally, what happened; `local`: the directory's entries of that state."""
+    """Answers for one state and, optionally, what happened; `local`: the directory's entries of that
+    state, nearest to the person first."""
 
     def __init__(self, state_key: str, crime: Optional[str] = None, local: Sequence[Entry] = ()) -> None:
         self.content = guidance()
@@ -117,6 +124,15 @@ class Composer:
     def _of_kind(self, kind: str) -> List[Entry]:
         return [entry for entry in self.local if entry.kind == kind]
 
+    def _entries_text(self, kind: str) -> str:
+        """The first entries of a kind (the nearest, as `local` is ordered), and how many more there are."""
+        entries = self._of_kind(kind)
+        text = "; ".join(map(summary, entries[:MAX_PER_KIND]))
+        if len(entries) > MAX_PER_KIND:
+            text += self.content.items["directory.more"]["text"].format(
+                count=len(entries) - MAX_PER_KIND, state=catalogue().states[self.state_key])
+        return text
+
     def _online_for_crime(self) -> bool:
         online = self.state.get("online_reporting")
         if not online:
@@ -144,8 +160,7 @@ class Composer:
             "prosecutor": prosecutor["name"], "website": prosecutor["website"],
             "online_where": online.get("where", ""), "online_crimes": online.get("label", ""),
             "online_notes": online.get("notes", ""),
-            **{placeholder.strip("{}"): "; ".join(map(summary, self._of_kind(kind)))
-               for placeholder, kind in _KIND_OF_PLACEHOLDER.items()},
+            **{placeholder.strip("{}"): self._entries_text(kind) for placeholder, kind in _KIND_OF_PLACEHOLDER.items()},
             **self.content.line_texts(),
         }
 
