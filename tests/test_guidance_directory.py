@@ -11,6 +11,7 @@ from bot.directory.catalogue import catalogue
 from bot.directory.geo import distance_km
 from bot.directory.nearest import entry
 from bot.directory.validation import MAX_KM_FROM_A_MUNICIPALITY, validate
+from bot.guidance.content import guidance
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.storage.database import engine_for, session_scope
@@ -88,3 +89,18 @@ def test_every_seed_entry_is_in_its_state_and_reachable_or_says_it_is_not(seeded
     prosecutors = {found.state_key for found in entries if found.kind == "prosecutor"}
     assert prosecutors == set(places.states)  # every state's office, each with its website
     assert all(found.website for found in entries if found.kind == "prosecutor")
+
+
+def test_help_nearby_leads_with_what_can_be_reached_and_the_lines_for_the_case(seeded: str) -> None:
+    _, events, messages = run(ActionHelpNearMe(), tracker("find_help", slots={**OAXACA, "topic": "protection"}))
+    text = texts(messages)
+    lines = text.splitlines()
+    far = next(n for n, line in enumerate(lines) if line.startswith("El observatorio ciudadano más cercano está lejos"))
+    assert lines[1] == "Aún no tengo registrada otra ayuda cerca de ti." and far == 2
+    assert f"• {guidance().lines['women']['says']}" in lines
+    assert "line:women" in slot(events, "answer_sources")
+    _, _, robbery = run(ActionHelpNearMe(), tracker("find_help", slots={**OAXACA, "topic": "report_crime"}))
+    reported = texts(robbery).splitlines()
+    assert reported[1:3] == ["Más ayuda cerca:", "• Fiscalía General del Estado de Oaxaca (Oaxaca de Juárez, Oaxaca), a 1 km. "
+                             "· https://www.fge.oaxaca.gob.mx"]
+    assert guidance().lines["women"]["says"] not in texts(robbery)

@@ -92,6 +92,9 @@ class Guidance:
             for message in answer["messages"] + answer["more"]:
                 problems += [f"answer {topic}: unknown item {name!r}" for name in message if name not in items]
         problems += [f"crime {crime}: no item crime.{crime}" for crime in self.crimes if f"crime.{crime}" not in items]
+        situations = set(self.national["answers"]) | set(self.crimes)
+        for key, line in self.lines.items():
+            problems += [f"line {key}: unknown topic or crime {fit!r}" for fit in line.get("fits", []) if fit not in situations]
         known_states = set(catalogue().states)
         for key, state in self.states.items():
             if key not in known_states:
@@ -129,6 +132,10 @@ class Guidance:
         for key, line in self.lines.items():
             yield Fact(f"line:{key}", f"line {key}: {line['name']}", tuple(line["sources"]),
                        dt.date.fromisoformat(line["checked"]), line["verification"])
+
+    def lines_for(self, *situations: Optional[str]) -> List[str]:
+        """The keys of the lines that fit a topic or a crime ("protection", "disappearance"), in file order."""
+        return [key for key, line in self.lines.items() if set(line.get("fits", [])) & set(situations)]
 
     def line_texts(self) -> Dict[str, str]:
         """What each national line's placeholder says: {"line_women": "Línea de las Mujeres: 079…"}."""
