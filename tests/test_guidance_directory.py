@@ -1,15 +1,16 @@
 """The guidance answers read a state's centres and victims' commission from the referral
 directory, through the real actions and a real, migrated and seeded database."""
 
+from datetime import date
 from typing import Any, Dict, List
 
 from actions.guidance import ActionProtection
 from actions.help_nearby import ActionHelpNearMe
 from actions.sources import ActionSource
-from bot.directory import repository
+from bot.directory import coverage, repository
 from bot.directory.catalogue import catalogue
 from bot.directory.geo import distance_km
-from bot.directory.nearest import entry
+from bot.directory.nearest import Directory, entry
 from bot.directory.validation import MAX_KM_FROM_A_MUNICIPALITY, validate
 from bot.guidance.content import guidance
 from bot.replies.catalogue import Catalogues
@@ -104,3 +105,18 @@ def test_help_nearby_leads_with_what_can_be_reached_and_the_lines_for_the_case(s
     assert reported[1:3] == ["Más ayuda cerca:", "• Fiscalía General del Estado de Oaxaca (Oaxaca de Juárez, Oaxaca), a 1 km. "
                              "· https://www.fge.oaxaca.gob.mx"]
     assert guidance().lines["women"]["says"] not in texts(robbery)
+
+
+def test_the_coverage_report_shows_each_state_and_an_administrators_change(seeded: str, figures: List[str]) -> None:
+    def report() -> List[str]:
+        return coverage.table(Directory(engine_for(seeded)).index().entries, today=date(2026, 12, 1))
+
+    before = report()
+    oaxaca = next(line for line in before if line.startswith("Oaxaca"))
+    assert oaxaca.split()[1:] == ["1/1", "-", "-", "1/1", "-", "9"]  # Fiscalía, DDHH; no centre, no commission; checked 22-11
+    assert len([line for line in before if line.split()[0] in ("Oaxaca", "Jalisco", "Zacatecas")]) == 3
+    add(seeded, CENTRE)
+    oaxaca = next(line for line in report() if line.startswith("Oaxaca"))
+    assert oaxaca.split()[1:3] == ["1/1", "1/1"]
+    assert report()[-1] == "Líneas nacionales: 3, 3 con contacto."
+    figures.extend(before)
