@@ -13,6 +13,8 @@ from bot.directory.catalogue import catalogue
 from bot.guidance import review
 from bot.guidance.compose import Composer, detect_crime
 from bot.guidance.content import CONTENT_DIR, Guidance, guidance
+from bot.replies.catalogue import Catalogues
+from bot.replies.render import render
 from tests.test_catalogue import SENSITIVE
 
 WHATSAPP_LIMIT = 1600
@@ -181,3 +183,10 @@ def test_review_lists_every_fact_and_counts_the_stale(capsys: pytest.CaptureFixt
     assert review.stale(facts, 180, today=newest_check) == []
     assert review.main(["--summary", "--max-age-days", "100000"]) == 0
     assert f"Guidance: {len(facts)} facts; 0 checked more than" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("reply,line", [("utter_danger_self_harm", "crisis"), ("utter_danger_trafficking", "trafficking"),
+                                        ("utter_human_handoff", "trafficking")])
+def test_replies_name_a_line_as_lines_yml_says_it(reply: str, line: str) -> None:
+    text = render(reply, "es", Catalogues.load(), {})["text"]
+    assert guidance().lines[line]["says"] in text and "{" not in text
