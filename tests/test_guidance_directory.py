@@ -7,11 +7,13 @@ from typing import Any, Dict, List
 from actions.guidance import ActionProtection
 from actions.help_nearby import ActionHelpNearMe
 from actions.sources import ActionSource
+from bot.channels.outgoing_text import sms_segments, to_gsm7
 from bot.directory import coverage, repository
 from bot.directory.catalogue import catalogue
 from bot.directory.geo import distance_km
 from bot.directory.nearest import Directory, entry
 from bot.directory.validation import MAX_KM_FROM_A_MUNICIPALITY, validate
+from bot.guidance.compose import Composer
 from bot.guidance.content import guidance
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
@@ -120,3 +122,15 @@ def test_the_coverage_report_shows_each_state_and_an_administrators_change(seede
     assert oaxaca.split()[1:3] == ["1/1", "1/1"]
     assert report()[-1] == "Líneas nacionales: 3, 3 con contacto."
     figures.extend(before)
+
+
+def test_every_states_protection_answer_with_the_seeded_directory_fits_a_phone(seeded: str) -> None:
+    index = Directory(engine_for(seeded)).index()
+    for key, name in catalogue().states.items():
+        origin = catalogue().capital(key).point
+        answer = Composer(key, None, index.of_state(key, origin)).answer("protection")
+        assert 1 <= len(answer.messages) <= 3, key
+        for message in answer.messages:
+            assert len(message) <= 1200 and sms_segments(to_gsm7(message)) <= 10, (key, len(message))
+            assert "{" not in message
+        assert f"En {name}:" in answer.messages[1]
