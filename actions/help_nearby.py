@@ -30,7 +30,9 @@ from bot.storage.database import engine_for
 PLACE_SLOTS = ("place", "place_key", "place_options")
 PLACE_FOR_SLOT = "place_for"  # what the place question is for: "guidance", or help nearby (None)
 FAR_KM = 100  # an observatory farther than this is "far"; closer local help is listed too
-OTHER_HELP_KM = 150
+OTHER_HELP_KM = 150  # other help farther than this is listed only when it is in the person's own state
+OTHER_HELP_CANDIDATES = 10
+HELP_NEARBY = "help_nearby"  # the situation of lines.yml's `fits` when the person came for nothing in particular
 OTHER_HELP_KINDS = {
     "protection": ("women_justice_centre", "victims_commission"),
     "report_crime": ("prosecutor", "victims_commission"),
@@ -121,13 +123,14 @@ class ActionHelpNearMe(ReplyAction):
             observatory_parts = [_line("help_observatory_far" if far else "help_observatory", observatory, km),
                                  *_details(observatory)]
         kinds = OTHER_HELP_KINDS.get(tracker.get_slot(TOPIC_SLOT), DEFAULT_OTHER_KINDS)
-        others = [(e, km) for e, km in index.nearest(origin, kinds, 2) if km <= OTHER_HELP_KM]
+        others = [(e, km) for e, km in index.nearest(origin, kinds, OTHER_HELP_CANDIDATES)
+                  if km <= OTHER_HELP_KM or (state_key and e.state_key == state_key)][:2]
         other_parts: List[Dict[str, Any]] = [{"key": "help_other_heading" if others else "help_none_nearby"}]
         for other, km in others:
             other_parts += [_line("help_other", other, km), *_details(other)]
-        # What the person can reach comes first; a far observatory after it.
+        # What the person can reach comes first (own state's offices too); a far observatory after it.
         parts = other_parts + observatory_parts if far else observatory_parts + other_parts
-        fitting = guidance().lines_for(tracker.get_slot(TOPIC_SLOT), tracker.get_slot("crime"))
+        fitting = guidance().lines_for(tracker.get_slot(TOPIC_SLOT) or HELP_NEARBY, tracker.get_slot("crime"))
         lines = index.unlocated(["national_line", "shelter_line"], state_key)
         if lines or fitting:
             parts.append({"key": "help_lines_heading"})

@@ -134,3 +134,13 @@ def test_every_states_protection_answer_with_the_seeded_directory_fits_a_phone(s
             assert len(message) <= 1200 and sms_segments(to_gsm7(message)) <= 10, (key, len(message))
             assert "{" not in message
         assert f"En {name}:" in answer.messages[1]
+
+
+def test_help_nearby_names_the_own_states_office_even_when_far_and_a_line_that_answers_now(seeded: str) -> None:
+    _, _, messages = run(ActionHelpNearMe(), tracker("find_help", slots={"place_key": "23005"}))  # Cancún
+    lines = texts(messages).splitlines()
+    assert lines[1:3] == ["Más ayuda cerca:", "• Fiscalía General del Estado de Quintana Roo (Othón P. Blanco, Quintana Roo), "
+                          "a 332 km. · https://www.fgeqroo.gob.mx"]  # beyond 150 km, but the person's own state's
+    assert f"• {guidance().lines['citizens_council']['says']}" in lines
+    _, _, tijuana = run(ActionHelpNearMe(), tracker("find_help", slots={"place_key": "02004"}))
+    assert "Fiscalía General de Justicia del Estado de Sonora" not in texts(tijuana)  # another state's, 600 km away

@@ -92,7 +92,7 @@ class Guidance:
             for message in answer["messages"] + answer["more"]:
                 problems += [f"answer {topic}: unknown item {name!r}" for name in message if name not in items]
         problems += [f"crime {crime}: no item crime.{crime}" for crime in self.crimes if f"crime.{crime}" not in items]
-        situations = set(self.national["answers"]) | set(self.crimes)
+        situations = set(self.national["answers"]) | set(self.crimes) | {"help_nearby"}
         for key, line in self.lines.items():
             problems += [f"line {key}: unknown topic or crime {fit!r}" for fit in line.get("fits", []) if fit not in situations]
         known_states = set(catalogue().states)
