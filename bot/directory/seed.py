@@ -1,5 +1,5 @@
-"""Loads bot/directory/seed.yml (and the national lines meant for the directory) into an empty
-directory: `python -m bot.directory.seed`."""
+"""Loads bot/directory/seed.yml, each state's prosecutor's office and the national lines meant
+for the directory into an empty directory: `python -m bot.directory.seed`."""
 
 from pathlib import Path
 from typing import Any, Dict, List
@@ -38,7 +38,7 @@ def prosecutor_record(state_key: str, contact: Dict[str, Any]) -> Dict[str, Any]
     return {"kind": "prosecutor", "name": fact["name"], "state_key": state_key,
             "municipality_key": catalogue().capital(state_key).key, "website": fact["website"],
             "phone": contact.get("phone"), "services": contact.get("services"), "source": source,
-            "verified_on": "2026-12-01" if contact else fact["checked"], "active": "sí"}
+            "verified_on": contact.get("checked", fact["checked"]), "active": "sí"}
 
 
 def records() -> List[Dict[str, Any]]:
