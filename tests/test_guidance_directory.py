@@ -12,7 +12,7 @@ from bot.directory import coverage, repository
 from bot.directory.catalogue import catalogue
 from bot.directory.geo import distance_km
 from bot.directory.nearest import Directory, entry
-from bot.directory.validation import MAX_KM_FROM_A_MUNICIPALITY, validate
+from bot.directory.validation import LOCAL_KINDS, MAX_KM_FROM_A_MUNICIPALITY, validate
 from bot.guidance.compose import Composer
 from bot.guidance.content import guidance
 from bot.replies.catalogue import Catalogues
@@ -84,7 +84,7 @@ def test_every_seed_entry_is_in_its_state_and_reachable_or_says_it_is_not(seeded
         entries = [entry(o) for o in repository.all_organisations(session)]
     places = catalogue()
     for found in entries:
-        if found.state_key:
+        if found.kind in LOCAL_KINDS:
             municipality = next(m for m in places.municipalities.values() if m.label == found.place)
             assert municipality.state_key == found.state_key, found.name
             assert found.point and distance_km(found.point, municipality.point) <= MAX_KM_FROM_A_MUNICIPALITY

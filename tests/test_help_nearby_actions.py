@@ -107,7 +107,7 @@ def test_unconfirmed_members_are_flagged(seeded: str) -> None:
 
 def test_a_change_in_the_directory_shows_in_the_next_answer(seeded: str) -> None:
     before = help_text(ActionHelpNearMe(), place_key="11020", topic="protection")
-    assert "Aún no tengo registrada otra ayuda cerca de ti." in before
+    assert "Centro de Justicia para las Mujeres de León (prueba)" not in before
     checked = validate({"kind": "women_justice_centre", "name": "Centro de Justicia para las Mujeres de León (prueba)",
                         "state_key": "11", "municipality_key": "11020", "phone": "477 000 0000",
                         "source": "Prueba", "verified_on": "2026-11-20", "active": "sí"})
