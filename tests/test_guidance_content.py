@@ -147,6 +147,9 @@ def test_online_reporting_is_offered_only_where_and_for_what_a_source_says() -> 
     assert "no tengo verificado" in oaxaca
     tamaulipas_robbery = Composer("28", "robbery").answer("report_crime").messages[0]
     assert "16 delitos" in tamaulipas_robbery
+    tabasco_extortion = Composer("27", "extortion").answer("report_crime").messages[0]
+    assert "www.fiscaliatabasco.gob.mx/RepExtorsionSecuestro, para extorsión y secuestro" in tabasco_extortion
+    assert "no tengo verificado que en Tabasco" in Composer("27", "robbery").answer("report_crime").messages[0]
     tamaulipas_disappearance = Composer("28", "disappearance").answer("report_crime").messages[0]
     assert "no tengo verificado que en Tamaulipas se pueda denunciar por internet" in tamaulipas_disappearance
 
