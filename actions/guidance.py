@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation import SOURCES_SLOT, TOPIC_SLOT, ReplyAction
 from actions.help_nearby import PLACE_FOR_SLOT, PLACE_SLOTS, ActionHelpNearMe, directory
 from actions.places import current_place_key
+from bot.directory.catalogue import catalogue
 from bot.guidance.compose import Answer, Composer, detect_crime
 from bot.guidance.content import guidance
 
@@ -27,7 +28,7 @@ REPORT, PROTECTION = "report_crime", "protection"  # the intents, the topics and
 def known_state(tracker: Tracker) -> Optional[str]:
     """The state the person named in this conversation, in this message or before (a place key starts with it)."""
     key = current_place_key(tracker) or ""
-    return key[:2] if key[:2] in guidance().states else None
+    return key[:2] if key[:2] in catalogue().states else None
 
 
 def crime_choices() -> List[Dict[str, str]]:

@@ -4,8 +4,8 @@ from typing import List
 
 import pytest
 
+from bot.directory import seed
 from bot.directory.catalogue import catalogue
-from bot.guidance.content import guidance
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from tests.conftest import Conversation, RunningAssistant
@@ -30,7 +30,7 @@ def started(assistant: RunningAssistant) -> Conversation:
 def test_every_state_gets_its_prosecutors_office_and_protection_without_a_complaint(
         assistant: RunningAssistant) -> None:
     for key, name in sorted(catalogue().states.items()):
-        prosecutor = guidance().state(key)["prosecutor"]
+        prosecutor = seed.prosecutors()[key]
         chat = started(assistant)
         assert chat.say("quiero denunciar") == [text("utter_ask_state")]
         report = chat.say(TYPED.get(key, name))

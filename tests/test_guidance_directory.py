@@ -2,13 +2,13 @@
 directory, through the real actions and a real, migrated and seeded database."""
 
 from datetime import date
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
-from actions.guidance import ActionProtection
+from actions.guidance import ActionProtection, ActionReportCrime
 from actions.help_nearby import ActionHelpNearMe
 from actions.sources import ActionSource
 from bot.channels.outgoing_text import sms_segments, to_gsm7
-from bot.directory import coverage, repository
+from bot.directory import coverage, repository, seed
 from bot.directory.catalogue import catalogue
 from bot.directory.geo import distance_km
 from bot.directory.nearest import Directory, entry
@@ -32,17 +32,19 @@ def texts(messages: List[Dict[str, Any]]) -> str:
                             parts=m.get("parts") or ())["text"] for m in messages)
 
 
-def add(url: str, record: Dict[str, str]) -> None:
+def edit(url: str, record: Dict[str, str], organisation_id: Optional[int] = None) -> None:
+    """Saves a record as an administrator would: a new entry, or a change to `organisation_id`."""
     checked = validate(record)
     assert not checked.errors, checked.errors
     with session_scope(engine_for(url)) as session:
-        repository.save(session, "admin", checked.values)
+        repository.save(session, "admin", checked.values, organisation_id)
+
 
 
 def test_an_administrators_new_centre_shows_in_the_protection_answer_of_the_same_conversation(seeded: str) -> None:
     _, _, before = run(ActionProtection(), tracker("protection", slots=OAXACA))
     assert "Aún no tengo registrado un Centro de Justicia para las Mujeres en Oaxaca" in texts(before)
-    add(seeded, CENTRE)
+    edit(seeded, CENTRE)
     _, events, after = run(ActionProtection(), tracker("protection", slots=OAXACA))
     answer = texts(after)
     assert ("• Centros de Justicia para las Mujeres: Centro de Justicia para las Mujeres de Oaxaca (prueba) "
@@ -57,13 +59,13 @@ def test_an_administrators_new_centre_shows_in_the_protection_answer_of_the_same
 
 
 def test_a_deactivated_centre_leaves_the_answer_at_once(seeded: str) -> None:
-    add(seeded, {**CENTRE, "active": "no"})
+    edit(seeded, {**CENTRE, "active": "no"})
     _, _, messages = run(ActionProtection(), tracker("protection", slots=OAXACA))
     assert "Aún no tengo registrado un Centro de Justicia para las Mujeres en Oaxaca" in texts(messages)
 
 
 def test_a_state_commission_without_a_contact_says_so_and_another_states_entry_is_not_used(seeded: str) -> None:
-    add(seeded, {"kind": "victims_commission", "name": "Comisión de víctimas de Puebla (prueba)", "state_key": "21",
+    edit(seeded, {"kind": "victims_commission", "name": "Comisión de víctimas de Puebla (prueba)", "state_key": "21",
                  "municipality_key": "21114", "source": "Prueba", "verified_on": "2026-11-30", "active": "sí"})
     _, _, puebla = run(ActionProtection(), tracker("protection", slots={"place_key": "21114"}))
     assert "Comisión de víctimas de Puebla (prueba) (Puebla, Puebla): sin teléfono verificado aún" in texts(puebla)
@@ -117,7 +119,7 @@ def test_the_coverage_report_shows_each_state_and_an_administrators_change(seede
     oaxaca = next(line for line in before if line.startswith("Oaxaca"))
     assert oaxaca.split()[1:] == ["1/1", "-", "-", "1/1", "-", "9"]  # Fiscalía, DDHH; no centre, no commission; checked 22-11
     assert len([line for line in before if line.split()[0] in ("Oaxaca", "Jalisco", "Zacatecas")]) == 3
-    add(seeded, CENTRE)
+    edit(seeded, CENTRE)
     oaxaca = next(line for line in report() if line.startswith("Oaxaca"))
     assert oaxaca.split()[1:3] == ["1/1", "1/1"]
     assert report()[-1] == "Líneas nacionales: 3, 3 con contacto."
@@ -144,3 +146,22 @@ def test_help_nearby_names_the_own_states_office_even_when_far_and_a_line_that_a
     assert f"• {guidance().lines['citizens_council']['says']}" in lines
     _, _, tijuana = run(ActionHelpNearMe(), tracker("find_help", slots={"place_key": "02004"}))
     assert "Fiscalía General de Justicia del Estado de Sonora" not in texts(tijuana)  # another state's, 600 km away
+
+
+def test_an_administrators_change_to_the_prosecutors_office_shows_in_the_reporting_answer(seeded: str) -> None:
+    with session_scope(engine_for(seeded)) as session:
+        office_id = next(o.id for o in repository.all_organisations(session) if o.kind == "prosecutor" and o.state_key == "20")
+    record = {**seed.prosecutors()["20"], "phone": "951 000 0001", "website": "https://fiscalia.example.org",
+              "verified_on": "2026-11-30"}
+    _, _, before = run(ActionReportCrime(), tracker("report_crime", slots=OAXACA))
+    assert "Fiscalía General del Estado de Oaxaca (https://www.fge.oaxaca.gob.mx)" in texts(before)
+    edit(seeded, record, office_id)
+    _, events, after = run(ActionReportCrime(), tracker("report_crime", slots=OAXACA))
+    assert "Fiscalía General del Estado de Oaxaca (https://fiscalia.example.org, tel. 951 000 0001)" in texts(after)
+    assert "www.fge.oaxaca.gob.mx" not in texts(after)
+    assert any(ref.startswith("directory:2026-11-30") for ref in slot(events, "answer_sources"))
+    _, _, nearby = run(ActionHelpNearMe(), tracker("find_help", slots={**OAXACA, "topic": "report_crime"}))
+    assert "https://fiscalia.example.org" in texts(nearby)  # the same entry in every answer
+    edit(seeded, {**record, "active": "no"}, office_id)
+    _, _, gone = run(ActionReportCrime(), tracker("report_crime", slots=OAXACA))
+    assert "Aún no tengo verificados los datos de su Fiscalía" in texts(gone) and "fiscalia.example.org" not in texts(gone)

@@ -25,7 +25,7 @@ from bot.balancer import nginx
 from bot.channels.outgoing_text import to_gsm7
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
-from bot.guidance.content import guidance
+from bot.directory import seed
 from bot.run import MAX_REQUEST_BYTES, free_port, listed_processes
 from bot.storage.crypto import Sealer, new_key
 from bot.text import fold
@@ -35,7 +35,7 @@ from tests.conftest import (FIGURES, Phone, RunningAssistant, fresh_postgresql_d
 REDIS_URL = "redis://127.0.0.1:6379/0"
 TURN_TIMEOUT_S = 12  # a turn unanswered this long was abandoned by its process
 LOCK_LIFETIME_S = 10  # a dead process's conversation lock is given up after this
-PUEBLA, YUCATAN = (guidance().state(key)["prosecutor"]["name"] for key in ("21", "31"))
+PUEBLA, YUCATAN = (seed.prosecutors()[key]["name"] for key in ("21", "31"))
 
 
 @dataclass(frozen=True)
