@@ -22,7 +22,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from bot.balancer import nginx
-from bot.channels.outgoing_text import to_gsm7
+from bot.channels.outgoing_text import sms_text
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.directory import seed
@@ -196,7 +196,7 @@ def test_killing_an_engine_mid_turn_loses_no_accepted_message(prod: RunningAssis
     for phone in phones:
         assert user_texts(prod, phone) == messages, phone.channel  # each once, in order
         replies = phone.delivered(len(messages), timeout=60)
-        assert len(replies) >= len(messages) and replies[-1] in (menu, to_gsm7(menu)), replies
+        assert len(replies) >= len(messages) and replies[-1] in (menu, sms_text(menu)), replies
     FIGURES.append(f"Production: {len(phones) * len(messages)} messages, an engine killed with {in_flight} turns "
                    f"in flight, {retried} requests refused and retried, 0 lost, 0 doubled")
 
