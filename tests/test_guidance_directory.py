@@ -53,7 +53,7 @@ def test_an_administrators_new_centre_shows_in_the_protection_answer_of_the_same
     sources = slot(events, "answer_sources")
     assert "directory:2026-11-30:2026-11-30" in sources
     _, _, cited = run(ActionSource(), tracker("ask_source", slots={"answer_sources": sources}))
-    assert "datos verificados entre 2026-11-30 y 2026-11-30" in texts(cited)
+    assert "Revisé sus datos entre el 2026-11-30 y el 2026-11-30" in texts(cited)
     _, _, nearby = run(ActionHelpNearMe(), tracker("find_help", slots={**OAXACA, "topic": "protection"}))
     assert "Centro de Justicia para las Mujeres de Oaxaca (prueba)" in texts(nearby)
 
@@ -100,7 +100,7 @@ def test_help_nearby_leads_with_what_can_be_reached_and_the_lines_for_the_case(s
     _, events, messages = run(ActionHelpNearMe(), tracker("find_help", slots={**OAXACA, "topic": "protection"}))
     text = texts(messages)
     lines = text.splitlines()
-    far = next(n for n, line in enumerate(lines) if line.startswith("El observatorio ciudadano más cercano está lejos"))
+    far = next(n for n, line in enumerate(lines) if line.startswith("El observatorio más cercano está lejos"))
     assert lines[1] == "Aún no tengo registrada otra ayuda cerca de ti." and far == 2
     assert f"• {guidance().lines['women']['says']}" in lines
     assert "line:women" in slot(events, "answer_sources")
