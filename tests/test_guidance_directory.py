@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional
 from actions.guidance import ActionProtection, ActionReportCrime
 from actions.help_nearby import ActionHelpNearMe
 from actions.sources import ActionSource
-from bot.channels.outgoing_text import sms_segments, to_gsm7
+from bot.channels.outgoing_text import bodies_for, sms_segments, to_gsm7
 from bot.directory import coverage, repository, seed
 from bot.directory.catalogue import catalogue
 from bot.directory.geo import distance_km
@@ -165,3 +165,16 @@ def test_an_administrators_change_to_the_prosecutors_office_shows_in_the_reporti
     edit(seeded, {**record, "active": "no"}, office_id)
     _, _, gone = run(ActionReportCrime(), tracker("report_crime", slots=OAXACA))
     assert "Aún no tengo verificados los datos de su Fiscalía" in texts(gone) and "fiscalia.example.org" not in texts(gone)
+
+
+def test_the_source_follow_up_names_each_directory_entry_an_answer_named_with_its_source(seeded: str) -> None:
+    _, events, _ = run(ActionReportCrime(), tracker("report_crime", slots=OAXACA))
+    _, _, cited = run(ActionSource(), tracker("ask_source", slots={"answer_sources": slot(events, "answer_sources")}))
+    office = seed.prosecutors()["20"]
+    assert f"• {office['name']}: {office['source']}. Revisado: {office['verified_on']}." in texts(cited)
+    for key in catalogue().states:  # every state's sources, as sent, in at most three WhatsApp messages
+        place = {"place_key": catalogue().capital(key).key}
+        for action in (ActionReportCrime(), ActionProtection()):
+            _, events, _ = run(action, tracker("report_crime", slots=place))
+            _, _, cited = run(ActionSource(), tracker("ask_source", slots={"answer_sources": slot(events, "answer_sources")}))
+            assert len(bodies_for(texts(cited), "whatsapp")) <= 3, key

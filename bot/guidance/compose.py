@@ -20,6 +20,7 @@ from bot.text import bare_words
 
 MAX_MESSAGES = 3
 DIRECTORY_REF = "directory"  # "directory:<oldest>:<newest>": entries of the referral directory
+ENTRY_REF = "entry"  # "entry:<id>": one of them, whose own source "fuente" shows
 # Which state fact a placeholder or a `needs` condition rests on.
 _FACT_OF_PLACEHOLDER = {"{online_where}": "online_reporting"}
 _FACT_OF_NEED = {"online": "online_reporting"}
@@ -127,10 +128,15 @@ class Composer:
     def _of_kind(self, kind: str) -> List[Entry]:
         return [entry for entry in self.local if entry.kind == kind]
 
+    @staticmethod
+    def _shown(kind: str) -> int:
+        """How many entries of a kind an answer names: the nearest office, the two nearest of a list."""
+        return MAX_PER_KIND if kind in _LISTED_KINDS.values() else 1
+
     def _entries_text(self, kind: str) -> str:
         """The first entries of a kind (the nearest, as `local` is ordered), and how many more there are."""
         entries = self._of_kind(kind)
-        text = "; ".join(map(summary, entries[:MAX_PER_KIND]))
+        text = "; ".join(map(summary, entries[:self._shown(kind)]))
         if len(entries) > MAX_PER_KIND:
             text += self.content.items["directory.more"]["text"].format(
                 count=len(entries) - MAX_PER_KIND, state=catalogue().states[self.state_key])
@@ -153,6 +159,8 @@ class Composer:
         if entries:
             dates = sorted(entry.verified_on.isoformat() for entry in entries)
             refs.append(f"{DIRECTORY_REF}:{dates[0]}:{dates[-1]}")
+            shown = [entry for kind in sorted(kinds) for entry in self._of_kind(kind)[:self._shown(kind)]]
+            refs += [f"{ENTRY_REF}:{entry.id}" for entry in shown]
         return refs
 
     def _prosecutor_values(self) -> Dict[str, str]:
