@@ -9,11 +9,16 @@ import pytest
 import yaml
 
 from bot.channels.outgoing_text import sms_segments, to_gsm7
+from bot.directory import seed
 from bot.directory.catalogue import catalogue
+from bot.directory.nearest import Directory
 from bot.guidance import review
 from bot.guidance.compose import Composer, detect_crime
 from bot.guidance.content import CONTENT_DIR, Guidance, guidance
-from tests.test_catalogue import SENSITIVE
+from bot.replies.catalogue import Catalogues
+from bot.replies.render import render
+from bot.storage.database import engine_for
+from tests.test_catalogue import SENSITIVE, preview
 
 WHATSAPP_LIMIT = 1600
 STATES = sorted(catalogue().states)
@@ -38,13 +43,12 @@ def test_the_shipped_content_passes_its_schema_and_references() -> None:
     assert Guidance.load().problems() == []
 
 
-def test_every_state_has_its_prosecutors_office_with_a_website() -> None:
-    content = guidance()
-    assert sorted(content.states) == STATES
-    for key in STATES:
-        prosecutor = content.state(key)["prosecutor"]
-        assert prosecutor["name"].startswith(("Fiscalía", "Procuraduría")), key
-        assert prosecutor["website"].startswith("http"), key
+def test_every_state_has_its_prosecutors_office_with_a_website_in_the_directory_seed() -> None:
+    offices = seed.prosecutors()
+    assert sorted(offices) == STATES
+    for key, office in offices.items():
+        assert office["name"].startswith(("Fiscalía", "Procuraduría")), key
+        assert office["website"].startswith("http") and office["source"] and office["verified_on"], key
 
 
 def test_an_item_without_a_source_fails_validation(tmp_path: Path) -> None:
@@ -53,7 +57,7 @@ def test_an_item_without_a_source_fails_validation(tmp_path: Path) -> None:
 
 
 def test_a_state_fact_without_a_check_date_fails_validation(tmp_path: Path) -> None:
-    broken = edited_copy(tmp_path, "states.yml", lambda data: data["09"]["prosecutor"].pop("checked"))
+    broken = edited_copy(tmp_path, "states.yml", lambda data: data["09"]["online_reporting"].pop("checked"))
     assert any("checked" in problem for problem in broken.problems())
 
 
@@ -77,37 +81,92 @@ def test_every_answer_for_every_state_fits_whatsapp_and_reads_as_sms(state: str)
             assert len(message) <= WHATSAPP_LIMIT - 400  # room for the sources line and the options
             assert sms_segments(to_gsm7(message)) <= 10
             assert "{" not in message and "}" not in message
-            first_line = message.splitlines()[0].casefold()
-            assert not any(word in first_line for word in SENSITIVE), first_line
+            shown = preview(message)
+            assert not any(word in shown for word in SENSITIVE), shown
 
 
-@pytest.mark.parametrize("state", STATES)
-def test_the_reporting_answer_names_the_states_office_and_website(state: str) -> None:
-    prosecutor = guidance().state(state)["prosecutor"]
-    first = Composer(state).answer("report_crime").messages[0]
-    assert prosecutor["name"] in first and prosecutor["website"] in first
-    assert catalogue().states[state] in first
+def test_the_reporting_answer_names_each_states_office_and_website_from_the_directory(seeded: str) -> None:
+    index = Directory(engine_for(seeded)).index()
+    for state in STATES:
+        office = next(entry for entry in index.of_state(state) if entry.kind == "prosecutor")
+        answer = Composer(state, local=index.of_state(state)).answer("report_crime")
+        first = answer.messages[0]
+        assert f"{office.name} ({office.website}" in first and catalogue().states[state] in first, state
+        assert any(ref.startswith("directory:") for ref in answer.refs), state
+
+
+def test_a_state_without_an_office_in_the_directory_is_told_so() -> None:
+    first = Composer("20").answer("report_crime").messages[0]
+    assert "• Dónde: en cualquier Ministerio Público (la oficina donde se denuncia) de Oaxaca." in first
+    assert "Aún no tengo verificados los datos de su Fiscalía" in first and "Fiscalía General" not in first
 
 
 @pytest.mark.parametrize("state", STATES)
 def test_protection_never_asks_for_a_complaint(state: str) -> None:
     text = "\n".join(Composer(state).answer("protection").messages).lower()
-    assert "nada de esto necesita denuncia" in text
+    assert "tú decides si denuncias y cuándo. esto no necesita denuncia:" in text
     assert not any(phrase in text for phrase in PRESSURE)
+
+
+def test_protection_tells_women_and_men_what_applies_to_each() -> None:
+    first = Composer("20").answer("protection").messages[0]
+    without_complaint, after = first.split("Esto no necesita denuncia:")[1].split("Si eres hombre")
+    assert "Si eres mujer, adolescente o niña: puedes pedir una orden de protección" in without_complaint
+    assert "medidas de protección" in after and "dentro de una investigación" in after
+    refs = Composer("20").answer("protection").refs
+    assert "item:protection.measures" in refs
+    cited = {cite.get("articles") for cite in guidance().items["protection.measures"]["cites"]}
+    assert "137" in cited
+
+
+def test_the_humanitarian_visa_is_not_offered_as_needing_no_complaint() -> None:
+    protection = Composer("07").answer("protection")
+    assert not any("Razones Humanitarias" in message for message in protection.messages)
+    more = "\n".join(Composer("07").more(section).messages[0] for section in protection.more)
+    assert "Visitante por Razones Humanitarias" in more and "copia de tu denuncia" in more
+
+
+def test_each_national_line_shows_where_it_fits_and_lives_in_one_place() -> None:
+    lines = guidance().lines
+    family = "\n".join(Composer("20", "family_violence").answer("report_crime").messages)
+    disappearance = "\n".join(Composer("20", "disappearance").answer("report_crime").messages)
+    robbery = "\n".join(Composer("20", "robbery").answer("report_crime").messages)
+    assert lines["women"]["says"] in family and lines["women"]["says"] not in robbery
+    assert lines["search"]["says"] in disappearance and lines["search"]["says"] not in family
+    assert "line:search" in Composer("20", "disappearance").answer("report_crime").refs
+    digits = {line.get("phone") or line.get("whatsapp") for line in lines.values()} - {None}
+    national = yaml.safe_load((CONTENT_DIR / "national.yml").read_text(encoding="utf-8"))
+    written = " ".join(item["text"] for item in national["items"].values()).replace(" ", "")
+    assert not any(number in written for number in digits if len(number) == 10)
+
+
+def test_a_line_without_a_source_or_an_unknown_line_fails_validation(tmp_path: Path) -> None:
+    broken = edited_copy(tmp_path / "sourceless", "lines.yml", lambda data: data["women"].update(sources=[]))
+    assert any("lines.yml" in problem for problem in broken.problems())
+    unknown = edited_copy(tmp_path / "unknown", "national.yml",
+                          lambda data: data["items"]["report.how"].update(text="{line_inventada}"))
+    assert "item report.how: unknown line 'inventada'" in unknown.problems()
 
 
 def test_online_reporting_is_offered_only_where_and_for_what_a_source_says() -> None:
     cdmx_robbery = Composer("09", "robbery").answer("report_crime").messages[0]
-    assert "Denuncia Digital" in cdmx_robbery
+    assert "Denuncia Digital de la Fiscalía (www.denunciadigital.cdmx.gob.mx)" in cdmx_robbery
     cdmx_disappearance = Composer("09", "disappearance").answer("report_crime").messages[0]
     assert "no tengo verificado que en Ciudad de México se pueda denunciar por internet" in cdmx_disappearance
     oaxaca = Composer("20").answer("report_crime").messages[0]
     assert "no tengo verificado" in oaxaca
+    tamaulipas_robbery = Composer("28", "robbery").answer("report_crime").messages[0]
+    assert "16 delitos" in tamaulipas_robbery
+    tabasco_extortion = Composer("27", "extortion").answer("report_crime").messages[0]
+    assert "www.fiscaliatabasco.gob.mx/RepExtorsionSecuestro, para extorsión y secuestro" in tabasco_extortion
+    assert "no tengo verificado que en Tabasco" in Composer("27", "robbery").answer("report_crime").messages[0]
+    tamaulipas_disappearance = Composer("28", "disappearance").answer("report_crime").messages[0]
+    assert "no tengo verificado que en Tamaulipas se pueda denunciar por internet" in tamaulipas_disappearance
 
 
 def test_every_answer_lists_the_facts_it_rests_on() -> None:
     answer = Composer("09", "robbery").answer("report_crime")
-    assert "state:09:prosecutor" in answer.refs and "state:09:online_reporting" in answer.refs
+    assert "state:09:online_reporting" in answer.refs
     assert "item:crime.robbery" in answer.refs
     assert all(guidance().fact(ref) for ref in answer.refs)
     assert "CNPP" in answer.source_names and answer.checked
@@ -128,8 +187,8 @@ def test_a_crime_named_in_the_message_is_recognised(message: str, crime: str) ->
 def test_review_lists_every_fact_and_counts_the_stale(capsys: pytest.CaptureFixture) -> None:
     assert review.main(["--max-age-days", "180"]) == 0
     out = capsys.readouterr().out
-    assert "Ciudad de México: prosecutor" in out
-    assert "Fiscalía General de Justicia de la Ciudad de México, sitio oficial https://www.fgjcdmx.gob.mx" in out
+    assert "Ciudad de México: online_reporting" in out
+    assert "Acuerdo FGJCDMX/12/2021 (Agencia de Denuncia Digital), en vLex https://vlex.com.mx/vid/acuerdo-fgjcdmx-12-2021-863150411" in out
     facts = list(guidance().facts())
     in_a_year = dt.date.today() + dt.timedelta(days=365)
     assert len(review.stale(facts, 180, today=in_a_year)) == len(facts)
@@ -137,3 +196,10 @@ def test_review_lists_every_fact_and_counts_the_stale(capsys: pytest.CaptureFixt
     assert review.stale(facts, 180, today=newest_check) == []
     assert review.main(["--summary", "--max-age-days", "100000"]) == 0
     assert f"Guidance: {len(facts)} facts; 0 checked more than" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("reply,line", [("utter_danger_self_harm", "crisis"), ("utter_danger_trafficking", "trafficking"),
+                                        ("utter_human_handoff", "trafficking")])
+def test_replies_name_a_line_as_lines_yml_says_it(reply: str, line: str) -> None:
+    text = render(reply, "es", Catalogues.load(), {})["text"]
+    assert guidance().lines[line]["says"] in text and "{" not in text

@@ -53,7 +53,7 @@ def handed_off(assistant: RunningAssistant) -> Phone:
     offer = phone.say("quiero hablar con una persona")[0].splitlines()
     assert offer[0] == text("utter_handoff_offer", observatory=LEON).splitlines()[0]
     assert offer[1:] == ["Está en León, Guanajuato.", "Es parte de la red del Observatorio Nacional Ciudadano.",
-                         "Te responderán en cuanto puedan. Si estás en peligro, llama al 911.",
+                         "Te responderán en cuanto puedan.", "Si estás en peligro, llama al 911.",
                          "¿Estás de acuerdo?", "1. Sí, que me atienda una persona", "2. No, gracias"]
     assert phone.say("sí") == [text("utter_handoff_started", observatory=LEON)]
     return phone

@@ -21,11 +21,13 @@ def contact_parts(entry: Entry) -> Sequence[Dict[str, Any]]:
     return details
 
 
-def lines_parts(lines: Sequence[Entry]) -> List[Dict[str, Any]]:
-    """The heading of the lines that answer across the country, then each line and its contact."""
-    if not lines:
+def lines_parts(lines: Sequence[Entry], named: Sequence[str] = ()) -> List[Dict[str, Any]]:
+    """The heading of the lines that answer across the country, then the lines `named` as
+    guidance/lines.yml says them (number included), then each directory line and its contact."""
+    if not lines and not named:
         return []
     parts: List[Dict[str, Any]] = [{"key": "help_lines_heading"}]
+    parts += [{"key": "help_line", "values": {"name": name}} for name in named]
     for line in lines:
         parts += [{"key": "help_line", "values": {"name": line.name}}, *contact_parts(line)]
     return parts
