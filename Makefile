@@ -12,7 +12,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install train run run-prod test bench soak validate review-content browser nginx services postgresql redis lock clean
+.PHONY: install train run run-prod test bench soak validate review-content directory-coverage browser nginx services postgresql redis lock clean
 
 install: $(INSTALLED)
 
@@ -94,6 +94,9 @@ test: $(MODEL) browser nginx services
 # Every guidance fact with its source and check date; old ones flagged (see docs/guidance.md).
 review-content: $(INSTALLED)
 	$(BIN)/python -m bot.guidance.review
+
+directory-coverage: $(INSTALLED)
+	$(BIN)/python -m bot.directory.coverage
 
 # Speed figures (printed, not asserted): see bench/ and README, "Performance".
 bench: $(MODEL) nginx services

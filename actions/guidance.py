@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import PENDING_SLOT, SOURCES_SLOT, TOPIC_SLOT, ReplyAction
-from actions.help_nearby import PLACE_FOR_SLOT, PLACE_SLOTS
+from actions.help_nearby import PLACE_FOR_SLOT, PLACE_SLOTS, ActionHelpNearMe, directory
 from actions.places import current_place_key
 from bot.guidance.compose import Answer, Composer, detect_crime
 from bot.guidance.content import guidance
@@ -52,6 +52,12 @@ def send(dispatcher: CollectingDispatcher, answer: Answer, choices: List[Dict[st
     return [SlotSet(SOURCES_SLOT, answer.refs), SlotSet(MORE_SLOT, answer.more or None)]
 
 
+def composer(tracker: Tracker, state: str, crime: Optional[str] = None) -> Composer:
+    """The composer for a state, with that state's entries of the referral directory as they are
+    now, nearest to where the person said they are first."""
+    return Composer(state, crime, directory().index().of_state(state, ActionHelpNearMe.origin(tracker)[0]))
+
+
 def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,
                  crime: Optional[str], general: bool = True) -> List[EventType]:
     """The answer if the state is known; otherwise the place question, answered afterwards."""
@@ -60,7 +66,7 @@ def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,
     if state is None:
         return [*events, SlotSet(PLACE_FOR_SLOT, "guidance"), *(SlotSet(s, None) for s in PLACE_SLOTS),
                 FollowupAction("place_form")]
-    answer = Composer(state, crime).answer(topic, general)
+    answer = composer(tracker, state, crime).answer(topic, general)
     choices = crime_choices() if topic == REPORT and crime is None else []
     return [*events, *send(dispatcher, answer, choices)]
 
@@ -125,7 +131,7 @@ class ActionMore(ReplyAction):
         if not sections or state is None:
             dispatcher.utter_message(response="utter_no_more")
             return []
-        answer = Composer(state).more(sections[0])
+        answer = composer(tracker, state).more(sections[0])
         answer.more = sections[1:]
         return send(dispatcher, answer, [])
 

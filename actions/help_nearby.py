@@ -21,6 +21,8 @@ from bot.directory.catalogue import catalogue
 from bot.directory.nearest import Directory, Entry
 from bot.directory.resolver import resolver
 from bot.directory.validation import display_phone
+from bot.guidance.compose import DIRECTORY_REF
+from bot.guidance.content import guidance
 from bot.replies.option_words import option_number
 from bot.settings import database_url
 from bot.storage.database import engine_for
@@ -28,7 +30,9 @@ from bot.storage.database import engine_for
 PLACE_SLOTS = ("place", "place_key", "place_options")
 PLACE_FOR_SLOT = "place_for"  # what the place question is for: "guidance", or help nearby (None)
 FAR_KM = 100  # an observatory farther than this is "far"; closer local help is listed too
-OTHER_HELP_KM = 150
+OTHER_HELP_KM = 150  # other help farther than this is listed only when it is in the person's own state
+OTHER_HELP_CANDIDATES = 10
+HELP_NEARBY = "help_nearby"  # the situation of lines.yml's `fits` when the person came for nothing in particular
 OTHER_HELP_KINDS = {
     "protection": ("women_justice_centre", "victims_commission"),
     "report_crime": ("prosecutor", "victims_commission"),
@@ -110,29 +114,36 @@ class ActionHelpNearMe(ReplyAction):
         if origin is None:
             return [*(SlotSet(slot, None) for slot in PLACE_SLOTS), FollowupAction("place_form")]
         index = directory().index()
-        parts: List[Dict[str, Any]] = []
+        observatory_parts: List[Dict[str, Any]] = []
         nearest = index.nearest(origin, ["observatory"], 1)
+        far = False
         if nearest:
             observatory, km = nearest[0]
-            key = "help_observatory_far" if km > FAR_KM else "help_observatory"
-            parts += [_line(key, observatory, km), *_details(observatory)]
+            far = km > FAR_KM
+            observatory_parts = [_line("help_observatory_far" if far else "help_observatory", observatory, km),
+                                 *_details(observatory)]
         kinds = OTHER_HELP_KINDS.get(tracker.get_slot(TOPIC_SLOT), DEFAULT_OTHER_KINDS)
-        others = [(e, km) for e, km in index.nearest(origin, kinds, 2) if km <= OTHER_HELP_KM]
-        parts.append({"key": "help_other_heading" if others else "help_none_nearby"})
+        others = [(e, km) for e, km in index.nearest(origin, kinds, OTHER_HELP_CANDIDATES)
+                  if km <= OTHER_HELP_KM or (state_key and e.state_key == state_key)][:2]
+        other_parts: List[Dict[str, Any]] = [{"key": "help_other_heading" if others else "help_none_nearby"}]
         for other, km in others:
-            parts += [_line("help_other", other, km), *_details(other)]
+            other_parts += [_line("help_other", other, km), *_details(other)]
+        # What the person can reach comes first (own state's offices too); a far observatory after it.
+        parts = other_parts + observatory_parts if far else observatory_parts + other_parts
+        fitting = guidance().lines_for(tracker.get_slot(TOPIC_SLOT) or HELP_NEARBY, tracker.get_slot("crime"))
         lines = index.unlocated(["national_line", "shelter_line"], state_key)
-        if lines:
+        if lines or fitting:
             parts.append({"key": "help_lines_heading"})
+            parts += [{"key": "help_line", "values": {"name": guidance().lines[key]["says"]}} for key in fitting]
             for line in lines:
                 parts += [{"key": "help_line", "values": {"name": line.name}}, *_details(line)]
         listed = [e for e, _ in nearest + others] + lines
-        sources = None
+        sources = [f"line:{key}" for key in fitting] or None
         if listed:
             dates = sorted(e.verified_on for e in listed)
             oldest, newest = dates[0].isoformat(), dates[-1].isoformat()
             parts.append({"key": "help_source", "values": {"oldest": oldest, "newest": newest}})
-            sources = [f"directory:{oldest}:{newest}"]
+            sources = [f"{DIRECTORY_REF}:{oldest}:{newest}", *(sources or [])]
         reply = "utter_help_near_me" if where else "utter_help_near_pin"
         dispatcher.utter_message(response=reply, where=where, parts=parts)
         return [SlotSet(SOURCES_SLOT, sources)]

@@ -7,9 +7,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import SOURCES_SLOT, ReplyAction
+from bot.guidance.compose import DIRECTORY_REF
 from bot.guidance.content import guidance
-
-DIRECTORY_REF = "directory"  # "directory:<oldest>:<newest>": entries of the referral directory
 
 
 def source_lines(refs: List[str]) -> List[Dict[str, object]]:

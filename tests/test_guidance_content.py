@@ -13,6 +13,8 @@ from bot.directory.catalogue import catalogue
 from bot.guidance import review
 from bot.guidance.compose import Composer, detect_crime
 from bot.guidance.content import CONTENT_DIR, Guidance, guidance
+from bot.replies.catalogue import Catalogues
+from bot.replies.render import render
 from tests.test_catalogue import SENSITIVE
 
 WHATSAPP_LIMIT = 1600
@@ -92,17 +94,64 @@ def test_the_reporting_answer_names_the_states_office_and_website(state: str) ->
 @pytest.mark.parametrize("state", STATES)
 def test_protection_never_asks_for_a_complaint(state: str) -> None:
     text = "\n".join(Composer(state).answer("protection").messages).lower()
-    assert "nada de esto necesita denuncia" in text
+    assert "tú decides si denuncias y cuándo. esto no necesita denuncia:" in text
     assert not any(phrase in text for phrase in PRESSURE)
+
+
+def test_protection_tells_women_and_men_what_applies_to_each() -> None:
+    first = Composer("20").answer("protection").messages[0]
+    without_complaint, after = first.split("Esto no necesita denuncia:")[1].split("Si eres hombre")
+    assert "Si eres mujer, adolescente o niña: orden de protección" in without_complaint
+    assert "medidas de protección" in after and "dentro de una investigación" in after
+    refs = Composer("20").answer("protection").refs
+    assert "item:protection.measures" in refs
+    cited = {cite.get("articles") for cite in guidance().items["protection.measures"]["cites"]}
+    assert "137" in cited
+
+
+def test_the_humanitarian_visa_is_not_offered_as_needing_no_complaint() -> None:
+    protection = Composer("07").answer("protection")
+    assert not any("Razones Humanitarias" in message for message in protection.messages)
+    more = "\n".join(Composer("07").more(section).messages[0] for section in protection.more)
+    assert "Visitante por Razones Humanitarias" in more and "copia de tu denuncia" in more
+
+
+def test_each_national_line_shows_where_it_fits_and_lives_in_one_place() -> None:
+    lines = guidance().lines
+    family = "\n".join(Composer("20", "family_violence").answer("report_crime").messages)
+    disappearance = "\n".join(Composer("20", "disappearance").answer("report_crime").messages)
+    robbery = "\n".join(Composer("20", "robbery").answer("report_crime").messages)
+    assert lines["women"]["says"] in family and lines["women"]["says"] not in robbery
+    assert lines["search"]["says"] in disappearance and lines["search"]["says"] not in family
+    assert "line:search" in Composer("20", "disappearance").answer("report_crime").refs
+    digits = {line.get("phone") or line.get("whatsapp") for line in lines.values()} - {None}
+    national = yaml.safe_load((CONTENT_DIR / "national.yml").read_text(encoding="utf-8"))
+    written = " ".join(item["text"] for item in national["items"].values()).replace(" ", "")
+    assert not any(number in written for number in digits if len(number) == 10)
+
+
+def test_a_line_without_a_source_or_an_unknown_line_fails_validation(tmp_path: Path) -> None:
+    broken = edited_copy(tmp_path / "sourceless", "lines.yml", lambda data: data["women"].update(sources=[]))
+    assert any("lines.yml" in problem for problem in broken.problems())
+    unknown = edited_copy(tmp_path / "unknown", "national.yml",
+                          lambda data: data["items"]["report.how"].update(text="{line_inventada}"))
+    assert "item report.how: unknown line 'inventada'" in unknown.problems()
 
 
 def test_online_reporting_is_offered_only_where_and_for_what_a_source_says() -> None:
     cdmx_robbery = Composer("09", "robbery").answer("report_crime").messages[0]
-    assert "Denuncia Digital" in cdmx_robbery
+    assert "Denuncia Digital de la Fiscalía (www.denunciadigital.cdmx.gob.mx)" in cdmx_robbery
     cdmx_disappearance = Composer("09", "disappearance").answer("report_crime").messages[0]
     assert "no tengo verificado que en Ciudad de México se pueda denunciar por internet" in cdmx_disappearance
     oaxaca = Composer("20").answer("report_crime").messages[0]
     assert "no tengo verificado" in oaxaca
+    tamaulipas_robbery = Composer("28", "robbery").answer("report_crime").messages[0]
+    assert "16 delitos" in tamaulipas_robbery
+    tabasco_extortion = Composer("27", "extortion").answer("report_crime").messages[0]
+    assert "www.fiscaliatabasco.gob.mx/RepExtorsionSecuestro, para extorsión y secuestro" in tabasco_extortion
+    assert "no tengo verificado que en Tabasco" in Composer("27", "robbery").answer("report_crime").messages[0]
+    tamaulipas_disappearance = Composer("28", "disappearance").answer("report_crime").messages[0]
+    assert "no tengo verificado que en Tamaulipas se pueda denunciar por internet" in tamaulipas_disappearance
 
 
 def test_every_answer_lists_the_facts_it_rests_on() -> None:
@@ -137,3 +186,10 @@ def test_review_lists_every_fact_and_counts_the_stale(capsys: pytest.CaptureFixt
     assert review.stale(facts, 180, today=newest_check) == []
     assert review.main(["--summary", "--max-age-days", "100000"]) == 0
     assert f"Guidance: {len(facts)} facts; 0 checked more than" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("reply,line", [("utter_danger_self_harm", "crisis"), ("utter_danger_trafficking", "trafficking"),
+                                        ("utter_human_handoff", "trafficking")])
+def test_replies_name_a_line_as_lines_yml_says_it(reply: str, line: str) -> None:
+    text = render(reply, "es", Catalogues.load(), {})["text"]
+    assert guidance().lines[line]["says"] in text and "{" not in text

@@ -41,7 +41,7 @@ def test_every_state_gets_its_prosecutors_office_and_protection_without_a_compla
         protection = chat.say("quiero protección sin denunciar")  # the state is remembered
         assert 1 <= len(protection) <= 3, key
         joined = "\n".join(protection).lower()
-        assert "nada de esto necesita denuncia" in joined and f"en {name.lower()}:" in joined
+        assert "esto no necesita denuncia:" in joined and f"en {name.lower()}:" in joined
         assert not any(phrase in joined for phrase in PRESSURE)
 
 

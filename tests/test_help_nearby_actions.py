@@ -84,10 +84,9 @@ def test_an_unknown_place_is_asked_again() -> None:
 def test_leon_gets_the_leon_observatory_and_the_national_lines(seeded: str) -> None:
     text = help_text(ActionHelpNearMe(), place_key="11020")
     assert text.startswith("Esto es lo más cercano a León, Guanajuato:")
-    assert "Observatorio ciudadano: Observatorio Ciudadano de León A.C. (León, Guanajuato), a 1 km." in text
-    assert "aún no tenemos su contacto verificado" in text
+    assert "Observatorio ciudadano: Observatorio Ciudadano de León A.C. (León, Guanajuato), a 1 km. · http://www.ocl.org.mx" in text
     assert "• Línea Nacional contra la Trata de Personas · Tel. 800 5533 000 · WhatsApp 800 5533 000" in text
-    assert "Fuente: directorio de Orienta; datos verificados entre 2026-11-01 y 2026-11-01." in text
+    assert "Fuente: directorio de Orienta; datos verificados entre 2026-11-01 y 2026-12-01." in text
     assert len(text) <= 1600
 
 
@@ -108,7 +107,7 @@ def test_unconfirmed_members_are_flagged(seeded: str) -> None:
 
 def test_a_change_in_the_directory_shows_in_the_next_answer(seeded: str) -> None:
     before = help_text(ActionHelpNearMe(), place_key="11020", topic="protection")
-    assert "Aún no tengo registrada otra ayuda cerca de ti." in before
+    assert "Centro de Justicia para las Mujeres de León (prueba)" not in before
     checked = validate({"kind": "women_justice_centre", "name": "Centro de Justicia para las Mujeres de León (prueba)",
                         "state_key": "11", "municipality_key": "11020", "phone": "477 000 0000",
                         "source": "Prueba", "verified_on": "2026-11-20", "active": "sí"})

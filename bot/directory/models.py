@@ -9,6 +9,7 @@ KINDS = (
     "women_justice_centre",  # Centro de Justicia para las Mujeres
     "prosecutor",  # Fiscalía / Procuraduría
     "victims_commission",  # state or federal victims' commission
+    "human_rights_commission",  # a state's human-rights commission: complaints against its authorities
     "shelter_line",  # a shelter network's contact line: never an address or a location
     "national_line",  # a national phone or WhatsApp line
     "other",

@@ -5,6 +5,7 @@ the directory's version changes (checked with one small query per lookup), so an
 administrator's change shows in the very next answer, without a restart.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import List, Optional, Sequence, Tuple
@@ -15,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from bot.directory import repository
 from bot.directory.catalogue import catalogue
-from bot.directory.geo import distances_km
+from bot.directory.geo import distance_km, distances_km
 from bot.directory.models import Organisation
 from bot.storage.database import session_scope
 
@@ -33,6 +34,7 @@ class Entry:
     whatsapp: Optional[str]
     website: Optional[str]
     opening_hours: Optional[str]
+    services: Optional[str]  # an address a source gives opens it: "Dirección: …"
     languages: Tuple[str, ...]
     onc_network: str
     source: str
@@ -51,7 +53,7 @@ def entry(organisation: Organisation) -> Entry:
         id=organisation.id, kind=organisation.kind, name=organisation.name,
         state_key=organisation.state_key, place=municipality.label if municipality else "",
         phone=organisation.phone, whatsapp=organisation.whatsapp, website=organisation.website,
-        opening_hours=organisation.opening_hours,
+        opening_hours=organisation.opening_hours, services=organisation.services,
         languages=tuple(filter(None, (organisation.languages or "").split(","))),
         onc_network=organisation.onc_network or "", source=organisation.source,
         verified_on=organisation.verified_on, point=point,
@@ -76,6 +78,13 @@ class NearestIndex:
         distances = distances_km(origin, self._latitudes[indices], self._longitudes[indices])
         order = np.argsort(distances)[:limit]
         return [(self._located[indices[i]], float(distances[i])) for i in order]
+
+    def of_state(self, state_key: str, origin: Optional[Tuple[float, float]] = None) -> List[Entry]:
+        """Every entry of one state (national ones excluded); nearest to `origin` first, if given."""
+        entries = [e for e in self.entries if e.state_key == state_key]
+        if origin is None:
+            return entries
+        return sorted(entries, key=lambda e: distance_km(origin, e.point) if e.point else math.inf)
 
     def unlocated(self, kinds: Sequence[str], state_key: Optional[str] = None) -> List[Entry]:
         """Entries with no location (national lines, shelters' lines), nationwide or of a state."""

@@ -1,14 +1,18 @@
-"""Loads bot/directory/seed.yml into an empty directory: `python -m bot.directory.seed`."""
+"""Loads bot/directory/seed.yml, each state's prosecutor's office and the national lines meant
+for the directory into an empty directory: `python -m bot.directory.seed`."""
 
 from pathlib import Path
+from typing import Any, Dict, List
 
 import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import Engine
 
 from bot.directory import repository
+from bot.directory.catalogue import catalogue
 from bot.directory.models import Organisation
 from bot.directory.validation import validate
+from bot.guidance.content import guidance
 from bot.settings import database_url
 from bot.storage.database import engine_for, session_scope
 
@@ -16,18 +20,48 @@ SEED = Path(__file__).with_name("seed.yml")
 ACTOR = "seed"
 
 
+def _sources(fact: Dict[str, Any]) -> str:
+    return "; ".join(f"{source['title']} {source.get('url', '')}".strip() for source in fact["sources"])
+
+
+def line_record(line: Dict[str, Any]) -> Dict[str, Any]:
+    """A national line of guidance/lines.yml as a directory record, with its sources."""
+    return {"kind": "national_line", "name": line["name"], "phone": line.get("phone"),
+            "whatsapp": line.get("whatsapp"), "website": line.get("url"), "opening_hours": line["hours"],
+            "services": line["services"], "source": _sources(line), "verified_on": line["checked"], "active": "sí"}
+
+
+def prosecutor_record(state_key: str, contact: Dict[str, Any]) -> Dict[str, Any]:
+    """A state's prosecutor's office of guidance/states.yml, in the state's capital, with the contact a source gives."""
+    fact = guidance().state(state_key)["prosecutor"]
+    source = "; ".join(filter(None, [_sources(fact), contact.get("source"), "ubicación: la capital del estado"]))
+    return {"kind": "prosecutor", "name": fact["name"], "state_key": state_key,
+            "municipality_key": catalogue().capital(state_key).key, "website": fact["website"],
+            "phone": contact.get("phone"), "services": contact.get("services"), "source": source,
+            "verified_on": contact.get("checked", fact["checked"]), "active": "sí"}
+
+
+def records() -> List[Dict[str, Any]]:
+    """The seed organisations, each state's prosecutor's office, then the national lines meant for the directory."""
+    seed = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    contacts = seed.get("prosecutors") or {}
+    prosecutors = [prosecutor_record(key, contacts.get(key, {})) for key in sorted(guidance().states)]
+    lines = [line_record(line) for line in guidance().lines.values() if line.get("in_directory")]
+    return seed["organisations"] + prosecutors + lines
+
+
 def load(engine: Engine) -> int:
     """Adds the seed organisations if the directory is empty; returns how many were added."""
-    records = yaml.safe_load(SEED.read_text(encoding="utf-8"))["organisations"]
+    seed_records = records()
     with session_scope(engine) as session:
         if session.scalar(sa.select(sa.func.count(Organisation.id))):
             return 0
-        for record in records:
+        for record in seed_records:
             checked = validate(record)
             if checked.errors:
                 raise ValueError(f"Seed entry {record.get('name')!r}: {checked.errors}")
             repository.save(session, ACTOR, checked.values)
-    return len(records)
+    return len(seed_records)
 
 
 if __name__ == "__main__":

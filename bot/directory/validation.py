@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from bot.directory.catalogue import catalogue
-from bot.directory.geo import distances_km
+from bot.directory.geo import distance_km, distances_km
 from bot.directory.models import KINDS, ONC_NETWORK
 from bot.handoff import hours
 from bot.languages import OFFERED_LANGUAGES
@@ -23,11 +23,12 @@ from bot.languages import OFFERED_LANGUAGES
 FIELDS = ("kind", "name", "state_key", "municipality_key", "latitude", "longitude", "phone",
           "whatsapp", "website", "opening_hours", "handoff_hours", "languages", "services", "onc_network",
           "source", "verified_on", "active")
-LOCAL_KINDS = ("observatory", "women_justice_centre", "prosecutor", "victims_commission")
-# A point farther than this from every municipality of Mexico is not in Mexico.
+LOCAL_KINDS = ("observatory", "women_justice_centre", "prosecutor", "victims_commission", "human_rights_commission")
+# A point farther than this from every municipality of Mexico is not in Mexico; farther than
+# this from the seat of the municipality given with it, it is not in that municipality.
 MAX_KM_FROM_A_MUNICIPALITY = 60
 MEXICO_BOUNDS = ((14.3, 32.8), (-118.6, -86.5))
-SHORT_NUMBERS = ("911", "089")
+SHORT_NUMBERS = ("911", "089", "079")
 TRUE_WORDS, FALSE_WORDS = ("1", "true", "si", "sí", "yes", "on"), ("0", "false", "no", "off", "")
 
 
@@ -41,7 +42,7 @@ class Checked:
 
 
 def phone_number(text: str) -> Optional[str]:
-    """A Mexican number as digits ("+52" and ten digits, or 911/089), or None if it is not one."""
+    """A Mexican number as digits ("+52" and ten digits, or 911/089/079), or None if it is not one."""
     digits = re.sub(r"[\s().-]", "", text)
     if digits in SHORT_NUMBERS:
         return digits
@@ -113,6 +114,10 @@ def _place(text: Dict[str, str], checked: Checked) -> None:
         elif state and not municipality.startswith(state):
             checked.fail("municipality_key", "El municipio no pertenece al estado indicado.")
     point = _point(text, checked)
+    seat = places.municipalities.get(municipality)
+    if point and seat and seat.point and distance_km(point, seat.point) > MAX_KM_FROM_A_MUNICIPALITY:
+        checked.fail("latitude", f"Las coordenadas están a {distance_km(point, seat.point):.0f} km de {seat.label}: "
+                                 "revise el municipio o las coordenadas.")
     if text["kind"] == "shelter_line" and (point or municipality):
         checked.fail("latitude", "De un refugio solo se guarda su línea de contacto, nunca su ubicación.")
     if text["kind"] in LOCAL_KINDS and not point and not municipality:
@@ -141,7 +146,7 @@ def _contact(text: Dict[str, str], checked: Checked) -> None:
     for name in ("phone", "whatsapp"):
         number = phone_number(text[name]) if text[name] else None
         if text[name] and number is None:
-            checked.fail(name, "Teléfono mexicano de 10 dígitos (o 911, 089).")
+            checked.fail(name, "Teléfono mexicano de 10 dígitos (o 911, 089, 079).")
         checked.values[name] = number
     website = text["website"]
     parsed = urlparse(website)

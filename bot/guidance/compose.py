@@ -3,22 +3,45 @@
 An answer is at most three messages (WhatsApp shows each as one bubble, SMS as a few
 segments); what does not fit waits for "más" as numbered sections ("report_crime:0"). Each
 answer also lists the facts it rests on, for "¿De dónde sale esto?".
+
+The state's Centros de Justicia para las Mujeres and victims' commission come from the
+referral directory (`local`: its active entries in that state), so that an administrator's
+change shows in the next answer; the rest comes from guidance/.
 """
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from bot.directory.catalogue import catalogue
-from bot.guidance.content import guidance
+from bot.directory.nearest import Entry
+from bot.directory.validation import display_phone
+from bot.guidance.content import LINE_PLACEHOLDER, guidance
 from bot.text import bare_words
 
 MAX_MESSAGES = 3
+DIRECTORY_REF = "directory"  # "directory:<oldest>:<newest>": entries of the referral directory
 # Which state fact a placeholder or a `needs` condition rests on.
-_FACT_OF_PLACEHOLDER = {
-    "{prosecutor}": "prosecutor", "{website}": "prosecutor",
-    "{online_where}": "online_reporting", "{commission}": "victims_commission", "{centres}": "women_centres",
-}
-_FACT_OF_NEED = {"online": "online_reporting", "commission": "victims_commission", "centres": "women_centres"}
+_FACT_OF_PLACEHOLDER = {"{prosecutor}": "prosecutor", "{website}": "prosecutor", "{online_where}": "online_reporting"}
+_FACT_OF_NEED = {"online": "online_reporting"}
+# Which directory kind a placeholder or a `needs` condition rests on.
+_KIND_OF_PLACEHOLDER = {"{centres}": "women_justice_centre", "{commission}": "victims_commission"}
+_KIND_OF_NEED = {"centres": "women_justice_centre", "commission": "victims_commission"}
+
+
+ADDRESS = "Dirección: "  # how an entry's `services` starts when a source gives its address ("Dirección: …;")
+MAX_PER_KIND = 2  # entries of one kind an answer names; the rest are counted (help nearby lists them)
+
+
+def summary(entry: Entry) -> str:
+    """An entry as one answer names it: name, place, how to reach it, or its address, or that
+    no contact is known yet."""
+    contact = [f"tel. {display_phone(entry.phone)}" if entry.phone else "",
+               f"WhatsApp {display_phone(entry.whatsapp)}" if entry.whatsapp else "", entry.website or ""]
+    address = (entry.services or "").split(";")[0] if (entry.services or "").startswith(ADDRESS) else ""
+    reach = ", ".join(filter(None, contact)) or address.replace(ADDRESS, "en ") or "sin teléfono verificado aún"
+    hours = f", {entry.opening_hours}" if entry.opening_hours else ""
+    place = f" ({entry.place})" if entry.place else ""
+    return f"{entry.name}{place}: {reach}{hours}"
 
 
 @dataclass
@@ -48,12 +71,14 @@ class Answer:
 
 
 class Composer:
-    """Answers for one state and, optionally, what happened."""
+    """Answers for one state and, optionally, what happened; `local`: the directory's entries of that
+    state, nearest to the person first."""
 
-    def __init__(self, state_key: str, crime: Optional[str] = None) -> None:
+    def __init__(self, state_key: str, crime: Optional[str] = None, local: Sequence[Entry] = ()) -> None:
         self.content = guidance()
         self.state_key, self.crime = state_key, crime
         self.state = self.content.state(state_key)
+        self.local = [entry for entry in local if entry.state_key == state_key]
 
     def answer(self, topic: str, general: bool = True) -> Answer:
         """The answer for `topic` ("report_crime" or "protection"); with a crime, its own steps.
@@ -92,12 +117,21 @@ class Composer:
     def _needed(self, need: Optional[str]) -> bool:
         if need is None:
             return True
-        present = {
-            "online": self._online_for_crime(),
-            "centres": bool(self.state.get("women_centres")),
-            "commission": bool(self.state.get("victims_commission")),
-        }
+        present = {"online": self._online_for_crime(),
+                   **{name: bool(self._of_kind(kind)) for name, kind in _KIND_OF_NEED.items()}}
         return present[need.removeprefix("no_")] != need.startswith("no_")
+
+    def _of_kind(self, kind: str) -> List[Entry]:
+        return [entry for entry in self.local if entry.kind == kind]
+
+    def _entries_text(self, kind: str) -> str:
+        """The first entries of a kind (the nearest, as `local` is ordered), and how many more there are."""
+        entries = self._of_kind(kind)
+        text = "; ".join(map(summary, entries[:MAX_PER_KIND]))
+        if len(entries) > MAX_PER_KIND:
+            text += self.content.items["directory.more"]["text"].format(
+                count=len(entries) - MAX_PER_KIND, state=catalogue().states[self.state_key])
+        return text
 
     def _online_for_crime(self) -> bool:
         online = self.state.get("online_reporting")
@@ -109,20 +143,25 @@ class Composer:
         facts = {fact for placeholder, fact in _FACT_OF_PLACEHOLDER.items() if placeholder in item["text"]}
         if item.get("needs") in _FACT_OF_NEED:
             facts.add(_FACT_OF_NEED[item["needs"]])
-        return [f"item:{name}"] + [f"state:{self.state_key}:{fact}" for fact in sorted(facts) if self.state.get(fact)]
+        refs = [f"item:{name}"] + [f"state:{self.state_key}:{fact}" for fact in sorted(facts) if self.state.get(fact)]
+        refs += [f"line:{line}" for line in LINE_PLACEHOLDER.findall(item["text"])]
+        kinds = {kind for placeholder, kind in _KIND_OF_PLACEHOLDER.items() if placeholder in item["text"]}
+        entries = [entry for kind in sorted(kinds) for entry in self._of_kind(kind)]
+        if entries:
+            dates = sorted(entry.verified_on.isoformat() for entry in entries)
+            refs.append(f"{DIRECTORY_REF}:{dates[0]}:{dates[-1]}")
+        return refs
 
     def _values(self) -> Dict[str, str]:
         prosecutor = self.state["prosecutor"]
         online = self.state.get("online_reporting") or {}
-        commission = self.state.get("victims_commission") or {}
-        centres = self.state.get("women_centres") or {}
         return {
             "state": catalogue().states[self.state_key],
             "prosecutor": prosecutor["name"], "website": prosecutor["website"],
             "online_where": online.get("where", ""), "online_crimes": online.get("label", ""),
             "online_notes": online.get("notes", ""),
-            "commission": commission.get("name", ""), "commission_website": commission.get("website", ""),
-            "centres": "; ".join(centres.get("places", [])),
+            **{placeholder.strip("{}"): self._entries_text(kind) for placeholder, kind in _KIND_OF_PLACEHOLDER.items()},
+            **self.content.line_texts(),
         }
 
 

@@ -1,4 +1,4 @@
-"""The guidance content under guidance/: national items, per-state facts, and their schema.
+"""The guidance content under guidance/: national items, per-state facts, national lines, and their schema.
 
 `Guidance.load()` reads and validates the files; `problems()` lists what is wrong with
 them (schema errors and references to unknown sources, items or crimes), so that a
@@ -6,6 +6,7 @@ broken file is reported with its cause instead of reaching a person.
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -17,7 +18,8 @@ import yaml
 from bot.directory.catalogue import catalogue
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "guidance"
-STATE_FACTS = ("prosecutor", "online_reporting", "victims_commission", "women_centres")
+STATE_FACTS = ("prosecutor", "online_reporting")
+LINE_PLACEHOLDER = re.compile(r"\{line_([a-z_]+)\}")  # "{line_women}": the line's `says` text
 
 
 def _plain(value: Any) -> Any:
@@ -39,7 +41,7 @@ def _read(path: Path) -> Any:
 class Fact:
     """One checked piece of content: what it says, where it comes from, when it was checked."""
 
-    ref: str  # "item:report.where" or "state:09:prosecutor"
+    ref: str  # "item:report.where", "state:09:prosecutor" or "line:women"
     label: str
     sources: Tuple[Dict[str, str], ...]  # each: title, url (optional), articles (optional)
     checked: dt.date
@@ -47,15 +49,16 @@ class Fact:
 
 
 class Guidance:
-    """National items, answers, crimes and the facts of each state."""
+    """National items, answers, crimes, national lines and the facts of each state."""
 
-    def __init__(self, national: Dict[str, Any], states: Dict[str, Any], schema: Dict[str, Any]) -> None:
-        self.national, self.states, self.schema = national, states, schema
+    def __init__(self, national: Dict[str, Any], states: Dict[str, Any], lines: Dict[str, Any],
+                 schema: Dict[str, Any]) -> None:
+        self.national, self.states, self.lines, self.schema = national, states, lines, schema
 
     @classmethod
     def load(cls, directory: Path = CONTENT_DIR) -> "Guidance":
         return cls(_read(directory / "national.yml"), _read(directory / "states.yml"),
-                   _read(directory / "schema.yml"))
+                   _read(directory / "lines.yml"), _read(directory / "schema.yml"))
 
     @property
     def items(self) -> Dict[str, Dict[str, Any]]:
@@ -74,7 +77,8 @@ class Guidance:
     def problems(self) -> List[str]:
         """Everything wrong with the content, one line each; empty when it is sound."""
         found = [self._schema_error("national.yml", self.national, "national"),
-                 self._schema_error("states.yml", self.states, "states")]
+                 self._schema_error("states.yml", self.states, "states"),
+                 self._schema_error("lines.yml", self.lines, "lines")]
         problems = [problem for problem in found if problem]
         if problems:
             return problems
@@ -82,10 +86,15 @@ class Guidance:
         for name, item in items.items():
             problems += [f"item {name}: unknown source {cite['source']!r}"
                          for cite in item["cites"] if cite["source"] not in sources]
+            problems += [f"item {name}: unknown line {line!r}"
+                         for line in LINE_PLACEHOLDER.findall(item["text"]) if line not in self.lines]
         for topic, answer in self.national["answers"].items():
             for message in answer["messages"] + answer["more"]:
                 problems += [f"answer {topic}: unknown item {name!r}" for name in message if name not in items]
         problems += [f"crime {crime}: no item crime.{crime}" for crime in self.crimes if f"crime.{crime}" not in items]
+        situations = set(self.national["answers"]) | set(self.crimes) | {"help_nearby"}
+        for key, line in self.lines.items():
+            problems += [f"line {key}: unknown topic or crime {fit!r}" for fit in line.get("fits", []) if fit not in situations]
         known_states = set(catalogue().states)
         for key, state in self.states.items():
             if key not in known_states:
@@ -120,6 +129,17 @@ class Guidance:
                                   for source in fact["sources"])
                     yield Fact(f"state:{key}:{fact_name}", f"{catalogue().states[key]}: {fact_name}",
                                named, dt.date.fromisoformat(fact["checked"]), fact["verification"])
+        for key, line in self.lines.items():
+            yield Fact(f"line:{key}", f"line {key}: {line['name']}", tuple(line["sources"]),
+                       dt.date.fromisoformat(line["checked"]), line["verification"])
+
+    def lines_for(self, *situations: Optional[str]) -> List[str]:
+        """The keys of the lines that fit a topic or a crime ("protection", "disappearance"), in file order."""
+        return [key for key, line in self.lines.items() if set(line.get("fits", [])) & set(situations)]
+
+    def line_texts(self) -> Dict[str, str]:
+        """What each national line's placeholder says: {"line_women": "Línea de las Mujeres: 079…"}."""
+        return {f"line_{key}": line["says"] for key, line in self.lines.items()}
 
     @cached_property
     def _facts_by_ref(self) -> Dict[str, Fact]:

@@ -3,15 +3,25 @@
 import logging
 from typing import Any, Dict, List, Optional, Sequence
 
+from bot.guidance.content import guidance
 from bot.replies.catalogue import Catalogues
 from bot.replies.menus import MENUS
 
 logger = logging.getLogger(__name__)
 
 
+class _Fillers(dict):
+    """Values for a text's placeholders; one without a value stays as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 def _fill(text: str, values: Dict[str, Any]) -> str:
-    fillers = {name: value for name, value in values.items() if value is not None}
-    return text.format_map(fillers) if fillers else text
+    """The text with its placeholders filled: the national lines' ({line_crisis}…) and `values`."""
+    fillers = _Fillers(guidance().line_texts())
+    fillers.update((name, value) for name, value in values.items() if value is not None)
+    return text.format_map(fillers)
 
 
 def _parts(parts: List[Dict[str, Any]], language: str, catalogues: Catalogues) -> str:
@@ -38,7 +48,8 @@ def render(
     The language actually served is kept in the message (it ends up in the bot
     event's metadata), so a fallback to Spanish is visible in the tracker.
 
-    `values` fill the `{placeholders}` of the text; values that are None are ignored.
+    `values` fill the `{placeholders}` of the text; values that are None are ignored; a
+    national line's placeholder ({line_trafficking}) says what guidance/lines.yml says.
     `parts` add lines made of other catalogue entries and data (see `_parts`);
     `choices` are options known only at run time (title and payload each), numbered
     like a menu's. Returns None when the catalogue has no such reply.

@@ -1,0 +1,80 @@
+"""What the active directory holds per state and kind, so that gaps can be seen and filled.
+
+    python -m bot.directory.coverage
+
+One row per state: for each local kind, entries with a phone, WhatsApp or website over all
+entries ("1/2"; "-" for none), and the days since the state's oldest check. States with no
+reachable entry of their own (only the national lines help there) are named at the end.
+"""
+
+import sys
+from dataclasses import dataclass
+from datetime import date
+from typing import Dict, List, Optional, Sequence
+
+from bot.directory.catalogue import catalogue
+from bot.directory.nearest import Directory, Entry
+from bot.settings import database_url
+from bot.storage.database import engine_for
+
+KINDS = {"prosecutor": "Fiscalía", "women_justice_centre": "CJM", "victims_commission": "Víctimas",
+         "human_rights_commission": "DDHH", "observatory": "Observatorio"}
+STATE_WIDTH, CELL_WIDTH = 22, 13
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Entries of one kind in one state."""
+
+    total: int = 0
+    reachable: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.reachable}/{self.total}" if self.total else "-"
+
+
+def reachable(entry: Entry) -> bool:
+    """Whether a person can contact the entry from what the directory holds."""
+    return bool(entry.phone or entry.whatsapp or entry.website)
+
+
+def cells(entries: Sequence[Entry], state_key: str) -> Dict[str, Cell]:
+    """Each local kind's count in a state."""
+    local = [entry for entry in entries if entry.state_key == state_key]
+    return {kind: Cell(sum(e.kind == kind for e in local), sum(e.kind == kind and reachable(e) for e in local))
+            for kind in KINDS}
+
+
+def oldest_check_days(entries: Sequence[Entry], state_key: str, today: date) -> Optional[int]:
+    dates = [entry.verified_on for entry in entries if entry.state_key == state_key]
+    return (today - min(dates)).days if dates else None
+
+
+def table(entries: Sequence[Entry], today: Optional[date] = None) -> List[str]:
+    """The coverage report, one line per state, then the gaps and the national lines."""
+    today = today or date.today()
+    states = catalogue().states
+    lines = ["Directorio por estado (con contacto/total; días desde la verificación más antigua):",
+             "Estado".ljust(STATE_WIDTH) + "".join(name.ljust(CELL_WIDTH) for name in KINDS.values()) + "Días"]
+    unreachable = []
+    for key, name in sorted(states.items()):
+        counts = cells(entries, key)
+        age = oldest_check_days(entries, key, today)
+        lines.append(name[:STATE_WIDTH - 1].ljust(STATE_WIDTH) + "".join(str(c).ljust(CELL_WIDTH) for c in counts.values())
+                     + ("-" if age is None else str(age)))
+        if not any(cell.reachable for cell in counts.values()):
+            unreachable.append(name)
+    national = [entry for entry in entries if entry.state_key is None]
+    lines.append(f"Sin ningún contacto propio: {', '.join(unreachable) or 'ninguno'}.")
+    lines.append(f"Líneas nacionales: {len(national)}, {sum(map(reachable, national))} con contacto.")
+    return lines
+
+
+def main() -> int:
+    for line in table(Directory(engine_for(database_url())).index().entries):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""The guidance answers read a state's centres and victims' commission from the referral
+directory, through the real actions and a real, migrated and seeded database."""
+
+from datetime import date
+from typing import Any, Dict, List
+
+from actions.guidance import ActionProtection
+from actions.help_nearby import ActionHelpNearMe
+from actions.sources import ActionSource
+from bot.channels.outgoing_text import sms_segments, to_gsm7
+from bot.directory import coverage, repository
+from bot.directory.catalogue import catalogue
+from bot.directory.geo import distance_km
+from bot.directory.nearest import Directory, entry
+from bot.directory.validation import LOCAL_KINDS, MAX_KM_FROM_A_MUNICIPALITY, validate
+from bot.guidance.compose import Composer
+from bot.guidance.content import guidance
+from bot.replies.catalogue import Catalogues
+from bot.replies.render import render
+from bot.storage.database import engine_for, session_scope
+from tests.test_actions import run, slot, tracker
+
+OAXACA = {"place_key": "20067"}  # Oaxaca de Juárez, named earlier in the conversation
+CENTRE = {"kind": "women_justice_centre", "name": "Centro de Justicia para las Mujeres de Oaxaca (prueba)",
+          "state_key": "20", "municipality_key": "20067", "phone": "951 000 0000",
+          "source": "Prueba de administración", "verified_on": "2026-11-30", "active": "sí"}
+
+
+def texts(messages: List[Dict[str, Any]]) -> str:
+    catalogues = Catalogues.load()
+    return "\n".join(render(m["response"], "es", catalogues, {"body": m.get("body"), "where": m.get("where")},
+                            parts=m.get("parts") or ())["text"] for m in messages)
+
+
+def add(url: str, record: Dict[str, str]) -> None:
+    checked = validate(record)
+    assert not checked.errors, checked.errors
+    with session_scope(engine_for(url)) as session:
+        repository.save(session, "admin", checked.values)
+
+
+def test_an_administrators_new_centre_shows_in_the_protection_answer_of_the_same_conversation(seeded: str) -> None:
+    _, _, before = run(ActionProtection(), tracker("protection", slots=OAXACA))
+    assert "Aún no tengo registrado un Centro de Justicia para las Mujeres en Oaxaca" in texts(before)
+    add(seeded, CENTRE)
+    _, events, after = run(ActionProtection(), tracker("protection", slots=OAXACA))
+    answer = texts(after)
+    assert ("• Centros de Justicia para las Mujeres: Centro de Justicia para las Mujeres de Oaxaca (prueba) "
+            "(Oaxaca de Juárez, Oaxaca): tel. 951 000 0000.") in answer
+    assert "Aún no tengo registrado un Centro" not in answer
+    sources = slot(events, "answer_sources")
+    assert "directory:2026-11-30:2026-11-30" in sources
+    _, _, cited = run(ActionSource(), tracker("ask_source", slots={"answer_sources": sources}))
+    assert "datos verificados entre 2026-11-30 y 2026-11-30" in texts(cited)
+    _, _, nearby = run(ActionHelpNearMe(), tracker("find_help", slots={**OAXACA, "topic": "protection"}))
+    assert "Centro de Justicia para las Mujeres de Oaxaca (prueba)" in texts(nearby)
+
+
+def test_a_deactivated_centre_leaves_the_answer_at_once(seeded: str) -> None:
+    add(seeded, {**CENTRE, "active": "no"})
+    _, _, messages = run(ActionProtection(), tracker("protection", slots=OAXACA))
+    assert "Aún no tengo registrado un Centro de Justicia para las Mujeres en Oaxaca" in texts(messages)
+
+
+def test_a_state_commission_without_a_contact_says_so_and_another_states_entry_is_not_used(seeded: str) -> None:
+    add(seeded, {"kind": "victims_commission", "name": "Comisión de víctimas de Puebla (prueba)", "state_key": "21",
+                 "municipality_key": "21114", "source": "Prueba", "verified_on": "2026-11-30", "active": "sí"})
+    _, _, puebla = run(ActionProtection(), tracker("protection", slots={"place_key": "21114"}))
+    assert "Comisión de víctimas de Puebla (prueba) (Puebla, Puebla): sin teléfono verificado aún" in texts(puebla)
+    _, _, oaxaca = run(ActionProtection(), tracker("protection", slots=OAXACA))
+    assert "Comisión de atención a víctimas de Oaxaca: aún no la tengo registrada" in texts(oaxaca)
+
+
+def test_coordinates_far_from_their_municipality_are_refused() -> None:
+    record = {**CENTRE, "latitude": "17.07", "longitude": "-96.72"}  # Oaxaca de Juárez
+    assert validate(record).errors == []
+    swapped = validate({**record, "latitude": "19.05", "longitude": "-98.21"})  # Puebla's centre, not Oaxaca
+    assert [name for name, _ in swapped.errors] == ["latitude"]
+    assert "de Oaxaca de Juárez, Oaxaca" in swapped.errors[0][1]
+
+
+def test_every_seed_entry_is_in_its_state_and_reachable_or_says_it_is_not(seeded: str) -> None:
+    with session_scope(engine_for(seeded)) as session:
+        entries = [entry(o) for o in repository.all_organisations(session)]
+    places = catalogue()
+    for found in entries:
+        if found.kind in LOCAL_KINDS:
+            municipality = next(m for m in places.municipalities.values() if m.label == found.place)
+            assert municipality.state_key == found.state_key, found.name
+            assert found.point and distance_km(found.point, municipality.point) <= MAX_KM_FROM_A_MUNICIPALITY
+        assert found.source and found.verified_on, found.name
+    prosecutors = {found.state_key for found in entries if found.kind == "prosecutor"}
+    assert prosecutors == set(places.states)  # every state's office, each with its website
+    assert all(found.website for found in entries if found.kind == "prosecutor")
+
+
+def test_help_nearby_leads_with_what_can_be_reached_and_the_lines_for_the_case(seeded: str) -> None:
+    _, events, messages = run(ActionHelpNearMe(), tracker("find_help", slots={**OAXACA, "topic": "protection"}))
+    text = texts(messages)
+    lines = text.splitlines()
+    far = next(n for n, line in enumerate(lines) if line.startswith("El observatorio ciudadano más cercano está lejos"))
+    assert lines[1] == "Aún no tengo registrada otra ayuda cerca de ti." and far == 2
+    assert f"• {guidance().lines['women']['says']}" in lines
+    assert "line:women" in slot(events, "answer_sources")
+    _, _, robbery = run(ActionHelpNearMe(), tracker("find_help", slots={**OAXACA, "topic": "report_crime"}))
+    reported = texts(robbery).splitlines()
+    assert reported[1:3] == ["Más ayuda cerca:", "• Fiscalía General del Estado de Oaxaca (Oaxaca de Juárez, Oaxaca), a 1 km. "
+                             "· https://www.fge.oaxaca.gob.mx"]
+    assert guidance().lines["women"]["says"] not in texts(robbery)
+
+
+def test_the_coverage_report_shows_each_state_and_an_administrators_change(seeded: str, figures: List[str]) -> None:
+    def report() -> List[str]:
+        return coverage.table(Directory(engine_for(seeded)).index().entries, today=date(2026, 12, 1))
+
+    before = report()
+    oaxaca = next(line for line in before if line.startswith("Oaxaca"))
+    assert oaxaca.split()[1:] == ["1/1", "-", "-", "1/1", "-", "9"]  # Fiscalía, DDHH; no centre, no commission; checked 22-11
+    assert len([line for line in before if line.split()[0] in ("Oaxaca", "Jalisco", "Zacatecas")]) == 3
+    add(seeded, CENTRE)
+    oaxaca = next(line for line in report() if line.startswith("Oaxaca"))
+    assert oaxaca.split()[1:3] == ["1/1", "1/1"]
+    assert report()[-1] == "Líneas nacionales: 3, 3 con contacto."
+    figures.extend(before)
+
+
+def test_every_states_protection_answer_with_the_seeded_directory_fits_a_phone(seeded: str) -> None:
+    index = Directory(engine_for(seeded)).index()
+    for key, name in catalogue().states.items():
+        origin = catalogue().capital(key).point
+        answer = Composer(key, None, index.of_state(key, origin)).answer("protection")
+        assert 1 <= len(answer.messages) <= 3, key
+        for message in answer.messages:
+            assert len(message) <= 1200 and sms_segments(to_gsm7(message)) <= 10, (key, len(message))
+            assert "{" not in message
+        assert f"En {name}:" in answer.messages[1]
+
+
+def test_help_nearby_names_the_own_states_office_even_when_far_and_a_line_that_answers_now(seeded: str) -> None:
+    _, _, messages = run(ActionHelpNearMe(), tracker("find_help", slots={"place_key": "23005"}))  # Cancún
+    lines = texts(messages).splitlines()
+    assert lines[1:3] == ["Más ayuda cerca:", "• Fiscalía General del Estado de Quintana Roo (Othón P. Blanco, Quintana Roo), "
+                          "a 332 km. · https://www.fgeqroo.gob.mx"]  # beyond 150 km, but the person's own state's
+    assert f"• {guidance().lines['citizens_council']['says']}" in lines
+    _, _, tijuana = run(ActionHelpNearMe(), tracker("find_help", slots={"place_key": "02004"}))
+    assert "Fiscalía General de Justicia del Estado de Sonora" not in texts(tijuana)  # another state's, 600 km away
