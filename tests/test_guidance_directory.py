@@ -4,7 +4,8 @@ directory, through the real actions and a real, migrated and seeded database."""
 from datetime import date
 from typing import Any, Dict, List
 
-from actions.guidance import ActionProtection
+from actions.fallback import ActionMisunderstood
+from actions.guidance import ActionProtection, ActionReportCrime
 from actions.help_nearby import ActionHelpNearMe
 from actions.sources import ActionSource
 from bot.channels.outgoing_text import sms_segments, to_gsm7
@@ -144,3 +145,22 @@ def test_help_nearby_names_the_own_states_office_even_when_far_and_a_line_that_a
     assert f"• {guidance().lines['citizens_council']['says']}" in lines
     _, _, tijuana = run(ActionHelpNearMe(), tracker("find_help", slots={"place_key": "02004"}))
     assert "Fiscalía General de Justicia del Estado de Sonora" not in texts(tijuana)  # another state's, 600 km away
+
+
+def test_abuse_by_an_authority_names_the_states_human_rights_commission_or_says_it_is_not_registered(
+        seeded: str) -> None:
+    _, events, oaxaca = run(ActionReportCrime(), tracker("report_crime", "unos policías me golpearon", slots=OAXACA))
+    answer = texts(oaxaca)
+    assert "• Si fue una autoridad de Oaxaca o de tu municipio: Defensoría de los Derechos Humanos del Pueblo" in answer
+    assert guidance().lines["human_rights"]["says"] in answer and "no necesitas denunciar para ponerla" in answer
+    assert "item:authority.state" in slot(events, "answer_sources")
+    _, _, puebla = run(ActionProtection(), tracker("protection", "la guardia nacional me quitó mis cosas",
+                                                   slots={"place_key": "21114"}))
+    assert "la comisión de derechos humanos de Puebla. Aún no tengo registrado su contacto." in texts(puebla)
+
+
+def test_a_message_the_classifier_could_not_place_still_gets_its_situations_answer(seeded: str) -> None:
+    _, _, messages = run(ActionMisunderstood(), tracker("nlu_fallback", "me jaquearon el insta y amenaza con subir mi pack",
+                                                        slots=OAXACA))
+    answer = texts(messages)
+    assert "Ley Olimpia" in answer and "capturas de pantalla" in answer and "Fiscalía General del Estado de Oaxaca" in answer

@@ -24,8 +24,10 @@ DIRECTORY_REF = "directory"  # "directory:<oldest>:<newest>": entries of the ref
 _FACT_OF_PLACEHOLDER = {"{prosecutor}": "prosecutor", "{website}": "prosecutor", "{online_where}": "online_reporting"}
 _FACT_OF_NEED = {"online": "online_reporting"}
 # Which directory kind a placeholder or a `needs` condition rests on.
-_KIND_OF_PLACEHOLDER = {"{centres}": "women_justice_centre", "{commission}": "victims_commission"}
-_KIND_OF_NEED = {"centres": "women_justice_centre", "commission": "victims_commission"}
+_KIND_OF_PLACEHOLDER = {"{centres}": "women_justice_centre", "{commission}": "victims_commission",
+                        "{rights_commission}": "human_rights_commission"}
+_KIND_OF_NEED = {"centres": "women_justice_centre", "commission": "victims_commission",
+                 "rights_commission": "human_rights_commission"}
 
 
 ADDRESS = "Dirección: "  # how an entry's `services` starts when a source gives its address ("Dirección: …;")
@@ -165,10 +167,24 @@ class Composer:
         }
 
 
+def _named(text: str, catalogue_entries: Dict[str, Dict[str, Any]]) -> Optional[str]:
+    """The first entry whose words the message uses, if any."""
+    words = f" {bare_words(text)} "
+    for key, entry in catalogue_entries.items():
+        if any(f" {bare_words(word)} " in words for word in entry["words"]):
+            return key
+    return None
+
+
 def detect_crime(text: str) -> Optional[str]:
     """The crime a message names in its own words ("me robaron…"), if any."""
-    words = f" {bare_words(text)} "
-    for crime, entry in guidance().crimes.items():
-        if any(f" {bare_words(word)} " in words for word in entry["words"]):
-            return crime
-    return None
+    return _named(text, guidance().crimes)
+
+
+def detect_situation(text: str) -> Optional[str]:
+    """The situation with an answer of its own that a message names in its own words ("un
+    policía me golpeó", "soy migrante", "me violaron"), if any: the situations first, then the
+    crimes that have an answer of their own."""
+    content = guidance()
+    own = {crime: entry for crime, entry in content.crimes.items() if content.has_answer(crime)}
+    return _named(text, {**content.situations, **own})
