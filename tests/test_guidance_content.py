@@ -207,6 +207,8 @@ def test_replies_name_a_line_as_lines_yml_says_it(reply: str, line: str) -> None
     ("amenaza con publicar mis fotos íntimas", "digital_violence"),
     ("vi quién fue pero tengo miedo de denunciar", "witness"),
     ("soy hondureño y me asaltaron en el tren", "migrants"),
+    ("me violo y me grabo, amenaza con subir el video", "sexual_violence"),  # health care cannot wait
+    ("soy migrante y mi hermano no ha regresado", None),  # a disappearance: the search starts first
     ("mi esposo me pega", None),  # family violence: the reporting or protection steps
     ("me robaron el celular", None),
 ])

@@ -183,8 +183,11 @@ def detect_crime(text: str) -> Optional[str]:
 
 def detect_situation(text: str) -> Optional[str]:
     """The situation with an answer of its own that a message names in its own words ("un
-    policía me golpeó", "soy migrante", "me violaron"), if any: the situations first, then the
-    crimes that have an answer of their own."""
+    policía me golpeó", "soy migrante", "me violaron"), if any — or an urgent crime it names,
+    which comes before any situation. The urgent crimes first, then the situations, then the
+    other crimes that have an answer of their own."""
     content = guidance()
+    urgent = {crime: content.crimes[crime] for crime in content.urgent_crimes}
     own = {crime: entry for crime, entry in content.crimes.items() if content.has_answer(crime)}
-    return _named(text, {**content.situations, **own})
+    named = _named(text, {**urgent, **content.situations, **own})
+    return named if named and content.has_answer(named) else None  # a disappearance: the reporting steps
