@@ -153,7 +153,12 @@ def test_abuse_by_an_authority_names_the_states_human_rights_commission_or_says_
     answer = texts(oaxaca)
     assert "• Si fue una autoridad de Oaxaca o de tu municipio: Defensoría de los Derechos Humanos del Pueblo" in answer
     assert guidance().lines["human_rights"]["says"] in answer and "no necesitas denunciar para ponerla" in answer
-    assert "item:authority.state" in slot(events, "answer_sources")
+    sources = slot(events, "answer_sources")
+    assert "item:authority.state" in sources and "line:human_rights" in sources
+    _, _, cited = run(ActionSource(), tracker("ask_source", slots={"answer_sources": sources}))
+    assert "https://sintesis.com.mx/tlaxcala/2021/11/25/la-queja-ante-la-cndh" in texts(cited)
+    assert "https://accesolatino.org/en/derecho/con-esta-herramienta-puedes-enviar-tu-queja-a-la-cndh" in texts(cited)
+    assert "Revisado: 2026-12-01*" in texts(cited)
     _, _, puebla = run(ActionProtection(), tracker("protection", "la guardia nacional me quitó mis cosas",
                                                    slots={"place_key": "21114"}))
     assert "la comisión de derechos humanos de Puebla. Aún no tengo registrado su contacto." in texts(puebla)
