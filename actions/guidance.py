@@ -24,6 +24,7 @@ from bot.guidance.content import guidance
 CRIME_SLOT = "crime"
 MORE_SLOT = "more_sections"
 REPORT, PROTECTION = "report_crime", "protection"  # the intents, the topics and the answers' names
+OTHER = "other"  # the crime "Otro" (guidance/national.yml), offered last
 REPORT_FIRST = frozenset({"disappearance", "extortion"})  # crimes (guidance/national.yml) reported first
 
 
@@ -40,9 +41,10 @@ def what_happened(text: str, report: bool) -> Optional[str]:
 
 
 def crime_choices() -> List[Dict[str, str]]:
-    """Numbered options: what happened."""
-    return [{"title": entry["label"], "payload": f"/{REPORT}" + json.dumps({"crime": crime})}
-            for crime, entry in guidance().crimes.items()]
+    """Numbered options: what happened — the crimes, then the situations, "Otro" last."""
+    listed = {**guidance().crimes, **guidance().situations}
+    order = [key for key in listed if key != OTHER] + [OTHER]
+    return [{"title": listed[key]["label"], "payload": f"/{REPORT}" + json.dumps({"crime": key})} for key in order]
 
 
 def send(dispatcher: CollectingDispatcher, answer: Answer, choices: List[Dict[str, str]]) -> List[EventType]:
@@ -104,7 +106,7 @@ class GuidanceAction(ReplyAction):
         path), else, when reporting, the crime it names."""
         chosen = next(tracker.get_latest_entity_values("crime"), None)
         report = self.topic_for(tracker) == REPORT
-        if report and chosen in guidance().crimes:
+        if report and (chosen in guidance().crimes or chosen in guidance().situations):
             return chosen
         return what_happened(tracker.latest_message.get("text") or "", report)
 

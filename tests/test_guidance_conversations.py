@@ -117,3 +117,12 @@ def test_a_situation_named_first_is_answered_right_after_the_safety_question(ass
     health = chat.say("Puebla")
     assert health[0].startswith("Primero, tu salud:") and "120 horas" in health[0] and "72 horas" in health[0]
     assert "Fiscalía General del Estado de Puebla" in health[1]
+
+
+def test_a_situation_chosen_from_what_happened_gets_its_own_answer(assistant: RunningAssistant) -> None:
+    chat = started(assistant)
+    chat.say("1")
+    question = chat.say("oaxaca")[-1]
+    assert "8. Abuso de policías u otras autoridades" in question and "13. Otro" in question
+    answer = "\n".join(chat.say("8"))
+    assert "Defensoría de los Derechos Humanos del Pueblo de Oaxaca" in answer and "CNDH" in answer
