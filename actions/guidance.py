@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation import PENDING_SLOT, SOURCES_SLOT, TOPIC_SLOT, ReplyAction
 from actions.help_nearby import PLACE_FOR_SLOT, PLACE_SLOTS, ActionHelpNearMe, directory
 from actions.places import current_place_key
+from bot.directory.catalogue import catalogue
 from bot.guidance.compose import Answer, Composer, detect_crime, detect_situation
 from bot.guidance.content import guidance
 
@@ -31,7 +32,7 @@ REPORT_FIRST = frozenset({"disappearance", "extortion"})  # crimes (guidance/nat
 def known_state(tracker: Tracker) -> Optional[str]:
     """The state the person named in this conversation, in this message or before (a place key starts with it)."""
     key = current_place_key(tracker) or ""
-    return key[:2] if key[:2] in guidance().states else None
+    return key[:2] if key[:2] in catalogue().states else None
 
 
 def what_happened(text: str, report: bool) -> Optional[str]:

@@ -1,7 +1,8 @@
 """Handing the conversation to a person: offer (with consent), start, or decline.
 
 Who takes it: the staffed observatory nearest to where the person said they are. What
-happens next is said honestly: which observatory, and when its staff answer. While the
+happens next is said honestly: which observatory, where it is, whether the ONC network
+confirms it as a member, and when its staff answer. While the
 handoff is open, the Twilio channel keeps the person's messages for staff and the
 assistant stays silent (except for danger and the quick exit).
 """
@@ -52,7 +53,8 @@ def offer(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, quiet
             if not quietly:
                 dispatcher.utter_message(response="utter_human_handoff")
             return []
-        parts = [*when_parts(observatory, datetime.now(timezone.utc)), {"key": "handoff_consent"}]
+        parts = [*service.about(observatory), *when_parts(observatory, datetime.now(timezone.utc)),
+                 {"key": "handoff_consent"}]
         dispatcher.utter_message(response="utter_handoff_offer", observatory=observatory.name, parts=parts)
         return [SlotSet(OBSERVATORY_SLOT, str(observatory.id)), SlotSet(REASON_SLOT, reason),
                 SlotSet(INTERPRETER_SLOT, interpreter)]

@@ -19,8 +19,8 @@ from actions.conversation import SOURCES_SLOT, TOPIC_SLOT, ReplyAction, latest_i
 from actions.places import current_place_key
 from bot.directory.catalogue import catalogue
 from bot.directory.nearest import Directory, Entry
+from bot.directory.reply_parts import contact_parts, lines_parts
 from bot.directory.resolver import resolver
-from bot.directory.validation import display_phone
 from bot.guidance.compose import DIRECTORY_REF
 from bot.guidance.content import guidance
 from bot.replies.option_words import option_number
@@ -121,22 +121,18 @@ class ActionHelpNearMe(ReplyAction):
             observatory, km = nearest[0]
             far = km > FAR_KM
             observatory_parts = [_line("help_observatory_far" if far else "help_observatory", observatory, km),
-                                 *_details(observatory)]
+                                 *contact_parts(observatory)]
         kinds = OTHER_HELP_KINDS.get(tracker.get_slot(TOPIC_SLOT), DEFAULT_OTHER_KINDS)
         others = [(e, km) for e, km in index.nearest(origin, kinds, OTHER_HELP_CANDIDATES)
                   if km <= OTHER_HELP_KM or (state_key and e.state_key == state_key)][:2]
         other_parts: List[Dict[str, Any]] = [{"key": "help_other_heading" if others else "help_none_nearby"}]
         for other, km in others:
-            other_parts += [_line("help_other", other, km), *_details(other)]
+            other_parts += [_line("help_other", other, km), *contact_parts(other)]
         # What the person can reach comes first (own state's offices too); a far observatory after it.
         parts = other_parts + observatory_parts if far else observatory_parts + other_parts
         fitting = guidance().lines_for(tracker.get_slot(TOPIC_SLOT) or HELP_NEARBY, tracker.get_slot("crime"))
         lines = index.unlocated(["national_line", "shelter_line"], state_key)
-        if lines or fitting:
-            parts.append({"key": "help_lines_heading"})
-            parts += [{"key": "help_line", "values": {"name": guidance().lines[key]["says"]}} for key in fitting]
-            for line in lines:
-                parts += [{"key": "help_line", "values": {"name": line.name}}, *_details(line)]
+        parts += lines_parts(lines, [guidance().lines[key]["says"] for key in fitting])
         listed = [e for e, _ in nearest + others] + lines
         sources = [f"line:{key}" for key in fitting] or None
         if listed:
@@ -169,18 +165,3 @@ class ActionHelpNearMe(ReplyAction):
 def _line(key: str, entry: Entry, km: float) -> Dict[str, Any]:
     return {"key": key, "values": {"name": entry.name, "place": entry.place or entry.name,
                                    "distance": max(1, round(km))}}
-
-
-def _details(entry: Entry) -> Sequence[Dict[str, Any]]:
-    """Contact and hours, each an inline part; an honest note when no contact is known."""
-    details = [
-        {"key": f"help_{name}", "values": {name: value}, "inline": True}
-        for name, value in (("phone", display_phone(entry.phone)), ("whatsapp", display_phone(entry.whatsapp)),
-                            ("website", entry.website), ("hours", entry.opening_hours))
-        if value
-    ]
-    if entry.onc_network == "unconfirmed":
-        details.append({"key": "help_unconfirmed", "inline": True})
-    if not any(d["key"] in ("help_phone", "help_whatsapp", "help_website") for d in details):
-        details.append({"key": "help_no_contact", "inline": True})
-    return details

@@ -7,7 +7,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import SOURCES_SLOT, ReplyAction
-from bot.guidance.compose import DIRECTORY_REF
+from actions.help_nearby import directory
+from bot.guidance.compose import DIRECTORY_REF, ENTRY_REF
 from bot.guidance.content import guidance
 
 
@@ -17,7 +18,14 @@ def source_lines(refs: List[str]) -> List[Dict[str, object]]:
     checked: Dict[Tuple[str, str], str] = {}
     desk: Set[Tuple[str, str]] = set()
     parts: List[Dict[str, object]] = []
+    entries = {str(entry.id): entry for entry in directory().index().entries}
     for ref in refs:
+        if ref.startswith(f"{ENTRY_REF}:"):
+            named = entries.get(ref.split(":")[1])  # gone since the answer: nothing to show
+            if named:
+                parts.append({"key": "source_entry", "values": {
+                    "name": named.name, "source": named.source, "checked": named.verified_on.isoformat()}})
+            continue
         if ref.startswith(DIRECTORY_REF):
             _, oldest, newest = ref.split(":")
             parts.append({"key": "source_directory", "values": {"oldest": oldest, "newest": newest}})

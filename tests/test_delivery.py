@@ -187,3 +187,29 @@ def test_a_danger_reply_does_not_wait_behind_a_reply_in_backoff(database: str) -
     asyncio.run(Courier(engine_for(database), SEALER, recorder).deliver_to("p"))
     assert recorder.sent == [("+525512345670", "+15005550006", "Llama al 911.")]  # by SMS, at once
     assert [row.urgent for row in rows(database)] == [False, False]  # not even that is kept once sent
+
+
+def test_a_staff_reply_is_as_far_as_its_least_delivered_row(database: str) -> None:
+    """A long reply split into rows: sending while one waits, sent when all went, not
+    delivered once one is given up."""
+    long_reply = "Una frase de la respuesta del equipo. " * 60  # over one SMS message: two rows
+    with session_scope(engine_for(database)) as session:
+        for message_id, sender in ((1, "a"), (2, "b")):
+            outbox.enqueue(session, SEALER, sender, contact(f"+52550000001{message_id}", "whatsapp"),
+                           [Reply(long_reply)], outbox.STAFF, NOW, handoff_message_id=message_id)
+    assert len(rows(database)) == 4
+
+    def states() -> dict:
+        with session_scope(engine_for(database)) as session:
+            return outbox.deliveries(session, [1, 2, 3])
+
+    assert states() == {1: "sending", 2: "sending"}
+    courier = Courier(engine_for(database), SEALER, Recorder())
+    asyncio.run(courier.deliver_to("a"))
+    first, second = [row.id for row in rows(database) if row.sender_id == "b"]
+    with session_scope(engine_for(database)) as session:
+        outbox.sent(session, first, NOW)
+    assert states() == {1: "sent", 2: "sending"}
+    with session_scope(engine_for(database)) as session:
+        outbox.failed(session, second, 0, "twilio 400 21211", NOW, permanent=True)
+    assert states() == {1: "sent", 2: "failed"}

@@ -22,7 +22,7 @@ import pytest
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.run import children
-from bot.channels.outgoing_text import to_gsm7
+from bot.channels.outgoing_text import sms_text
 from tests.conftest import Phone, RunningAssistant, assistant_on
 
 CATALOGUES = Catalogues.load()
@@ -94,8 +94,8 @@ def test_danger_and_the_exit_are_answered_over_the_rate_limit(assistant: Running
     for n in range(21):
         assert phone.send(f"mensaje {n}") == 200
     phone.replies()
-    assert phone.say(DANGER)[0] == to_gsm7(text("utter_danger"))
-    assert phone.say("salir") == [to_gsm7(text("utter_quick_exit"))]
+    assert phone.say(DANGER)[0] == sms_text(text("utter_danger"))
+    assert phone.say("salir") == [sms_text(text("utter_quick_exit"))]
     assert assistant.query("SELECT count(*) FROM events WHERE sender_id = ?", phone.sender_id) == [(0,)]
 
 
@@ -130,7 +130,7 @@ def test_a_danger_reply_waits_out_a_failing_twilio_and_is_delivered(assistant: R
         assert phone.send(DANGER) == 200
         assert time.monotonic() - began < 12  # Twilio waits 15 s for the webhook
         assert phone.replies() == []
-    assert replies_arrive(phone, 1)[0] == to_gsm7(text("utter_danger"))
+    assert replies_arrive(phone, 1)[0] == sms_text(text("utter_danger"))
     assert phone.say("hola")  # and the conversation goes on
     counts = assistant.query("SELECT count(*) FROM outbox WHERE sender_id = ? AND sent_at IS NULL", phone.sender_id)
     assert counts == [(0,)]
@@ -141,7 +141,7 @@ def test_a_danger_reply_whatsapp_refuses_goes_by_sms(assistant: RunningAssistant
     sms = Phone(assistant, "sms", phone.number)  # the same person's number, by SMS
     with twilio_api(assistant, "whatsapp-error"):
         assert phone.send(DANGER) == 200
-        assert replies_arrive(sms, 1)[0] == to_gsm7(text("utter_danger"))
+        assert replies_arrive(sms, 1)[0] == sms_text(text("utter_danger"))
 
 
 def test_a_message_replayed_after_the_exit_brings_nothing_back(assistant: RunningAssistant) -> None:
@@ -187,7 +187,7 @@ def test_messages_during_an_action_server_crash_are_answered_after_it(faulty: Ru
     started(phone)
     os.kill(pid_of(faulty, "action server 1"), signal.SIGKILL)
     assert phone.send("1") == 200  # how to report: needs the action server
-    assert replies_arrive(phone, 1, timeout=120)[0].startswith(to_gsm7(text("utter_ask_state")).splitlines()[0])
+    assert replies_arrive(phone, 1, timeout=120)[0].startswith(sms_text(text("utter_ask_state")).splitlines()[0])
     assert user_texts(faulty, phone).count("1") == 3  # the safety, language and this answer: none doubled
 
 
@@ -208,7 +208,7 @@ def test_the_exit_is_carried_out_while_the_action_server_is_down(faulty: Running
     started(phone)
     os.kill(pid_of(faulty, "action server 1"), signal.SIGKILL)
     assert phone.send("salir") == 200
-    assert replies_arrive(phone, 1, timeout=30) == [to_gsm7(text("utter_quick_exit"))]
+    assert replies_arrive(phone, 1, timeout=30) == [sms_text(text("utter_quick_exit"))]
     for table in ("events", "contacts", "processed_messages"):
         assert faulty.query(f"SELECT count(*) FROM {table} WHERE sender_id = ?", phone.sender_id) == [(0,)]
     wait_for(lambda: answers_again(faulty), 120, "the action server back")
@@ -229,7 +229,7 @@ def test_an_engine_killed_mid_turn_runs_it_again_from_before_it(faulty: RunningA
         os.kill(action_server, signal.SIGCONT)
     wait_for(lambda: answers_again(faulty), 180, "the restarted engine answering")
     replies = replies_arrive(phone, 1, timeout=60)
-    assert replies[0].startswith(to_gsm7(text("utter_ask_state")).splitlines()[0])
+    assert replies[0].startswith(sms_text(text("utter_ask_state")).splitlines()[0])
     assert user_texts(faulty, phone) == ["hola", "1", "1", "2"]  # the cut-off turn stored once
     time.sleep(8)  # longer than the takeover timeout: nothing runs it a second time
     assert phone.replies() == []

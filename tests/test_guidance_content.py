@@ -9,13 +9,16 @@ import pytest
 import yaml
 
 from bot.channels.outgoing_text import sms_segments, to_gsm7
+from bot.directory import seed
 from bot.directory.catalogue import catalogue
+from bot.directory.nearest import Directory
 from bot.guidance import review
 from bot.guidance.compose import Composer, detect_crime, detect_situation
 from bot.guidance.content import CONTENT_DIR, Guidance, guidance
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
-from tests.test_catalogue import SENSITIVE
+from bot.storage.database import engine_for
+from tests.test_catalogue import SENSITIVE, preview
 
 WHATSAPP_LIMIT = 1600
 STATES = sorted(catalogue().states)
@@ -41,13 +44,12 @@ def test_the_shipped_content_passes_its_schema_and_references() -> None:
     assert Guidance.load().problems() == []
 
 
-def test_every_state_has_its_prosecutors_office_with_a_website() -> None:
-    content = guidance()
-    assert sorted(content.states) == STATES
-    for key in STATES:
-        prosecutor = content.state(key)["prosecutor"]
-        assert prosecutor["name"].startswith(("Fiscalía", "Procuraduría")), key
-        assert prosecutor["website"].startswith("http"), key
+def test_every_state_has_its_prosecutors_office_with_a_website_in_the_directory_seed() -> None:
+    offices = seed.prosecutors()
+    assert sorted(offices) == STATES
+    for key, office in offices.items():
+        assert office["name"].startswith(("Fiscalía", "Procuraduría")), key
+        assert office["website"].startswith("http") and office["source"] and office["verified_on"], key
 
 
 def test_an_item_without_a_source_fails_validation(tmp_path: Path) -> None:
@@ -56,7 +58,7 @@ def test_an_item_without_a_source_fails_validation(tmp_path: Path) -> None:
 
 
 def test_a_state_fact_without_a_check_date_fails_validation(tmp_path: Path) -> None:
-    broken = edited_copy(tmp_path, "states.yml", lambda data: data["09"]["prosecutor"].pop("checked"))
+    broken = edited_copy(tmp_path, "states.yml", lambda data: data["09"]["online_reporting"].pop("checked"))
     assert any("checked" in problem for problem in broken.problems())
 
 
@@ -81,16 +83,24 @@ def test_every_answer_for_every_state_fits_whatsapp_and_reads_as_sms(state: str)
             assert len(message) <= WHATSAPP_LIMIT - 400  # room for the sources line and the options
             assert sms_segments(to_gsm7(message)) <= 10
             assert "{" not in message and "}" not in message
-            first_line = message.splitlines()[0].casefold()
-            assert not any(word in first_line for word in SENSITIVE), first_line
+            shown = preview(message)
+            assert not any(word in shown for word in SENSITIVE), shown
 
 
-@pytest.mark.parametrize("state", STATES)
-def test_the_reporting_answer_names_the_states_office_and_website(state: str) -> None:
-    prosecutor = guidance().state(state)["prosecutor"]
-    first = Composer(state).answer("report_crime").messages[0]
-    assert prosecutor["name"] in first and prosecutor["website"] in first
-    assert catalogue().states[state] in first
+def test_the_reporting_answer_names_each_states_office_and_website_from_the_directory(seeded: str) -> None:
+    index = Directory(engine_for(seeded)).index()
+    for state in STATES:
+        office = next(entry for entry in index.of_state(state) if entry.kind == "prosecutor")
+        answer = Composer(state, local=index.of_state(state)).answer("report_crime")
+        first = answer.messages[0]
+        assert f"{office.name} ({office.website}" in first and catalogue().states[state] in first, state
+        assert any(ref.startswith("directory:") for ref in answer.refs), state
+
+
+def test_a_state_without_an_office_in_the_directory_is_told_so() -> None:
+    first = Composer("20").answer("report_crime").messages[0]
+    assert "• Dónde: en cualquier Ministerio Público (la oficina donde se denuncia) de Oaxaca." in first
+    assert "Aún no tengo verificados los datos de su Fiscalía" in first and "Fiscalía General" not in first
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -103,7 +113,7 @@ def test_protection_never_asks_for_a_complaint(state: str) -> None:
 def test_protection_tells_women_and_men_what_applies_to_each() -> None:
     first = Composer("20").answer("protection").messages[0]
     without_complaint, after = first.split("Esto no necesita denuncia:")[1].split("Si eres hombre")
-    assert "Si eres mujer, adolescente o niña: orden de protección" in without_complaint
+    assert "Si eres mujer, adolescente o niña: puedes pedir una orden de protección" in without_complaint
     assert "medidas de protección" in after and "dentro de una investigación" in after
     refs = Composer("20").answer("protection").refs
     assert "item:protection.measures" in refs
@@ -158,7 +168,7 @@ def test_online_reporting_is_offered_only_where_and_for_what_a_source_says() -> 
 
 def test_every_answer_lists_the_facts_it_rests_on() -> None:
     answer = Composer("09", "robbery").answer("report_crime")
-    assert "state:09:prosecutor" in answer.refs and "state:09:online_reporting" in answer.refs
+    assert "state:09:online_reporting" in answer.refs
     assert "item:crime.robbery" in answer.refs
     assert all(guidance().fact(ref) for ref in answer.refs)
     assert "CNPP" in answer.source_names and answer.checked
@@ -179,8 +189,8 @@ def test_a_crime_named_in_the_message_is_recognised(message: str, crime: str) ->
 def test_review_lists_every_fact_and_counts_the_stale(capsys: pytest.CaptureFixture) -> None:
     assert review.main(["--max-age-days", "180"]) == 0
     out = capsys.readouterr().out
-    assert "Ciudad de México: prosecutor" in out
-    assert "Fiscalía General de Justicia de la Ciudad de México, sitio oficial https://www.fgjcdmx.gob.mx" in out
+    assert "Ciudad de México: online_reporting" in out
+    assert "Acuerdo FGJCDMX/12/2021 (Agencia de Denuncia Digital), en vLex https://vlex.com.mx/vid/acuerdo-fgjcdmx-12-2021-863150411" in out
     facts = list(guidance().facts())
     in_a_year = dt.date.today() + dt.timedelta(days=365)
     assert len(review.stale(facts, 180, today=in_a_year)) == len(facts)
@@ -221,7 +231,7 @@ def test_sexual_violence_puts_urgent_health_care_first_free_and_without_a_compla
     assert first.startswith("Primero, tu salud:")
     assert "120 horas" in first and "72 horas" in first and "VIH" in first
     assert "gratis y sin pedirte denuncia" in first and "NOM-046" in first
-    assert "Ministerio Público" not in first and "Fiscalía General del Estado de Puebla" in then
+    assert "Ministerio Público" not in first and "Ministerio Público" in then and "Centros de Justicia" in then
 
 
 def test_a_situation_without_its_answer_fails_validation(tmp_path: Path) -> None:

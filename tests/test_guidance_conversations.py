@@ -4,8 +4,8 @@ from typing import List
 
 import pytest
 
+from bot.directory import seed
 from bot.directory.catalogue import catalogue
-from bot.guidance.content import guidance
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from tests.conftest import Conversation, RunningAssistant
@@ -30,7 +30,7 @@ def started(assistant: RunningAssistant) -> Conversation:
 def test_every_state_gets_its_prosecutors_office_and_protection_without_a_complaint(
         assistant: RunningAssistant) -> None:
     for key, name in sorted(catalogue().states.items()):
-        prosecutor = guidance().state(key)["prosecutor"]
+        prosecutor = seed.prosecutors()[key]
         chat = started(assistant)
         assert chat.say("quiero denunciar") == [text("utter_ask_state")]
         report = chat.say(TYPED.get(key, name))
@@ -55,11 +55,12 @@ def test_a_crime_named_first_is_answered_with_its_steps_within_three_messages(as
     assert chat.say("me robaron el celular, ¿cómo denuncio?") == [text("utter_ask_state")]
     reply = chat.say("CDMX")
     assert len(reply) == 3
-    assert "Denuncia Digital" in reply[0] and reply[2].startswith("Para tu caso:\nRobo:")
+    assert "Denuncia Digital" in reply[0] and reply[2].startswith("Para tu caso:\nEsto es lo primero.\nRobo:")
     assert "Fuentes: CNPP" in reply[2] and "Escribe MÁS" in reply[2]
     sources = sources_of(chat.say("¿de dónde sale esto?"))
     assert "Código Nacional de Procedimientos Penales, arts. " in sources and "222" in sources
-    assert "https://www.fgjcdmx.gob.mx" in sources and "Revisado: 2026-11-22" in sources
+    assert "https://vlex.com.mx/vid/acuerdo-fgjcdmx-12-2021-863150411" in sources and "Revisado: 2026-11-22" in sources
+    assert "Directorio de Orienta: cada lugar tiene su fuente" in sources  # the office, from the directory
 
 
 def test_what_happened_by_number_then_more_then_the_sources(assistant: RunningAssistant) -> None:
@@ -73,7 +74,7 @@ def test_what_happened_by_number_then_more_then_the_sources(assistant: RunningAs
     assert "https://www.fge.oaxaca.gob.mx" in steps[0]
     assert "Ley General en Materia de Desaparición" in sources_of(chat.say("fuente"))
     more = chat.say("más")
-    assert len(more) == 1 and more[0].startswith("Más información:\nDenuncia o querella")
+    assert len(more) == 1 and more[0].startswith("Más información:\nLéela cuando puedas.\nDenuncia o querella")
     assert chat.say("más") == [text("utter_no_more")]
 
 

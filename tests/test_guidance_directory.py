@@ -2,14 +2,14 @@
 directory, through the real actions and a real, migrated and seeded database."""
 
 from datetime import date
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from actions.fallback import ActionMisunderstood
 from actions.guidance import ActionProtection, ActionReportCrime
 from actions.help_nearby import ActionHelpNearMe
 from actions.sources import ActionSource
-from bot.channels.outgoing_text import sms_segments, to_gsm7
-from bot.directory import coverage, repository
+from bot.channels.outgoing_text import bodies_for, sms_segments, to_gsm7
+from bot.directory import coverage, repository, seed
 from bot.directory.catalogue import catalogue
 from bot.directory.geo import distance_km
 from bot.directory.nearest import Directory, entry
@@ -33,17 +33,19 @@ def texts(messages: List[Dict[str, Any]]) -> str:
                             parts=m.get("parts") or ())["text"] for m in messages)
 
 
-def add(url: str, record: Dict[str, str]) -> None:
+def edit(url: str, record: Dict[str, str], organisation_id: Optional[int] = None) -> None:
+    """Saves a record as an administrator would: a new entry, or a change to `organisation_id`."""
     checked = validate(record)
     assert not checked.errors, checked.errors
     with session_scope(engine_for(url)) as session:
-        repository.save(session, "admin", checked.values)
+        repository.save(session, "admin", checked.values, organisation_id)
+
 
 
 def test_an_administrators_new_centre_shows_in_the_protection_answer_of_the_same_conversation(seeded: str) -> None:
     _, _, before = run(ActionProtection(), tracker("protection", slots=OAXACA))
     assert "Aún no tengo registrado un Centro de Justicia para las Mujeres en Oaxaca" in texts(before)
-    add(seeded, CENTRE)
+    edit(seeded, CENTRE)
     _, events, after = run(ActionProtection(), tracker("protection", slots=OAXACA))
     answer = texts(after)
     assert ("• Centros de Justicia para las Mujeres: Centro de Justicia para las Mujeres de Oaxaca (prueba) "
@@ -52,19 +54,19 @@ def test_an_administrators_new_centre_shows_in_the_protection_answer_of_the_same
     sources = slot(events, "answer_sources")
     assert "directory:2026-11-30:2026-11-30" in sources
     _, _, cited = run(ActionSource(), tracker("ask_source", slots={"answer_sources": sources}))
-    assert "datos verificados entre 2026-11-30 y 2026-11-30" in texts(cited)
+    assert "Revisé sus datos entre el 2026-11-30 y el 2026-11-30" in texts(cited)
     _, _, nearby = run(ActionHelpNearMe(), tracker("find_help", slots={**OAXACA, "topic": "protection"}))
     assert "Centro de Justicia para las Mujeres de Oaxaca (prueba)" in texts(nearby)
 
 
 def test_a_deactivated_centre_leaves_the_answer_at_once(seeded: str) -> None:
-    add(seeded, {**CENTRE, "active": "no"})
+    edit(seeded, {**CENTRE, "active": "no"})
     _, _, messages = run(ActionProtection(), tracker("protection", slots=OAXACA))
     assert "Aún no tengo registrado un Centro de Justicia para las Mujeres en Oaxaca" in texts(messages)
 
 
 def test_a_state_commission_without_a_contact_says_so_and_another_states_entry_is_not_used(seeded: str) -> None:
-    add(seeded, {"kind": "victims_commission", "name": "Comisión de víctimas de Puebla (prueba)", "state_key": "21",
+    edit(seeded, {"kind": "victims_commission", "name": "Comisión de víctimas de Puebla (prueba)", "state_key": "21",
                  "municipality_key": "21114", "source": "Prueba", "verified_on": "2026-11-30", "active": "sí"})
     _, _, puebla = run(ActionProtection(), tracker("protection", slots={"place_key": "21114"}))
     assert "Comisión de víctimas de Puebla (prueba) (Puebla, Puebla): sin teléfono verificado aún" in texts(puebla)
@@ -99,7 +101,7 @@ def test_help_nearby_leads_with_what_can_be_reached_and_the_lines_for_the_case(s
     _, events, messages = run(ActionHelpNearMe(), tracker("find_help", slots={**OAXACA, "topic": "protection"}))
     text = texts(messages)
     lines = text.splitlines()
-    far = next(n for n, line in enumerate(lines) if line.startswith("El observatorio ciudadano más cercano está lejos"))
+    far = next(n for n, line in enumerate(lines) if line.startswith("El observatorio más cercano está lejos"))
     assert lines[1] == "Aún no tengo registrada otra ayuda cerca de ti." and far == 2
     assert f"• {guidance().lines['women']['says']}" in lines
     assert "line:women" in slot(events, "answer_sources")
@@ -118,7 +120,7 @@ def test_the_coverage_report_shows_each_state_and_an_administrators_change(seede
     oaxaca = next(line for line in before if line.startswith("Oaxaca"))
     assert oaxaca.split()[1:] == ["1/1", "-", "-", "1/1", "-", "9"]  # Fiscalía, DDHH; no centre, no commission; checked 22-11
     assert len([line for line in before if line.split()[0] in ("Oaxaca", "Jalisco", "Zacatecas")]) == 3
-    add(seeded, CENTRE)
+    edit(seeded, CENTRE)
     oaxaca = next(line for line in report() if line.startswith("Oaxaca"))
     assert oaxaca.split()[1:3] == ["1/1", "1/1"]
     assert report()[-1] == "Líneas nacionales: 3, 3 con contacto."
@@ -145,6 +147,38 @@ def test_help_nearby_names_the_own_states_office_even_when_far_and_a_line_that_a
     assert f"• {guidance().lines['citizens_council']['says']}" in lines
     _, _, tijuana = run(ActionHelpNearMe(), tracker("find_help", slots={"place_key": "02004"}))
     assert "Fiscalía General de Justicia del Estado de Sonora" not in texts(tijuana)  # another state's, 600 km away
+
+
+def test_an_administrators_change_to_the_prosecutors_office_shows_in_the_reporting_answer(seeded: str) -> None:
+    with session_scope(engine_for(seeded)) as session:
+        office_id = next(o.id for o in repository.all_organisations(session) if o.kind == "prosecutor" and o.state_key == "20")
+    record = {**seed.prosecutors()["20"], "phone": "951 000 0001", "website": "https://fiscalia.example.org",
+              "verified_on": "2026-11-30"}
+    _, _, before = run(ActionReportCrime(), tracker("report_crime", slots=OAXACA))
+    assert "Fiscalía General del Estado de Oaxaca (https://www.fge.oaxaca.gob.mx)" in texts(before)
+    edit(seeded, record, office_id)
+    _, events, after = run(ActionReportCrime(), tracker("report_crime", slots=OAXACA))
+    assert "Fiscalía General del Estado de Oaxaca (https://fiscalia.example.org, tel. 951 000 0001)" in texts(after)
+    assert "www.fge.oaxaca.gob.mx" not in texts(after)
+    assert any(ref.startswith("directory:2026-11-30") for ref in slot(events, "answer_sources"))
+    _, _, nearby = run(ActionHelpNearMe(), tracker("find_help", slots={**OAXACA, "topic": "report_crime"}))
+    assert "https://fiscalia.example.org" in texts(nearby)  # the same entry in every answer
+    edit(seeded, {**record, "active": "no"}, office_id)
+    _, _, gone = run(ActionReportCrime(), tracker("report_crime", slots=OAXACA))
+    assert "Aún no tengo verificados los datos de su Fiscalía" in texts(gone) and "fiscalia.example.org" not in texts(gone)
+
+
+def test_the_source_follow_up_names_each_directory_entry_an_answer_named_with_its_source(seeded: str) -> None:
+    _, events, _ = run(ActionReportCrime(), tracker("report_crime", slots=OAXACA))
+    _, _, cited = run(ActionSource(), tracker("ask_source", slots={"answer_sources": slot(events, "answer_sources")}))
+    office = seed.prosecutors()["20"]
+    assert f"• {office['name']}: {office['source']}. Revisado: {office['verified_on']}." in texts(cited)
+    for key in catalogue().states:  # every state's sources, as sent, in at most three WhatsApp messages
+        place = {"place_key": catalogue().capital(key).key}
+        for action in (ActionReportCrime(), ActionProtection()):
+            _, events, _ = run(action, tracker("report_crime", slots=place))
+            _, _, cited = run(ActionSource(), tracker("ask_source", slots={"answer_sources": slot(events, "answer_sources")}))
+            assert len(bodies_for(texts(cited), "whatsapp")) <= 3, key
 
 
 def test_abuse_by_an_authority_names_the_states_human_rights_commission_or_says_it_is_not_registered(

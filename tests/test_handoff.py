@@ -2,6 +2,7 @@
 member in a real browser (Chromium driven by Playwright), replies through the Twilio fake."""
 
 import secrets
+import time
 from datetime import datetime, timedelta, timezone
 import urllib.error
 import urllib.request
@@ -43,16 +44,28 @@ def signed_in(open_page: Callable[[str], Page], assistant: RunningAssistant, use
 
 
 def handed_off(assistant: RunningAssistant) -> Phone:
-    """A person near León who asked for a person and agreed: their handoff is waiting."""
+    """A person near León who asked for a person, was told where the observatory is, that
+    the ONC network counts it as a member and when it answers, and agreed: their handoff
+    is waiting."""
     phone = assistant.phone("whatsapp")
     for message in ("hola", "1", "1", "3", "leon gto"):
         phone.say(message)
     offer = phone.say("quiero hablar con una persona")[0].splitlines()
     assert offer[0] == text("utter_handoff_offer", observatory=LEON).splitlines()[0]
-    assert offer[1:] == ["Te responderán en cuanto puedan. Si estás en peligro, llama al 911.",
+    assert offer[1:] == ["Está en León, Guanajuato.", "Es parte de la red del Observatorio Nacional Ciudadano.",
+                         "Te responderán en cuanto puedan.", "Si estás en peligro, llama al 911.",
                          "¿Estás de acuerdo?", "1. Sí, que me atienda una persona", "2. No, gracias"]
     assert phone.say("sí") == [text("utter_handoff_started", observatory=LEON)]
     return phone
+
+
+def close_conversation(page: Page, closing: str) -> None:
+    """Closes the open conversation page's handoff, through its confirmation, which shows
+    what the person will be told."""
+    page.get_by_role("link", name="Cerrar la conversación…").click()
+    expect(page.locator("#closing")).to_have_text(closing)
+    page.get_by_role("button", name="Sí, cerrar y devolver al asistente").click()
+    expect(page.get_by_text("Conversación cerrada")).to_be_visible()
 
 
 def handoff_of(assistant: RunningAssistant, phone: Phone) -> int:
@@ -84,8 +97,9 @@ def test_the_whole_handoff(open_page: Callable[[str], Page], assistant: RunningA
     # The new handoff appears in the open queue page without reloading it.
     expect(page.get_by_role("link", name=f"#{handoff}")).to_be_visible(timeout=10_000)
 
-    # The person writes; the assistant stays silent, even after the session expires.
-    assert phone.say("me llamo Ana Pérez, mi número es 55 8765 4321") == []
+    # The person writes: one acknowledgement while nobody has claimed it, then the assistant
+    # stays silent, even after the session expires.
+    assert phone.say("me llamo Ana Pérez, mi número es 55 8765 4321") == [text("utter_handoff_waiting")]
     sql(assistant, "UPDATE events SET timestamp = timestamp - 7200 WHERE sender_id = ?", phone.sender_id)
     assert phone.say("¿siguen ahí?") == []
 
@@ -99,6 +113,9 @@ def test_the_whole_handoff(open_page: Callable[[str], Page], assistant: RunningA
     page.get_by_role("button", name="Mostrar datos personales (queda registrado)").click()
     expect(transcript).to_contain_text("55 8765 4321")
     assert sql(assistant, "SELECT action FROM staff_audit WHERE handoff_id = ? AND action = 'reveal'", handoff)
+    page.get_by_role("button", name="Ocultar datos personales").click()
+    expect(transcript).to_contain_text("[teléfono]")
+    expect(transcript).not_to_contain_text("55 8765 4321")
 
     page.get_by_label("Mensaje para la persona").fill("Hola, soy del observatorio. ¿Estás a salvo ahora?")
     page.get_by_role("button", name="Enviar").click()
@@ -116,10 +133,27 @@ def test_the_whole_handoff(open_page: Callable[[str], Page], assistant: RunningA
     # Danger words still get 911 from the assistant during the handoff.
     assert phone.say("me está siguiendo")[0] == text("utter_danger")
 
-    page.get_by_role("button", name="Cerrar y devolver al asistente").click()
-    expect(page.get_by_text("Conversación cerrada")).to_be_visible()
+    close_conversation(page, text("utter_handoff_closed"))
     assert phone.delivered(1) == [text("utter_handoff_closed")]
     assert phone.say("menú") == [text("utter_main_menu")]
+
+
+def test_closing_without_having_written_says_so_after_asking(open_page: Callable[[str], Page],
+                                                            assistant: RunningAssistant, leon_staff: str) -> None:
+    phone = handed_off(assistant)
+    page = signed_in(open_page, assistant, leon_staff)
+    page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff_of(assistant, phone)}")
+    page.get_by_role("button", name="Tomar la conversación").click()
+    # The close is apart from the reply: below the notes, not in the reply's form.
+    close = page.get_by_role("link", name="Cerrar la conversación…")
+    assert page.locator("form:has(textarea#reply) >> text=Cerrar").count() == 0
+    assert close.bounding_box()["y"] > page.get_by_role("button", name="Guardar nota").bounding_box()["y"]
+    close.click()
+    page.get_by_role("link", name="No, volver a la conversación").click()
+    assert sql(assistant, "SELECT status FROM handoffs WHERE sender_id = ?", phone.sender_id) == [("active",)]
+    close_conversation(page, text("utter_handoff_closed_unanswered"))
+    assert phone.delivered(1) == [text("utter_handoff_closed_unanswered")]
+    assert text("utter_handoff_closed").splitlines()[1] not in text("utter_handoff_closed_unanswered")
 
 
 def test_staff_of_another_observatory_get_404(open_page: Callable[[str], Page], assistant: RunningAssistant,
@@ -185,12 +219,30 @@ def test_whatsapp_window_allows_only_the_approved_template(open_page: Callable[[
 
 def test_transfer_to_another_observatory(open_page: Callable[[str], Page], assistant: RunningAssistant,
                                          leon_staff: str) -> None:
-    handoff = handoff_of(assistant, handed_off(assistant))
+    assistant.new_account("staff", "Observatorio Ciudadano de Durango")
+    unstaffed = sql(assistant, "SELECT id, name FROM organisations WHERE kind = 'observatory' AND id NOT IN "
+                               "(SELECT observatory_id FROM users WHERE observatory_id IS NOT NULL) ORDER BY id")
+    assert unstaffed
+    phone = handed_off(assistant)
+    handoff = handoff_of(assistant, phone)
     page = signed_in(open_page, assistant, leon_staff)
     page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}")
-    page.get_by_label("Transferir a otro observatorio").select_option(label="Observatorio Ciudadano de Durango")
+    targets = page.get_by_label("Transferir a otro observatorio")
+    for _, name in unstaffed:  # nobody there could answer
+        expect(targets.locator("option", has_text=name)).to_have_count(0)
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    refused = page.request.post(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}/transfer",
+                                form={"csrf_token": token, "observatory_id": str(unstaffed[0][0])})
+    assert refused.status == 400
+    assert sql(assistant, "SELECT observatory_id FROM handoffs WHERE id = ?", handoff) == [
+        (assistant.observatory_id(LEON),)]
+    targets.select_option(label="Observatorio Ciudadano de Durango")
     page.get_by_role("button", name="Transferir").click()
     expect(page.get_by_text("Conversación transferida a Observatorio Ciudadano de Durango.")).to_be_visible()
+    notice = phone.delivered(1)[0].splitlines()  # the person knows who reads them now, and where they are
+    assert notice[:2] == text("utter_handoff_transferred", observatory="").splitlines()[:2]
+    assert "Observatorio Ciudadano de Durango" in notice[2]
+    assert notice[3:] == ["Está en Durango, Durango.", "Es parte de la red del Observatorio Nacional Ciudadano."]
     assert sql(assistant, "SELECT observatory_id, status FROM handoffs WHERE id = ?", handoff) == [
         (assistant.observatory_id("Observatorio Ciudadano de Durango"), "waiting")]
     assert page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}").status == 404
@@ -220,10 +272,20 @@ def test_quick_exit_during_a_handoff_erases_it_too_and_keeps_what_staff_did(
 
 def test_deleting_ones_data_during_a_waiting_handoff_erases_it(assistant: RunningAssistant, leon_staff: str) -> None:
     phone = handed_off(assistant)
-    assert phone.say("vivo en la calle Fresno 8") == []  # kept for staff
+    assert phone.say("vivo en la calle Fresno 8") == [text("utter_handoff_waiting")]  # kept for staff
     assert phone.say("borrar mis datos") == [text("utter_data_deleted")]
     for table in ("handoffs", "handoff_messages", "contacts", "events", "processed_messages"):
         assert sql(assistant, f"SELECT count(*) FROM {table} WHERE sender_id = ?", phone.sender_id) == [(0,)]
+
+
+def test_the_acknowledgement_while_waiting_never_holds_the_webhook(assistant: RunningAssistant,
+                                                                  leon_staff: str) -> None:
+    phone = handed_off(assistant)
+    with twilio_api(assistant, "hang"):
+        started = time.monotonic()
+        assert phone.send("¿hay alguien?") == 200
+        assert time.monotonic() - started < 10.6  # as for a turn: at most 10 s (README, "How a message travels")
+    assert phone.delivered(1, timeout=120) == [text("utter_handoff_waiting")]
 
 
 def test_staff_reply_and_close_while_twilio_is_unreachable(open_page: Callable[[str], Page],
@@ -236,8 +298,7 @@ def test_staff_reply_and_close_while_twilio_is_unreachable(open_page: Callable[[
         page.get_by_label("Mensaje para la persona").fill("Aquí estamos, te leemos.")
         page.get_by_role("button", name="Enviar").click()
         expect(page.locator("#transcript")).to_contain_text("Aquí estamos, te leemos.")
-        page.get_by_role("button", name="Cerrar y devolver al asistente").click()
-        expect(page.get_by_text("Conversación cerrada")).to_be_visible()
+        close_conversation(page, text("utter_handoff_closed"))
         assert phone.replies() == []
     assert sql(assistant, "SELECT status FROM handoffs WHERE sender_id = ?", phone.sender_id) == [("closed",)]
     assert phone.delivered(2, timeout=40) == ["Aquí estamos, te leemos.", text("utter_handoff_closed")]
@@ -282,8 +343,7 @@ def test_markup_and_sql_from_anyone_stay_text(open_page: Callable[[str], Page], 
     handoff = handoff_of(assistant, phone)
     payloads = ['<script>document.body.dataset.pwned = 1</script>', '<img src=x onerror="document.body.dataset.pwned=2">',
                 "'; DROP TABLE handoffs; --"]
-    for payload in payloads:
-        assert phone.say(payload) == []
+    assert [phone.say(payload) for payload in payloads] == [[text("utter_handoff_waiting")], [], []]
     page = signed_in(open_page, assistant, leon_staff)
     page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}")
     page.get_by_role("button", name="Tomar la conversación").click()

@@ -39,8 +39,24 @@ def test_the_offer_names_the_observatory_and_when_it_answers(staffed: str) -> No
     replies, events, messages = run(ActionHumanHandoff(), tracker("human_handoff", slots={"place_key": "11020"}))
     assert replies == ["utter_handoff_offer"]
     assert messages[0]["observatory"] == LEON
-    assert messages[0]["parts"][0]["key"] in ("handoff_when_open", "handoff_when_closed")
+    where, membership, when, consent = messages[0]["parts"]
+    assert where == {"key": "handoff_where", "values": {"place": "León, Guanajuato"}}
+    assert membership == {"key": "handoff_onc_member"}
+    assert when["key"] in ("handoff_when_open", "handoff_when_closed") and consent == {"key": "handoff_consent"}
     assert slot(events, "handoff_reason") == "asked"
+
+
+def test_the_offer_says_when_the_onc_membership_is_not_confirmed(staffed: str) -> None:
+    engine = engine_for(staffed)
+    with session_scope(engine) as session:
+        jalisco = session.query(Organisation).filter_by(name="Jalisco Cómo Vamos").one()
+        assert jalisco.onc_network == "unconfirmed"
+        jalisco_id = jalisco.id
+    accounts.create(engine, "jalisco", "una-contraseña-larga", "staff", jalisco_id)
+    _, _, messages = run(ActionHumanHandoff(), tracker("human_handoff", slots={"place_key": "14039"}))
+    assert messages[0]["observatory"] == "Jalisco Cómo Vamos"
+    assert messages[0]["parts"][:2] == [{"key": "handoff_where", "values": {"place": "Guadalajara, Jalisco"}},
+                                        {"key": "handoff_onc_unconfirmed"}]
 
 
 def test_danger_is_followed_by_the_offer(staffed: str) -> None:

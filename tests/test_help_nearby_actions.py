@@ -86,13 +86,13 @@ def test_leon_gets_the_leon_observatory_and_the_national_lines(seeded: str) -> N
     assert text.startswith("Esto es lo más cercano a León, Guanajuato:")
     assert "Observatorio ciudadano: Observatorio Ciudadano de León A.C. (León, Guanajuato), a 1 km. · http://www.ocl.org.mx" in text
     assert "• Línea Nacional contra la Trata de Personas · Tel. 800 5533 000 · WhatsApp 800 5533 000" in text
-    assert "Fuente: directorio de Orienta; datos verificados entre 2026-11-01 y 2026-12-01." in text
+    assert "Fuente: directorio de Orienta. Revisé los datos entre el 2026-11-01 y el 2026-12-01." in text
     assert len(text) <= 1600
 
 
 def test_far_from_any_observatory_says_so(seeded: str) -> None:
     text = help_text(ActionHelpNearMe(), place_key="31050")  # Mérida
-    assert "El observatorio ciudadano más cercano está lejos: Observatorio Ciudadano de Seguridad, Justicia y Legalidad de Carmen" in text
+    assert "El observatorio más cercano está lejos: Observatorio Ciudadano de Seguridad, Justicia y Legalidad de Carmen" in text
 
 
 def test_a_location_pin_is_used_directly(seeded: str) -> None:
@@ -102,7 +102,7 @@ def test_a_location_pin_is_used_directly(seeded: str) -> None:
 
 
 def test_unconfirmed_members_are_flagged(seeded: str) -> None:
-    assert "no está confirmada" in help_text(ActionHelpNearMe(), place_key="14039")  # Guadalajara
+    assert "no sé aún si es parte de la red" in help_text(ActionHelpNearMe(), place_key="14039")  # Guadalajara
 
 
 def test_a_change_in_the_directory_shows_in_the_next_answer(seeded: str) -> None:

@@ -1,9 +1,12 @@
 """Replies fitted to WhatsApp and SMS: length, GSM-7/UCS-2 segments, splitting."""
 
+import re
+
 import pytest
 
 from bot.channels.outgoing_text import (
-    MAX_BODY_CHARS, SMS_SEGMENT_BUDGET, bodies_for, is_gsm7, sms_segments, split_message, to_gsm7,
+    MAX_BODY_CHARS, SMS_SEGMENT_BUDGET, bodies_for, is_gsm7, meaningful_accents, sms_segments, split_message,
+    to_gsm7,
 )
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
@@ -42,7 +45,7 @@ def test_lines_are_kept() -> None:
 
 
 def test_sms_bodies_are_gsm7_and_whatsapp_bodies_untouched() -> None:
-    assert bodies_for("Hola 👋 ¿Cómo estás?", "sms") == ["Hola ¿Como estas?"]
+    assert bodies_for("Hola 👋 ¿Cómo te llamas?", "sms") == ["Hola ¿Como te llamas?"]
     assert bodies_for("Hola 👋 ¿Cómo estás?", "whatsapp") == ["Hola 👋 ¿Cómo estás?"]
     assert bodies_for("", "whatsapp") == []
 
@@ -53,3 +56,30 @@ def test_every_reply_is_one_whatsapp_message_and_within_the_sms_budget() -> None
         text = render(key, "es", catalogues, SAMPLE_VALUES)["text"]
         assert len(bodies_for(text, "whatsapp")) == 1, key
         assert sum(sms_segments(body) for body in bodies_for(text, "sms")) <= SMS_SEGMENT_BUDGET, key
+
+
+def test_sms_keeps_separators_and_single_periods() -> None:
+    assert bodies_for("• 089 Denuncia Anónima · Tel. 089 · 24 horas", "sms") == ["- 089 Denuncia Anonima - Tel. 089 - 24 horas"]
+    assert bodies_for("Por ejemplo: «León, Gto.».", "sms") == ['Por ejemplo: "Leon, Gto.".']
+    assert to_gsm7("uno✔dos") == "uno dos"  # an unknown sign separates, never glues
+
+
+def test_sms_keeps_an_accent_that_changes_the_meaning_and_drops_the_pin_sentence() -> None:
+    assert bodies_for("¿En qué estado pasó o estás?", "sms") == ["¿En qué estado pasó o estás?"]
+    assert bodies_for("Escribe tu ciudad. En WhatsApp puedes mandar tu ubicación 📍. Escribe MENÚ.", "sms") == [
+        "Escribe tu ciudad. Escribe MENU."]
+    assert "📍" in bodies_for("Manda tu ubicación 📍.", "whatsapp")[0]
+
+
+def test_every_reply_as_sent_by_sms_reads_as_written() -> None:
+    catalogues = Catalogues.load()
+    for key in sorted(k for k in catalogues.keys() if k.startswith(("utter_", "help_", "handoff_", "guidance_", "source_"))):
+        written = render(key, "es", catalogues, {**SAMPLE_VALUES, "phone": "089", "hours": "24 horas"},
+                         parts=[{"key": "help_hours", "values": {"hours": "24 horas"}, "inline": True}])["text"]
+        sent = "\n".join(bodies_for(written, "sms"))
+        assert "WhatsApp" not in sent or "ubicación" not in sent.replace("ubicacion", "ubicación"), key
+        assert not re.search(r"(?<!\.)\.\.(?!\.)", sent), (key, sent)  # "Gto.." but "..." stays
+        assert re.sub(r"\W+", " ", to_gsm7(written)).split() == re.sub(r"\W+", " ", to_gsm7(sent)).split() or "📍" in written, key
+        lost = {word for word in meaningful_accents() if re.search(rf"\b{word}\b", written, re.IGNORECASE)}
+        assert all(re.search(rf"\b{word}\b", sent, re.IGNORECASE) for word in lost), (key, lost, sent)
+        assert sum(sms_segments(body) for body in bodies_for(written, "sms")) <= SMS_SEGMENT_BUDGET, key

@@ -22,10 +22,10 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from bot.balancer import nginx
-from bot.channels.outgoing_text import to_gsm7
+from bot.channels.outgoing_text import sms_text
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
-from bot.guidance.content import guidance
+from bot.directory import seed
 from bot.run import MAX_REQUEST_BYTES, free_port, listed_processes
 from bot.storage.crypto import Sealer, new_key
 from bot.text import fold
@@ -35,7 +35,7 @@ from tests.conftest import (FIGURES, Phone, RunningAssistant, fresh_postgresql_d
 REDIS_URL = "redis://127.0.0.1:6379/0"
 TURN_TIMEOUT_S = 12  # a turn unanswered this long was abandoned by its process
 LOCK_LIFETIME_S = 10  # a dead process's conversation lock is given up after this
-PUEBLA, YUCATAN = (guidance().state(key)["prosecutor"]["name"] for key in ("21", "31"))
+PUEBLA, YUCATAN = (seed.prosecutors()[key]["name"] for key in ("21", "31"))
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,7 @@ def test_killing_an_engine_mid_turn_loses_no_accepted_message(prod: RunningAssis
     for phone in phones:
         assert user_texts(prod, phone) == messages, phone.channel  # each once, in order
         replies = phone.delivered(len(messages), timeout=60)
-        assert len(replies) >= len(messages) and replies[-1] in (menu, to_gsm7(menu)), replies
+        assert len(replies) >= len(messages) and replies[-1] in (menu, sms_text(menu)), replies
     FIGURES.append(f"Production: {len(phones) * len(messages)} messages, an engine killed with {in_flight} turns "
                    f"in flight, {retried} requests refused and retried, 0 lost, 0 doubled")
 

@@ -38,5 +38,5 @@ def test_sms_mode_shows_gsm7_text_and_segments(page: Page) -> None:
     expect(page.get_by_role("button", name="📍 Ubicación")).to_be_disabled()
     type_message(page, "hola")
     reply = page.locator(".msg.bot").last
-    expect(reply).to_contain_text("un servicio gratuito y confidencial de orientacion")
+    expect(reply).to_contain_text("Te doy informacion gratis")
     expect(reply.locator(".meta")).to_contain_text("segmento(s) SMS")

@@ -4,12 +4,20 @@ Twilio refuses bodies over 1,600 characters. SMS travels in GSM-7 (160 character
 per part of a long message) unless one character is outside that alphabet, and then the
 whole message goes as UCS-2 (70, and 67 per part). Spanish accents á í ó ú are outside
 GSM-7, so SMS replies are transliterated to it (á→a; ñ ¿ ¡ é stay): half the segments,
-and readable on any phone.
+and readable on any phone. Punctuation GSM-7 lacks becomes its nearest sign or a space,
+never nothing, so that "Tel. 089 · 24 horas" keeps its separator. A reply where a dropped
+accent would change a word ("pasó" → "paso", see sms_accents.yml) keeps its accents when
+it still fits the SMS budget. A sentence ending in the location pin 📍 tells how to send a
+location, which only WhatsApp can: SMS leaves it out.
 """
 
 import re
 import unicodedata
-from typing import List
+from functools import lru_cache
+from pathlib import Path
+from typing import FrozenSet, List
+
+import yaml
 
 MAX_BODY_CHARS = 1600
 # The most SMS parts one reply may take: replies are written to fit (tests/test_outgoing_text.py).
@@ -19,8 +27,19 @@ GSM7_BASIC = set(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENDED = set("^{}\\[~]|€")  # two septets each
-_REPLACEMENTS = {"•": "-", "–": "-", "—": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "...", "\u00a0": " "}
+_REPLACEMENTS = {"•": "-", "–": "-", "—": "-", "·": "-", "“": '"', "”": '"', "«": '"', "»": '"', "‘": "'", "’": "'",
+                 "…": "...", "\u00a0": " "}
 _SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+|\n")
+LOCATION_PIN = "📍"
+_PIN_SENTENCE = re.compile(r"[^.!?\n]*" + LOCATION_PIN + r"[.!?]?")
+_WORD = re.compile(r"\w+")
+ACCENTS_FILE = Path(__file__).with_name("sms_accents.yml")
+
+
+@lru_cache(maxsize=1)
+def meaningful_accents() -> FrozenSet[str]:
+    """Words whose accent SMS must not drop (sms_accents.yml)."""
+    return frozenset(yaml.safe_load(ACCENTS_FILE.read_text(encoding="utf-8"))["words"])
 
 
 def is_gsm7(text: str) -> bool:
@@ -42,13 +61,32 @@ def _gsm7_char(char: str) -> str:
     if char in _REPLACEMENTS:
         return _REPLACEMENTS[char]
     base = unicodedata.normalize("NFKD", char)[0]
-    return base if base in GSM7_BASIC else ""
+    return base if base in GSM7_BASIC else " "
+
+
+def _tidy(text: str) -> str:
+    return re.sub(r"[ \t]*\n[ \t]*", "\n", re.sub(r"[ \t]{2,}", " ", text)).strip()
 
 
 def to_gsm7(text: str) -> str:
     """The closest GSM-7 text: accents dropped where GSM-7 lacks them, emoji removed."""
-    converted = "".join(_gsm7_char(c) for c in text)
-    return re.sub(r"[ \t]+\n", "\n", re.sub(r"[ \t]{2,}", " ", converted)).strip()
+    return _tidy("".join(_gsm7_char(c) for c in text))
+
+
+def _ucs2_char(char: str) -> str:
+    """A character as an SMS in UCS-2 carries it: letters and signs kept, emoji left out."""
+    return char if char in _REPLACEMENTS or unicodedata.category(char)[0] in "LNPZ" or char == "\n" else " "
+
+
+def sms_text(text: str) -> str:
+    """A reply as SMS sends it: without WhatsApp-only sentences; in GSM-7, unless dropping an
+    accent would change a word and the accented text still fits SMS_SEGMENT_BUDGET."""
+    text = _PIN_SENTENCE.sub("", text)
+    if not meaningful_accents() & {word.casefold() for word in _WORD.findall(text)}:
+        return to_gsm7(text)
+    accented = _tidy("".join(_ucs2_char(c) for c in text))
+    fits = sum(sms_segments(body) for body in split_message(accented)) <= SMS_SEGMENT_BUDGET
+    return accented if fits else to_gsm7(text)
 
 
 def split_message(text: str, limit: int = MAX_BODY_CHARS) -> List[str]:
@@ -89,5 +127,5 @@ def _hard_cut(piece: str, limit: int) -> List[str]:
 
 def bodies_for(text: str, channel: str) -> List[str]:
     """The message bodies to send for one reply on `channel` ("sms" or "whatsapp")."""
-    prepared = to_gsm7(text) if channel == "sms" else text
+    prepared = sms_text(text) if channel == "sms" else text
     return [body for body in split_message(prepared) if body.strip()]

@@ -43,6 +43,9 @@ from bot.channels.turns import KEYWORDS, Turns, urgent_intent
 from bot.channels.twilio_request import IncomingMessage, MalformedRequest, parse
 from bot.channels.twilio_sender import TwilioSender
 from bot.delivery.courier import Courier
+from bot.handoff import waiting
+from bot.handoff.alerts import Mailer
+from bot.handoff.escalation import WaitingSweep, escalate_after
 from bot.identity import pseudonym
 from bot.settings import Settings
 from bot.storage.crypto import Sealer
@@ -94,6 +97,7 @@ class TwilioInput(InputChannel):
         self.turns = Turns(self.engine, self.sealer, self.courier, self.per_sender, self.turn_timeout,
                            settings.sender_key)
         self.recovery = Recovery(self.engine, self.sealer, self.turns, self.turn_timeout)
+        self.waiting_sweep = WaitingSweep(self.engine, self.sealer, Mailer.from_env(), escalate_after())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         twilio = Blueprint("orienta_twilio", __name__)
@@ -102,6 +106,7 @@ class TwilioInput(InputChannel):
         async def start_delivery(app: Sanic, _loop: Any) -> None:
             app.add_task(self.courier.run())
             app.add_task(self.recovery.run(app.ctx.agent, on_new_message))
+            app.add_task(self.waiting_sweep.run())
 
         @twilio.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -144,14 +149,27 @@ class TwilioInput(InputChannel):
             return arrival.claim is Claim.ANSWERED
         if arrival.held:  # kept for staff; danger in words the keywords miss still gets its turn
             if await urgent_intent(agent, message.dialogue_text) is None:
-                await asyncio.to_thread(self._answered, message.message_sid)
+                if await asyncio.to_thread(self._kept_for_staff, message.message_sid, sender_id):
+                    await asyncio.wait([asyncio.ensure_future(self._send_now(sender_id))], timeout=TURN_WAIT_S)
                 return True
         if arrival.needs_turn or arrival.held:
             turn = asyncio.ensure_future(self.turns.run(message, sender_id, arrival.attempts, agent, on_new_message))
             await asyncio.wait([turn], timeout=TURN_WAIT_S)
         return True
 
-    def _answered(self, message_sid: str) -> None:
+    async def _send_now(self, sender_id: str) -> None:
+        """Sends what was just stored for the person; what cannot go now waits for the
+        courier's next look."""
+        try:
+            await self.courier.deliver_to(sender_id)
+        except Exception as error:  # the database is away
+            logger.warning("Replies were not sent yet (%s).", type(error).__name__)
+
+    def _kept_for_staff(self, message_sid: str, sender_id: str) -> bool:
+        """Marks a message kept for staff answered; True if it got the acknowledgement of
+        the first message while the handoff waits."""
+        now = datetime.now(timezone.utc)
         with session_scope(self.engine) as session:
-            processed_messages.answered(session, message_sid, datetime.now(timezone.utc))
+            processed_messages.answered(session, message_sid, now)
+            return waiting.acknowledge(session, self.sealer, sender_id, now)
 

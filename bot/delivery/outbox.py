@@ -15,7 +15,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Collection, Dict, Iterable, List, Optional, Tuple
 
 import sqlalchemy as sa
 from cryptography.fernet import InvalidToken
@@ -62,9 +62,10 @@ class Delivery:
 
 
 def enqueue(session: Session, sealer: Sealer, sender_id: str, contact: Address, replies: Iterable[Reply],
-            origin: str, when: datetime, urgent: bool = False) -> int:
+            origin: str, when: datetime, urgent: bool = False, handoff_message_id: Optional[int] = None) -> int:
     """Stores replies to `contact`, in the caller's transaction; returns how many rows.
-    Nothing is stored for a person who opted out on their carrier (STOP)."""
+    Nothing is stored for a person who opted out on their carrier (STOP). A staff reply
+    names its handoff message, whose delivery the inbox shows (`deliveries`)."""
     if contact.opted_out:
         return 0
     rows: List[Dict[str, object]] = []
@@ -79,7 +80,7 @@ def enqueue(session: Session, sealer: Sealer, sender_id: str, contact: Address, 
         row.update({"sealed_body": None, "sealed_media_url": None, "content_sid": None, **row})
         row.update(sender_id=sender_id, origin=origin, channel=contact.channel, our_address=contact.our_address,
                    sealed_to=sealer.seal(contact.address), urgent=urgent, created_at=when, attempts=0,
-                   next_attempt_at=when)
+                   next_attempt_at=when, handoff_message_id=handoff_message_id)
     if rows:
         session.execute(sa.insert(OutgoingMessage), rows)
     return len(rows)
@@ -166,6 +167,22 @@ def failed(session: Session, row_id: int, attempts: int, error: str, now: dateti
         values["next_attempt_at"] = now + timedelta(seconds=BACKOFF_S[attempts])
     session.execute(sa.update(OutgoingMessage).where(OutgoingMessage.id == row_id).values(**values))
     return give_up
+
+
+_DELIVERY_RANK = ("sent", "sending", "failed")  # a reply is as far as its least delivered row
+
+
+def deliveries(session: Session, handoff_message_ids: Collection[int]) -> Dict[int, str]:
+    """How far each staff reply got: "sent" once all its rows went, "failed" if one was
+    given up, else "sending"."""
+    rows = session.execute(sa.select(OutgoingMessage.handoff_message_id, OutgoingMessage.sent_at,
+                                     OutgoingMessage.failed_at)
+                           .where(OutgoingMessage.handoff_message_id.in_(list(handoff_message_ids))))
+    states: Dict[int, str] = {}
+    for message_id, sent_at, failed_at in rows:
+        state = "failed" if failed_at else "sent" if sent_at else "sending"
+        states[message_id] = max(states.get(message_id, "sent"), state, key=_DELIVERY_RANK.index)
+    return states
 
 
 def report(session: Session, since: datetime) -> Dict[str, int]:

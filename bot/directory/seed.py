@@ -1,5 +1,5 @@
-"""Loads bot/directory/seed.yml, each state's prosecutor's office and the national lines meant
-for the directory into an empty directory: `python -m bot.directory.seed`."""
+"""Loads bot/directory/seed.yml (its organisations and each state's prosecutor's office) and the
+national lines meant for the directory into an empty directory: `python -m bot.directory.seed`."""
 
 from pathlib import Path
 from typing import Any, Dict, List
@@ -31,23 +31,25 @@ def line_record(line: Dict[str, Any]) -> Dict[str, Any]:
             "services": line["services"], "source": _sources(line), "verified_on": line["checked"], "active": "sí"}
 
 
-def prosecutor_record(state_key: str, contact: Dict[str, Any]) -> Dict[str, Any]:
-    """A state's prosecutor's office of guidance/states.yml, in the state's capital, with the contact a source gives."""
-    fact = guidance().state(state_key)["prosecutor"]
-    source = "; ".join(filter(None, [_sources(fact), contact.get("source"), "ubicación: la capital del estado"]))
-    return {"kind": "prosecutor", "name": fact["name"], "state_key": state_key,
-            "municipality_key": catalogue().capital(state_key).key, "website": fact["website"],
-            "phone": contact.get("phone"), "services": contact.get("services"), "source": source,
-            "verified_on": contact.get("checked", fact["checked"]), "active": "sí"}
+def prosecutor_record(state_key: str, office: Dict[str, Any]) -> Dict[str, Any]:
+    """A state's prosecutor's office of the seed, in the state's capital."""
+    return {**office, "kind": "prosecutor", "state_key": state_key,
+            "municipality_key": catalogue().capital(state_key).key, "active": "sí"}
+
+
+def _seed() -> Dict[str, Any]:
+    return yaml.safe_load(SEED.read_text(encoding="utf-8"))
+
+
+def prosecutors() -> Dict[str, Dict[str, Any]]:
+    """Each state's prosecutor's office as the seed has it, by state key."""
+    return {key: prosecutor_record(key, office) for key, office in sorted(_seed()["prosecutors"].items())}
 
 
 def records() -> List[Dict[str, Any]]:
     """The seed organisations, each state's prosecutor's office, then the national lines meant for the directory."""
-    seed = yaml.safe_load(SEED.read_text(encoding="utf-8"))
-    contacts = seed.get("prosecutors") or {}
-    prosecutors = [prosecutor_record(key, contacts.get(key, {})) for key in sorted(guidance().states)]
     lines = [line_record(line) for line in guidance().lines.values() if line.get("in_directory")]
-    return seed["organisations"] + prosecutors + lines
+    return _seed()["organisations"] + list(prosecutors().values()) + lines
 
 
 def load(engine: Engine) -> int:

@@ -4,9 +4,9 @@ An answer is at most three messages (WhatsApp shows each as one bubble, SMS as a
 segments); what does not fit waits for "más" as numbered sections ("report_crime:0"). Each
 answer also lists the facts it rests on, for "¿De dónde sale esto?".
 
-The state's Centros de Justicia para las Mujeres and victims' commission come from the
-referral directory (`local`: its active entries in that state), so that an administrator's
-change shows in the next answer; the rest comes from guidance/.
+The state's prosecutor's office, Centros de Justicia para las Mujeres and victims' commission
+come from the referral directory (`local`: its active entries in that state), so that an
+administrator's change shows in the next answer; the rest comes from guidance/.
 """
 
 from dataclasses import dataclass, field
@@ -20,14 +20,18 @@ from bot.text import bare_words
 
 MAX_MESSAGES = 3
 DIRECTORY_REF = "directory"  # "directory:<oldest>:<newest>": entries of the referral directory
+ENTRY_REF = "entry"  # "entry:<id>": one of them, whose own source "fuente" shows
 # Which state fact a placeholder or a `needs` condition rests on.
-_FACT_OF_PLACEHOLDER = {"{prosecutor}": "prosecutor", "{website}": "prosecutor", "{online_where}": "online_reporting"}
+_FACT_OF_PLACEHOLDER = {"{online_where}": "online_reporting"}
 _FACT_OF_NEED = {"online": "online_reporting"}
 # Which directory kind a placeholder or a `needs` condition rests on.
-_KIND_OF_PLACEHOLDER = {"{centres}": "women_justice_centre", "{commission}": "victims_commission",
-                        "{rights_commission}": "human_rights_commission"}
-_KIND_OF_NEED = {"centres": "women_justice_centre", "commission": "victims_commission",
+_LISTED_KINDS = {"{centres}": "women_justice_centre", "{commission}": "victims_commission",  # named as a list
+                 "{rights_commission}": "human_rights_commission"}
+_KIND_OF_PLACEHOLDER = {**_LISTED_KINDS, **{f"{{{name}}}": "prosecutor" for name in ("prosecutor", "prosecutor_contact", "website")}}
+_KIND_OF_NEED = {"centres": "women_justice_centre", "commission": "victims_commission", "prosecutor": "prosecutor",
                  "rights_commission": "human_rights_commission"}
+# What {prosecutor} and {website} say when the directory has no office for the state.
+NO_PROSECUTOR, NO_WEBSITE = "Fiscalía del estado", "el sitio de la Fiscalía"
 
 
 ADDRESS = "Dirección: "  # how an entry's `services` starts when a source gives its address ("Dirección: …;")
@@ -126,10 +130,15 @@ class Composer:
     def _of_kind(self, kind: str) -> List[Entry]:
         return [entry for entry in self.local if entry.kind == kind]
 
+    @staticmethod
+    def _shown(kind: str) -> int:
+        """How many entries of a kind an answer names: the nearest office, the two nearest of a list."""
+        return MAX_PER_KIND if kind in _LISTED_KINDS.values() else 1
+
     def _entries_text(self, kind: str) -> str:
         """The first entries of a kind (the nearest, as `local` is ordered), and how many more there are."""
         entries = self._of_kind(kind)
-        text = "; ".join(map(summary, entries[:MAX_PER_KIND]))
+        text = "; ".join(map(summary, entries[:self._shown(kind)]))
         if len(entries) > MAX_PER_KIND:
             text += self.content.items["directory.more"]["text"].format(
                 count=len(entries) - MAX_PER_KIND, state=catalogue().states[self.state_key])
@@ -152,17 +161,27 @@ class Composer:
         if entries:
             dates = sorted(entry.verified_on.isoformat() for entry in entries)
             refs.append(f"{DIRECTORY_REF}:{dates[0]}:{dates[-1]}")
+            shown = [entry for kind in sorted(kinds) for entry in self._of_kind(kind)[:self._shown(kind)]]
+            refs += [f"{ENTRY_REF}:{entry.id}" for entry in shown]
         return refs
 
+    def _prosecutor_values(self) -> Dict[str, str]:
+        """The state's prosecutor's office as the directory has it now (the nearest, if several)."""
+        office = next(iter(self._of_kind("prosecutor")), None)
+        if office is None:
+            return {"prosecutor": NO_PROSECUTOR, "website": NO_WEBSITE, "prosecutor_contact": ""}
+        contact = [office.website or "", f"tel. {display_phone(office.phone)}" if office.phone else ""]
+        return {"prosecutor": office.name, "website": office.website or NO_WEBSITE,
+                "prosecutor_contact": ", ".join(filter(None, contact))}
+
     def _values(self) -> Dict[str, str]:
-        prosecutor = self.state["prosecutor"]
         online = self.state.get("online_reporting") or {}
         return {
             "state": catalogue().states[self.state_key],
-            "prosecutor": prosecutor["name"], "website": prosecutor["website"],
+            **self._prosecutor_values(),
             "online_where": online.get("where", ""), "online_crimes": online.get("label", ""),
             "online_notes": online.get("notes", ""),
-            **{placeholder.strip("{}"): self._entries_text(kind) for placeholder, kind in _KIND_OF_PLACEHOLDER.items()},
+            **{placeholder.strip("{}"): self._entries_text(kind) for placeholder, kind in _LISTED_KINDS.items()},
             **self.content.line_texts(),
         }
 

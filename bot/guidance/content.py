@@ -1,4 +1,4 @@
-"""The guidance content under guidance/: national items, per-state facts, national lines, and their schema.
+"""The guidance content under guidance/: national items, states' online reporting, national lines, and their schema.
 
 `Guidance.load()` reads and validates the files; `problems()` lists what is wrong with
 them (schema errors and references to unknown sources, items or crimes), so that a
@@ -18,7 +18,7 @@ import yaml
 from bot.directory.catalogue import catalogue
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "guidance"
-STATE_FACTS = ("prosecutor", "online_reporting")
+STATE_FACTS = ("online_reporting",)
 LINE_PLACEHOLDER = re.compile(r"\{line_([a-z_]+)\}")  # "{line_women}": the line's `says` text
 
 
@@ -41,7 +41,7 @@ def _read(path: Path) -> Any:
 class Fact:
     """One checked piece of content: what it says, where it comes from, when it was checked."""
 
-    ref: str  # "item:report.where", "state:09:prosecutor" or "line:women"
+    ref: str  # "item:report.where", "state:09:online_reporting" or "line:women"
     label: str
     sources: Tuple[Dict[str, str], ...]  # each: title, url (optional), articles (optional)
     checked: dt.date
@@ -49,7 +49,7 @@ class Fact:
 
 
 class Guidance:
-    """National items, answers, crimes, national lines and the facts of each state."""
+    """National items, answers, crimes, national lines and the online reporting of the states that have it."""
 
     def __init__(self, national: Dict[str, Any], states: Dict[str, Any], lines: Dict[str, Any],
                  schema: Dict[str, Any]) -> None:
@@ -86,7 +86,8 @@ class Guidance:
         return name in self.national["answers"]
 
     def state(self, key: str) -> Dict[str, Any]:
-        return self.states[key]
+        """A state's facts (its online reporting), empty for a state with none verified."""
+        return self.states.get(key, {})
 
     def problems(self) -> List[str]:
         """Everything wrong with the content, one line each; empty when it is sound."""
@@ -130,7 +131,7 @@ class Guidance:
         return f"{file_name}: {where}: {error.message}"
 
     def facts(self) -> Iterator[Fact]:
-        """Every item and every state fact, with its sources and check date."""
+        """Every item, state fact and national line, with its sources and check date."""
         sources = self.national["sources"]
         for name, item in self.items.items():
             cited = tuple({**sources[cite["source"]], "articles": cite.get("articles", "")} for cite in item["cites"])
@@ -140,12 +141,8 @@ class Guidance:
             for fact_name in STATE_FACTS:
                 fact = state.get(fact_name)
                 if fact:
-                    # "Sitio oficial" says little alone: name whose site it is.
-                    named = tuple({**source, "title": f"{fact['name']}, {source['title'].lower()}"}
-                                  if "name" in fact and source["title"] == "Sitio oficial" else source
-                                  for source in fact["sources"])
                     yield Fact(f"state:{key}:{fact_name}", f"{catalogue().states[key]}: {fact_name}",
-                               named, dt.date.fromisoformat(fact["checked"]), fact["verification"])
+                               tuple(fact["sources"]), dt.date.fromisoformat(fact["checked"]), fact["verification"])
         for key, line in self.lines.items():
             yield Fact(f"line:{key}", f"line {key}: {line['name']}", tuple(line["sources"]),
                        dt.date.fromisoformat(line["checked"]), line["verification"])

@@ -33,6 +33,10 @@ class Handoff(Base):
     created_at = sa.Column(UTCDateTime, nullable=False)
     claimed_by = sa.Column(sa.Integer, sa.ForeignKey(User.id), nullable=True)
     closed_at = sa.Column(UTCDateTime, nullable=True)
+    # The observatory whose staff were told it waits (bot/handoff/escalation.py): a transfer's new one is told too.
+    alerted_observatory_id = sa.Column(sa.Integer, sa.ForeignKey(
+        Organisation.id, name="fk_handoffs_alerted_observatory_id_organisations"), nullable=True)
+    escalated_at = sa.Column(UTCDateTime, nullable=True)  # still unclaimed after the limit: told again
 
 
 class HandoffMessage(Base):

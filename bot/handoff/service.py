@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -23,6 +23,18 @@ from bot.web.models import User
 logger = logging.getLogger(__name__)
 OPEN = ("waiting", "active")
 NOTIFY_TIMEOUT_S = 3
+
+
+@dataclass(frozen=True)
+class Span:
+    """A handoff's own stretch of the conversation: from the close of the person's previous
+    handoff (or the conversation's start) to its own close (or now, while it is open)."""
+
+    start: Optional[datetime]
+    end: Optional[datetime]
+
+    def contains(self, at: datetime) -> bool:
+        return (self.start is None or at > self.start) and (self.end is None or at <= self.end)
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,15 @@ def point_of(organisation: Organisation) -> Optional[Tuple[float, float]]:
     return municipality.point if municipality else None
 
 
+def about(observatory: Organisation) -> List[Dict[str, Any]]:
+    """What the person is told of an observatory that would read their conversation (reply
+    parts): where it is, and whether the ONC network confirms it as a member."""
+    municipality = catalogue().municipalities.get(observatory.municipality_key or "")
+    where = [{"key": "handoff_where", "values": {"place": municipality.label}}] if municipality else []
+    membership = "handoff_onc_member" if observatory.onc_network == "member" else "handoff_onc_unconfirmed"
+    return [*where, {"key": membership}]
+
+
 def availability(organisation: Organisation, now: datetime) -> Availability:
     if not organisation.handoff_hours:
         return Availability("unknown")
@@ -79,6 +100,14 @@ def open_for(session: Session, sender_id: str) -> Optional[Handoff]:
     """The conversation's handoff in progress, if any."""
     query = sa.select(Handoff).where(Handoff.sender_id == sender_id, Handoff.status.in_(OPEN))
     return session.scalars(query.order_by(Handoff.id.desc())).first()
+
+
+def span(session: Session, handoff: Handoff) -> Span:
+    """What of the conversation belongs to `handoff`: what another observatory saw in an
+    earlier handoff, or what the person writes after this one closed, does not."""
+    earlier = sa.select(sa.func.max(Handoff.closed_at)).where(Handoff.sender_id == handoff.sender_id,
+                                                              Handoff.id < handoff.id)
+    return Span(session.scalar(earlier), handoff.closed_at)
 
 
 def start(session: Session, sender_id: str, observatory_id: int, reason: str, language: str,

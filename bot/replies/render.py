@@ -1,6 +1,7 @@
 """Turns a reply name, a language and values into the message the channel sends."""
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Sequence
 
 from bot.guidance.content import guidance
@@ -17,11 +18,14 @@ class _Fillers(dict):
         return "{" + key + "}"
 
 
+_DOUBLE_PERIOD = re.compile(r"(?<!\.)\.\.(?!\.)")  # "de León A.C.." once a name ending in "." is filled in
+
+
 def _fill(text: str, values: Dict[str, Any]) -> str:
     """The text with its placeholders filled: the national lines' ({line_crisis}…) and `values`."""
     fillers = _Fillers(guidance().line_texts())
     fillers.update((name, value) for name, value in values.items() if value is not None)
-    return text.format_map(fillers)
+    return _DOUBLE_PERIOD.sub(".", text.format_map(fillers))
 
 
 def _parts(parts: List[Dict[str, Any]], language: str, catalogues: Catalogues) -> str:

@@ -8,7 +8,8 @@ and are listed by `GET /messages` for the page (and for tests).
 
 `POST /faults {"mode": …}` makes the fake API misbehave, for the fault tests and `make
 soak`: "ok", "error" (500), "hang" (no answer for a minute), "drop" (the connection closed
-without an answer, as when Twilio cannot be reached); "whatsapp-error" fails WhatsApp only.
+without an answer, as when Twilio cannot be reached); "whatsapp-error" fails WhatsApp only;
+"refuse" answers 400 (Twilio's 21211, a number it cannot reach), which is never retried.
 """
 
 import asyncio
@@ -28,7 +29,7 @@ from bot.simulator.twilio_form import sms_form, whatsapp_form
 
 PAGE = Path(__file__).with_name("static") / "phone.html"
 SAMPLE_MEDIA = {"audio": "audio/ogg", "image": "image/jpeg"}
-FAULT_MODES = ("ok", "error", "hang", "drop", "whatsapp-error")
+FAULT_MODES = ("ok", "error", "hang", "drop", "whatsapp-error", "refuse")
 HANG_S = 60
 
 
@@ -76,6 +77,8 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
         if mode == "drop":
             request.transport.close()
             return response.empty(status=500)
+        if mode == "refuse":  # refused for good, as Twilio refuses a number it cannot reach
+            return response.json({"code": 21211, "message": "Invalid 'To' Phone Number", "status": 400}, status=400)
         if mode in ("error", "hang"):
             return response.json({"code": 20500, "message": "Internal Server Error", "status": 500}, status=500)
         body = request.form.get("Body", "")

@@ -71,6 +71,9 @@ class OutgoingMessage(Base):
     sent_at = sa.Column(UTCDateTime, nullable=True)
     failed_at = sa.Column(UTCDateTime, nullable=True)  # given up after every retry
     last_error = sa.Column(sa.String(64), nullable=True)  # the error's kind, never its text
+    # The staff reply (a handoff message) the row delivers: its mark in the inbox. No foreign
+    # key: both go when the conversation is erased.
+    handoff_message_id = sa.Column(sa.Integer, nullable=True, index=True)
 
 
 class MessageTombstone(Base):

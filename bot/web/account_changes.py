@@ -1,6 +1,6 @@
 """What administrators change in a staff account: deactivate, reactivate, reset the password,
-change the role or the observatory (and the checks an account's values pass). Each change
-is one transaction with its row in the staff audit.
+change the role, the observatory or the e-mail address alerts go to (and the checks an
+account's values pass). Each change is one transaction with its row in the staff audit.
 
 Deactivating or resetting moves the account's session generation on, so that every
 session cookie of the account is refused at its next request (bot/web/auth.py). A role or
@@ -24,6 +24,7 @@ from bot.web.models import ROLE_NAMES, ROLES, User
 
 DETAIL_LENGTH = StaffAudit.detail.type.length
 MIN_PASSWORD_LENGTH = 12
+EMAIL_LENGTH = User.email.type.length
 
 
 def check_password(password: str) -> None:
@@ -145,4 +146,26 @@ def change_observatory(engine: Engine, username: str, observatory_id: int, by: O
         _release(session, user, by)
         user.observatory_id = observatory_id
         _audit(session, by, user, "change_observatory", detail)
+        return True
+
+
+def check_email(email: str) -> str:
+    """The address as stored ("" clears it); ValueError unless it looks like one."""
+    email = email.strip()
+    local, _, domain = email.partition("@")
+    if email and (len(email) > EMAIL_LENGTH or not local or "." not in domain or any(c.isspace() for c in email)
+                  or "@" in domain):
+        raise ValueError("esa dirección de correo no es válida")
+    return email
+
+
+def change_email(engine: Engine, username: str, email: str, by: Optional[int] = None) -> bool:
+    """Where alerts of waiting conversations go ("" for none); False if it already was so."""
+    email = check_email(email)
+    with session_scope(engine) as session:
+        user = _account(session, username)
+        if (user.email or "") == email:
+            return False
+        user.email = email or None
+        _audit(session, by, user, "change_email", "correo registrado" if email else "correo quitado")
         return True

@@ -119,6 +119,8 @@ def _commands() -> argparse.ArgumentParser:
     role.add_argument("--observatory", type=int, help="directory id of the observatory, for staff")
     command("observatory", "move a staff account to another observatory").add_argument(
         "observatory", type=int, help="directory id of the observatory")
+    command("email", "where alerts of waiting conversations go").add_argument(
+        "email", help="an e-mail address; '' for none")
     return parser
 
 
@@ -141,6 +143,10 @@ def _run(engine: Engine, arguments: argparse.Namespace) -> str:
     if command == "role":
         changed = account_changes.change_role(engine, name, arguments.role, arguments.observatory)
         return f"Account {name} is now {arguments.role}." if changed else f"Account {name} already was {arguments.role}."
+    if command == "email":
+        changed = account_changes.change_email(engine, name, arguments.email)
+        return f"Alerts of {name} go to {arguments.email.strip() or 'nobody'}." if changed else \
+            f"Alerts of {name} already went there."
     changed = account_changes.change_observatory(engine, name, arguments.observatory)
     return f"Account {name} moved to observatory {arguments.observatory}." if changed else \
         f"Account {name} already was in observatory {arguments.observatory}."

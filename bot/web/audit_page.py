@@ -20,7 +20,7 @@ ACTIONS = {
     "release": "Devolvió la conversación a la cola", "create": "Creó la cuenta",
     "deactivate": "Desactivó la cuenta", "reactivate": "Reactivó la cuenta",
     "reset_password": "Restableció la contraseña", "change_role": "Cambió el rol",
-    "change_observatory": "Cambió el observatorio",
+    "change_observatory": "Cambió el observatorio", "change_email": "Cambió el correo de avisos",
 }
 COMMAND_LINE = "línea de comandos"
 

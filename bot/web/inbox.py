@@ -7,17 +7,18 @@ allows free text only within 24 hours of the person's last message.
 """
 
 from datetime import datetime, timedelta, timezone
-from typing import Any, List
+from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, make_response, redirect, render_template,
+                   request, session, url_for)
 from flask_login import current_user, login_required
 
 from bot.delivery import outbox
 from bot.delivery.outbox import Reply
 from bot.directory.models import Organisation
 from bot.handoff import service
-from bot.handoff.models import Handoff, StaffAudit
+from bot.handoff.models import Handoff, HandoffMessage, StaffAudit
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.settings import Settings
@@ -25,11 +26,15 @@ from bot.storage.contacts import Address, ContactBook
 from bot.storage.crypto import Sealer
 from bot.storage.database import session_scope
 from bot.storage.models import ReceivedMedia
-from bot.web import media_fetch
-from bot.web.transcript import transcript
+from bot.web import handoff_access as access, media_fetch
+from bot.web.labels import label, language
+from bot.web.transcript import transcript, version
 
 blueprint = Blueprint("inbox", __name__, url_prefix="/inbox")
+blueprint.add_app_template_filter(label, "label")
+blueprint.add_app_template_filter(language, "language")
 WHATSAPP_WINDOW = timedelta(hours=24)
+RECENTLY_CLOSED = timedelta(days=7)
 CATEGORIES = ("robo", "violencia familiar", "violencia sexual", "desaparición", "extorsión", "fraude",
               "trata de personas", "orientación", "intérprete", "otro")
 
@@ -46,14 +51,6 @@ def _sealer() -> Sealer:
     return Sealer(_settings().data_keys)
 
 
-def _visible(db: Any, handoff_id: int) -> Handoff:
-    """The handoff if this user may see it; 404 otherwise (never reveal that it exists)."""
-    handoff = db.get(Handoff, handoff_id)
-    if handoff is None or not (current_user.is_admin or handoff.observatory_id == current_user.observatory_id):
-        abort(404)
-    return handoff
-
-
 def _audit(db: Any, handoff: Handoff, action: str) -> None:
     db.add(StaffAudit(at=datetime.now(timezone.utc), user_id=current_user.id, action=action,
                       case_ref=handoff.case_ref, handoff_id=handoff.id, sender_id=handoff.sender_id))
@@ -63,11 +60,21 @@ def _in_whatsapp_window(contact: Address) -> bool:
     return contact.channel != "whatsapp" or datetime.now(timezone.utc) - contact.last_message_at < WHATSAPP_WINDOW
 
 
-def _send(db: Any, handoff: Handoff, contact: Address, body: str = "", content_sid: str = "") -> None:
+def _send(db: Any, handoff: Handoff, contact: Address, body: str = "", content_sid: str = "",
+          message_id: Optional[int] = None) -> None:
     """Puts a staff message in the outbox, in the page's transaction: the dialogue
     engines' courier delivers it, retrying while Twilio is away."""
     outbox.enqueue(db, _sealer(), handoff.sender_id, contact, [Reply(body, content_sid=content_sid)], outbox.STAFF,
-                   datetime.now(timezone.utc))
+                   datetime.now(timezone.utc), handoff_message_id=message_id)
+
+
+def _reply(db: Any, handoff: Handoff, contact: Address, shown: str, body: str = "", content_sid: str = "") -> None:
+    """A staff reply: kept in the handoff (as staff read it, `shown`) and put in the outbox
+    marked with it, so that the page shows how far it got."""
+    message = service.record(db, _sealer(), handoff, "staff", shown, current_user.id)
+    db.flush()
+    _send(db, handoff, contact, body, content_sid, message.id)
+    _audit(db, handoff, "reply")
 
 
 def _queue_rows(db: Any) -> List[dict]:
@@ -77,19 +84,28 @@ def _queue_rows(db: Any) -> List[dict]:
     now = datetime.now(timezone.utc)
     rows = []
     for handoff in db.scalars(query):
-        rows.append({"id": handoff.id, "status": handoff.status, "reason": handoff.reason,
+        rows.append({"id": handoff.id, "status": label(handoff.status, "status"),
+                     "reason": label(handoff.reason, "reason"),
                      "waiting_minutes": int((now - handoff.created_at).total_seconds() // 60),
                      "mine": handoff.claimed_by == current_user.id,
-                     "interpreter": handoff.interpreter_language or "",
+                     "interpreter": language(handoff.interpreter_language) if handoff.interpreter_language else "",
                      "url": url_for("inbox.conversation", handoff_id=handoff.id)})
     return rows
+
+
+def _closed_by_me(db: Any) -> List[Handoff]:
+    """The handoffs this user held and closed lately: theirs to read again, read-only."""
+    since = datetime.now(timezone.utc) - RECENTLY_CLOSED
+    return list(db.scalars(sa.select(Handoff).where(
+        Handoff.claimed_by == current_user.id, Handoff.status == "closed", Handoff.closed_at >= since)
+        .order_by(Handoff.closed_at.desc())))
 
 
 @blueprint.route("/")
 @login_required
 def queue() -> str:
     with session_scope(_engine()) as db:
-        return render_template("inbox/queue.html", rows=_queue_rows(db))
+        return render_template("inbox/queue.html", rows=_queue_rows(db), closed=_closed_by_me(db))
 
 
 @blueprint.route("/queue.json")
@@ -100,50 +116,103 @@ def queue_json() -> Response:
         return jsonify(_queue_rows(db))
 
 
+def _revealed(handoff: Handoff) -> bool:
+    return handoff.case_ref in session.get("revealed", [])
+
+
+def _deliveries(db: Any, handoff: Handoff) -> Dict[int, str]:
+    """How far each staff reply of the handoff got."""
+    replies = db.scalars(sa.select(HandoffMessage.id).where(HandoffMessage.handoff_id == handoff.id,
+                                                           HandoffMessage.kind == "staff"))
+    return outbox.deliveries(db, list(replies))
+
+
+def _transcript_of(db: Any, handoff: Handoff, span: service.Span) -> dict:
+    """What the transcript shows: its lines, whether personal data is revealed, and how
+    far each staff reply got."""
+    reveal = _revealed(handoff)
+    return {"lines": transcript(db, _sealer(), handoff, span, reveal), "reveal": reveal,
+            "deliveries": _deliveries(db, handoff)}
+
+
 @blueprint.route("/<int:handoff_id>")
 @login_required
 def conversation(handoff_id: int) -> str:
+    """A handoff's page. Its transcript is shown only to the staff member who claimed it."""
     with session_scope(_engine()) as db:
-        handoff = _visible(db, handoff_id)
-        reveal = handoff_id in session.get("revealed", [])
+        handoff = access.visible(db, handoff_id)
+        mine = handoff.claimed_by == current_user.id
         contact = ContactBook(_engine(), _sealer()).find(handoff.sender_id)
-        observatories = db.scalars(sa.select(Organisation).where(
-            Organisation.kind == "observatory", Organisation.active.is_(True), Organisation.id != handoff.observatory_id))
         return render_template(
-            "inbox/conversation.html", handoff=handoff, lines=transcript(db, _sealer(), handoff.sender_id, reveal),
-            reveal=reveal, mine=handoff.claimed_by == current_user.id, categories=CATEGORIES,
+            "inbox/conversation.html", handoff=handoff, mine=mine, categories=CATEGORIES,
+            **(_transcript_of(db, handoff, service.span(db, handoff)) if mine else {}),
+            can_claim=access.may_claim(handoff), can_transfer=access.may_transfer(handoff),
             channel=contact.channel if contact else "", window_open=bool(contact) and _in_whatsapp_window(contact),
             template_available=bool(current_app.config.get("WHATSAPP_TEMPLATE_SID")),
             observatory=db.get(Organisation, handoff.observatory_id).name,
-            observatories=[(o.id, o.name) for o in observatories],
+            observatories=[(o.id, o.name) for o in access.transfer_targets(db, handoff)],
         )
+
+
+@blueprint.route("/<int:handoff_id>/lines")
+@login_required
+def lines(handoff_id: int) -> Response:
+    """The transcript alone, for the page to follow the conversation as it goes; 304 while
+    it has not changed since the version the page shows (its ETag): an unchanged
+    transcript is neither opened nor redacted again."""
+    with session_scope(_engine()) as db:
+        handoff = access.held(db, handoff_id)
+        span = service.span(db, handoff)
+        tag = version(db, handoff, span, _revealed(handoff), sorted(_deliveries(db, handoff).items()))
+        if request.if_none_match.contains(tag):
+            return Response(status=304)
+        shown = _transcript_of(db, handoff, span)
+        answer = make_response(render_template("inbox/lines.html", handoff=handoff, **shown))
+        answer.set_etag(tag)
+        return answer
 
 
 @blueprint.route("/<int:handoff_id>/claim", methods=["POST"])
 @login_required
 def claim(handoff_id: int) -> Response:
+    """Takes a waiting handoff. Only its observatory's staff take one (administrators oversee
+    every queue but read no conversation)."""
     with session_scope(_engine()) as db:
-        handoff = _visible(db, handoff_id)
-        if handoff.status == "waiting":
-            handoff.status, handoff.claimed_by = "active", current_user.id
+        handoff = access.visible(db, handoff_id)
+        if handoff.observatory_id != current_user.observatory_id:
+            abort(403)
+        # One UPDATE that finds it still waiting: of simultaneous claims, one takes it.
+        taken = access.may_claim(handoff) and db.execute(
+            sa.update(Handoff).where(Handoff.id == handoff.id, Handoff.status == "waiting")
+            .values(status="active", claimed_by=current_user.id)).rowcount == 1
+        if taken:
             _audit(db, handoff, "claim")
-    return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
+        else:
+            db.refresh(handoff)
+            if handoff.claimed_by != current_user.id or handoff.status != "active":
+                abort(409, "Esta conversación ya la tomó otra persona o está cerrada.")
+    return redirect(url_for("inbox.conversation", handoff_id=handoff_id, _anchor="newest"))
 
 
 @blueprint.route("/<int:handoff_id>/reveal", methods=["POST"])
 @login_required
 def reveal(handoff_id: int) -> Response:
     with session_scope(_engine()) as db:
-        _audit(db, _visible(db, handoff_id), "reveal")
-    session["revealed"] = [*session.get("revealed", []), handoff_id]
-    return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
+        handoff = access.held(db, handoff_id)
+        case_ref = handoff.case_ref
+        _audit(db, handoff, "reveal")
+    session["revealed"] = [*session.get("revealed", []), case_ref]
+    return redirect(url_for("inbox.conversation", handoff_id=handoff_id, _anchor="newest"))
 
 
-def _claimed(db: Any, handoff_id: int) -> Handoff:
-    handoff = _visible(db, handoff_id)
-    if handoff.claimed_by != current_user.id or handoff.status != "active":
-        abort(409, "Primero toma la conversación.")
-    return handoff
+@blueprint.route("/<int:handoff_id>/hide", methods=["POST"])
+@login_required
+def hide(handoff_id: int) -> Response:
+    """Hides the personal data again."""
+    with session_scope(_engine()) as db:
+        case_ref = access.held(db, handoff_id).case_ref
+    session["revealed"] = [ref for ref in session.get("revealed", []) if ref != case_ref]
+    return redirect(url_for("inbox.conversation", handoff_id=handoff_id, _anchor="newest"))
 
 
 @blueprint.route("/<int:handoff_id>/reply", methods=["POST"])
@@ -152,21 +221,18 @@ def reply(handoff_id: int) -> Response:
     text = request.form.get("text", "").strip()
     use_template = request.form.get("template") == "1"
     with session_scope(_engine()) as db:
-        handoff = _claimed(db, handoff_id)
+        handoff = access.claimed(db, handoff_id)
         contact = ContactBook(_engine(), _sealer()).find(handoff.sender_id)
         if contact is None or contact.opted_out:
             flash("No se puede escribir a esta persona: borró sus datos o pidió no recibir mensajes.")
         elif use_template and current_app.config.get("WHATSAPP_TEMPLATE_SID"):
-            _send(db, handoff, contact, content_sid=current_app.config["WHATSAPP_TEMPLATE_SID"])
-            service.record(db, _sealer(), handoff, "staff", "[plantilla aprobada de WhatsApp]", current_user.id)
-            _audit(db, handoff, "reply")
+            _reply(db, handoff, contact, "[plantilla aprobada de WhatsApp]",
+                   content_sid=current_app.config["WHATSAPP_TEMPLATE_SID"])
         elif not _in_whatsapp_window(contact):
             flash("Pasaron más de 24 horas desde su último mensaje: WhatsApp solo permite enviar una plantilla aprobada.")
         elif text:
-            _send(db, handoff, contact, text)
-            service.record(db, _sealer(), handoff, "staff", text, current_user.id)
-            _audit(db, handoff, "reply")
-    return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
+            _reply(db, handoff, contact, text, body=text)
+    return redirect(url_for("inbox.conversation", handoff_id=handoff_id, _anchor="newest"))
 
 
 @blueprint.route("/<int:handoff_id>/note", methods=["POST"])
@@ -174,7 +240,7 @@ def reply(handoff_id: int) -> Response:
 def note(handoff_id: int) -> Response:
     text = request.form.get("text", "").strip()
     with session_scope(_engine()) as db:
-        handoff = _visible(db, handoff_id)
+        handoff = access.claimed(db, handoff_id)
         if text:
             service.record(db, _sealer(), handoff, "note", text, current_user.id)
     return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
@@ -185,7 +251,7 @@ def note(handoff_id: int) -> Response:
 def category(handoff_id: int) -> Response:
     chosen = request.form.get("category", "")
     with session_scope(_engine()) as db:
-        handoff = _visible(db, handoff_id)
+        handoff = access.claimed(db, handoff_id)
         if chosen in CATEGORIES:
             handoff.category = chosen
     return redirect(url_for("inbox.conversation", handoff_id=handoff_id))
@@ -195,26 +261,58 @@ def category(handoff_id: int) -> Response:
 @login_required
 def transfer(handoff_id: int) -> Response:
     with session_scope(_engine()) as db:
-        handoff = _visible(db, handoff_id)
-        target = db.get(Organisation, request.form.get("observatory_id", type=int) or 0)
-        if target is None or target.kind != "observatory" or not target.active:
+        handoff = access.visible(db, handoff_id)
+        if not access.may_transfer(handoff):
+            abort(409, "Solo se transfiere una conversación en espera, o la que tienes tú.")
+        chosen = request.form.get("observatory_id", type=int)
+        target = next((o for o in access.transfer_targets(db, handoff) if o.id == chosen), None)
+        if target is None:
             abort(400)
         handoff.observatory_id, handoff.status, handoff.claimed_by = target.id, "waiting", None
         _audit(db, handoff, "transfer")
+        contact = _reachable(handoff)
+        if contact:  # the person knows who will read them now
+            _send(db, handoff, contact, render("utter_handoff_transferred", handoff.language, Catalogues.load(),
+                                               {"observatory": target.name}, parts=service.about(target))["text"])
         flash(f"Conversación transferida a {target.name}.")
     return redirect(url_for("inbox.queue"))
+
+
+def _closing_text(db: Any, handoff: Handoff) -> str:
+    """What the person is told at the close: the assistant answers again, and — when nobody
+    from the team wrote to them — that nobody could answer this time."""
+    answered = db.scalar(sa.select(sa.func.count(HandoffMessage.id)).where(
+        HandoffMessage.handoff_id == handoff.id, HandoffMessage.kind == "staff"))
+    key = "utter_handoff_closed" if answered else "utter_handoff_closed_unanswered"
+    return render(key, handoff.language, Catalogues.load(), {})["text"]
+
+
+def _reachable(handoff: Handoff) -> Optional[Address]:
+    """The person's contact, if free text can reach them now."""
+    contact = ContactBook(_engine(), _sealer()).find(handoff.sender_id)
+    return contact if contact and not contact.opted_out and _in_whatsapp_window(contact) else None
+
+
+@blueprint.route("/<int:handoff_id>/close", methods=["GET"])
+@login_required
+def confirm_close(handoff_id: int) -> str:
+    """Asks before closing, showing what the person will be told."""
+    with session_scope(_engine()) as db:
+        handoff = access.claimed(db, handoff_id)
+        closing = _closing_text(db, handoff) if _reachable(handoff) else ""
+        return render_template("inbox/close.html", handoff=handoff, closing=closing)
 
 
 @blueprint.route("/<int:handoff_id>/close", methods=["POST"])
 @login_required
 def close(handoff_id: int) -> Response:
     with session_scope(_engine()) as db:
-        handoff = _claimed(db, handoff_id)
+        handoff = access.claimed(db, handoff_id)
+        contact = _reachable(handoff)
+        if contact:
+            _send(db, handoff, contact, _closing_text(db, handoff))
         handoff.status, handoff.closed_at = "closed", datetime.now(timezone.utc)
         _audit(db, handoff, "close")
-        contact = ContactBook(_engine(), _sealer()).find(handoff.sender_id)
-        if contact and not contact.opted_out and _in_whatsapp_window(contact):
-            _send(db, handoff, contact, render("utter_handoff_closed", handoff.language, Catalogues.load(), {})["text"])
         flash("Conversación cerrada: el asistente vuelve a responder.")
     return redirect(url_for("inbox.queue"))
 
@@ -224,9 +322,10 @@ def close(handoff_id: int) -> Response:
 def media(handoff_id: int, media_id: int) -> Response:
     """A voice note or photo, for the staff member who holds the conversation only."""
     with session_scope(_engine()) as db:
-        handoff = _claimed(db, handoff_id)
+        handoff = access.held(db, handoff_id)
         item = db.get(ReceivedMedia, media_id)
-        if item is None or item.sender_id != handoff.sender_id:
+        if item is None or item.sender_id != handoff.sender_id or not service.span(db, handoff).contains(
+                item.received_at):
             abort(404)
         url, content_type = _sealer().open(item.sealed_url), item.content_type
         _audit(db, handoff, "media")

@@ -1,5 +1,6 @@
 """Administrators manage the staff accounts (each staff member belongs to an observatory):
-create, deactivate and reactivate, reset a password, change a role or an observatory, all
+create, deactivate and reactivate, reset a password, change a role, an observatory or the
+e-mail address alerts go to, all
 audited (bot/web/account_changes.py); and see how replies were delivered (counts only)."""
 
 from datetime import datetime, timedelta, timezone
@@ -33,7 +34,7 @@ def _observatories(db: Any) -> List[Tuple[int, str]]:
 def _row(user: User, names: dict) -> dict:
     return {"id": user.id, "username": user.username, "role": ROLE_NAMES[user.role],
             "observatory": names.get(user.observatory_id), "observatory_id": user.observatory_id,
-            "role_code": user.role, "active": user.active}
+            "role_code": user.role, "active": user.active, "email": user.email or ""}
 
 
 @blueprint.route("/", methods=["GET", "POST"])
@@ -119,6 +120,16 @@ def change_role(user_id: int) -> Any:
         changed = account_changes.change_role(engine, username, role, observatory, by=current_user.id)
         if not changed and role == "staff" and observatory is not None:
             changed = account_changes.change_observatory(engine, username, observatory, by=current_user.id)
+        return "Cambios guardados." if changed else "No había nada que cambiar."
+
+    return _change(user_id, change)
+
+
+@blueprint.route("/<int:user_id>/email", methods=["POST"])
+@admin_required
+def change_email(user_id: int) -> Any:
+    def change(username: str) -> str:
+        changed = account_changes.change_email(_engine(), username, request.form.get("email", ""), by=current_user.id)
         return "Cambios guardados." if changed else "No había nada que cambiar."
 
     return _change(user_id, change)

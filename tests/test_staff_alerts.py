@@ -1,0 +1,288 @@
+"""Staff hear of a waiting handoff by e-mail, with nothing of the person in it; a handoff
+nobody claims in time is escalated once: staff and administrators alerted again, the
+person told through the outbox. On SQLite and PostgreSQL, with a real SMTP server."""
+
+import logging
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Iterator, List, Tuple
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from bot.delivery import outbox
+from bot.directory.models import Organisation
+from bot.handoff import service
+from bot.handoff.alerts import Mailer
+from bot.handoff.escalation import WaitingSweep, escalate_after
+from bot.handoff.models import Handoff
+from bot.replies.catalogue import Catalogues
+from bot.replies.render import render
+from bot.storage.contacts import remember
+from bot.storage.crypto import Sealer, new_key
+from bot.storage.database import engine_for, session_scope
+from bot.web import account_changes, accounts
+from bot.web.models import User
+from tests.conftest import STAFF_PASSWORD, assistant_on
+from tests.smtp_server import SMTPServer, running_smtp_server
+from tests.test_handoff import handed_off
+from tests.test_staff_lifecycle import LEON, StaffPages, _command_line, _post
+from tests.test_staff_lifecycle import database, pages  # noqa: F401 (fixtures: on SQLite and PostgreSQL)
+from tests.test_web_authorization import Visitor
+
+NOW = datetime(2026, 12, 1, 17, 0, tzinfo=timezone.utc)  # when the handoff started
+AFTER = timedelta(minutes=15)
+NUMBER = "+5215512345678"
+PERSON_SAYS = "Soy Fernanda Ruiz, mi esposo me amenaza, vivo en calle Reforma 12, mi número es 5512345678"
+SENDER = "person-1"
+SEALER = Sealer([new_key()])
+KEPT = render("utter_handoff_waiting", "es", Catalogues.load(), {})["text"]
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[SMTPServer]:
+    yield from running_smtp_server()
+
+
+@pytest.fixture()
+def engine(database: str) -> Engine:
+    return engine_for(database)
+
+
+def observatories(engine: Engine) -> Tuple[int, int]:
+    with session_scope(engine) as session:
+        ids = session.scalars(sa.select(Organisation.id).where(Organisation.kind == "observatory")
+                              .order_by(Organisation.id)).all()
+    return ids[0], ids[1]
+
+
+def account(engine: Engine, name: str, role: str, observatory_id: int | None, email: str,
+            active: bool = True) -> None:
+    accounts.create(engine, name, STAFF_PASSWORD, role, observatory_id)
+    assert account_changes.change_email(engine, name, email)
+    if not active:
+        account_changes.set_active(engine, name, False)
+
+
+@pytest.fixture()
+def waiting(engine: Engine) -> int:
+    """A handoff to the first observatory waits; the person said personal things in it."""
+    first, second = observatories(engine)
+    account(engine, "ana", "staff", first, "ana@observatorio.example")
+    account(engine, "luis", "staff", first, "luis@observatorio.example")
+    account(engine, "ida", "staff", first, "ida@observatorio.example", active=False)
+    account(engine, "otro", "staff", second, "otro@otro.example")
+    account(engine, "admin", "admin", None, "admin@orienta.example")
+    with session_scope(engine) as session:
+        remember(session, SEALER, SENDER, NUMBER, "+15005550006", "whatsapp", NOW)
+        handoff, _ = service.start(session, SENDER, first, "danger", "es")
+        service.record(session, SEALER, handoff, "person", PERSON_SAYS)
+        handoff.created_at = NOW
+        return handoff.id
+
+
+def sweeper(engine: Engine, smtp: SMTPServer) -> WaitingSweep:
+    return WaitingSweep(engine, SEALER, Mailer("127.0.0.1", smtp.port, False, "", "", "orienta@orienta.example"),
+                        AFTER)
+
+
+def person_replies(engine: Engine) -> List[str]:
+    with session_scope(engine) as session:
+        rows = []
+        while delivery := outbox.lease_next(session, SEALER, SENDER, NOW + timedelta(days=1)):
+            outbox.sent(session, delivery.id, NOW)
+            rows.append((delivery.to, delivery.body))
+    assert all(to == f"whatsapp:{NUMBER}" or to == NUMBER for to, _ in rows)
+    return [body for _, body in rows]
+
+
+def assert_nothing_of_the_person(text: str, engine: Engine, handoff_id: int) -> None:
+    with session_scope(engine) as session:
+        case_ref = session.get(Handoff, handoff_id).case_ref
+    folded = text.casefold()
+    for word in ("fernanda", "ruiz", "esposo", "amenaza", "reforma", "5512345678", "danger", "peligro", SENDER,
+                 case_ref):
+        assert word.casefold() not in folded, word
+
+
+def test_staff_of_the_observatory_get_one_alert_with_nothing_of_the_person(
+        engine: Engine, waiting: int, smtp: SMTPServer) -> None:
+    smtp.received.clear()
+    sweep = sweeper(engine, smtp)
+
+    assert sweep.sweep(NOW).alerted == 1
+    assert sweep.sweep(NOW + timedelta(minutes=1)).alerted == 0  # once
+
+    [mail] = smtp.received
+    assert sorted(mail.recipients) == ["ana@observatorio.example", "luis@observatorio.example"]
+    assert "Bcc" not in mail.message and "ana@" not in mail.message["To"]  # no one sees the others' addresses
+    first = observatories(engine)[0]
+    with session_scope(engine) as session:
+        name = session.get(Organisation, first).name
+    assert name in mail.message["Subject"]
+    assert "espera en la fila" in mail.text and "http://127.0.0.1:5007/inbox/" in mail.text
+    assert_nothing_of_the_person(mail.text, engine, waiting)
+    assert person_replies(engine) == []  # the person is told nothing yet
+
+
+def test_a_handoff_left_waiting_is_escalated_once_and_the_person_told(
+        engine: Engine, waiting: int, smtp: SMTPServer) -> None:
+    sweep = sweeper(engine, smtp)
+    sweep.sweep(NOW)
+    smtp.received.clear()
+
+    assert sweep.sweep(NOW + AFTER - timedelta(seconds=1)).escalated == 0
+    assert sweep.sweep(NOW + AFTER).escalated == 1
+    assert sweep.sweep(NOW + 2 * AFTER).escalated == 0
+
+    [mail] = smtp.received
+    assert sorted(mail.recipients) == ["admin@orienta.example", "ana@observatorio.example",
+                                       "luis@observatorio.example"]
+    assert "sin atender" in mail.message["Subject"]
+    assert_nothing_of_the_person(mail.text, engine, waiting)
+    [told] = person_replies(engine)
+    assert told.startswith("Seguimos aquí.\nTu conversación sigue en la fila de ")
+    assert "911" in told and "089" in told and "800 5533 000" in told  # the directory's lines
+    with session_scope(engine) as session:
+        assert session.get(Handoff, waiting).escalated_at == NOW + AFTER
+
+
+def test_a_claimed_handoff_is_not_escalated(engine: Engine, waiting: int, smtp: SMTPServer) -> None:
+    with session_scope(engine) as session:
+        session.get(Handoff, waiting).status = "active"
+    smtp.received.clear()
+
+    assert sweeper(engine, smtp).sweep(NOW + 2 * AFTER).escalated == 0
+    assert smtp.received == [] and person_replies(engine) == []
+
+
+def test_two_engines_sweeping_at_once_escalate_once(engine: Engine, waiting: int, smtp: SMTPServer) -> None:
+    smtp.received.clear()
+    sweeps = [sweeper(engine, smtp) for _ in range(2)]
+    start = threading.Barrier(len(sweeps))
+    results = []
+
+    def run(sweep: WaitingSweep) -> None:
+        start.wait()
+        results.append(sweep.sweep(NOW + AFTER))
+
+    threads = [threading.Thread(target=run, args=(sweep,)) for sweep in sweeps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sum(r.alerted for r in results) == 1 and sum(r.escalated for r in results) == 1
+    assert len(smtp.received) == 2  # the alert, then the escalation
+    assert len(person_replies(engine)) == 1
+
+
+def test_an_smtp_server_away_still_escalates_and_logs_no_address(
+        engine: Engine, waiting: int, caplog: pytest.LogCaptureFixture) -> None:
+    away = WaitingSweep(engine, SEALER, Mailer("127.0.0.1", 9, False, "", "", "orienta@orienta.example"), AFTER)
+    with caplog.at_level(logging.INFO):
+        swept = away.sweep(NOW + AFTER)
+
+    assert (swept.alerted, swept.escalated) == (1, 1)
+    assert len(person_replies(engine)) == 1
+    assert "staff alert could not be sent" in caplog.text
+    assert "@" not in caplog.text and NUMBER not in caplog.text
+
+
+def _email(engine: Engine, user_id: int) -> str | None:
+    with session_scope(engine) as session:
+        return session.get(User, user_id).email
+
+
+def test_an_administrator_sets_where_alerts_go_in_the_page_and_the_audit_says_so(pages: StaffPages) -> None:
+    admin = Visitor(pages, pages.account("admin")[0])
+    _, user_id = pages.account("staff", LEON)
+
+    assert "Cambios guardados" in _post(admin, f"/admin/staff/{user_id}/email", email=" ana@observatorio.example ")
+    assert _email(pages.engine, user_id) == "ana@observatorio.example"
+    assert 'value="ana@observatorio.example"' in admin.http.get(f"{pages.base}/admin/staff/{user_id}").text
+    assert "no es válida" in _post(admin, f"/admin/staff/{user_id}/email", email="ana en observatorio")
+    assert _email(pages.engine, user_id) == "ana@observatorio.example"
+    assert "Cambios guardados" in _post(admin, f"/admin/staff/{user_id}/email", email="")
+    assert _email(pages.engine, user_id) is None
+    assert [(action, detail) for action, _, detail in pages.audit(user_id)][1:] == [
+        ("change_email", "correo registrado"), ("change_email", "correo quitado")]
+    assert "Cambió el correo de avisos" in admin.http.get(f"{pages.base}/admin/audit/").text
+
+
+def test_the_command_line_sets_where_alerts_go(database: str) -> None:  # noqa: F811 (the fixture)
+    engine = engine_for(database)
+    user_id = accounts.create(engine, "ana", STAFF_PASSWORD, "staff", observatories(engine)[0])
+
+    done = _command_line(database, "email", "ana", "ana@observatorio.example")
+    assert done.returncode == 0, done.stderr
+    assert _email(engine, user_id) == "ana@observatorio.example"
+    refused = _command_line(database, "email", "ana", "ana@")
+    assert refused.returncode == 1 and "no es válida" in refused.stderr
+    assert _email(engine, user_id) == "ana@observatorio.example"
+
+
+def test_the_running_assistant_alerts_staff_then_escalates_and_tells_the_person(
+        smtp: SMTPServer, tmp_path_factory: pytest.TempPathFactory) -> None:
+    smtp.received.clear()
+    extra = {"ORIENTA_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}", "ORIENTA_STAFF_URL": "https://equipo.example/",
+             "ORIENTA_HANDOFF_ESCALATE_AFTER": "0.25"}
+    with assistant_on("sqlite", tmp_path_factory.mktemp("alerts-assistant"), extra) as assistant:
+        staff = assistant.new_account("staff", LEON)
+        account_changes.change_email(assistant.engine, staff, "equipo@leon.example")
+        phone = handed_off(assistant)
+        assert phone.say(PERSON_SAYS) == [KEPT]  # kept for staff
+        assert phone.say("¿siguen ahí?") == []  # one acknowledgement
+        deadline = time.monotonic() + 60
+        while len(smtp.received) < 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        told = phone.delivered(1, timeout=30)
+        assert phone.delivered(1, timeout=8) == []  # told once
+
+    alert, escalation = smtp.received
+    assert alert.recipients == escalation.recipients == ["equipo@leon.example"]
+    assert LEON in alert.message["Subject"] and "https://equipo.example/inbox/" in alert.text
+    assert "sin atender" in escalation.message["Subject"]
+    for mail in (alert, escalation):
+        folded = mail.text.casefold()
+        assert not any(word in folded for word in ("fernanda", "amenaza", "reforma", "5512345678", phone.number[-8:]))
+    assert len(told) == 1 and "911" in told[0]
+    assert told[0].startswith(f"Seguimos aquí.\nTu conversación sigue en la fila de {LEON}:")
+
+
+def test_the_mail_server_and_the_escalation_time_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ORIENTA_SMTP_URL", raising=False)
+    assert Mailer.from_env() is None
+    monkeypatch.setenv("ORIENTA_SMTP_URL", "smtp://avisos:clave%40segura@correo.example:2525")
+    monkeypatch.setenv("ORIENTA_SMTP_FROM", "avisos@orienta.example")
+    assert Mailer.from_env() == Mailer("correo.example", 2525, False, "avisos", "clave@segura",
+                                       "avisos@orienta.example")
+    monkeypatch.setenv("ORIENTA_SMTP_URL", "smtps://correo.example")
+    assert (Mailer.from_env().port, Mailer.from_env().tls) == (465, True)
+    monkeypatch.setenv("ORIENTA_SMTP_URL", "correo.example:25")
+    with pytest.raises(ValueError):
+        Mailer.from_env()
+
+    monkeypatch.delenv("ORIENTA_HANDOFF_ESCALATE_AFTER", raising=False)
+    assert escalate_after() == timedelta(minutes=15)
+    monkeypatch.setenv("ORIENTA_HANDOFF_ESCALATE_AFTER", "2.5")
+    assert escalate_after() == timedelta(minutes=2, seconds=30)
+    monkeypatch.setenv("ORIENTA_HANDOFF_ESCALATE_AFTER", "0")
+    with pytest.raises(ValueError):
+        escalate_after()
+
+
+def test_a_transferred_handoff_alerts_the_staff_of_its_new_observatory(
+        engine: Engine, waiting: int, smtp: SMTPServer) -> None:
+    sweep = sweeper(engine, smtp)
+    sweep.sweep(NOW)
+    smtp.received.clear()
+    with session_scope(engine) as session:  # as the inbox transfers it
+        session.get(Handoff, waiting).observatory_id = observatories(engine)[1]
+
+    assert sweep.sweep(NOW + timedelta(minutes=1)).alerted == 1
+    assert sweep.sweep(NOW + timedelta(minutes=2)).alerted == 0
+    [mail] = smtp.received
+    assert mail.recipients == ["otro@otro.example"]
