@@ -1,16 +1,20 @@
 """Messages the assistant did not understand: rephrase, then menu, then a person.
 
 A message that only names a place shows the menu (the place is remembered; right after an
-answer for a place, ReplyAction answers it again for the new place instead)."""
+answer for a place, ReplyAction answers it again for the new place instead). A message the
+classifier could not place that names a situation with an answer of its own ("me hackearon
+y me piden dinero") gets that answer, after the welcome on a first message."""
 
-from typing import List
+from typing import List, Optional
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import ReplyAction
+from actions.conversation import PENDING_SLOT, ReplyAction
+from actions.guidance import CRIME_SLOT, REPORT, answer_topic
 from actions.places import new_place
+from bot.guidance.compose import detect_situation
 
 ESCALATION = ("utter_rephrase", "utter_main_menu", "utter_offer_person")
 
@@ -31,7 +35,18 @@ class ActionMisunderstood(ReplyAction):
     def name(self) -> str:
         return "action_misunderstood"
 
+    @staticmethod
+    def situation(tracker: Tracker) -> Optional[str]:
+        return detect_situation(tracker.latest_message.get("text") or "")
+
+    def remember(self, tracker: Tracker) -> List[EventType]:
+        situation = self.situation(tracker)
+        return [SlotSet(CRIME_SLOT, situation), SlotSet(PENDING_SLOT, REPORT)] if situation else []
+
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        situation = self.situation(tracker)
+        if situation:
+            return answer_topic(dispatcher, tracker, REPORT, situation)
         if new_place(tracker):  # only a place: remembered (ReplyAction), and what can be done there
             dispatcher.utter_message(response="utter_main_menu")
             return []

@@ -2,7 +2,9 @@
 
 report_crime / protection → the answer for the state already known from the
 conversation, or first the place question (place_form, then action_place_answered).
-A crime named in the message ("me robaron…") or chosen by number adds its own steps.
+A crime named in the message ("me robaron…") or chosen by number adds its own steps; a
+situation with an answer of its own (abuse by an authority, sexual violence, child abuse,
+digital violence, a witness, a migrant) gets that answer instead, on either path.
 "más" sends the sections kept back; every answer records its sources.
 """
 
@@ -17,12 +19,13 @@ from actions.conversation import PENDING_SLOT, SOURCES_SLOT, TOPIC_SLOT, ReplyAc
 from actions.help_nearby import PLACE_FOR_SLOT, PLACE_SLOTS, ActionHelpNearMe, directory
 from actions.places import current_place_key
 from bot.directory.catalogue import catalogue
-from bot.guidance.compose import Answer, Composer, detect_crime
+from bot.guidance.compose import Answer, Composer, detect_crime, detect_situation
 from bot.guidance.content import guidance
 
 CRIME_SLOT = "crime"
 MORE_SLOT = "more_sections"
 REPORT, PROTECTION = "report_crime", "protection"  # the intents, the topics and the answers' names
+OTHER = "other"  # the crime "Otro" (guidance/national.yml), offered last
 REPORT_FIRST = frozenset({"disappearance", "extortion"})  # crimes (guidance/national.yml) reported first
 
 
@@ -32,10 +35,17 @@ def known_state(tracker: Tracker) -> Optional[str]:
     return key[:2] if key[:2] in catalogue().states else None
 
 
+def what_happened(text: str, report: bool) -> Optional[str]:
+    """A situation with an answer of its own that the message names (on either path), else,
+    when reporting, the crime it names."""
+    return detect_situation(text) or (detect_crime(text) if report else None)
+
+
 def crime_choices() -> List[Dict[str, str]]:
-    """Numbered options: what happened."""
-    return [{"title": entry["label"], "payload": f"/{REPORT}" + json.dumps({"crime": crime})}
-            for crime, entry in guidance().crimes.items()]
+    """Numbered options: what happened — the crimes, then the situations, "Otro" last."""
+    listed = {**guidance().crimes, **guidance().situations}
+    order = [key for key in listed if key != OTHER] + [OTHER]
+    return [{"title": listed[key]["label"], "payload": f"/{REPORT}" + json.dumps({"crime": key})} for key in order]
 
 
 def send(dispatcher: CollectingDispatcher, answer: Answer, choices: List[Dict[str, str]]) -> List[EventType]:
@@ -61,12 +71,15 @@ def composer(tracker: Tracker, state: str, crime: Optional[str] = None) -> Compo
 
 def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,
                  crime: Optional[str], general: bool = True) -> List[EventType]:
-    """The answer if the state is known; otherwise the place question, answered afterwards."""
+    """The answer if the state is known; otherwise the place question, answered afterwards.
+    A crime or situation with an answer of its own gets that answer, whole."""
     events: List[EventType] = [SlotSet(TOPIC_SLOT, topic), SlotSet(CRIME_SLOT, crime)]
     state = known_state(tracker)
     if state is None:
         return [*events, SlotSet(PLACE_FOR_SLOT, "guidance"), *(SlotSet(s, None) for s in PLACE_SLOTS),
                 FollowupAction("place_form")]
+    if crime and guidance().has_answer(crime):
+        return [*events, *send(dispatcher, composer(tracker, state).answer(crime), [])]
     answer = composer(tracker, state, crime).answer(topic, general)
     choices = crime_choices() if topic == REPORT and crime is None else []
     return [*events, *send(dispatcher, answer, choices)]
@@ -90,10 +103,13 @@ class GuidanceAction(ReplyAction):
         return REPORT if self.topic == PROTECTION and named in REPORT_FIRST else self.topic
 
     def crime(self, tracker: Tracker) -> Optional[str]:
-        if self.topic_for(tracker) != REPORT:
-            return None
+        """What happened: the option chosen, else a situation the message names (on either
+        path), else, when reporting, the crime it names."""
         chosen = next(tracker.get_latest_entity_values("crime"), None)
-        return chosen if chosen in guidance().crimes else detect_crime(tracker.latest_message.get("text") or "")
+        report = self.topic_for(tracker) == REPORT
+        if report and (chosen in guidance().crimes or chosen in guidance().situations):
+            return chosen
+        return what_happened(tracker.latest_message.get("text") or "", report)
 
     def remember(self, tracker: Tracker) -> List[EventType]:
         return [SlotSet(CRIME_SLOT, self.crime(tracker)), SlotSet(PENDING_SLOT, self.topic_for(tracker))]

@@ -6,9 +6,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import WELCOMED_SLOT, ReplyAction, language_known, welcome
+from actions.conversation import PENDING_GUIDANCE, WELCOMED_SLOT, ReplyAction, language_known, welcome
+from actions.guidance import REPORT, what_happened
 from actions.handoff import offer
-from bot.guidance.compose import detect_crime
 from bot.nlu.danger_cues import DangerLexicon
 from bot.storage.tracker_store import ERASURE_SLOT
 
@@ -51,7 +51,7 @@ class ActionDanger(ReplyAction):
         welcomed = tracker.get_slot(WELCOMED_SLOT)
         if request is None and (welcomed or not doubt):  # the welcome waits for the next message
             return [*language_known(tracker), *offer(dispatcher, tracker, "danger", quietly=not doubt)]
-        crime = [SlotSet("crime", detect_crime(text))] if request == "report_crime" else []
+        crime = [SlotSet("crime", what_happened(text, request == REPORT))] if request in PENDING_GUIDANCE else []
         if welcomed:
             return [*crime, FollowupAction(REQUEST_ACTIONS[request])]
         # A first message: the welcome now, the request right after its answer.

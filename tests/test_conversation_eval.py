@@ -11,6 +11,7 @@ from typing import Iterator, List
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
+from bot.guidance.compose import Composer
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from tests import conversation_eval
@@ -58,6 +59,14 @@ def test_the_route_markers_match_the_guidance_they_stand_for() -> None:
         assert person(category).reached(texts), category
     nearest = reply("utter_help_near_me", where="León, Guanajuato")
     assert person("find_help").reached(nearest) and not person("report_crime").reached(nearest)
+
+
+@pytest.mark.parametrize("category, answer", [
+    ("authority_abuse", "authority_abuse"), ("sexual_violence", "sexual_violence"), ("child_abuse", "child_abuse"),
+    ("digital_violence", "digital_violence"), ("migrants", "migrants"), ("witness_fear", "witness")])
+def test_each_situations_answer_holds_the_markers_of_its_route(category: str, answer: str) -> None:
+    composed = "\n".join(Composer("21").answer(answer).messages)
+    assert person(category).reached(composed)
 
 
 def test_no_case_is_a_near_duplicate_of_a_training_example() -> None:

@@ -13,7 +13,7 @@ from bot.directory import seed
 from bot.directory.catalogue import catalogue
 from bot.directory.nearest import Directory
 from bot.guidance import review
-from bot.guidance.compose import Composer, detect_crime
+from bot.guidance.compose import Composer, detect_crime, detect_situation
 from bot.guidance.content import CONTENT_DIR, Guidance, guidance
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
@@ -22,7 +22,8 @@ from tests.test_catalogue import SENSITIVE, preview
 
 WHATSAPP_LIMIT = 1600
 STATES = sorted(catalogue().states)
-CRIMES = list(guidance().crimes)
+CRIMES = [crime for crime in guidance().crimes if not guidance().has_answer(crime)]  # answered with the reporting steps
+OWN_ANSWERS = [name for name in guidance().national["answers"] if name not in ("report_crime", "protection")]
 # Wording that would make protection depend on reporting.
 PRESSURE = ("debes denunciar", "tienes que denunciar", "primero denuncia", "necesitas denunciar",
             "solo si denuncias", "sólo si denuncias")
@@ -74,7 +75,8 @@ def test_an_unknown_source_or_item_is_named(tmp_path: Path) -> None:
 @pytest.mark.parametrize("state", STATES)
 def test_every_answer_for_every_state_fits_whatsapp_and_reads_as_sms(state: str) -> None:
     for topic, crime, general in [("report_crime", None, True), ("protection", None, True)] + [
-            ("report_crime", crime, general) for crime in CRIMES for general in (True, False)]:
+            ("report_crime", crime, general) for crime in CRIMES for general in (True, False)] + [
+            (name, None, True) for name in OWN_ANSWERS]:
         answer = Composer(state, crime).answer(topic, general)
         assert 1 <= len(answer.messages) <= 3
         for message in answer.messages + [m for s in answer.more for m in Composer(state).more(s).messages]:
@@ -203,3 +205,35 @@ def test_review_lists_every_fact_and_counts_the_stale(capsys: pytest.CaptureFixt
 def test_replies_name_a_line_as_lines_yml_says_it(reply: str, line: str) -> None:
     text = render(reply, "es", Catalogues.load(), {})["text"]
     assert guidance().lines[line]["says"] in text and "{" not in text
+
+
+@pytest.mark.parametrize("text, situation", [
+    ("unos policias me quitaron mi dinero en un reten", "authority_abuse"),
+    ("un policía me robó la cartera", "authority_abuse"),  # before the robbery
+    ("la guardia nacional me golpeo", "authority_abuse"),
+    ("anoche me violaron saliendo de una fiesta", "sexual_violence"),
+    ("mi cuñado le pega a mi hija de 6 años", "child_abuse"),
+    ("me hackearon el face y me piden dinero para no subir mis fotos", "digital_violence"),
+    ("amenaza con publicar mis fotos íntimas", "digital_violence"),
+    ("vi quién fue pero tengo miedo de denunciar", "witness"),
+    ("soy hondureño y me asaltaron en el tren", "migrants"),
+    ("me violo y me grabo, amenaza con subir el video", "sexual_violence"),  # health care cannot wait
+    ("soy migrante y mi hermano no ha regresado", None),  # a disappearance: the search starts first
+    ("mi esposo me pega", None),  # family violence: the reporting or protection steps
+    ("me robaron el celular", None),
+])
+def test_a_situation_is_told_by_the_words_people_use(text: str, situation: str) -> None:
+    assert detect_situation(text) == situation
+
+
+def test_sexual_violence_puts_urgent_health_care_first_free_and_without_a_complaint() -> None:
+    first, then = Composer("21").answer("sexual_violence").messages
+    assert first.startswith("Primero, tu salud:")
+    assert "120 horas" in first and "72 horas" in first and "VIH" in first
+    assert "gratis y sin pedirte denuncia" in first and "NOM-046" in first
+    assert "Ministerio Público" not in first and "Ministerio Público" in then and "Centros de Justicia" in then
+
+
+def test_a_situation_without_its_answer_fails_validation(tmp_path: Path) -> None:
+    broken = edited_copy(tmp_path, "national.yml", lambda data: data["answers"].pop("witness"))
+    assert "situation witness: no answer of its own" in broken.problems()

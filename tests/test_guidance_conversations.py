@@ -104,3 +104,26 @@ def test_the_first_message_is_answered_after_the_welcome_with_the_state_question
     protection = chat.say("Chiapas")
     assert protection[0].startswith("Te explico tus opciones.")
     assert "En Chiapas:" in protection[1]
+
+
+def test_a_situation_named_first_is_answered_right_after_the_safety_question(assistant: RunningAssistant) -> None:
+    chat = assistant.conversation()
+    chat.say("unos policías me quitaron mi dinero en Oaxaca, ¿puedo poner una queja?")
+    answer = "\n".join(chat.say("1"))
+    assert "Defensoría de los Derechos Humanos del Pueblo de Oaxaca" in answer and "CNDH" in answer
+    assert "no necesitas denunciar para ponerla" in answer
+    chat = assistant.conversation()
+    chat.say("me violaron hace dos días, ¿qué hago?")
+    assert chat.say("sí")[-1] == text("utter_ask_state")
+    health = chat.say("Puebla")
+    assert health[0].startswith("Primero, tu salud:") and "120 horas" in health[0] and "72 horas" in health[0]
+    assert "Fiscalía General del Estado de Puebla" in health[1]
+
+
+def test_a_situation_chosen_from_what_happened_gets_its_own_answer(assistant: RunningAssistant) -> None:
+    chat = started(assistant)
+    chat.say("1")
+    question = chat.say("oaxaca")[-1]
+    assert "8. Abuso de policías u otras autoridades" in question and "13. Otro" in question
+    answer = "\n".join(chat.say("8"))
+    assert "Defensoría de los Derechos Humanos del Pueblo de Oaxaca" in answer and "CNDH" in answer

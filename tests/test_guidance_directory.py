@@ -4,6 +4,7 @@ directory, through the real actions and a real, migrated and seeded database."""
 from datetime import date
 from typing import Any, Dict, List, Optional
 
+from actions.fallback import ActionMisunderstood
 from actions.guidance import ActionProtection, ActionReportCrime
 from actions.help_nearby import ActionHelpNearMe
 from actions.sources import ActionSource
@@ -178,3 +179,27 @@ def test_the_source_follow_up_names_each_directory_entry_an_answer_named_with_it
             _, events, _ = run(action, tracker("report_crime", slots=place))
             _, _, cited = run(ActionSource(), tracker("ask_source", slots={"answer_sources": slot(events, "answer_sources")}))
             assert len(bodies_for(texts(cited), "whatsapp")) <= 3, key
+
+
+def test_abuse_by_an_authority_names_the_states_human_rights_commission_or_says_it_is_not_registered(
+        seeded: str) -> None:
+    _, events, oaxaca = run(ActionReportCrime(), tracker("report_crime", "unos policías me golpearon", slots=OAXACA))
+    answer = texts(oaxaca)
+    assert "• Si fue una autoridad de Oaxaca o de tu municipio: Defensoría de los Derechos Humanos del Pueblo" in answer
+    assert guidance().lines["human_rights"]["says"] in answer and "no necesitas denunciar para ponerla" in answer
+    sources = slot(events, "answer_sources")
+    assert "item:authority.state" in sources and "line:human_rights" in sources
+    _, _, cited = run(ActionSource(), tracker("ask_source", slots={"answer_sources": sources}))
+    assert "https://sintesis.com.mx/tlaxcala/2021/11/25/la-queja-ante-la-cndh" in texts(cited)
+    assert "https://accesolatino.org/en/derecho/con-esta-herramienta-puedes-enviar-tu-queja-a-la-cndh" in texts(cited)
+    assert "Revisado: 2026-12-01*" in texts(cited)
+    _, _, puebla = run(ActionProtection(), tracker("protection", "la guardia nacional me quitó mis cosas",
+                                                   slots={"place_key": "21114"}))
+    assert "la comisión de derechos humanos de Puebla. Aún no tengo registrado su contacto." in texts(puebla)
+
+
+def test_a_message_the_classifier_could_not_place_still_gets_its_situations_answer(seeded: str) -> None:
+    _, _, messages = run(ActionMisunderstood(), tracker("nlu_fallback", "me jaquearon el insta y amenaza con subir mi pack",
+                                                        slots=OAXACA))
+    answer = texts(messages)
+    assert "Ley Olimpia" in answer and "capturas de pantalla" in answer and "Fiscalía General del Estado de Oaxaca" in answer

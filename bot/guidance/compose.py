@@ -25,9 +25,11 @@ ENTRY_REF = "entry"  # "entry:<id>": one of them, whose own source "fuente" show
 _FACT_OF_PLACEHOLDER = {"{online_where}": "online_reporting"}
 _FACT_OF_NEED = {"online": "online_reporting"}
 # Which directory kind a placeholder or a `needs` condition rests on.
-_LISTED_KINDS = {"{centres}": "women_justice_centre", "{commission}": "victims_commission"}  # named as a list
+_LISTED_KINDS = {"{centres}": "women_justice_centre", "{commission}": "victims_commission",  # named as a list
+                 "{rights_commission}": "human_rights_commission"}
 _KIND_OF_PLACEHOLDER = {**_LISTED_KINDS, **{f"{{{name}}}": "prosecutor" for name in ("prosecutor", "prosecutor_contact", "website")}}
-_KIND_OF_NEED = {"centres": "women_justice_centre", "commission": "victims_commission", "prosecutor": "prosecutor"}
+_KIND_OF_NEED = {"centres": "women_justice_centre", "commission": "victims_commission", "prosecutor": "prosecutor",
+                 "rights_commission": "human_rights_commission"}
 # What {prosecutor} and {website} say when the directory has no office for the state.
 NO_PROSECUTOR, NO_WEBSITE = "Fiscalía del estado", "el sitio de la Fiscalía"
 
@@ -184,10 +186,27 @@ class Composer:
         }
 
 
+def _named(text: str, catalogue_entries: Dict[str, Dict[str, Any]]) -> Optional[str]:
+    """The first entry whose words the message uses, if any."""
+    words = f" {bare_words(text)} "
+    for key, entry in catalogue_entries.items():
+        if any(f" {bare_words(word)} " in words for word in entry["words"]):
+            return key
+    return None
+
+
 def detect_crime(text: str) -> Optional[str]:
     """The crime a message names in its own words ("me robaron…"), if any."""
-    words = f" {bare_words(text)} "
-    for crime, entry in guidance().crimes.items():
-        if any(f" {bare_words(word)} " in words for word in entry["words"]):
-            return crime
-    return None
+    return _named(text, guidance().crimes)
+
+
+def detect_situation(text: str) -> Optional[str]:
+    """The situation with an answer of its own that a message names in its own words ("un
+    policía me golpeó", "soy migrante", "me violaron"), if any — or an urgent crime it names,
+    which comes before any situation. The urgent crimes first, then the situations, then the
+    other crimes that have an answer of their own."""
+    content = guidance()
+    urgent = {crime: content.crimes[crime] for crime in content.urgent_crimes}
+    own = {crime: entry for crime, entry in content.crimes.items() if content.has_answer(crime)}
+    named = _named(text, {**urgent, **content.situations, **own})
+    return named if named and content.has_answer(named) else None  # a disappearance: the reporting steps

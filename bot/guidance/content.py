@@ -71,6 +71,20 @@ class Guidance:
     def answer(self, topic: str) -> Dict[str, List[List[str]]]:
         return self.national["answers"][topic]
 
+    @property
+    def situations(self) -> Dict[str, Dict[str, Any]]:
+        """Situations that are not one crime (a migrant, a witness), each answered by the answer of its name."""
+        return self.national.get("situations", {})
+
+    @property
+    def urgent_crimes(self) -> List[str]:
+        """Crimes named before any situation: their first step cannot wait."""
+        return self.national.get("urgent_crimes", [])
+
+    def has_answer(self, name: str) -> bool:
+        """Whether a crime or situation has an answer of its own (instead of the reporting steps)."""
+        return name in self.national["answers"]
+
     def state(self, key: str) -> Dict[str, Any]:
         """A state's facts (its online reporting), empty for a state with none verified."""
         return self.states.get(key, {})
@@ -92,8 +106,11 @@ class Guidance:
         for topic, answer in self.national["answers"].items():
             for message in answer["messages"] + answer["more"]:
                 problems += [f"answer {topic}: unknown item {name!r}" for name in message if name not in items]
-        problems += [f"crime {crime}: no item crime.{crime}" for crime in self.crimes if f"crime.{crime}" not in items]
-        situations = set(self.national["answers"]) | set(self.crimes) | {"help_nearby"}
+        problems += [f"crime {crime}: no item crime.{crime} nor an answer of its own" for crime in self.crimes
+                     if f"crime.{crime}" not in items and not self.has_answer(crime)]
+        problems += [f"situation {key}: no answer of its own" for key in self.situations if not self.has_answer(key)]
+        problems += [f"urgent crime {crime}: not a crime" for crime in self.urgent_crimes if crime not in self.crimes]
+        situations = set(self.national["answers"]) | set(self.crimes) | set(self.situations) | {"help_nearby"}
         for key, line in self.lines.items():
             problems += [f"line {key}: unknown topic or crime {fit!r}" for fit in line.get("fits", []) if fit not in situations]
         known_states = set(catalogue().states)
