@@ -10,6 +10,7 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator, List, Tuple
 
@@ -24,17 +25,20 @@ from bot.handoff import service
 from bot.handoff.models import Handoff
 from bot.run import free_port
 from bot.settings import Settings
-from bot.storage.crypto import new_key
+from bot.storage.contacts import remember
+from bot.storage.crypto import Sealer, new_key
 from bot.storage.database import engine_for, session_scope
 from bot.storage.migrate import upgrade
 from bot.web import account_changes, accounts
 from bot.web.app import create_app
 from bot.web.models import User
 from tests.conftest import PHONE_SCREEN, ROOT, STAFF_PASSWORD, fresh_postgresql_database
+from tests.test_inbox_isolation import Staff
 from tests.test_web_authorization import Visitor
 
 NEW_PASSWORD = "otra-contraseña-larga"
 ROUNDS = 5
+DATA_KEY = new_key()
 LEON = "Observatorio Ciudadano de León A.C."
 DURANGO = "Observatorio Ciudadano de Durango"
 
@@ -95,7 +99,7 @@ class StaffPages:
 
 @pytest.fixture
 def pages(database: str) -> Iterator[StaffPages]:
-    settings = Settings(database, (new_key(),), b"k", "AC" + "0" * 32, "token", None, None, None)
+    settings = Settings(database, (DATA_KEY,), b"k", "AC" + "0" * 32, "token", None, None, None)
     server = make_server("127.0.0.1", free_port(), create_app(settings, secret_key=new_key()), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield StaffPages(server.server_port, database)
@@ -309,3 +313,70 @@ def test_the_command_line_changes_accounts_and_audits_each_change(database: str)
 def _generation(engine: sa.engine.Engine, user_id: int) -> int:
     with session_scope(engine) as db:
         return db.get(User, user_id).session_generation
+
+
+def _waiting_handoff(pages: StaffPages, observatory: str) -> int:
+    with session_scope(pages.engine) as db:
+        handoff = Handoff(sender_id=f"person-{new_key()[:8]}", observatory_id=pages.observatory_id(observatory),
+                          status="waiting", reason="asked", language="es", created_at=datetime.now(timezone.utc))
+        db.add(handoff)
+        db.flush()
+        return handoff.id
+
+
+def _held_by(pages: StaffPages, handoff_id: int) -> Tuple[str, object]:
+    with session_scope(pages.engine) as db:
+        handoff = db.get(Handoff, handoff_id)
+        return handoff.status, handoff.claimed_by
+
+
+def test_a_role_change_hands_back_what_the_account_held(pages: StaffPages) -> None:
+    """Promoted, a staff member no longer holds nor reads the conversation they had taken:
+    it waits for the observatory's staff again (and does not strand when they move back)."""
+    pages.account("admin")  # another administrator, so that the promoted one may be demoted
+    name, user_id = pages.account("staff", LEON)
+    handoff = _waiting_handoff(pages, LEON)
+    holder = Staff(pages, name, STAFF_PASSWORD)
+    assert holder.post(f"/inbox/{handoff}/claim") == 302
+    account_changes.change_role(pages.engine, name, "admin")
+    assert _held_by(pages, handoff) == ("waiting", None)
+    assert "release" in [action for action, _, _ in pages.audit(user_id)]
+    assert holder.http.get(f"{holder.base}/inbox/{handoff}/lines").status_code == 409
+    assert holder.post(f"/inbox/{handoff}/claim") != 302 and _held_by(pages, handoff) == ("waiting", None)
+    colleague = Staff(pages, pages.account("staff", LEON)[0], STAFF_PASSWORD)
+    assert colleague.post(f"/inbox/{handoff}/claim") == 302
+    assert _held_by(pages, handoff)[0] == "active"
+
+
+def test_an_administrator_belongs_to_no_observatory(pages: StaffPages) -> None:
+    """Refused at creation; and an administrator row that names one neither staffs it nor
+    takes its conversations."""
+    with pytest.raises(ValueError):
+        accounts.create(pages.engine, "jefa", STAFF_PASSWORD, "admin", pages.observatory_id(DURANGO))
+    name, user_id = pages.account("admin")
+    with session_scope(pages.engine) as db:
+        db.get(User, user_id).observatory_id = pages.observatory_id(DURANGO)
+        assert pages.observatory_id(DURANGO) not in {o.id for o in service.staffed_observatories(db)}
+    handoff = _waiting_handoff(pages, DURANGO)
+    admin = Staff(pages, name, STAFF_PASSWORD)
+    assert admin.post(f"/inbox/{handoff}/claim") != 302 and _held_by(pages, handoff) == ("waiting", None)
+    assert admin.http.get(f"{admin.base}/inbox/{handoff}/lines").status_code == 409
+
+
+def test_the_close_says_nobody_answered_when_every_reply_was_given_up(pages: StaffPages) -> None:
+    """A reply Twilio refused for good did not reach the person: the close tells them nobody
+    could answer, not that the person who attended them closed the conversation."""
+    handoff = _waiting_handoff(pages, LEON)
+    with session_scope(pages.engine) as db:
+        sender = db.get(Handoff, handoff).sender_id
+        remember(db, Sealer([DATA_KEY]), sender, "whatsapp:+5215512345678", "whatsapp:+14155238886", "whatsapp",
+                 datetime.now(timezone.utc))
+    holder = Staff(pages, pages.account("staff", LEON)[0], STAFF_PASSWORD)
+    assert holder.post(f"/inbox/{handoff}/claim") == 302
+    assert holder.post(f"/inbox/{handoff}/reply", text="Hola, aquí estamos.") == 302
+    assert "sin haber podido contestarte" not in holder.page(f"/inbox/{handoff}/close")  # still being sent
+    with pages.engine.begin() as connection:  # the courier gave it up
+        given_up = connection.execute(sa.text("UPDATE outbox SET failed_at = :at WHERE handoff_message_id IS NOT NULL"),
+                                      {"at": datetime.now(timezone.utc)}).rowcount
+    assert given_up == 1
+    assert "sin haber podido contestarte" in holder.page(f"/inbox/{handoff}/close")

@@ -48,7 +48,8 @@ class Availability:
 
 def staffed_observatories(session: Session) -> List[Organisation]:
     """Active observatories with at least one active staff account: those that take handoffs."""
-    staffed = sa.select(User.observatory_id).where(User.active.is_(True), User.observatory_id.is_not(None))
+    staffed = sa.select(User.observatory_id).where(User.active.is_(True), User.role == "staff",
+                                                   User.observatory_id.is_not(None))
     query = sa.select(Organisation).where(
         Organisation.active.is_(True), Organisation.kind == "observatory", Organisation.id.in_(staffed)
     )

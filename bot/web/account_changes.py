@@ -125,6 +125,7 @@ def change_role(engine: Engine, username: str, role: str, observatory_id: Option
         if role != "admin":
             _keep_an_administrator(session, user)
         check_observatory(session, observatory_id)
+        _release(session, user, by)  # an administrator holds no conversation; new staff hold none yet
         detail = f"de {ROLE_NAMES[user.role]} a {ROLE_NAMES[role]}"
         if role == "staff":
             detail += f", {observatory_name(session, observatory_id)}"

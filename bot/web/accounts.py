@@ -41,6 +41,8 @@ def create(engine: Engine, username: str, password: str, role: str, observatory_
     if role not in ROLES:
         raise ValueError(f"el rol es uno de: {', '.join(ROLES)}")
     account_changes.check_password(password)
+    if role == "admin" and observatory_id is not None:
+        raise ValueError("una cuenta de administración no pertenece a un observatorio")
     with session_scope(engine) as session:
         account_changes.check_observatory(session, observatory_id)
         user = User(username=username, password_hash=generate_password_hash(password), role=role,

@@ -28,7 +28,7 @@ def visible(db: Any, handoff_id: int) -> Handoff:
 def held(db: Any, handoff_id: int) -> Handoff:
     """The handoff if this user claimed it (open or closed since): only they read it."""
     handoff = visible(db, handoff_id)
-    if handoff.claimed_by != current_user.id:
+    if current_user.is_admin or handoff.claimed_by != current_user.id:
         abort(409, "Primero toma la conversación.")
     return handoff
 
@@ -43,7 +43,8 @@ def claimed(db: Any, handoff_id: int) -> Handoff:
 
 def may_claim(handoff: Handoff) -> bool:
     """Administrators oversee every queue but take and read no conversation."""
-    return handoff.status == "waiting" and handoff.observatory_id == current_user.observatory_id
+    return (not current_user.is_admin and handoff.status == "waiting"
+            and handoff.observatory_id == current_user.observatory_id)
 
 
 def may_transfer(handoff: Handoff) -> bool:

@@ -279,10 +279,12 @@ def transfer(handoff_id: int) -> Response:
 
 
 def _closing_text(db: Any, handoff: Handoff) -> str:
-    """What the person is told at the close: the assistant answers again, and — when nobody
-    from the team wrote to them — that nobody could answer this time."""
-    answered = db.scalar(sa.select(sa.func.count(HandoffMessage.id)).where(
-        HandoffMessage.handoff_id == handoff.id, HandoffMessage.kind == "staff"))
+    """What the person is told at the close: the assistant answers again, and — when no reply
+    from the team reached them (none written, or every one given up) — that nobody could
+    answer this time."""
+    replies = db.scalars(sa.select(HandoffMessage.id).where(
+        HandoffMessage.handoff_id == handoff.id, HandoffMessage.kind == "staff")).all()
+    answered = any(state != "failed" for state in outbox.deliveries(db, replies).values())
     key = "utter_handoff_closed" if answered else "utter_handoff_closed_unanswered"
     return render(key, handoff.language, Catalogues.load(), {})["text"]
 
