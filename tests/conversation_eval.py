@@ -8,7 +8,7 @@ first_messages.yml (a test fails if one leaks into data/nlu). Each case is a fir
 as people type it, its category, and its danger stratum. A simulated person sends it and
 then answers the assistant as a cooperative person would, reading only the replies:
 
-- "¿Puedes escribir con tranquilidad?" → "sí"; the language question → "español"; a
+- "¿Puedes escribir con calma ahora?" → "sí"; the language question → "español"; a
   detected other language → the option to stay in Spanish;
 - a question about the state, municipality or city → the place the message named, else
   `default_place`; "several places with that name" → "1"; "place not found" → the default;

@@ -118,7 +118,7 @@ def test_danger_cues_beyond_the_fixed_words(rules: KeywordRules, text: str) -> N
 
 
 @pytest.mark.parametrize("text", [
-    "no puedo hablar ahorita",            # the answer to "¿puedes escribir con tranquilidad?"
+    "no puedo hablar ahorita",            # the answer to "¿puedes escribir con calma ahora?"
     "no puedo hablar ahora, luego escribo",
     "me robaron el celular hace un mes",
     "quiero saber como denunciar un fraude",

@@ -21,7 +21,7 @@ def test_whatsapp_with_a_location_pin_and_a_voice_note(page: Page) -> None:
     use_number(page, "+5215500001111")
     bot = page.locator(".msg.bot")
     type_message(page, "hola")
-    expect(bot.last).to_contain_text("¿Puedes escribir con tranquilidad ahora?")
+    expect(bot.last).to_contain_text("¿Puedes escribir con calma ahora?")
     type_message(page, "1")
     expect(bot.last).to_contain_text("¿En qué idioma")
     type_message(page, "1")

@@ -60,7 +60,7 @@ def test_sms_conversation_in_gsm7_with_numbered_options(assistant: RunningAssist
 def test_a_request_in_spanish_is_answered_by_the_second_message(assistant: RunningAssistant, channel: str) -> None:
     """The safety question, then at once the answer (the place came with the first message),
     with how to change the language; no language question."""
-    shown = to_gsm7 if channel == "sms" else str
+    shown = sms_text if channel == "sms" else str
     phone = assistant.phone(channel)
     assert phone.say("vivo en oaxaca y mi pareja me pega, no la quiero denunciar") == [shown(text("utter_welcome"))]
     answer = "\n".join(phone.say("1"))
@@ -71,7 +71,7 @@ def test_a_request_in_spanish_is_answered_by_the_second_message(assistant: Runni
 
 @pytest.mark.parametrize("channel", ["sms", "whatsapp"])
 def test_past_violence_gets_the_911_reminder_then_its_answer(assistant: RunningAssistant, channel: str) -> None:
-    shown = to_gsm7 if channel == "sms" else str
+    shown = sms_text if channel == "sms" else str
     phone = assistant.phone(channel)
     first = phone.say("hace un mes me amenazaron con un cuchillo y quiero denunciar")
     assert first == [shown(text("utter_danger_reminder")), shown(text("utter_welcome"))]

@@ -20,7 +20,7 @@ def page(open_page: Callable[[str], Page], assistant: RunningAssistant) -> Page:
 def test_a_conversation_with_typed_text_and_option_buttons(page: Page) -> None:
     bot = page.locator(".msg.bot")
     type_message(page, "hola")
-    expect(bot.last).to_contain_text("¿Puedes escribir con tranquilidad ahora?")
+    expect(bot.last).to_contain_text("¿Puedes escribir con calma ahora?")
     expect(bot.last).to_contain_text("1. Sí")
     page.get_by_role("button", name="Sí", exact=True).click()
     expect(bot.last).to_contain_text("¿En qué idioma")
@@ -29,7 +29,7 @@ def test_a_conversation_with_typed_text_and_option_buttons(page: Page) -> None:
     page.get_by_role("button", name="Protección sin denunciar").last.click()
     expect(bot.last).to_contain_text("¿En qué estado")
     type_message(page, "Oaxaca")
-    expect(page.locator("#log")).to_contain_text("Orden de protección")
+    expect(page.locator("#log")).to_contain_text("puedes pedir una orden de protección")
     type_message(page, "me está siguiendo")
     expect(bot.last).to_contain_text("llama al 911")
 
