@@ -101,10 +101,10 @@ def test_a_conversation_served_alternately_by_both_engines_stays_coherent(prod: 
     replies: List[str] = []
     for n, body in enumerate(["hola", "1", "1", "quiero denunciar", "Puebla", "fuente"]):
         assert post_signed(phone, (first, second)[n % 2].url, phone.form(body)) == 200
-        replies += phone.replies()
+        replies += (turn := phone.replies())
     answer = "\n".join(replies)
     assert PUEBLA in answer  # the state question asked by one engine, answered on the other
-    assert replies[-1].startswith("De dónde sale mi último mensaje:")  # sources of the other engine's answer
+    assert turn[0].startswith("De dónde sale mi último mensaje:")  # sources of the other engine's answer
     assert user_texts(prod, phone) == ["hola", "1", "1", "quiero denunciar", "Puebla", "fuente"]
     # Every action call carries the conversation (tens of KB): nginx keeps it in memory on its
     # way to an action server (through a temporary file, each call took 45 ms more).

@@ -253,7 +253,7 @@ def test_an_administrator_changes_an_account_and_reads_the_audit_in_chromium(
     page.get_by_role("button", name="Restablecer").click()
     expect(page.get_by_role("status")).to_contain_text("Contraseña restablecida")
     page.get_by_label("Observatorio (para el equipo)").select_option(label=DURANGO)
-    page.get_by_role("button", name="Guardar").click()
+    page.get_by_role("button", name="Guardar rol y observatorio").click()
     expect(page.locator("#summary")).to_contain_text(DURANGO)
 
     page.get_by_role("link", name="Registro", exact=True).click()

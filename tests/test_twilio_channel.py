@@ -12,6 +12,7 @@ from bot.channels.outgoing_text import is_gsm7, sms_text
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.simulator.twilio_form import SMS_NUMBER, WHATSAPP_NUMBER
+from bot.text import fold
 from tests.conftest import HANDOFF_OFFER, Phone, RunningAssistant, assert_handoff_path, running_assistant
 
 CATALOGUES = Catalogues.load()
@@ -230,8 +231,8 @@ def test_danger_as_the_first_message_gets_911_on_either_channel(assistant: Runni
     expected = text("utter_danger")
     assert replies[0] == (sms_text(expected) if channel == "sms" else expected)
     assert "911" in replies[0]
-    offer = sms_text(HANDOFF_OFFER) if channel == "sms" else HANDOFF_OFFER
-    assert len(replies) == 1 or replies[1].startswith(offer)  # a person, if an observatory is staffed
+    # a person, if an observatory is staffed (SMS keeps the accents of a reply that still fits)
+    assert len(replies) == 1 or fold(replies[1]).startswith(fold(HANDOFF_OFFER))
 
 
 def test_logs_hold_no_message_text_and_no_phone_number(assistant: RunningAssistant) -> None:
