@@ -16,6 +16,8 @@ from bot.replies.render import render
 from bot.storage import contacts
 from bot.storage.crypto import Sealer
 
+CATALOGUES = Catalogues.load()  # read once per process, as the turns do
+
 
 def acknowledge(session: Session, sealer: Sealer, sender_id: str, now: datetime) -> bool:
     """Puts the acknowledgement in the outbox, in the caller's transaction, if the message
@@ -28,5 +30,5 @@ def acknowledge(session: Session, sealer: Sealer, sender_id: str, now: datetime)
     contact = contacts.find(session, sealer, sender_id)
     if kept != 1 or contact is None:
         return False
-    text = render("utter_handoff_waiting", handoff.language, Catalogues.load(), {})["text"]
+    text = render("utter_handoff_waiting", handoff.language, CATALOGUES, {})["text"]
     return outbox.enqueue(session, sealer, sender_id, contact, [Reply(text)], outbox.ASSISTANT, now) > 0

@@ -19,7 +19,6 @@ from bot.delivery.outbox import Reply
 from bot.directory.models import Organisation
 from bot.handoff import service
 from bot.handoff.models import Handoff, HandoffMessage, StaffAudit
-from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.settings import Settings
 from bot.storage.contacts import Address, ContactBook
@@ -27,7 +26,7 @@ from bot.storage.crypto import Sealer
 from bot.storage.database import session_scope
 from bot.storage.models import ReceivedMedia
 from bot.web import handoff_access as access, media_fetch
-from bot.web.labels import label, language
+from bot.web.labels import CATALOGUES, label, language
 from bot.web.transcript import transcript, version
 
 blueprint = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -272,7 +271,7 @@ def transfer(handoff_id: int) -> Response:
         _audit(db, handoff, "transfer")
         contact = _reachable(handoff)
         if contact:  # the person knows who will read them now
-            _send(db, handoff, contact, render("utter_handoff_transferred", handoff.language, Catalogues.load(),
+            _send(db, handoff, contact, render("utter_handoff_transferred", handoff.language, CATALOGUES,
                                                {"observatory": target.name}, parts=service.about(target))["text"])
         flash(f"Conversación transferida a {target.name}.")
     return redirect(url_for("inbox.queue"))
@@ -286,7 +285,7 @@ def _closing_text(db: Any, handoff: Handoff) -> str:
         HandoffMessage.handoff_id == handoff.id, HandoffMessage.kind == "staff")).all()
     answered = any(state != "failed" for state in outbox.deliveries(db, replies).values())
     key = "utter_handoff_closed" if answered else "utter_handoff_closed_unanswered"
-    return render(key, handoff.language, Catalogues.load(), {})["text"]
+    return render(key, handoff.language, CATALOGUES, {})["text"]
 
 
 def _reachable(handoff: Handoff) -> Optional[Address]:

@@ -10,6 +10,8 @@ import yaml
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 
+CATALOGUES = Catalogues.load()  # read once per process, as the turns do
+
 LABELS_FILE = Path(__file__).with_name("labels.yml")
 
 
@@ -25,4 +27,4 @@ def label(code: str, group: str) -> str:
 
 def language(code: str) -> str:
     """A language's name in Spanish, as the assistant names it."""
-    return render(f"language_name_{code}", "es", Catalogues.load(), {})["text"]
+    return render(f"language_name_{code}", "es", CATALOGUES, {})["text"]
