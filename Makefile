@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 MODEL := models/orienta.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
-	$(wildcard bot/nlu/*.py) bot/nlu/keywords.yml bot/text.py bot/language_id.py
+	$(wildcard bot/nlu/*.py) bot/nlu/keywords.yml bot/text.py bot/language_id.py \
+	guidance/national.yml
 
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1

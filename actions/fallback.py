@@ -2,8 +2,8 @@
 
 A message that only names a place shows the menu (the place is remembered; right after an
 answer for a place, ReplyAction answers it again for the new place instead). A message the
-classifier could not place that names a situation with an answer of its own ("me hackearon
-y me piden dinero") gets that answer, after the welcome on a first message."""
+classifier could not place that names a crime or a situation (bot/nlu/situation_classifier.py:
+"me hackearon y me piden dinero") gets its answer, after the welcome on a first message."""
 
 from typing import List, Optional
 
@@ -12,9 +12,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import PENDING_SLOT, ReplyAction
-from actions.guidance import CRIME_SLOT, REPORT, answer_topic
+from actions.guidance import CRIME_SLOT, REPORT, answer_topic, named
 from actions.places import new_place
-from bot.guidance.compose import detect_situation
+from bot.guidance.compose import what_happened
 
 ESCALATION = ("utter_rephrase", "utter_main_menu", "utter_offer_person")
 
@@ -37,7 +37,7 @@ class ActionMisunderstood(ReplyAction):
 
     @staticmethod
     def situation(tracker: Tracker) -> Optional[str]:
-        return detect_situation(tracker.latest_message.get("text") or "")
+        return what_happened(named(tracker.latest_message), report=True)
 
     def remember(self, tracker: Tracker) -> List[EventType]:
         situation = self.situation(tracker)

@@ -9,7 +9,7 @@ digital violence, a witness, a migrant) gets that answer instead, on either path
 """
 
 import json
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -19,7 +19,7 @@ from actions.conversation import PENDING_SLOT, SOURCES_SLOT, TOPIC_SLOT, ReplyAc
 from actions.help_nearby import PLACE_FOR_SLOT, PLACE_SLOTS, ActionHelpNearMe, directory
 from actions.places import current_place_key
 from bot.directory.catalogue import catalogue
-from bot.guidance.compose import Answer, Composer, detect_crime, detect_situation
+from bot.guidance.compose import LOCAL, SITUATION_ENTITY, WHOLE, Answer, Composer, what_happened
 from bot.guidance.content import guidance
 
 CRIME_SLOT = "crime"
@@ -27,6 +27,7 @@ MORE_SLOT = "more_sections"
 REPORT, PROTECTION = "report_crime", "protection"  # the intents, the topics and the answers' names
 OTHER = "other"  # the crime "Otro" (guidance/national.yml), offered last
 REPORT_FIRST = frozenset({"disappearance", "extortion"})  # crimes (guidance/national.yml) reported first
+PROTECTION_FIRST = frozenset({"family_violence"})  # told beside danger, it asks for protection first
 
 
 def known_state(tracker: Tracker) -> Optional[str]:
@@ -35,10 +36,9 @@ def known_state(tracker: Tracker) -> Optional[str]:
     return key[:2] if key[:2] in catalogue().states else None
 
 
-def what_happened(text: str, report: bool) -> Optional[str]:
-    """A situation with an answer of its own that the message names (on either path), else,
-    when reporting, the crime it names."""
-    return detect_situation(text) or (detect_crime(text) if report else None)
+def named(message: Dict[str, Any]) -> List[str]:
+    """The crimes and situations the NLU read in a message (its words, else the classifier)."""
+    return [entity["value"] for entity in message.get("entities") or [] if entity.get("entity") == SITUATION_ENTITY]
 
 
 def crime_choices() -> List[Dict[str, str]]:
@@ -48,8 +48,10 @@ def crime_choices() -> List[Dict[str, str]]:
     return [{"title": listed[key]["label"], "payload": f"/{REPORT}" + json.dumps({"crime": key})} for key in order]
 
 
-def send(dispatcher: CollectingDispatcher, answer: Answer, choices: List[Dict[str, str]]) -> List[EventType]:
-    """Sends an answer's messages; the last one names its sources and what comes next."""
+def send(dispatcher: CollectingDispatcher, answer: Answer, choices: List[Dict[str, str]],
+         cited_before: Sequence[str] = ()) -> List[EventType]:
+    """Sends an answer's messages; the last one names its sources and what comes next.
+    `cited_before`: the sources of the part of this answer already sent (they still apply)."""
     *first, last = answer.messages
     for body in first:
         dispatcher.utter_message(response="utter_guidance", body=body)
@@ -60,35 +62,41 @@ def send(dispatcher: CollectingDispatcher, answer: Answer, choices: List[Dict[st
     if choices:
         parts.append({"key": "guidance_crime_question"})
     dispatcher.utter_message(response="utter_guidance", body=last, parts=parts, choices=choices)
-    return [SlotSet(SOURCES_SLOT, answer.refs), SlotSet(MORE_SLOT, answer.more or None)]
+    refs = [*cited_before, *(ref for ref in answer.refs if ref not in cited_before)]
+    return [SlotSet(SOURCES_SLOT, refs), SlotSet(MORE_SLOT, answer.more or None)]
 
 
-def composer(tracker: Tracker, state: str, crime: Optional[str] = None) -> Composer:
-    """The composer for a state, with that state's entries of the referral directory as they are
-    now, nearest to where the person said they are first."""
-    return Composer(state, crime, directory().index().of_state(state, ActionHelpNearMe.origin(tracker)[0]))
+def composer(tracker: Tracker, state: Optional[str], crime: Optional[str] = None, part: str = WHOLE) -> Composer:
+    """The composer for a state (None: not known yet), with that state's entries of the referral
+    directory as they are now, nearest to where the person said they are first."""
+    local = directory().index().of_state(state, ActionHelpNearMe.origin(tracker)[0]) if state else ()
+    return Composer(state, crime, local, part)
 
 
 def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,
-                 crime: Optional[str], general: bool = True) -> List[EventType]:
-    """The answer if the state is known; otherwise the place question, answered afterwards.
+                 crime: Optional[str], general: bool = True, part: str = WHOLE) -> List[EventType]:
+    """The answer for the state, if known. Otherwise what holds in any state at once, then the
+    place question when the state adds to it (answered afterwards with that part alone).
     A crime or situation with an answer of its own gets that answer, whole."""
     events: List[EventType] = [SlotSet(TOPIC_SLOT, topic), SlotSet(CRIME_SLOT, crime)]
     state = known_state(tracker)
-    if state is None:
-        return [*events, SlotSet(PLACE_FOR_SLOT, "guidance"), *(SlotSet(s, None) for s in PLACE_SLOTS),
+    own = bool(crime and guidance().has_answer(crime))
+    about, with_crime = (crime, None) if own else (topic, crime)
+    answer = composer(tracker, state, with_crime, part).answer(about, general or own)
+    choices = crime_choices() if topic == REPORT and crime is None and state else []
+    cited_before = (tracker.get_slot(SOURCES_SLOT) or []) if part == LOCAL else []
+    sent = send(dispatcher, answer, choices, cited_before) if answer.messages else []
+    if state is None and Composer(None, with_crime).depends_on_state(about, general or own):
+        return [*events, *sent, SlotSet(PLACE_FOR_SLOT, "guidance"), *(SlotSet(s, None) for s in PLACE_SLOTS),
                 FollowupAction("place_form")]
-    if crime and guidance().has_answer(crime):
-        return [*events, *send(dispatcher, composer(tracker, state).answer(crime), [])]
-    answer = composer(tracker, state, crime).answer(topic, general)
-    choices = crime_choices() if topic == REPORT and crime is None else []
-    return [*events, *send(dispatcher, answer, choices)]
+    return [*events, *sent]
 
 
 def answer_after_place(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-    """The guidance answer once the place question has named the state."""
+    """What the state adds to the answer already given, once the place question has named it."""
     topic = PROTECTION if tracker.get_slot(TOPIC_SLOT) == PROTECTION else REPORT
-    return [SlotSet(PLACE_FOR_SLOT, None), *answer_topic(dispatcher, tracker, topic, tracker.get_slot(CRIME_SLOT))]
+    return [SlotSet(PLACE_FOR_SLOT, None),
+            *answer_topic(dispatcher, tracker, topic, tracker.get_slot(CRIME_SLOT), part=LOCAL)]
 
 
 class GuidanceAction(ReplyAction):
@@ -99,8 +107,8 @@ class GuidanceAction(ReplyAction):
     topic = REPORT
 
     def topic_for(self, tracker: Tracker) -> str:
-        named = detect_crime(tracker.latest_message.get("text") or "")
-        return REPORT if self.topic == PROTECTION and named in REPORT_FIRST else self.topic
+        reported_first = REPORT_FIRST.intersection(named(tracker.latest_message))
+        return REPORT if self.topic == PROTECTION and reported_first else self.topic
 
     def crime(self, tracker: Tracker) -> Optional[str]:
         """What happened: the option chosen, else a situation the message names (on either
@@ -109,7 +117,7 @@ class GuidanceAction(ReplyAction):
         report = self.topic_for(tracker) == REPORT
         if report and (chosen in guidance().crimes or chosen in guidance().situations):
             return chosen
-        return what_happened(tracker.latest_message.get("text") or "", report)
+        return what_happened(named(tracker.latest_message), report)
 
     def remember(self, tracker: Tracker) -> List[EventType]:
         return [SlotSet(CRIME_SLOT, self.crime(tracker)), SlotSet(PENDING_SLOT, self.topic_for(tracker))]
@@ -144,11 +152,10 @@ class ActionMore(ReplyAction):
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         sections = tracker.get_slot(MORE_SLOT) or []
-        state = known_state(tracker)
-        if not sections or state is None:
+        if not sections:
             dispatcher.utter_message(response="utter_no_more")
             return []
-        answer = composer(tracker, state).more(sections[0])
+        answer = composer(tracker, known_state(tracker)).more(sections[0])
         answer.more = sections[1:]
         return send(dispatcher, answer, [])
 

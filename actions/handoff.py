@@ -28,6 +28,13 @@ REASON_BY_LAST_REPLY = {"utter_media_received": "media", "utter_offer_person": "
                         "utter_danger_self_harm": "danger", "utter_danger_trafficking": "danger"}
 
 
+def in_handoff(sender_id: str) -> bool:
+    """Whether staff have this conversation (a handoff in progress): the assistant then only
+    answers danger, and answers nothing on top of its 911 reply."""
+    with session_scope(engine_for(database_url())) as session:
+        return service.open_for(session, sender_id) is not None
+
+
 def when_parts(observatory: Organisation, now: datetime) -> List[Dict[str, Any]]:
     """What the offer says about when someone answers."""
     available = service.availability(observatory, now)

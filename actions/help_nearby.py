@@ -64,6 +64,7 @@ class ActionAskPlace(ReplyAction):
     while the person chooses among same-named places (the options were just listed)."""
 
     greets_first = False
+    keeps_sources = True  # a question, not an answer: "¿de dónde sale esto?" asks about the answer before it
 
     def name(self) -> str:
         return "action_ask_place"

@@ -259,6 +259,14 @@ STAFF_PASSWORD = "una-contraseña-larga"  # of every account the tests create
 HANDOFF_OFFER = "Puedo pasar esta conversación a una persona de"
 
 
+def answer_then_state_question(replies: List[str], question: str) -> List[str]:
+    """A guidance request before the state is known: what holds in any state (one to three
+    sourced messages), then `question` (where the person is); the answer's messages."""
+    *answer, asked = replies
+    assert asked == question and 1 <= len(answer) <= 3 and "Fuente" in answer[-1], replies
+    return answer
+
+
 def assert_handoff_path(replies: List[str]) -> None:
     """A person is offered (once an observatory has staff) or, honestly, the lines that answer now."""
     no_staff = render("utter_human_handoff", "es", Catalogues.load(), {})["text"]

@@ -72,9 +72,10 @@ def test_reply_actions_send_their_reply(action: Action, reply: str) -> None:
 
 
 @pytest.mark.parametrize("action,topic", [(ActionReportCrime(), "report_crime"), (ActionProtection(), "protection")])
-def test_guidance_asks_the_state_first_and_remembers_the_topic(action: Action, topic: str) -> None:
+def test_guidance_answers_what_holds_anywhere_then_asks_the_state_and_remembers_the_topic(
+        action: Action, topic: str) -> None:
     replies, events, _ = run(action, tracker())
-    assert replies == []
+    assert replies == ["utter_guidance", "utter_guidance"]
     assert slot(events, "topic") == topic and slot(events, "place_for") == "guidance"
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "place_form"}
 
@@ -138,7 +139,7 @@ def test_language_without_reviewed_text_says_so_and_continues_with_the_pending_r
         slots={"pending_intent": "protection"},
     )
     replies, events, messages = run(ActionSetLanguage(), current)
-    assert replies == ["utter_language_fallback"]
+    assert replies == ["utter_language_fallback", "utter_guidance", "utter_guidance"]
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "place_form"}
     assert messages[0]["language_name"] == "Náhuatl"
     assert slot(events, "language") == "nah"
@@ -150,10 +151,11 @@ def test_safe_to_talk_asks_the_language_when_the_first_message_did_not_tell_it()
     assert replies == ["utter_ask_language"]
 
 
-def test_safe_to_talk_after_a_spanish_request_asks_where_with_the_language_hint_first() -> None:
+def test_safe_to_talk_after_a_spanish_request_answers_it_with_the_hint_then_asks_where() -> None:
     current = tracker("safe_to_talk", "sí", slots={"language_known": True, "pending_intent": "report_crime"})
-    replies, events, _ = run(ActionSafeToTalk(), current)
-    assert replies == ["utter_language_hint"]
+    replies, events, messages = run(ActionSafeToTalk(), current)
+    assert replies == ["utter_guidance", "utter_guidance"]
+    assert messages[-1]["parts"][-1] == {"key": "utter_language_hint"}
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "place_form"}
     assert slot(events, "pending_intent") is None
 
@@ -180,7 +182,8 @@ def test_a_surely_spanish_first_message_settles_the_language() -> None:
 
 
 def test_a_protection_request_about_a_disappearance_gets_the_reporting_answer() -> None:
-    first = tracker("protection", "mi hermana no aparece desde el lunes", slots={"welcomed": False})
+    first = tracker("protection", "mi hermana no aparece desde el lunes", slots={"welcomed": False},
+                    entities=[{"entity": "situation", "value": "disappearance"}])  # as the NLU reads it
     _, events, _ = run(ActionProtection(), first)
     assert slot(events, "pending_intent") == "report_crime" and slot(events, "crime") == "disappearance"
 
@@ -294,7 +297,7 @@ def test_danger_reply_by_kind_then_the_offer(seeded: str, text: str, reply: str)
     # Danger that may not be happening now: the 911 reminder, not the emergency reply.
     ("me secuestraron hace un año, quiero saber cómo denunciar", "utter_danger_reminder"),
 ])
-def test_danger_then_the_request_it_came_with(text: str, reply: str) -> None:
+def test_danger_then_the_request_it_came_with(seeded: str, text: str, reply: str) -> None:
     replies, events, _ = run(ActionDanger(), danger_tracker(text, [("report_crime", 0.9), ("protection", 0.05)]))
     assert replies == [reply]
     assert followed_by(events) == "action_report_crime"
@@ -306,13 +309,13 @@ def test_danger_in_doubt_without_a_request_says_where_people_answer(seeded: str)
     assert followed_by(events) is None
 
 
-def test_a_past_cue_lets_a_less_certain_request_through() -> None:
+def test_a_past_cue_lets_a_less_certain_request_through(seeded: str) -> None:
     ranking = [("out_of_scope", 0.5), ("protection", 0.08)]
     _, events, _ = run(ActionDanger(), danger_tracker("hace años me tenian encerrada, que puedo hacer", ranking))
     assert followed_by(events) == "action_protection"
 
 
-def test_danger_as_a_first_message_then_the_welcome_keeping_the_request() -> None:
+def test_danger_as_a_first_message_then_the_welcome_keeping_the_request(seeded: str) -> None:
     text = "me secuestraron hace un año, quiero saber cómo denunciar"
     replies, events, _ = run(ActionDanger(), danger_tracker(text, [("report_crime", 0.9)], welcomed=False))
     assert replies == ["utter_danger_reminder", "utter_welcome"]

@@ -9,7 +9,7 @@ import pytest
 
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
-from tests.conftest import HANDOFF_OFFER, RunningAssistant, assert_handoff_path
+from tests.conftest import HANDOFF_OFFER, RunningAssistant, answer_then_state_question, assert_handoff_path
 
 CATALOGUES = Catalogues.load()
 
@@ -49,9 +49,9 @@ def test_a_first_message_surely_in_spanish_skips_the_language_question(assistant
 def test_a_first_message_with_a_request_is_answered_after_the_welcome(assistant: RunningAssistant) -> None:
     chat = assistant.conversation()
     assert chat.say("mi pareja me golpea y no quiero denunciar") == [text("utter_welcome")]
-    assert chat.say("1") == [text("utter_language_hint"), text("utter_ask_state")]
-    protection = chat.say("Oaxaca")
-    assert protection[0].startswith("Te explico tus opciones.")
+    answer = answer_then_state_question(chat.say("1"), text("utter_ask_state"))
+    assert answer[0].startswith("Te explico tus opciones.") and answer[-1].endswith(text("utter_language_hint"))
+    assert chat.say("Oaxaca")[0].startswith("En Oaxaca:")  # what the state adds
 
 
 @pytest.mark.parametrize(
@@ -68,9 +68,14 @@ def test_a_first_message_with_a_request_is_answered_after_the_welcome(assistant:
     ],
 )
 def test_main_menu_by_number_or_free_text(assistant: RunningAssistant, message: str, reply: str) -> None:
+    """Reporting and protection answer at once what holds anywhere, then ask the state."""
     chat = assistant.conversation()
     chat.start()
-    assert chat.say(message) == [text(reply, highest=4)]
+    replies = chat.say(message)
+    if reply == "utter_ask_state":
+        answer_then_state_question(replies, text(reply))
+    else:
+        assert replies == [text(reply, highest=4)]
 
 
 @pytest.mark.parametrize("word", ["menú", "0", "MENU"])
@@ -186,7 +191,7 @@ def test_an_unknown_place_is_asked_again_and_menu_leaves(assistant: RunningAssis
     chat.say("3")
     assert chat.say("asdfgh qwerty") == [text("utter_place_not_found")]
     assert chat.say("menú") == [text("utter_main_menu")]
-    assert chat.say("2") == [text("utter_ask_state")]
+    answer_then_state_question(chat.say("2"), text("utter_ask_state"))
 
 
 def test_danger_while_asked_where(assistant: RunningAssistant) -> None:
@@ -257,8 +262,9 @@ def test_self_harm_and_trafficking_get_their_line_with_911(
 def test_the_request_beside_past_danger_is_answered_after_the_911_reminder(assistant: RunningAssistant) -> None:
     chat = assistant.conversation()
     chat.start()
-    replies = chat.say("me secuestraron hace un año, quiero saber cómo denunciar")
-    assert replies == [text("utter_danger_reminder"), text("utter_ask_state")]
+    reminder, *replies = chat.say("me secuestraron hace un año, quiero saber cómo denunciar")
+    assert reminder == text("utter_danger_reminder")
+    assert answer_then_state_question(replies, text("utter_ask_state"))[0].startswith("Te explico los pasos")
 
 
 def test_a_first_message_with_past_danger_and_a_request_gets_911_then_the_welcome_then_the_answer(
@@ -266,4 +272,5 @@ def test_a_first_message_with_past_danger_and_a_request_gets_911_then_the_welcom
     chat = assistant.conversation()
     assert chat.say("me secuestraron hace un año, quiero saber cómo denunciar") == [
         text("utter_danger_reminder"), text("utter_welcome")]
-    assert chat.say("1") == [text("utter_language_hint"), text("utter_ask_state")]
+    answer = answer_then_state_question(chat.say("1"), text("utter_ask_state"))
+    assert answer[0].startswith("Te explico los pasos") and answer[-1].endswith(text("utter_language_hint"))

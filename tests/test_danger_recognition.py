@@ -122,8 +122,12 @@ def test_a_request_beside_danger_words_is_still_read(agent: Agent, text: str, wa
     assert request_beside_danger(result) == wanted
 
 
-@pytest.mark.parametrize("text", ["me está siguiendo un carro", "me quiero morir", "ya viene y trae un cuchillo"])
-def test_plain_danger_makes_no_request(agent: Agent, text: str) -> None:
+@pytest.mark.parametrize("text, follows", [("me está siguiendo un carro", "protection"), ("me quiero morir", None),
+                                           ("ya viene y trae un cuchillo", "protection")])
+def test_plain_danger_is_followed_by_protection_and_self_harm_by_nothing_else(
+        agent: Agent, text: str, follows: str) -> None:
+    """Danger that asks for nothing gets what protects from an aggressor after the 911 reply;
+    thoughts of self-harm get the crisis line alone (and the offer of a person)."""
     result = parse_all(agent, [text])[0]
     assert result["intent"]["name"] == "danger"
-    assert request_beside_danger(result) is None
+    assert request_beside_danger(result) == follows

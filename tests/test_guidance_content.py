@@ -13,7 +13,7 @@ from bot.directory import seed
 from bot.directory.catalogue import catalogue
 from bot.directory.nearest import Directory
 from bot.guidance import review
-from bot.guidance.compose import Composer, detect_crime, detect_situation
+from bot.guidance.compose import Composer, named_in_words, what_happened
 from bot.guidance.content import CONTENT_DIR, Guidance, guidance
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
@@ -183,7 +183,7 @@ def test_every_answer_lists_the_facts_it_rests_on() -> None:
     ("quiero denunciar", None),
 ])
 def test_a_crime_named_in_the_message_is_recognised(message: str, crime: str) -> None:
-    assert detect_crime(message) == crime
+    assert named_in_words(message) == crime
 
 
 def test_review_lists_every_fact_and_counts_the_stale(capsys: pytest.CaptureFixture) -> None:
@@ -223,7 +223,8 @@ def test_replies_name_a_line_as_lines_yml_says_it(reply: str, line: str) -> None
     ("me robaron el celular", None),
 ])
 def test_a_situation_is_told_by_the_words_people_use(text: str, situation: str) -> None:
-    assert detect_situation(text) == situation
+    """Of what the words name, a situation with an answer of its own; not a crime with steps only."""
+    assert what_happened([named_in_words(text) or ""], report=False) == situation
 
 
 def test_sexual_violence_puts_urgent_health_care_first_free_and_without_a_complaint() -> None:

@@ -8,7 +8,7 @@ from bot.directory import seed
 from bot.directory.catalogue import catalogue
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
-from tests.conftest import Conversation, RunningAssistant
+from tests.conftest import Conversation, RunningAssistant, answer_then_state_question
 
 CATALOGUES = Catalogues.load()
 # How a person would name each state (the catalogue's official names work too).
@@ -32,8 +32,9 @@ def test_every_state_gets_its_prosecutors_office_and_protection_without_a_compla
     for key, name in sorted(catalogue().states.items()):
         prosecutor = seed.prosecutors()[key]
         chat = started(assistant)
-        assert chat.say("quiero denunciar") == [text("utter_ask_state")]
-        report = chat.say(TYPED.get(key, name))
+        anywhere = answer_then_state_question(chat.say("quiero denunciar"), text("utter_ask_state"))
+        assert "• Dónde: en cualquier Ministerio Público" in anywhere[0]
+        report = chat.say(TYPED.get(key, name))  # what the state adds: its office, online reporting
         assert 1 <= len(report) <= 3, key
         assert report[0].startswith(f"Te explico los pasos en {name}:"), (key, report[0][:80])
         assert prosecutor["name"] in report[0] and prosecutor["website"] in report[0], key
@@ -52,11 +53,11 @@ def sources_of(reply: List[str]) -> str:
 
 def test_a_crime_named_first_is_answered_with_its_steps_within_three_messages(assistant: RunningAssistant) -> None:
     chat = started(assistant)
-    assert chat.say("me robaron el celular, ¿cómo denuncio?") == [text("utter_ask_state")]
+    anywhere = answer_then_state_question(chat.say("me robaron el celular, ¿cómo denuncio?"), text("utter_ask_state"))
+    assert len(anywhere) == 3 and anywhere[2].startswith("Para tu caso:\nEsto es lo primero.\nRobo:")
     reply = chat.say("CDMX")
-    assert len(reply) == 3
-    assert "Denuncia Digital" in reply[0] and reply[2].startswith("Para tu caso:\nEsto es lo primero.\nRobo:")
-    assert "Fuentes: CNPP" in reply[2] and "Escribe MÁS" in reply[2]
+    assert len(reply) == 1 and reply[0].startswith("Te explico los pasos en Ciudad de México:")
+    assert "Denuncia Digital" in reply[0] and "Fuentes: CNPP" in reply[0] and "Escribe MÁS" in reply[0]
     sources = sources_of(chat.say("¿de dónde sale esto?"))
     assert "Código Nacional de Procedimientos Penales, arts. " in sources and "222" in sources
     assert "https://vlex.com.mx/vid/acuerdo-fgjcdmx-12-2021-863150411" in sources and "Revisado: 2026-11-22" in sources
@@ -67,8 +68,8 @@ def test_what_happened_by_number_then_more_then_the_sources(assistant: RunningAs
     chat = started(assistant)
     chat.say("1")
     report = chat.say("oaxaca")
-    assert len(report) == 2 and text("guidance_crime_question") in report[1]
-    assert "4. Desaparición de una persona" in report[1]
+    assert len(report) == 1 and text("guidance_crime_question") in report[0]
+    assert "4. Desaparición de una persona" in report[0]
     steps = chat.say("4")
     assert len(steps) == 1 and "no hay que esperar 24 ni 72 horas" in steps[0]
     assert "https://www.fge.oaxaca.gob.mx" in steps[0]
@@ -84,7 +85,8 @@ def test_the_source_follow_up_works_after_every_kind_of_answer(assistant: Runnin
     chat.say("menú")
     chat.say("2")
     chat.say("Jalisco")
-    assert "Ley General de Acceso de las Mujeres" in sources_of(chat.say("¿de dónde sale esto?"))
+    sources = sources_of(chat.say("¿de dónde sale esto?"))  # the answer anywhere, and what Jalisco adds
+    assert "Ley General de Acceso de las Mujeres" in sources and "Directorio de Orienta" in sources
     assert "Escribe MÁS" in chat.say("quiero denunciar")[-1]
     assert "Fiscalía del Estado de Jalisco" in sources_of(chat.say("fuente"))
     chat.say("más")
@@ -97,13 +99,22 @@ def test_the_source_follow_up_works_after_every_kind_of_answer(assistant: Runnin
     assert chat.say("fuente") == [text("utter_no_source")]
 
 
+def test_the_answer_before_the_state_question_has_its_sources_and_more(assistant: RunningAssistant) -> None:
+    """Asking where the answer comes from, or for more, ends the state question and is answered."""
+    chat = started(assistant)
+    chat.say("2")
+    assert "Ley General de Acceso de las Mujeres" in sources_of(chat.say("¿de dónde sale esto?"))
+    chat.say("1")
+    more = chat.say("más")
+    assert len(more) == 1 and more[0].startswith("Más información:")
+
+
 def test_the_first_message_is_answered_after_the_welcome_with_the_state_question(assistant: RunningAssistant) -> None:
     chat = assistant.conversation()
     chat.say("mi pareja me golpea y no quiero denunciar")
-    assert chat.say("1") == [text("utter_language_hint"), text("utter_ask_state")]
-    protection = chat.say("Chiapas")
-    assert protection[0].startswith("Te explico tus opciones.")
-    assert "En Chiapas:" in protection[1]
+    anywhere = answer_then_state_question(chat.say("1"), text("utter_ask_state"))
+    assert anywhere[0].startswith("Te explico tus opciones.") and anywhere[-1].endswith(text("utter_language_hint"))
+    assert chat.say("Chiapas")[0].startswith("En Chiapas:")
 
 
 def test_a_situation_named_first_is_answered_right_after_the_safety_question(assistant: RunningAssistant) -> None:
@@ -114,10 +125,9 @@ def test_a_situation_named_first_is_answered_right_after_the_safety_question(ass
     assert "no necesitas denunciar para ponerla" in answer
     chat = assistant.conversation()
     chat.say("me violaron hace dos días, ¿qué hago?")
-    assert chat.say("sí")[-1] == text("utter_ask_state")
-    health = chat.say("Puebla")
+    health = answer_then_state_question(chat.say("sí"), text("utter_ask_state"))
     assert health[0].startswith("Primero, tu salud:") and "120 horas" in health[0] and "72 horas" in health[0]
-    assert "Fiscalía General del Estado de Puebla" in health[1]
+    assert "Fiscalía General del Estado de Puebla" in "\n".join(chat.say("Puebla"))
 
 
 def test_a_situation_chosen_from_what_happened_gets_its_own_answer(assistant: RunningAssistant) -> None:

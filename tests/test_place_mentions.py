@@ -41,7 +41,7 @@ def test_a_place_in_a_free_message(text: str, place: str) -> None:
     "help near me", "me pega en la cara", "me robaron en la calle", "estoy en peligro", "quiero denunciar",
     "la dos", "soy de honduras y me asaltaron en el tren", "cambiar de idioma", "me asaltaron en el camion q hago",
     "centro de justicia para las mujeres", "te mande captura de pantalla", "cuéntame más", "", "/find_help",
-    "x" * 5000,
+    "x" * 5000, "estoy en el baño con seguro", "estoy en la azotea", "estoy en mexico sin papeles",
 ])
 def test_no_place_is_read_into_ordinary_words(text: str) -> None:
     assert mentioned_place(text) is None

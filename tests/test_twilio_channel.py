@@ -1,6 +1,7 @@
 """The Twilio webhook, end to end: signed real-format requests in, replies out through
 the real twilio client to the local fake of Twilio's REST API (the phone simulator)."""
 
+import re
 import secrets
 from pathlib import Path
 from typing import List
@@ -8,12 +9,12 @@ from typing import List
 import pytest
 from twilio.request_validator import RequestValidator
 
-from bot.channels.outgoing_text import is_gsm7, sms_text
+from bot.channels.outgoing_text import is_gsm7, meaningful_accents, sms_text
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.simulator.twilio_form import SMS_NUMBER, WHATSAPP_NUMBER
-from bot.text import fold
-from tests.conftest import HANDOFF_OFFER, Phone, RunningAssistant, assert_handoff_path, running_assistant
+from tests.conftest import (Phone, RunningAssistant, answer_then_state_question, assert_handoff_path,
+                            running_assistant)
 
 CATALOGUES = Catalogues.load()
 
@@ -50,11 +51,12 @@ def test_sms_conversation_in_gsm7_with_numbered_options(assistant: RunningAssist
     assert phone.say("hola") == [sms_text(text("utter_welcome"))]
     assert phone.say("1") == [sms_text(text("utter_ask_language"))]
     assert phone.say("1") == [sms_text(text("utter_main_menu"))]
-    assert phone.say("2") == [sms_text(text("utter_ask_state"))]
+    answer_then_state_question(phone.say("2"), sms_text(text("utter_ask_state")))
     sent = assistant.sent_to(phone.address)
     assert {m["from"] for m in sent} == {SMS_NUMBER}
-    accented = [m["body"] for m in sent if not is_gsm7(m["body"])]
-    assert accented == [sms_text(text("utter_ask_state"))] and "pasó o estás" in accented[0]  # its accents change the meaning
+    accented = [m["body"] for m in sent if not is_gsm7(m["body"])]  # only where accents change the meaning
+    assert sms_text(text("utter_ask_state")) in accented and "pasó o estás" in accented[-1]
+    assert all(meaningful_accents() & set(re.findall(r"\w+", body.lower())) for body in accented)
 
 
 @pytest.mark.parametrize("channel", ["sms", "whatsapp"])
@@ -76,14 +78,15 @@ def test_past_violence_gets_the_911_reminder_then_its_answer(assistant: RunningA
     phone = assistant.phone(channel)
     first = phone.say("hace un mes me amenazaron con un cuchillo y quiero denunciar")
     assert first == [shown(text("utter_danger_reminder")), shown(text("utter_welcome"))]
-    assert phone.say("sí") == [shown(text("utter_language_hint")), shown(text("utter_ask_state"))]
+    answer = answer_then_state_question(phone.say("sí"), shown(text("utter_ask_state")))
+    assert answer[0].startswith(shown("Te explico los pasos")) and answer[-1].endswith(shown(text("utter_language_hint")))
 
 
 def test_the_same_person_on_sms_and_whatsapp_is_one_conversation(assistant: RunningAssistant) -> None:
     whatsapp = started(assistant, "whatsapp")
     sms = Phone(assistant, "sms", whatsapp.number)
     assert sms.sender_id == whatsapp.sender_id
-    assert sms.say("2") == [sms_text(text("utter_ask_state"))]
+    answer_then_state_question(sms.say("2"), sms_text(text("utter_ask_state")))
 
 
 def test_text_arrives_intact(assistant: RunningAssistant) -> None:
@@ -231,8 +234,8 @@ def test_danger_as_the_first_message_gets_911_on_either_channel(assistant: Runni
     expected = text("utter_danger")
     assert replies[0] == (sms_text(expected) if channel == "sms" else expected)
     assert "911" in replies[0]
-    # a person, if an observatory is staffed (SMS keeps the accents of a reply that still fits)
-    assert len(replies) == 1 or fold(replies[1]).startswith(fold(HANDOFF_OFFER))
+    # then the safety question, and after it protection without a complaint
+    assert replies[1:] == [sms_text(text("utter_welcome")) if channel == "sms" else text("utter_welcome")]
 
 
 def test_logs_hold_no_message_text_and_no_phone_number(assistant: RunningAssistant) -> None:

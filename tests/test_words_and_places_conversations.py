@@ -3,7 +3,7 @@ action server and the dialogue engine (issue 16, points 5 and 1)."""
 
 import pytest
 
-from tests.conftest import RunningAssistant
+from tests.conftest import RunningAssistant, answer_then_state_question
 from tests.test_guidance_conversations import started, text
 
 
@@ -17,7 +17,11 @@ from tests.test_guidance_conversations import started, text
     ("la novena", "utter_option_out_of_range"), ("0", "utter_main_menu"),
 ])
 def test_the_main_menu_in_words(assistant: RunningAssistant, message: str, reply: str) -> None:
-    assert started(assistant).say(message) == [text(reply, highest=4)]
+    replies = started(assistant).say(message)
+    if reply == "utter_ask_state":  # what holds anywhere first
+        answer_then_state_question(replies, text(reply))
+    else:
+        assert replies == [text(reply, highest=4)]
 
 
 def test_the_welcome_and_the_language_in_words(assistant: RunningAssistant) -> None:
@@ -25,7 +29,7 @@ def test_the_welcome_and_the_language_in_words(assistant: RunningAssistant) -> N
     assert chat.say("hola") == [text("utter_welcome")]
     assert chat.say("la primera") == [text("utter_ask_language")]
     assert chat.say("uno") == [text("utter_main_menu")]
-    assert chat.say("dos") == [text("utter_ask_state")]
+    answer_then_state_question(chat.say("dos"), text("utter_ask_state"))
     other = assistant.conversation()
     other.say("hola")
     assert other.say("dos")[0] == text("utter_not_safe")

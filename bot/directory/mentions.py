@@ -13,6 +13,8 @@ guessed: the place question asks it when it matters.
 import re
 from typing import List, Optional
 
+from spacy.lang.es.stop_words import STOP_WORDS
+
 from bot.directory.resolver import PlaceResolver, resolver
 from bot.text import bare_words, fold
 
@@ -24,8 +26,9 @@ MAX_TAIL = 4
 SHORT_MESSAGE = 3  # words
 MIN_POPULATION = 50_000  # as the catalogue weighs it (a municipality's own name counts three times)
 # Countries people come from, which also name small Mexican towns ("soy de honduras").
+# "México" alone is the country ("estoy en mexico de forma irregular"); the state is named in full.
 NOT_HERE = frozenset({"honduras", "guatemala", "el salvador", "salvador", "nicaragua", "venezuela",
-                      "cuba", "haiti", "colombia", "ecuador", "peru", "estados unidos", "usa", "eu"})
+                      "cuba", "haiti", "colombia", "ecuador", "peru", "estados unidos", "usa", "eu", "mexico"})
 _CLAUSE = re.compile(r"[,.;:!?¿¡()\n]+|\b(?:y|pero|porque|que|q)\b")
 
 
@@ -71,7 +74,12 @@ def _spans(words: List[str]) -> List[str]:
 
 
 def _resolved(places: PlaceResolver, words: List[str]) -> Optional[str]:
-    """The place the tail names, read as an answer to the place question."""
+    """The place the tail names, read as an answer to the place question — typos too, but only
+    for a name right after the cue: "estoy en el baño" is a room, not Ébano (read exactly)."""
+    if any(" ".join(words[:size]) in NOT_HERE for size in (1, 2)):
+        return None
+    if words and words[0] in STOP_WORDS:
+        return _exact(places, words)
     for span in _spans(words):
         if span in NOT_HERE:
             return None

@@ -10,7 +10,7 @@ administrator's change shows in the next answer; the rest comes from guidance/.
 """
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bot.directory.catalogue import catalogue
 from bot.directory.nearest import Entry
@@ -32,6 +32,13 @@ _KIND_OF_NEED = {"centres": "women_justice_centre", "commission": "victims_commi
                  "rights_commission": "human_rights_commission"}
 # What {prosecutor} and {website} say when the directory has no office for the state.
 NO_PROSECUTOR, NO_WEBSITE = "Fiscalía del estado", "el sitio de la Fiscalía"
+# Which part of an answer to compose: all of it for a known state; before the state is known,
+# what holds anywhere (NATIONAL); once it is named, only what depends on it (LOCAL).
+WHOLE, NATIONAL, LOCAL = "whole", "national", "local"
+ANY_STATE = "tu estado"  # {state} before the state is known
+# Placeholders whose value depends on the state (its facts or its directory entries).
+_STATE_PLACEHOLDERS = (*_KIND_OF_PLACEHOLDER, *_FACT_OF_PLACEHOLDER, "{online_crimes}", "{online_notes}")
+NATIONAL_NEED = "no_state"  # an item shown only before the state is known
 
 
 ADDRESS = "Dirección: "  # how an entry's `services` starts when a source gives its address ("Dirección: …;")
@@ -76,14 +83,22 @@ class Answer:
         return ", ".join(names)
 
 
-class Composer:
-    """Answers for one state and, optionally, what happened; `local`: the directory's entries of that
-    state, nearest to the person first."""
+def depends_on_state(item: Dict[str, Any]) -> bool:
+    """Whether an item says something only a known state tells (its offices, its facts)."""
+    return item.get("needs") not in (None, NATIONAL_NEED) or any(p in item["text"] for p in _STATE_PLACEHOLDERS)
 
-    def __init__(self, state_key: str, crime: Optional[str] = None, local: Sequence[Entry] = ()) -> None:
+
+class Composer:
+    """Answers for one state (None: not known yet) and, optionally, what happened; `local`: the
+    directory's entries of that state, nearest to the person first; `part`: WHOLE, NATIONAL
+    (what holds in any state; the only part without a state) or LOCAL (what the state adds)."""
+
+    def __init__(self, state_key: Optional[str], crime: Optional[str] = None, local: Sequence[Entry] = (),
+                 part: str = WHOLE) -> None:
         self.content = guidance()
         self.state_key, self.crime = state_key, crime
-        self.state = self.content.state(state_key)
+        self.part = NATIONAL if state_key is None else part
+        self.state = self.content.state(state_key) if state_key else {}
         self.local = [entry for entry in local if entry.state_key == state_key]
 
     def answer(self, topic: str, general: bool = True) -> Answer:
@@ -91,14 +106,23 @@ class Composer:
 
         `general=False` answers only the crime's steps (the person already has the rest).
         """
+        messages, more = self._plan(topic, general)
+        return self._render(messages, more)
+
+    def depends_on_state(self, topic: str, general: bool = True) -> bool:
+        """Whether the state adds anything to this answer (its offices, its facts)."""
+        messages, _ = self._plan(topic, general)
+        return any(depends_on_state(self.content.items[name]) for names in messages for name in names)
+
+    def _plan(self, topic: str, general: bool) -> Tuple[List[List[str]], List[str]]:
+        """The items of each message, and the sections kept for "más"."""
         plan = self.content.answer(topic)
         messages = [list(message) for message in plan["messages"]] if general else []
         if topic == "report_crime" and self.crime:
             crime_message = ["crime.heading", f"crime.{self.crime}"] if general else [
                 "report.heading", f"crime.{self.crime}", "report.online", "report.no_online"]
             messages = (messages + [crime_message])[:MAX_MESSAGES]
-        more = [f"{topic}:{index}" for index in range(len(plan["more"]))]
-        return self._render(messages, more)
+        return messages, [f"{topic}:{index}" for index in range(len(plan["more"]))]
 
     def more(self, section: str) -> Answer:
         """One section kept for "más" ("report_crime:0")."""
@@ -109,20 +133,34 @@ class Composer:
         answer = Answer(more=more)
         values = self._values()
         for names in messages:
+            chosen = [name for name in names if self._shows(name)]
+            if all(name.endswith("heading") for name in chosen):
+                continue  # headings alone: nothing of this message belongs to the part
             lines = []
-            for name in names:
+            for name in chosen:
                 item = self.content.items[name]
-                if not self._needed(item.get("needs")):
-                    continue
                 lines.append(item["text"].format_map(values))
                 answer.refs += [ref for ref in self._refs(name, item) if ref not in answer.refs]
-            if lines:
-                answer.messages.append("\n".join(lines))
+            answer.messages.append("\n".join(lines))
         return answer
+
+    def _shows(self, name: str) -> bool:
+        """Whether an item belongs to this answer: its condition holds and it is of the part composed
+        (a heading goes with any part)."""
+        item = self.content.items[name]
+        if not self._needed(item.get("needs")):
+            return False
+        if self.part == WHOLE or name.endswith("heading"):
+            return True
+        return depends_on_state(item) == (self.part == LOCAL)
 
     def _needed(self, need: Optional[str]) -> bool:
         if need is None:
             return True
+        if need == NATIONAL_NEED:
+            return self.state_key is None
+        if self.state_key is None:
+            return False
         present = {"online": self._online_for_crime(),
                    **{name: bool(self._of_kind(kind)) for name, kind in _KIND_OF_NEED.items()}}
         return present[need.removeprefix("no_")] != need.startswith("no_")
@@ -177,7 +215,7 @@ class Composer:
     def _values(self) -> Dict[str, str]:
         online = self.state.get("online_reporting") or {}
         return {
-            "state": catalogue().states[self.state_key],
+            "state": catalogue().states[self.state_key] if self.state_key else ANY_STATE,
             **self._prosecutor_values(),
             "online_where": online.get("where", ""), "online_crimes": online.get("label", ""),
             "online_notes": online.get("notes", ""),
@@ -195,18 +233,23 @@ def _named(text: str, catalogue_entries: Dict[str, Dict[str, Any]]) -> Optional[
     return None
 
 
-def detect_crime(text: str) -> Optional[str]:
-    """The crime a message names in its own words ("me robaron…"), if any."""
-    return _named(text, guidance().crimes)
+# The entity that carries what the NLU read a message to be about (bot/nlu/situation_classifier.py).
+SITUATION_ENTITY = "situation"
 
 
-def detect_situation(text: str) -> Optional[str]:
-    """The situation with an answer of its own that a message names in its own words ("un
-    policía me golpeó", "soy migrante", "me violaron"), if any — or an urgent crime it names,
-    which comes before any situation. The urgent crimes first, then the situations, then the
-    other crimes that have an answer of their own."""
+def named_in_words(text: str) -> Optional[str]:
+    """The crime or situation a message names in its own words ("me robaron…", "un policía me
+    golpeó", "soy migrante"), if any: the urgent crimes first (their first step cannot wait),
+    then the situations ("un policía me robó" is abuse by an authority), then the other crimes."""
     content = guidance()
     urgent = {crime: content.crimes[crime] for crime in content.urgent_crimes}
-    own = {crime: entry for crime, entry in content.crimes.items() if content.has_answer(crime)}
-    named = _named(text, {**urgent, **content.situations, **own})
-    return named if named and content.has_answer(named) else None  # a disappearance: the reporting steps
+    return _named(text, {**urgent, **content.situations, **content.crimes})
+
+
+def what_happened(named: Sequence[str], report: bool) -> Optional[str]:
+    """Of the crimes and situations a message was read to name (bot/nlu/situation_classifier.py),
+    the first with an answer of its own, else, when reporting, the first crime."""
+    content = guidance()
+    own = [key for key in named if content.has_answer(key)]
+    crimes = [key for key in named if key in content.crimes] if report else []
+    return next(iter(own + crimes), None)

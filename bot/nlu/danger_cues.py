@@ -11,7 +11,7 @@ The 911 line is never removed (see `danger_cues` in keywords.yml).
 
 import re
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Optional, Pattern
+from typing import Dict, FrozenSet, List, Optional, Pattern, Sequence
 
 import yaml
 
@@ -46,11 +46,12 @@ class DangerLexicon:
         folded = fold(text)
         return any(p.search(folded) for p in self.patterns) or self.kind(text) is not None
 
-    def kind(self, text: str) -> Optional[str]:
-        """self_harm or trafficking when the text says so, else None."""
+    def kind(self, text: str, read: Sequence[str] = ()) -> Optional[str]:
+        """self_harm or trafficking when the text says so in the lexicon's words, or when the
+        NLU read it so (`read`: the message's situations, bot/nlu/situation_classifier.py)."""
         folded = fold(text)
-        return next((kind for kind, patterns in self.kinds.items()
-                     if any(p.search(folded) for p in patterns)), None)
+        said = next((kind for kind, patterns in self.kinds.items() if any(p.search(folded) for p in patterns)), None)
+        return said or next((kind for kind in self.kinds if kind in read), None)
 
     def cues(self, text: str) -> FrozenSet[str]:
         """Which of now, past, negated, reported the text shows."""
@@ -58,13 +59,13 @@ class DangerLexicon:
         return frozenset(cue for cue, patterns in self.cue_patterns.items()
                          if any(p.search(folded) for p in patterns))
 
-    def in_doubt(self, text: str) -> bool:
+    def in_doubt(self, text: str, read: Sequence[str] = ()) -> bool:
         """Whether danger in this text may not be happening now: a cue of the past, of
         something over or told of someone else, none of the present, and no self-harm or
         trafficking (those always get their line)."""
         cues = self.cues(text)
-        return NOW not in cues and bool(cues & NOT_NOW) and self.kind(text) is None
+        return NOW not in cues and bool(cues & NOT_NOW) and self.kind(text, read) is None
 
-    def reply(self, text: str) -> str:
+    def reply(self, text: str, read: Sequence[str] = ()) -> str:
         """The catalogue reply for danger in this text; every one of them leads with 911."""
-        return REMINDER_REPLY if self.in_doubt(text) else REPLY_BY_KIND[self.kind(text)]
+        return REMINDER_REPLY if self.in_doubt(text, read) else REPLY_BY_KIND[self.kind(text, read)]
