@@ -12,7 +12,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import PENDING_SLOT, ReplyAction
-from actions.guidance import CRIME_SLOT, REPORT, answer_topic, named
+from actions.guidance import CRIME_SLOT, REPORT, answer_after_place, answer_topic, named
+from actions.help_nearby import PLACE_FOR_SLOT
 from actions.places import new_place
 from bot.guidance.compose import what_happened
 
@@ -47,7 +48,9 @@ class ActionMisunderstood(ReplyAction):
         situation = self.situation(tracker)
         if situation:
             return answer_topic(dispatcher, tracker, REPORT, situation)
-        if new_place(tracker):  # only a place: remembered (ReplyAction), and what can be done there
+        if new_place(tracker):  # only a place: remembered (ReplyAction); what the state adds to the
+            if tracker.get_slot(PLACE_FOR_SLOT) == "guidance":  # answer its question was for, else the menu
+                return answer_after_place(dispatcher, tracker)
             dispatcher.utter_message(response="utter_main_menu")
             return []
         step = min(misunderstandings_in_a_row(tracker, self.name()), len(ESCALATION) - 1)

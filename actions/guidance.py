@@ -157,6 +157,9 @@ class ActionMore(ReplyAction):
             return []
         answer = composer(tracker, known_state(tracker)).more(sections[0])
         answer.more = sections[1:]
+        if not answer.messages:
+            dispatcher.utter_message(response="utter_no_more")
+            return []
         return send(dispatcher, answer, [])
 
 

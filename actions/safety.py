@@ -3,14 +3,15 @@
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
+from sqlalchemy.exc import SQLAlchemyError
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import PENDING_GUIDANCE, WELCOMED_SLOT, ReplyAction, language_known, welcome
+from actions.conversation import PENDING_GUIDANCE, TOPIC_SLOT, WELCOMED_SLOT, ReplyAction, language_known, welcome
 from actions.guidance import PROTECTION, PROTECTION_FIRST, REPORT, named
 from actions.handoff import in_handoff, offer
 from bot.guidance.compose import what_happened
-from bot.nlu.danger_cues import SELF_HARM, DangerLexicon
+from bot.nlu.danger_cues import OTHER_DANGER, SELF_HARM, DangerLexicon
 from bot.storage.tracker_store import ERASURE_SLOT
 
 LEXICON = DangerLexicon()
@@ -23,22 +24,23 @@ REQUEST_FLOOR, REQUEST_FLOOR_IN_DOUBT = 0.3, 0.05
 
 
 def request_beside_danger(message: Dict[str, Any]) -> Optional[str]:
-    """The request (reporting, protection, help nearby, a person) a danger message also
-    makes, as the classifier ranks it; else, unless it is self-harm, the answer that fits what
-    the message tells (a disappearance: reporting), or, for danger now, protection without a
-    complaint."""
+    """What to answer after the danger reply: the request (reporting, protection, help nearby,
+    a person) the message also makes, as the classifier ranks it; else what fits what it tells
+    (a disappearance: reporting; violence at home: protection); else, for danger now that
+    someone causes, protection without a complaint; None otherwise (after the crisis line, or
+    danger that may not be now, or danger read in no one's doing)."""
     text, read = message.get("text") or "", named(message)
     doubt = LEXICON.in_doubt(text, read)
     floor = REQUEST_FLOOR_IN_DOUBT if doubt else REQUEST_FLOOR
-    for entry in message.get("intent_ranking") or []:
-        if entry.get("name") in REQUEST_ACTIONS and (entry.get("confidence") or 0) >= floor:
-            return entry["name"]
-    if LEXICON.kind(text, read) == SELF_HARM:
-        return None  # the crisis line is the answer; a person may follow it
+    ranked = next((entry["name"] for entry in message.get("intent_ranking") or []
+                   if entry.get("name") in REQUEST_ACTIONS and (entry.get("confidence") or 0) >= floor), None)
     told = what_happened(read, report=True)
-    if told is None:  # danger now: what protects from whoever causes it; else nothing asked
-        return None if doubt else PROTECTION
-    return PROTECTION if told in PROTECTION_FIRST else REPORT
+    if LEXICON.kind(text, read) == SELF_HARM:  # the crisis line; protection too if violence at home is told
+        return ranked or (PROTECTION if told in PROTECTION_FIRST else None)
+    if ranked or told:
+        return ranked or (PROTECTION if told in PROTECTION_FIRST else REPORT)
+    caused_by_someone = OTHER_DANGER in read or LEXICON.is_danger(text)
+    return PROTECTION if caused_by_someone and not doubt else None
 
 
 class ActionDanger(ReplyAction):
@@ -57,9 +59,15 @@ class ActionDanger(ReplyAction):
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         text, read = tracker.latest_message.get("text") or "", named(tracker.latest_message)
         dispatcher.utter_message(response=LEXICON.reply(text, read))
-        if in_handoff(tracker.sender_id):  # a person has the conversation: 911, and they answer the rest
+        try:
+            handed_off = in_handoff(tracker.sender_id)
+        except SQLAlchemyError:  # the database down: the 911 reply alone, never lost to the lookup
+            handed_off = True
+        if handed_off:  # a person has the conversation: 911, and they answer the rest
             return []
         request, doubt = request_beside_danger(tracker.latest_message), LEXICON.in_doubt(text, read)
+        if request == tracker.get_slot(TOPIC_SLOT) or (tracker.active_loop or {}).get("name"):
+            request = None  # already answered, or a question is open: 911 alone, not the same text again
         welcomed = tracker.get_slot(WELCOMED_SLOT)
         if request is None and (welcomed or not doubt):  # the welcome waits for the next message
             return [*language_known(tracker), *offer(dispatcher, tracker, "danger", quietly=not doubt)]

@@ -321,3 +321,46 @@ def test_danger_as_a_first_message_then_the_welcome_keeping_the_request(seeded: 
     assert replies == ["utter_danger_reminder", "utter_welcome"]
     assert slot(events, "pending_intent") == "report_crime"
     assert slot(events, "welcomed") is True
+
+
+def situation(value: str) -> Dict[str, Any]:
+    """The entity the NLU's situation classifier sets (bot/nlu/situation_classifier.py)."""
+    return {"entity": "situation", "value": value}
+
+
+def test_danger_caused_by_someone_and_no_request_is_followed_by_protection(seeded: str) -> None:
+    current = danger_tracker("ya llegó y está golpeando la puerta", [("out_of_scope", 0.2)])
+    current.latest_message["entities"] = [situation("other_danger")]
+    replies, events, _ = run(ActionDanger(), current)
+    assert replies == ["utter_danger"] and followed_by(events) == "action_protection"
+
+
+def test_danger_read_in_no_ones_doing_gets_911_alone(seeded: str) -> None:
+    """A message only the classifier's floor made danger, with no one causing it: no protection text."""
+    replies, events, _ = run(ActionDanger(), danger_tracker("me caí en la calle", [("out_of_scope", 0.2)]))
+    assert replies == ["utter_danger"] and followed_by(events) is None
+
+
+def test_self_harm_beside_violence_at_home_gets_the_crisis_line_then_protection(seeded: str) -> None:
+    current = danger_tracker("mi esposo me pega y ya no aguanto, quiero dejar de existir", [("out_of_scope", 0.2)])
+    current.latest_message["entities"] = [situation("family_violence"), situation("self_harm")]
+    replies, events, _ = run(ActionDanger(), current)
+    assert replies == ["utter_danger_self_harm"] and followed_by(events) == "action_protection"
+
+
+def test_self_harm_said_in_other_words_gets_the_crisis_line_and_no_protection_orders(seeded: str) -> None:
+    current = danger_tracker("quiero dormirme y no despertar", [("out_of_scope", 0.2)])
+    current.latest_message["entities"] = [situation("self_harm")]
+    replies, events, _ = run(ActionDanger(), current)
+    assert replies == ["utter_danger_self_harm"] and followed_by(events) is None
+
+
+@pytest.mark.parametrize("slots, loop", [({"topic": "protection"}, None), ({}, "place_form")])
+def test_danger_again_or_while_asked_where_gets_911_alone(seeded: str, slots: Dict[str, Any],
+                                                           loop: Optional[str]) -> None:
+    """The protection answer already sent, or the place question open: not the same text again."""
+    current = danger_tracker("ya viene y trae un cuchillo", [("out_of_scope", 0.2)])
+    current.slots.update(slots)
+    current.active_loop = {"name": loop} if loop else {}
+    replies, events, _ = run(ActionDanger(), current)
+    assert replies == ["utter_danger"] and followed_by(events) is None

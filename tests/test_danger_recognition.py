@@ -131,3 +131,18 @@ def test_plain_danger_is_followed_by_protection_and_self_harm_by_nothing_else(
     result = parse_all(agent, [text])[0]
     assert result["intent"]["name"] == "danger"
     assert request_beside_danger(result) == follows
+
+
+@pytest.mark.parametrize("text, read", [
+    ("me jaquearon el insta y amenaza con subir mi pack", "digital_violence"),  # the words of guidance/national.yml
+    ("unos policías me golpearon", "authority_abuse"),
+    ("quiero dormirme y no despertar", "self_harm"),  # no listed words: the situation classifier
+])
+def test_the_nlu_reads_what_a_message_is_about(agent: Agent, text: str, read: str) -> None:
+    result = parse_all(agent, [text])[0]
+    assert read in [entity["value"] for entity in result["entities"] if entity["entity"] == "situation"]
+
+
+@pytest.mark.parametrize("text", ["quiero comprar tortillas", "hola buenas tardes", "gracias por la información"])
+def test_an_ordinary_message_is_not_danger(agent: Agent, text: str) -> None:
+    assert parse_all(agent, [text])[0]["intent"]["name"] != "danger"

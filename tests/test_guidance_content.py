@@ -3,7 +3,7 @@
 import datetime as dt
 import shutil
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import pytest
 import yaml
@@ -13,7 +13,7 @@ from bot.directory import seed
 from bot.directory.catalogue import catalogue
 from bot.directory.nearest import Directory
 from bot.guidance import review
-from bot.guidance.compose import Composer, named_in_words, what_happened
+from bot.guidance.compose import LOCAL, Answer, Composer, named_in_words, what_happened
 from bot.guidance.content import CONTENT_DIR, Guidance, guidance
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
@@ -72,14 +72,20 @@ def test_an_unknown_source_or_item_is_named(tmp_path: Path) -> None:
 
 
 
-@pytest.mark.parametrize("state", STATES)
-def test_every_answer_for_every_state_fits_whatsapp_and_reads_as_sms(state: str) -> None:
+@pytest.mark.parametrize("state", [*STATES, None])
+def test_every_answer_for_every_state_fits_whatsapp_and_reads_as_sms(state: Optional[str]) -> None:
+    """Whole answers for each state; before the state is known (None), what holds anywhere,
+    and for each state what it adds afterwards (LOCAL) — each part on its own."""
     for topic, crime, general in [("report_crime", None, True), ("protection", None, True)] + [
             ("report_crime", crime, general) for crime in CRIMES for general in (True, False)] + [
             (name, None, True) for name in OWN_ANSWERS]:
         answer = Composer(state, crime).answer(topic, general)
         assert 1 <= len(answer.messages) <= 3
-        for message in answer.messages + [m for s in answer.more for m in Composer(state).more(s).messages]:
+        local = Composer(state, crime, part=LOCAL).answer(topic, general) if state else Answer()
+        assert len(local.messages) <= 3 and (bool(local.messages) or not state
+                                             or not Composer(None, crime).depends_on_state(topic, general))
+        for message in answer.messages + local.messages + [
+                m for s in answer.more for m in Composer(state).more(s).messages]:
             assert len(message) <= WHATSAPP_LIMIT - 400  # room for the sources line and the options
             assert sms_segments(to_gsm7(message)) <= 10
             assert "{" not in message and "}" not in message

@@ -109,6 +109,17 @@ def test_the_answer_before_the_state_question_has_its_sources_and_more(assistant
     assert len(more) == 1 and more[0].startswith("Más información:")
 
 
+def test_the_state_question_lets_the_person_thank_ask_anew_or_name_the_state_later(assistant: RunningAssistant) -> None:
+    chat = started(assistant)
+    chat.say("2")
+    assert chat.say("gracias") == [text("utter_acknowledge")]  # not "No encontré ese lugar"
+    answer_then_state_question(chat.say("quiero denunciar"), text("utter_ask_state"))  # a new request, answered
+    sources_of(chat.say("fuente"))  # ends the question...
+    later = chat.say("Jalisco")  # ...and the state named afterwards still gets what it adds
+    assert len(later) == 1 and later[0].startswith("Te explico los pasos en Jalisco:")
+    assert "Fiscalía del Estado de Jalisco" in later[0]
+
+
 def test_the_first_message_is_answered_after_the_welcome_with_the_state_question(assistant: RunningAssistant) -> None:
     chat = assistant.conversation()
     chat.say("mi pareja me golpea y no quiero denunciar")

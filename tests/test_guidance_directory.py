@@ -19,7 +19,7 @@ from bot.guidance.content import guidance
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.storage.database import engine_for, session_scope
-from tests.test_actions import run, slot, tracker
+from tests.test_actions import run, situation, slot, tracker
 
 OAXACA = {"place_key": "20067"}  # Oaxaca de Juárez, named earlier in the conversation
 CENTRE = {"kind": "women_justice_centre", "name": "Centro de Justicia para las Mujeres de Oaxaca (prueba)",
@@ -183,7 +183,8 @@ def test_the_source_follow_up_names_each_directory_entry_an_answer_named_with_it
 
 def test_abuse_by_an_authority_names_the_states_human_rights_commission_or_says_it_is_not_registered(
         seeded: str) -> None:
-    _, events, oaxaca = run(ActionReportCrime(), tracker("report_crime", "unos policías me golpearon", slots=OAXACA))
+    _, events, oaxaca = run(ActionReportCrime(), tracker("report_crime", "unos policías me golpearon", slots=OAXACA,
+                                                         entities=[situation("authority_abuse")]))  # as the NLU reads it
     answer = texts(oaxaca)
     assert "• Si fue una autoridad de Oaxaca o de tu municipio: Defensoría de los Derechos Humanos del Pueblo" in answer
     assert guidance().lines["human_rights"]["says"] in answer and "no necesitas denunciar para ponerla" in answer
@@ -194,12 +195,12 @@ def test_abuse_by_an_authority_names_the_states_human_rights_commission_or_says_
     assert "https://accesolatino.org/en/derecho/con-esta-herramienta-puedes-enviar-tu-queja-a-la-cndh" in texts(cited)
     assert "Revisado: 2026-12-01*" in texts(cited)
     _, _, puebla = run(ActionProtection(), tracker("protection", "la guardia nacional me quitó mis cosas",
-                                                   slots={"place_key": "21114"}))
+                                                   slots={"place_key": "21114"}, entities=[situation("authority_abuse")]))
     assert "la comisión de derechos humanos de Puebla. Aún no tengo registrado su contacto." in texts(puebla)
 
 
 def test_a_message_the_classifier_could_not_place_still_gets_its_situations_answer(seeded: str) -> None:
     _, _, messages = run(ActionMisunderstood(), tracker("nlu_fallback", "me jaquearon el insta y amenaza con subir mi pack",
-                                                        slots=OAXACA))
+                                                        slots=OAXACA, entities=[situation("digital_violence")]))
     answer = texts(messages)
     assert "Ley Olimpia" in answer and "capturas de pantalla" in answer and "Fiscalía General del Estado de Oaxaca" in answer

@@ -131,7 +131,7 @@ def test_the_whole_handoff(open_page: Callable[[str], Page], assistant: RunningA
     expect(page.get_by_text("categoría: violencia familiar")).to_be_visible()
 
     # Danger words still get 911 from the assistant during the handoff.
-    assert phone.say("me está siguiendo")[0] == text("utter_danger")
+    assert phone.say("me está siguiendo") == [text("utter_danger")]  # 911 alone: staff answer the rest
 
     close_conversation(page, text("utter_handoff_closed"))
     assert phone.delivered(1) == [text("utter_handoff_closed")]

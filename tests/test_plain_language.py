@@ -33,6 +33,9 @@ def spanish_replies(seeded: str) -> Iterator[Tuple[str, str]]:
         message = render(key, "es", catalogues, SAMPLE_VALUES)
         if message:
             yield key, message["text"]
+    for name in guidance().national["answers"]:  # before the state is known: what holds anywhere
+        for number, text in enumerate(Composer(None).answer(name).messages, start=1):
+            yield f"any state {name} #{number}", text
     index = Directory(engine_for(seeded)).index()
     for state in sorted(catalogue().states):
         composer = Composer(state, None, index.of_state(state, catalogue().capital(state).point))

@@ -65,5 +65,6 @@ def test_over_the_limit_the_page_says_so_and_danger_still_gets_through(page: Pag
     expect(page.locator(".msg.error")).to_have_text(
         "Tu mensaje no se envió: espera un momento y vuelve a escribirlo. Si estás en peligro, llama al 911.",
         timeout=90_000)
-    type_message(page, "me está siguiendo")
-    expect(page.locator(".msg.bot").last).to_contain_text("llama al 911", timeout=30_000)
+    type_message(page, "me está siguiendo")  # 911 first, then what protects, over the limit too
+    expect(page.locator(".msg.bot", has_text="Lee esto ahora, por favor.").last).to_contain_text("llama al 911",
+                                                                                             timeout=30_000)

@@ -31,6 +31,7 @@ BREAK = "|"  # stands in for words already read as a state's name
 # A candidate this many times larger than the next is what people mean.
 DOMINANCE = 10
 # Words that are also municipality or town names but mostly mean something else.
+ARTICLES = frozenset({"el", "la", "los", "las", "un", "una", "unos", "unas", "mi", "mis", "su", "sus", "al", "del"})
 COMMON_WORDS = frozenset(STOP_WORDS) | {
     "centro", "ayuda", "casa", "pueblo", "ciudad", "colonia", "col", "estado", "municipio",
     "vivo", "estoy", "calle", "rancho", "capital", "hola", "gracias", "auxilio", "miedo",
@@ -70,7 +71,7 @@ class PlaceResolver:
         named_states, words = self._take_state_names(words)
         spans = self._spans(words)
         candidates = self._exact(whole_names) or self._exact(spans) or self._fuzzy(
-            self._entity_spans(text) + spans)
+            self._entity_spans(text) + self._fuzzy_spans(words, spans))
         if candidates:
             return self._decide(candidates, hinted)
         if named_states:
@@ -102,6 +103,15 @@ class PlaceResolver:
             for start in range(len(words) - size + 1)
             if BREAK not in words[start:start + size]
         ]
+
+    @staticmethod
+    def _fuzzy_spans(words: List[str], spans: List[str]) -> List[str]:
+        """The spans a typo may be read in: none that runs over or follows an article ("en el
+        baño", "baño" after "el": a room, not Ébano); a span may start with one ("el marqes")."""
+        after_article = {" ".join(words[start:start + size]) for start in range(1, len(words))
+                         if words[start - 1] in ARTICLES for size in range(1, MAX_SPAN_WORDS + 1)}
+        return [span for span in spans if span not in after_article
+                and not any(word in ARTICLES for word in span.split()[1:])]
 
     def _spans(self, words: List[str]) -> List[str]:
         """The n-grams that may name a municipality or town."""

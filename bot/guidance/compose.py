@@ -38,7 +38,7 @@ WHOLE, NATIONAL, LOCAL = "whole", "national", "local"
 ANY_STATE = "tu estado"  # {state} before the state is known
 # Placeholders whose value depends on the state (its facts or its directory entries).
 _STATE_PLACEHOLDERS = (*_KIND_OF_PLACEHOLDER, *_FACT_OF_PLACEHOLDER, "{online_crimes}", "{online_notes}")
-NATIONAL_NEED = "no_state"  # an item shown only before the state is known
+NATIONAL_NEED, STATE_NEED = "no_state", "state"  # an item shown only before / once the state is known
 
 
 ADDRESS = "Dirección: "  # how an entry's `services` starts when a source gives its address ("Dirección: …;")
@@ -157,8 +157,8 @@ class Composer:
     def _needed(self, need: Optional[str]) -> bool:
         if need is None:
             return True
-        if need == NATIONAL_NEED:
-            return self.state_key is None
+        if need in (NATIONAL_NEED, STATE_NEED):
+            return (self.state_key is None) == (need == NATIONAL_NEED)
         if self.state_key is None:
             return False
         present = {"online": self._online_for_crime(),

@@ -19,6 +19,8 @@ from bot.text import fold
 
 KEYWORDS_FILE = Path(__file__).with_name("keywords.yml")
 SELF_HARM, TRAFFICKING = "self_harm", "trafficking"
+# What the situation classifier reads of danger caused by someone else (bot/nlu/situation_classifier.py).
+OTHER_DANGER = "other_danger"
 # The reply of each kind of danger, in the catalogues; any other danger gets utter_danger.
 REPLY_BY_KIND: Dict[Optional[str], str] = {
     SELF_HARM: "utter_danger_self_harm", TRAFFICKING: "utter_danger_trafficking", None: "utter_danger"}

@@ -24,7 +24,7 @@ class DangerFloor(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"floor": 0.3}
+        return {"floor": 0.4}
 
     def __init__(self, floor: float) -> None:
         self.floor = floor

@@ -1,14 +1,16 @@
 """Pipeline component: what a message is about — a crime or a situation with an answer of its
 own (guidance/national.yml), or thoughts of self-harm — as the entity `situation`.
 
-The words of the guidance content come first ("me hackearon", "cobro de piso"); a logistic
-regression on the featurizers' sentence features adds what it reads, when sure enough ("somos
-de Nicaragua, nos asaltaron": the robbery in words, the migrants learned). It learns from
+The words of the guidance content decide first ("me hackearon", "cobro de piso"); where none
+is used, a logistic regression on the featurizers' sentence features decides, when sure
+enough (`threshold`; its precision is lower than the words'). It learns from
 training examples labelled with `metadata: {situation: …}` (data/nlu/situations.yml); every
 other example is labelled by those same words, else as other danger or none.
-A message the classifier reads as thoughts of self-harm becomes the intent `danger`
-(bot/nlu/keyword_intents.py does the same for the fixed words), so that it gets 911 and the
-crisis line even when said in words no list holds.
+A message the classifier finds sure (`self_harm_threshold`) to be thoughts of self-harm becomes
+the intent `danger` (bot/nlu/keyword_intents.py does the same for the fixed words); one where
+self-harm is at least `self_harm_line` likely carries `self_harm`, so that danger found by any
+part gets the crisis line. Danger the classifier reads as caused by
+someone else carries `other_danger` (actions/safety.py then offers protection after 911).
 """
 
 import logging
@@ -27,25 +29,29 @@ from scipy.sparse import csr_matrix, vstack
 from sklearn.linear_model import LogisticRegression
 
 from bot.guidance.compose import SITUATION_ENTITY as ENTITY, named_in_words
+from bot.nlu.danger_cues import OTHER_DANGER, SELF_HARM, DangerLexicon
 
 logger = logging.getLogger(__name__)
+DANGER_WORDS = DangerLexicon()
 NONE = "none"
-SELF_HARM, DANGER = "self_harm", "danger"
-# Danger examples that name no situation: learned apart, so that self-harm is told from other danger.
-OTHER_DANGER = "other_danger"
+DANGER = "danger"
+# Danger examples that name no situation are learned as OTHER_DANGER, so that self-harm is told from other danger.
 NOT_SITUATIONS = frozenset({NONE, OTHER_DANGER})
 LEXICON, LEARNED = "words", "classifier"  # the entity's `extractor`: which part decided
 
 
 def example_label(message: Message) -> str:
-    """A training example's situation: its metadata's, else the one its words name, else none."""
+    """A training example's situation: its metadata's, else the one its words name (for danger,
+    the lexicon's kind first: self-harm, trafficking), else other danger or none."""
     metadata = message.get(METADATA) or {}
     for part in (METADATA_EXAMPLE, METADATA_INTENT):
         label = (metadata.get(part) or {}).get(ENTITY)
         if label:
             return str(label)
-    named = named_in_words(message.get(TEXT) or "")
-    return named or (OTHER_DANGER if message.get(INTENT) == DANGER else NONE)
+    text = message.get(TEXT) or ""
+    if message.get(INTENT) == DANGER:  # the lexicon's kind first: its self-harm words are self-harm
+        return DANGER_WORDS.kind(text) or named_in_words(text) or OTHER_DANGER
+    return named_in_words(text) or NONE
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -58,7 +64,8 @@ class SituationClassifier(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"threshold": 0.7, "self_harm_threshold": 0.7, "max_iter": 500}
+        return {"threshold": 0.7, "self_harm_threshold": 0.9, "self_harm_line": 0.35,
+                "other_danger_threshold": 0.8, "max_iter": 500}
 
     def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
                  clf: Optional[LogisticRegression] = None) -> None:
@@ -109,27 +116,38 @@ class SituationClassifier(GraphComponent):
             clf = None
         return cls(config, model_storage, resource, clf)
 
-    def learned(self, messages: List[Message]) -> List[Tuple[str, float]]:
-        """The classifier's situation and confidence for each message (none when untrained)."""
+    def learned(self, messages: List[Message]) -> List[Tuple[str, float, float]]:
+        """The classifier's situation, its confidence and the probability of self-harm, for each
+        message (none when untrained)."""
         if self.clf is None or not messages:
-            return [(NONE, 0.0)] * len(messages)
+            return [(NONE, 0.0, 0.0)] * len(messages)
         probabilities = self.clf.predict_proba(self._features(messages))
-        return [(str(self.clf.classes_[row.argmax()]), float(row.max())) for row in probabilities]
+        classes = [str(label) for label in self.clf.classes_]
+        self_harm = classes.index(SELF_HARM) if SELF_HARM in classes else None
+        return [(classes[row.argmax()], float(row.max()), float(row[self_harm]) if self_harm is not None else 0.0)
+                for row in probabilities]
 
     def process(self, messages: List[Message]) -> List[Message]:
-        for message, (label, confidence) in zip(messages, self.learned(messages)):
+        for message, (label, confidence, self_harm) in zip(messages, self.learned(messages)):
             named = named_in_words(message.get(TEXT) or "")
             if named:
                 self._add(message, named, 1.0, LEXICON)
-            if label == SELF_HARM and confidence >= self.config["self_harm_threshold"]:
-                self._add(message, label, confidence, LEARNED)
-                chosen = {"name": DANGER, "confidence": confidence}
-                ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or [] if entry["name"] != DANGER]
-                message.set(INTENT, chosen, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
-            elif label not in NOT_SITUATIONS | {named} and confidence >= self.config["threshold"]:
+            if self_harm >= self.config["self_harm_line"]:
+                self._add(message, SELF_HARM, self_harm, LEARNED)  # danger from it gets the crisis line
+                if self_harm >= self.config["self_harm_threshold"]:
+                    self._impose_danger(message, self_harm)
+            elif label == OTHER_DANGER and confidence >= self.config["other_danger_threshold"]:
+                self._add(message, OTHER_DANGER, confidence, LEARNED)  # someone else causes the danger
+            elif not named and label not in NOT_SITUATIONS and confidence >= self.config["threshold"]:
                 self._add(message, label, confidence, LEARNED)
         return messages
+
+    @staticmethod
+    def _impose_danger(message: Message, confidence: float) -> None:
+        chosen = {"name": DANGER, "confidence": confidence}
+        ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or [] if entry["name"] != DANGER]
+        message.set(INTENT, chosen, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
