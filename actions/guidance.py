@@ -82,11 +82,12 @@ def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,
     state = known_state(tracker)
     own = bool(crime and guidance().has_answer(crime))
     about, with_crime = (crime, None) if own else (topic, crime)
-    answer = composer(tracker, state, with_crime, part).answer(about, general or own)
+    composing = composer(tracker, state, with_crime, part)
+    answer = composing.answer(about, general or own)
     choices = crime_choices() if topic == REPORT and crime is None and state else []
     cited_before = (tracker.get_slot(SOURCES_SLOT) or []) if part == LOCAL else []
     sent = send(dispatcher, answer, choices, cited_before) if answer.messages else []
-    if state is None and Composer(None, with_crime).depends_on_state(about, general or own):
+    if state is None and composing.depends_on_state(about, general or own):
         return [*events, *sent, SlotSet(PLACE_FOR_SLOT, "guidance"), *(SlotSet(s, None) for s in PLACE_SLOTS),
                 FollowupAction("place_form")]
     return [*events, *sent]

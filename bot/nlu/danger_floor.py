@@ -18,6 +18,14 @@ from rasa.shared.nlu.training_data.message import Message
 DANGER = "danger"
 
 
+def make_danger(message: Message, confidence: float) -> None:
+    """The message's intent becomes danger, first in its ranking, at this confidence."""
+    chosen = {"name": DANGER, "confidence": confidence}
+    ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or [] if entry["name"] != DANGER]
+    message.set(INTENT, chosen, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class DangerFloor(GraphComponent):
     """Sets the intent to danger when its confidence in the ranking reaches `floor`."""
@@ -36,9 +44,7 @@ class DangerFloor(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            ranking = message.get(INTENT_RANKING_KEY) or []
-            danger = next((entry for entry in ranking if entry["name"] == DANGER), None)
+            danger = next((entry for entry in message.get(INTENT_RANKING_KEY) or [] if entry["name"] == DANGER), None)
             if danger and danger["confidence"] >= self.floor and (message.get(INTENT) or {}).get("name") != DANGER:
-                message.set(INTENT, danger, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [danger, *(e for e in ranking if e is not danger)], add_to_output=True)
+                make_danger(message, danger["confidence"])
         return messages

@@ -21,8 +21,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.featurizers.featurizer import Featurizer
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, METADATA, METADATA_EXAMPLE, \
-    METADATA_INTENT, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, METADATA_EXAMPLE, METADATA_INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, vstack
@@ -30,11 +29,11 @@ from sklearn.linear_model import LogisticRegression
 
 from bot.guidance.compose import SITUATION_ENTITY as ENTITY, named_in_words
 from bot.nlu.danger_cues import OTHER_DANGER, SELF_HARM, DangerLexicon
+from bot.nlu.danger_floor import DANGER, make_danger
 
 logger = logging.getLogger(__name__)
 DANGER_WORDS = DangerLexicon()
 NONE = "none"
-DANGER = "danger"
 # Danger examples that name no situation are learned as OTHER_DANGER, so that self-harm is told from other danger.
 NOT_SITUATIONS = frozenset({NONE, OTHER_DANGER})
 LEXICON, LEARNED = "words", "classifier"  # the entity's `extractor`: which part decided
@@ -135,19 +134,12 @@ class SituationClassifier(GraphComponent):
             if self_harm >= self.config["self_harm_line"]:
                 self._add(message, SELF_HARM, self_harm, LEARNED)  # danger from it gets the crisis line
                 if self_harm >= self.config["self_harm_threshold"]:
-                    self._impose_danger(message, self_harm)
+                    make_danger(message, self_harm)
             elif label == OTHER_DANGER and confidence >= self.config["other_danger_threshold"]:
                 self._add(message, OTHER_DANGER, confidence, LEARNED)  # someone else causes the danger
             elif not named and label not in NOT_SITUATIONS and confidence >= self.config["threshold"]:
                 self._add(message, label, confidence, LEARNED)
         return messages
-
-    @staticmethod
-    def _impose_danger(message: Message, confidence: float) -> None:
-        chosen = {"name": DANGER, "confidence": confidence}
-        ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or [] if entry["name"] != DANGER]
-        message.set(INTENT, chosen, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
