@@ -7,6 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.affected import remember_affected
 from actions.places import remember_place
 
 WELCOMED_SLOT = "welcomed"
@@ -75,9 +76,9 @@ class ReplyAction(Action, metaclass=ABCMeta):
     ) -> List[EventType]:
         if self.greets_first and not tracker.get_slot(WELCOMED_SLOT):
             return [*welcome(dispatcher, tracker, latest_intent(tracker)), *self.remember(tracker),
-                    *remember_place(tracker)]
-        # A place the message names is remembered whatever the reply (respond's own slots win).
-        events = [*remember_place(tracker), *self._correction_or_respond(dispatcher, tracker)]
+                    *remember_place(tracker), *remember_affected(tracker)]
+        # A place, and who is affected, are remembered whatever the reply (respond's own slots win).
+        events = [*remember_place(tracker), *remember_affected(tracker), *self._correction_or_respond(dispatcher, tracker)]
         sets_sources = any(e.get("event") == "slot" and e.get("name") == SOURCES_SLOT for e in events)
         if self.keeps_sources or sets_sources or not dispatcher.messages or not tracker.get_slot(SOURCES_SLOT):
             return events

@@ -5,10 +5,10 @@ answer for a place, ReplyAction answers it again for the new place instead). A m
 classifier could not place that names a crime or a situation (bot/nlu/situation_classifier.py:
 "me hackearon y me piden dinero") gets its answer, after the welcome on a first message."""
 
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import PENDING_SLOT, ReplyAction
@@ -17,6 +17,7 @@ from actions.help_nearby import PLACE_FOR_SLOT
 from actions.places import new_place
 from bot.guidance.compose import what_happened
 
+ACTION_LISTEN = "action_listen"
 ESCALATION = ("utter_rephrase", "utter_main_menu", "utter_offer_person")
 
 
@@ -33,8 +34,16 @@ def misunderstandings_in_a_row(tracker: Tracker, action_name: str) -> int:
 
 
 class ActionMisunderstood(ReplyAction):
+    """Also the dialogue's core fallback: run after one of the assistant's own actions (no rule
+    says what follows it), it ends the turn in silence, since the person's message was answered."""
+
     def name(self) -> str:
         return "action_misunderstood"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        if tracker.latest_action_name not in (None, ACTION_LISTEN):
+            return [FollowupAction(ACTION_LISTEN)]
+        return await super().run(dispatcher, tracker, domain)
 
     @staticmethod
     def situation(tracker: Tracker) -> Optional[str]:

@@ -15,6 +15,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.affected import affected
 from actions.conversation import PENDING_SLOT, SOURCES_SLOT, TOPIC_SLOT, ReplyAction
 from actions.help_nearby import PLACE_FOR_SLOT, PLACE_SLOTS, ActionHelpNearMe, directory
 from actions.places import current_place_key
@@ -70,7 +71,7 @@ def composer(tracker: Tracker, state: Optional[str], crime: Optional[str] = None
     """The composer for a state (None: not known yet), with that state's entries of the referral
     directory as they are now, nearest to where the person said they are first."""
     local = directory().index().of_state(state, ActionHelpNearMe.origin(tracker)[0]) if state else ()
-    return Composer(state, crime, local, part)
+    return Composer(state, crime, local, part, affected(tracker))
 
 
 def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,

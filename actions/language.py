@@ -14,6 +14,7 @@ from actions.conversation import (LANGUAGE_KNOWN_SLOT, PENDING_GUIDANCE, PENDING
                                   WELCOMED_SLOT, ReplyAction)
 from actions.guidance import CRIME_SLOT, answer_topic
 from actions.handoff import offer
+from actions.help_nearby import ActionFindHelp
 from actions.places import current_place_key
 from bot.languages import DEFAULT_LANGUAGE, OFFERED_LANGUAGES
 from bot.replies.catalogue import Catalogues
@@ -40,7 +41,7 @@ def go_on(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> 
     pending = tracker.get_slot(PENDING_SLOT)
     events: List[EventType] = [SlotSet(PENDING_SLOT, None)]
     if pending == "find_help" and current_place_key(tracker):  # the first message said where
-        return [*events, FollowupAction("action_help_near_me")]
+        return [*events, *ActionFindHelp().respond(dispatcher, tracker)]
     if pending in PENDING_QUESTIONS:
         return [*events, FollowupAction(PENDING_QUESTIONS[pending])]
     if pending == "human_handoff":

@@ -359,6 +359,12 @@ def assistant(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         yield running
 
 
+# For tests of what the assistant says: the dialogue on its embedded SQLite alone. Storage on
+# PostgreSQL is the subject of the tracker store's, the guarantees', the delivery's and the
+# handoff's tests, which run on both.
+ON_SQLITE_ONLY = pytest.mark.parametrize("assistant", ["sqlite"], indirect=True)
+
+
 @contextmanager
 def assistant_on(database: str, workdir: Path, extra: Dict[str, str]) -> Iterator[RunningAssistant]:
     """The assistant on its embedded SQLite ("sqlite") or on a fresh PostgreSQL database."""

@@ -125,6 +125,14 @@ def test_a_pending_request_for_help_nearby_starts_the_place_question(seeded: str
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "place_form"}
 
 
+def test_a_pending_request_for_help_near_a_named_place_is_answered_in_the_same_action(seeded: str) -> None:
+    """No follow-up action that no rule continues: the answer comes from this action itself."""
+    current = tracker("choose_language", entities=[{"entity": "language", "value": "es"}],
+                      slots={"pending_intent": "find_help", "place_key": "11020"})
+    replies, events, _ = run(ActionSetLanguage(), current)
+    assert replies == ["utter_help_near_me"] and followed_by(events) is None
+
+
 def test_spanish_goes_on_to_the_menu(seeded: str) -> None:
     current = tracker("choose_language", entities=[{"entity": "language", "value": "es"}])
     replies, events, _ = run(ActionSetLanguage(), current)
@@ -158,6 +166,18 @@ def test_safe_to_talk_after_a_spanish_request_answers_it_with_the_hint_then_asks
     assert messages[-1]["parts"][-1] == {"key": "utter_language_hint"}
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "place_form"}
     assert slot(events, "pending_intent") is None
+
+
+def test_a_migrant_told_in_the_first_message_hears_of_the_humanitarian_visa_in_the_answer_after_the_welcome() -> None:
+    told = [{"entity": "situation", "value": "sexual_violence"}, {"entity": "situation", "value": "migrants"}]
+    first = tracker("report_crime", "soy de ecuador y me violaron", slots={"welcomed": False}, entities=told)
+    _, events, _ = run(ActionReportCrime(), first)
+    assert slot(events, "affected") == ["migrants"] and slot(events, "crime") == "sexual_violence"
+    after = tracker("safe_to_talk", "sí", slots={"language_known": True, "pending_intent": "report_crime",
+                                                  "crime": "sexual_violence", "affected": ["migrants"]})
+    _, _, messages = run(ActionSafeToTalk(), after)
+    texts = [message.get("body") or "" for message in messages]
+    assert texts[0].startswith("Primero, tu salud:") and sum("Razones Humanitarias" in text for text in texts) == 1
 
 
 def test_safe_to_talk_after_a_spanish_greeting_shows_the_menu_with_the_hint_first() -> None:
@@ -260,6 +280,15 @@ def misunderstood_before(times: int) -> List[Dict[str, Any]]:
 def test_misunderstanding_escalates(before: int, reply: str) -> None:
     replies, _, _ = run(ActionMisunderstood(), tracker("nlu_fallback", events=misunderstood_before(before)))
     assert replies == [reply]
+
+
+def test_as_the_dialogues_fallback_after_its_own_reply_it_ends_the_turn_in_silence() -> None:
+    """The core fallback (no rule continues an action) must not add "no te entendí" to a
+    message already answered, nor loop until the prediction limit."""
+    current = tracker("safe_to_talk", "sí")
+    current.latest_action_name = "action_help_near_me"
+    replies, events, _ = run(ActionMisunderstood(), current)
+    assert replies == [] and followed_by(events) == "action_listen"
 
 
 def test_delete_my_data_requests_erasure() -> None:

@@ -9,7 +9,9 @@ import pytest
 
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
-from tests.conftest import HANDOFF_OFFER, RunningAssistant, answer_then_state_question, assert_handoff_path
+from tests.conftest import ON_SQLITE_ONLY, HANDOFF_OFFER, RunningAssistant, answer_then_state_question, assert_handoff_path
+
+pytestmark = ON_SQLITE_ONLY
 
 CATALOGUES = Catalogues.load()
 
@@ -207,6 +209,15 @@ def test_a_first_message_asking_for_help_nearby_is_asked_where_after_the_welcome
     assert chat.say("necesito ayuda cerca de mi") == [text("utter_welcome")]
     assert chat.say("1") == [text("utter_language_hint"), text("utter_ask_place")]
     assert "Jalisco Cómo Vamos" in chat.say("guadalajara")[0]
+
+
+def test_a_first_message_asking_for_help_near_a_named_place_gets_that_help_alone_after_the_welcome(
+        assistant: RunningAssistant) -> None:
+    """Nothing after the answer: no "no te entendí", no menu, no repeated offers of a person."""
+    chat = assistant.conversation()
+    assert chat.say("necesito ayuda cerca de guadalajara") == [text("utter_welcome")]
+    reply = chat.say("1")
+    assert len(reply) == 1 and reply[0].startswith(text("utter_help_near_me", where="Guadalajara, Jalisco"))
 
 
 @pytest.mark.parametrize("message", ["4", "quiero hablar con una persona"])

@@ -13,7 +13,7 @@ from bot.directory import seed
 from bot.directory.catalogue import catalogue
 from bot.directory.nearest import Directory
 from bot.guidance import review
-from bot.guidance.compose import LOCAL, Answer, Composer, named_in_words, what_happened
+from bot.guidance.compose import LOCAL, Answer, Composer, all_named_in_words, named_in_words, what_happened
 from bot.guidance.content import CONTENT_DIR, Guidance, guidance
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
@@ -231,6 +231,48 @@ def test_replies_name_a_line_as_lines_yml_says_it(reply: str, line: str) -> None
 def test_a_situation_is_told_by_the_words_people_use(text: str, situation: str) -> None:
     """Of what the words name, a situation with an answer of its own; not a crime with steps only."""
     assert what_happened([named_in_words(text) or ""], report=False) == situation
+
+
+@pytest.mark.parametrize("text, named", [
+    ("me acaban de asaltar para robarme el celular", ["robbery"]),  # an infinitive with its pronoun
+    ("migracion me amenazo con deportarme", ["migrants"]),
+    ("soy de ecuador y me violaron en el camino", ["sexual_violence", "migrants"]),  # urgent first
+    ("unos policias me extorsionaron porque no tengo papeles", ["authority_abuse", "migrants", "extortion"]),
+    ("mi esposo me trata mal", ["family_violence"]),  # "trata" alone is not trafficking
+    ("mi pareja me pega y tengo miedo de denunciarlo", ["family_violence"]),  # a victim, not a witness
+    ("vi quien fue y me da miedo denunciarlo", ["witness"]),
+    ("creo que es trata de personas", ["trafficking"]),
+])
+def test_every_crime_and_situation_a_message_names_is_read(text: str, named: list) -> None:
+    assert all_named_in_words(text) == named
+
+
+@pytest.mark.parametrize("named, report, told", [
+    (["sexual_violence", "migrants"], True, "sexual_violence"),  # health care cannot wait
+    (["sexual_violence", "migrants"], False, "sexual_violence"),
+    (["disappearance", "migrants"], True, "disappearance"),  # the search starts first
+    (["authority_abuse", "migrants", "extortion"], True, "authority_abuse"),
+    (["migrants", "robbery"], True, "migrants"),  # the migrant's answer tells where to report too
+    (["robbery"], False, None),
+])
+def test_what_happened_puts_an_urgent_crime_then_an_answer_of_its_own_first(named: list, report: bool, told: str) -> None:
+    assert what_happened(named, report) == told
+
+
+@pytest.mark.parametrize("topic, crime", [("report_crime", "robbery"), ("sexual_violence", None),
+                                          ("authority_abuse", None), ("protection", None)])
+@pytest.mark.parametrize("state", [None, "21"])
+def test_a_migrant_hears_of_the_humanitarian_visa_in_any_answer(topic: str, crime: str, state: str) -> None:
+    """Who is affected is told once and every later answer adds what applies to them, before the
+    state is known too (it holds in any state), once, within the answer's size."""
+    visa = guidance().items[guidance().affected["migrants"]]["text"]
+    answer = Composer(state, crime, affected=["migrants"]).answer(topic)
+    assert sum(message.count(visa) for message in answer.messages) == 1 and len(answer.messages) <= 3
+    assert visa in answer.messages[-1]  # the answer's end, with its sources after it
+    assert all(len(m) <= WHATSAPP_LIMIT - 400 and sms_segments(to_gsm7(m)) <= 10 for m in answer.messages)
+    assert f"item:{guidance().affected['migrants']}" in answer.refs
+    assert visa not in "\n".join(Composer(state, crime).answer(topic).messages)
+    assert "\n".join(Composer(state, affected=["migrants"]).answer("migrants").messages).count(visa) == 1
 
 
 def test_sexual_violence_puts_urgent_health_care_first_free_and_without_a_complaint() -> None:

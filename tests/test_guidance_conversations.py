@@ -8,7 +8,9 @@ from bot.directory import seed
 from bot.directory.catalogue import catalogue
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
-from tests.conftest import Conversation, RunningAssistant, answer_then_state_question
+from tests.conftest import ON_SQLITE_ONLY, Conversation, RunningAssistant, answer_then_state_question
+
+pytestmark = ON_SQLITE_ONLY
 
 CATALOGUES = Catalogues.load()
 # How a person would name each state (the catalogue's official names work too).

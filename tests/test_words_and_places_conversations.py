@@ -3,8 +3,10 @@ action server and the dialogue engine (issue 16, points 5 and 1)."""
 
 import pytest
 
-from tests.conftest import RunningAssistant, answer_then_state_question
+from tests.conftest import ON_SQLITE_ONLY, RunningAssistant, answer_then_state_question
 from tests.test_guidance_conversations import started, text
+
+pytestmark = ON_SQLITE_ONLY
 
 
 @pytest.mark.parametrize("message,reply", [

@@ -9,6 +9,7 @@ come from the referral directory (`local`: its active entries in that state), so
 administrator's change shows in the next answer; the rest comes from guidance/.
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -91,12 +92,14 @@ def depends_on_state(item: Dict[str, Any]) -> bool:
 class Composer:
     """Answers for one state (None: not known yet) and, optionally, what happened; `local`: the
     directory's entries of that state, nearest to the person first; `part`: WHOLE, NATIONAL
-    (what holds in any state; the only part without a state) or LOCAL (what the state adds)."""
+    (what holds in any state; the only part without a state) or LOCAL (what the state adds);
+    `affected`: who the person said is affected (a migrant), whose item every answer adds."""
 
     def __init__(self, state_key: Optional[str], crime: Optional[str] = None, local: Sequence[Entry] = (),
-                 part: str = WHOLE) -> None:
+                 part: str = WHOLE, affected: Sequence[str] = ()) -> None:
         self.content = guidance()
         self.state_key, self.crime = state_key, crime
+        self.affected = [self.content.affected[key] for key in affected if key in self.content.affected]
         self.part = NATIONAL if state_key is None else part
         self.state = self.content.state(state_key) if state_key else {}
         self.local = [entry for entry in local if entry.state_key == state_key]
@@ -122,6 +125,9 @@ class Composer:
             crime_message = ["crime.heading", f"crime.{self.crime}"] if general else [
                 "report.heading", f"crime.{self.crime}", "report.online", "report.no_online"]
             messages = (messages + [crime_message])[:MAX_MESSAGES]
+        for_them = [item for item in self.affected if not any(item in message for message in messages)]
+        if messages and for_them:  # who is affected: at the end of the answer, before its sources
+            messages[-1] = [*messages[-1], *for_them]
         return messages, [f"{topic}:{index}" for index in range(len(plan["more"]))]
 
     def more(self, section: str) -> Answer:
@@ -224,32 +230,44 @@ class Composer:
         }
 
 
-def _named(text: str, catalogue_entries: Dict[str, Dict[str, Any]]) -> Optional[str]:
-    """The first entry whose words the message uses, if any."""
-    words = f" {bare_words(text)} "
-    for key, entry in catalogue_entries.items():
-        if any(f" {bare_words(word)} " in words for word in entry["words"]):
-            return key
-    return None
+# An infinitive with a pronoun attached ("robarme", "deportarlo") reads as the infinitive itself.
+_ENCLITIC = re.compile(r"\b(\w+[aei]r)(?:me|te|le|lo|la|nos|les|los|las|se)\b")
+
+
+def _named(text: str, catalogue_entries: Dict[str, Dict[str, Any]]) -> List[str]:
+    """Every entry whose words the message uses, in the catalogue's order."""
+    bare = bare_words(text)
+    infinitives = _ENCLITIC.sub(r"\1", bare)
+    words = f" {bare} | {infinitives} "  # "|": no phrase reads across the two
+    named = [key for key, entry in catalogue_entries.items()
+             if any(f" {bare_words(word)} " in words for word in entry["words"])]
+    return [key for key in named if not set(catalogue_entries[key].get("unless", ())) & set(named)]
 
 
 # The entity that carries what the NLU read a message to be about (bot/nlu/situation_classifier.py).
 SITUATION_ENTITY = "situation"
 
 
-def named_in_words(text: str) -> Optional[str]:
-    """The crime or situation a message names in its own words ("me robaron…", "un policía me
-    golpeó", "soy migrante"), if any: the urgent crimes first (their first step cannot wait),
-    then the situations ("un policía me robó" is abuse by an authority), then the other crimes."""
+def all_named_in_words(text: str) -> List[str]:
+    """The crimes and situations a message names in its own words ("me robaron…", "un policía me
+    golpeó", "soy migrante"): the urgent crimes first (their first step cannot wait), then the
+    situations ("un policía me robó" is abuse by an authority), then the other crimes."""
     content = guidance()
     urgent = {crime: content.crimes[crime] for crime in content.urgent_crimes}
     return _named(text, {**urgent, **content.situations, **content.crimes})
 
 
+def named_in_words(text: str) -> Optional[str]:
+    """The first of them, if any."""
+    return next(iter(all_named_in_words(text)), None)
+
+
 def what_happened(named: Sequence[str], report: bool) -> Optional[str]:
     """Of the crimes and situations a message was read to name (bot/nlu/situation_classifier.py),
-    the first with an answer of its own, else, when reporting, the first crime."""
+    an urgent crime first (when reporting, or when it has an answer of its own), else the first
+    with an answer of its own, else, when reporting, the first crime."""
     content = guidance()
     own = [key for key in named if content.has_answer(key)]
+    urgent = [key for key in named if key in content.urgent_crimes and (report or key in own)]
     crimes = [key for key in named if key in content.crimes] if report else []
-    return next(iter(own + crimes), None)
+    return next(iter(urgent + own + crimes), None)

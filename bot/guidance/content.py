@@ -81,6 +81,11 @@ class Guidance:
         """Crimes named before any situation: their first step cannot wait."""
         return self.national.get("urgent_crimes", [])
 
+    @property
+    def affected(self) -> Dict[str, str]:
+        """Who may be affected (a situation's key), and the item every other answer adds for them."""
+        return self.national.get("affected", {})
+
     def has_answer(self, name: str) -> bool:
         """Whether a crime or situation has an answer of its own (instead of the reporting steps)."""
         return name in self.national["answers"]
@@ -109,7 +114,11 @@ class Guidance:
         problems += [f"crime {crime}: no item crime.{crime} nor an answer of its own" for crime in self.crimes
                      if f"crime.{crime}" not in items and not self.has_answer(crime)]
         problems += [f"situation {key}: no answer of its own" for key in self.situations if not self.has_answer(key)]
+        problems += [f"situation {key}: unless {crime!r} is not a crime" for key, entry in self.situations.items()
+                     for crime in entry.get("unless", []) if crime not in self.crimes]
         problems += [f"urgent crime {crime}: not a crime" for crime in self.urgent_crimes if crime not in self.crimes]
+        problems += [f"affected {key}: not a situation, or unknown item {item!r}" for key, item in self.affected.items()
+                     if key not in self.situations or item not in items]
         situations = set(self.national["answers"]) | set(self.crimes) | set(self.situations) | {"help_nearby"}
         for key, line in self.lines.items():
             problems += [f"line {key}: unknown topic or crime {fit!r}" for fit in line.get("fits", []) if fit not in situations]

@@ -27,7 +27,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, vstack
 from sklearn.linear_model import LogisticRegression
 
-from bot.guidance.compose import SITUATION_ENTITY as ENTITY, named_in_words
+from bot.guidance.compose import SITUATION_ENTITY as ENTITY, all_named_in_words, named_in_words
 from bot.nlu.danger_cues import OTHER_DANGER, SELF_HARM, DangerLexicon
 from bot.nlu.danger_floor import DANGER, make_danger
 
@@ -128,9 +128,9 @@ class SituationClassifier(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message, (label, confidence, self_harm) in zip(messages, self.learned(messages)):
-            named = named_in_words(message.get(TEXT) or "")
-            if named:
-                self._add(message, named, 1.0, LEXICON)
+            named = all_named_in_words(message.get(TEXT) or "")
+            for key in named:  # every one: what happened, and who is affected (a migrant)
+                self._add(message, key, 1.0, LEXICON)
             if self_harm >= self.config["self_harm_line"]:
                 self._add(message, SELF_HARM, self_harm, LEARNED)  # danger from it gets the crisis line
                 if self_harm >= self.config["self_harm_threshold"]:
