@@ -42,6 +42,15 @@ def named(message: Dict[str, Any]) -> List[str]:
     return [entity["value"] for entity in message.get("entities") or [] if entity.get("entity") == SITUATION_ENTITY]
 
 
+def answered_before_help_nearby(message: Dict[str, Any]) -> Optional[str]:
+    """What a request for help nearby gets instead when the message names it: an urgent crime
+    or a situation with an answer of its own (which names the state's offices), not who is
+    affected (a migrant) nor a crime with the reporting steps alone."""
+    content = guidance()
+    told = what_happened([key for key in named(message) if key not in content.affected], report=True)
+    return told if told and (content.has_answer(told) or told in content.urgent_crimes) else None
+
+
 def crime_choices() -> List[Dict[str, str]]:
     """Numbered options: what happened — the crimes, then the situations, "Otro" last."""
     listed = {**guidance().crimes, **guidance().situations}

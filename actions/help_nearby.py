@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import SOURCES_SLOT, TOPIC_SLOT, ReplyAction, latest_intent
+from actions.conversation import PENDING_SLOT, SOURCES_SLOT, TOPIC_SLOT, ReplyAction, latest_intent
 from actions.places import current_place_key
 from bot.directory.catalogue import catalogue
 from bot.directory.nearest import Directory, Entry
@@ -47,12 +47,24 @@ def directory() -> Directory:
 
 class ActionFindHelp(ReplyAction):
     """Help near the place already known (named in this message or before); otherwise
-    asks where the person is."""
+    asks where the person is. A request that names what happened, when that has an answer
+    of its own (a disappearance, abuse by the police), gets that answer instead."""
 
     def name(self) -> str:
         return "action_find_help"
 
+    def remember(self, tracker: Tracker) -> List[EventType]:
+        from actions.guidance import CRIME_SLOT, REPORT, answered_before_help_nearby  # it builds on this module
+
+        told = answered_before_help_nearby(tracker.latest_message)
+        return [SlotSet(CRIME_SLOT, told), SlotSet(PENDING_SLOT, REPORT)] if told else []
+
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        from actions.guidance import REPORT, answer_topic, answered_before_help_nearby
+
+        told = answered_before_help_nearby(tracker.latest_message)
+        if told:  # "¿dónde denuncio una desaparición en Sonora?": what happened comes first
+            return answer_topic(dispatcher, tracker, REPORT, told)
         if current_place_key(tracker):
             return [SlotSet(PLACE_FOR_SLOT, None), *ActionHelpNearMe().respond(dispatcher, tracker)]
         return [SlotSet(PLACE_FOR_SLOT, None), *(SlotSet(slot, None) for slot in PLACE_SLOTS),

@@ -115,3 +115,28 @@ def test_a_change_in_the_directory_shows_in_the_next_answer(seeded: str) -> None
         repository.save(session, "test", checked.values)
     after = help_text(ActionHelpNearMe(), place_key="11020", topic="protection")
     assert "• Centro de Justicia para las Mujeres de León (prueba) (León, Guanajuato), a 1 km. · Tel. 477 000 0000" in after
+
+
+@pytest.mark.parametrize("told, heading", [
+    ("authority_abuse", "Te explico tus opciones en Oaxaca:"),  # the state's human-rights commission
+    ("disappearance", "Te explico los pasos en Oaxaca:"),  # the search starts at once
+])
+def test_help_nearby_asked_beside_what_has_its_own_answer_gets_that_answer(seeded: str, told: str, heading: str) -> None:
+    situation = [{"entity": "situation", "value": told}]
+    replies, events, messages = run(ActionFindHelp(), tracker("find_help", "¿a quién acudo en oaxaca?",
+                                                              slots={"place_key": "20"}, entities=situation))
+    assert set(replies) == {"utter_guidance"} and messages[0]["body"].startswith(heading)
+    assert slot(events, "crime") == told
+
+
+def test_help_nearby_beside_a_crime_with_the_common_steps_or_beside_who_is_affected_stays_help_nearby(seeded: str) -> None:
+    told = [{"entity": "situation", "value": "migrants"}, {"entity": "situation", "value": "robbery"}]
+    replies, _, _ = run(ActionFindHelp(), tracker("find_help", "ayuda cerca", slots={"place_key": "11020"}, entities=told))
+    assert replies == ["utter_help_near_me"]
+
+
+def test_a_first_message_asking_for_help_nearby_beside_a_disappearance_is_answered_with_the_report_after_the_welcome() -> None:
+    situation = [{"entity": "situation", "value": "disappearance"}]
+    _, events, _ = run(ActionFindHelp(), tracker("find_help", "donde reporto a una persona no localizada",
+                                                 slots={"welcomed": False}, entities=situation))
+    assert slot(events, "pending_intent") == "report_crime" and slot(events, "crime") == "disappearance"
