@@ -66,11 +66,13 @@ def send(dispatcher: CollectingDispatcher, answer: Answer, choices: List[Dict[st
     return [SlotSet(SOURCES_SLOT, refs), SlotSet(MORE_SLOT, answer.more or None)]
 
 
-def composer(tracker: Tracker, state: Optional[str], crime: Optional[str] = None, part: str = WHOLE) -> Composer:
+def composer(tracker: Tracker, state: Optional[str], crime: Optional[str] = None, part: str = WHOLE,
+             case: Optional[str] = None) -> Composer:
     """The composer for a state (None: not known yet), with that state's entries of the referral
-    directory as they are now, nearest to where the person said they are first."""
+    directory as they are now, nearest to where the person said they are first; `case`: what
+    happened, as the person's words named it (the answer leaves out what is for other cases)."""
     local = directory().index().of_state(state, ActionHelpNearMe.origin(tracker)[0]) if state else ()
-    return Composer(state, crime, local, part)
+    return Composer(state, crime, local, part, case)
 
 
 def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,
@@ -82,7 +84,7 @@ def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,
     state = known_state(tracker)
     own = bool(crime and guidance().has_answer(crime))
     about, with_crime = (crime, None) if own else (topic, crime)
-    composing = composer(tracker, state, with_crime, part)
+    composing = composer(tracker, state, with_crime, part, case=crime)
     answer = composing.answer(about, general or own)
     choices = crime_choices() if topic == REPORT and crime is None and state else []
     cited_before = (tracker.get_slot(SOURCES_SLOT) or []) if part == LOCAL else []
@@ -156,7 +158,7 @@ class ActionMore(ReplyAction):
         if not sections:
             dispatcher.utter_message(response="utter_no_more")
             return []
-        answer = composer(tracker, known_state(tracker)).more(sections[0])
+        answer = composer(tracker, known_state(tracker), case=tracker.get_slot(CRIME_SLOT)).more(sections[0])
         answer.more = sections[1:]
         if not answer.messages:
             dispatcher.utter_message(response="utter_no_more")

@@ -134,6 +134,29 @@ def test_the_humanitarian_visa_is_not_offered_as_needing_no_complaint() -> None:
     assert "Visitante por Razones Humanitarias" in more and "copia de tu denuncia" in more
 
 
+VISA = "Visitante por Razones Humanitarias"
+
+
+def every_text(case: Optional[str]) -> str:
+    """Everything an answer to `case` can send in Oaxaca: each topic, its "más" sections, and the
+    case's own answer if it has one."""
+    own = bool(case and guidance().has_answer(case))  # as actions/guidance.py answers it: its own answer, no steps
+    texts = []
+    for topic in ("report_crime", "protection", *([case] if own else [])):
+        composer = Composer("20", None if own else case, case=case)
+        answer = composer.answer(topic)
+        texts += answer.messages + [m for section in answer.more for m in composer.more(section).messages]
+    return "\n".join(texts)
+
+
+@pytest.mark.parametrize("case", [None, *guidance().crimes, *guidance().situations])
+def test_the_trafficking_line_and_the_visa_only_where_the_persons_words_call_for_them(case: Optional[str]) -> None:
+    trafficking = guidance().lines["trafficking"]["says"]
+    text = every_text(case)
+    called_for = case in (None, "trafficking", "migrants")  # None: nothing named yet, the general answer
+    assert (trafficking in text) == called_for and (VISA in text) == called_for, case
+
+
 def test_each_national_line_shows_where_it_fits_and_lives_in_one_place() -> None:
     lines = guidance().lines
     family = "\n".join(Composer("20", "family_violence").answer("report_crime").messages)
@@ -224,12 +247,13 @@ def test_replies_name_a_line_as_lines_yml_says_it(reply: str, line: str) -> None
     ("vi quién fue pero tengo miedo de denunciar", "witness"),
     ("soy hondureño y me asaltaron en el tren", "migrants"),
     ("me violo y me grabo, amenaza con subir el video", "sexual_violence"),  # health care cannot wait
-    ("soy migrante y mi hermano no ha regresado", None),  # a disappearance: the search starts first
-    ("mi esposo me pega", None),  # family violence: the reporting or protection steps
-    ("me robaron el celular", None),
+    ("soy migrante y mi hermano no ha regresado", "disappearance"),  # the search starts first
+    ("mi esposo me pega", "family_violence"),  # a crime: the reporting or protection steps, for that case
+    ("me robaron el celular", "robbery"),
 ])
-def test_a_situation_is_told_by_the_words_people_use(text: str, situation: str) -> None:
-    """Of what the words name, a situation with an answer of its own; not a crime with steps only."""
+def test_a_situation_is_told_by_the_words_people_use(text: str, situation: Optional[str]) -> None:
+    """Of what the words name, a situation with an answer of its own, else the crime: on the
+    protection path too, as the case the answer fits (only a situation has an answer of its own)."""
     assert what_happened([named_in_words(text) or ""], report=False) == situation
 
 

@@ -91,12 +91,15 @@ def depends_on_state(item: Dict[str, Any]) -> bool:
 class Composer:
     """Answers for one state (None: not known yet) and, optionally, what happened; `local`: the
     directory's entries of that state, nearest to the person first; `part`: WHOLE, NATIONAL
-    (what holds in any state; the only part without a state) or LOCAL (what the state adds)."""
+    (what holds in any state; the only part without a state) or LOCAL (what the state adds);
+    `case`: the crime or situation the person's words named (default: `crime`), which items
+    meant only for other cases (`only_for`) are left out of."""
 
     def __init__(self, state_key: Optional[str], crime: Optional[str] = None, local: Sequence[Entry] = (),
-                 part: str = WHOLE) -> None:
+                 part: str = WHOLE, case: Optional[str] = None) -> None:
         self.content = guidance()
         self.state_key, self.crime = state_key, crime
+        self.case = case or crime
         self.part = NATIONAL if state_key is None else part
         self.state = self.content.state(state_key) if state_key else {}
         self.local = [entry for entry in local if entry.state_key == state_key]
@@ -148,7 +151,7 @@ class Composer:
         """Whether an item belongs to this answer: its condition holds and it is of the part composed
         (a heading goes with any part)."""
         item = self.content.items[name]
-        if not self._needed(item.get("needs")):
+        if not self._needed(item.get("needs")) or not self.content.fits_case(self.content.cases_of(item), self.case):
             return False
         if self.part == WHOLE or name.endswith("heading"):
             return True
@@ -248,8 +251,9 @@ def named_in_words(text: str) -> Optional[str]:
 
 def what_happened(named: Sequence[str], report: bool) -> Optional[str]:
     """Of the crimes and situations a message was read to name (bot/nlu/situation_classifier.py),
-    the first with an answer of its own, else, when reporting, the first crime."""
+    the first with an answer of its own, else the first crime: when reporting, its steps are
+    added; on either path (`report` or not), the answer fits that case (`Composer.case`)."""
     content = guidance()
     own = [key for key in named if content.has_answer(key)]
-    crimes = [key for key in named if key in content.crimes] if report else []
+    crimes = [key for key in named if key in content.crimes]
     return next(iter(own + crimes), None)
