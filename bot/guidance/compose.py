@@ -41,7 +41,6 @@ _STATE_PLACEHOLDERS = (*_KIND_OF_PLACEHOLDER, *_FACT_OF_PLACEHOLDER, "{online_cr
 NATIONAL_NEED, STATE_NEED = "no_state", "state"  # an item shown only before / once the state is known
 
 
-ADDRESS = "Dirección: "  # how an entry's `services` starts when a source gives its address ("Dirección: …;")
 MAX_PER_KIND = 2  # entries of one kind an answer names; the rest are counted (help nearby lists them)
 
 
@@ -50,8 +49,7 @@ def summary(entry: Entry) -> str:
     no contact is known yet."""
     contact = [f"tel. {display_phone(entry.phone)}" if entry.phone else "",
                f"WhatsApp {display_phone(entry.whatsapp)}" if entry.whatsapp else "", entry.website or ""]
-    address = (entry.services or "").split(";")[0] if (entry.services or "").startswith(ADDRESS) else ""
-    reach = ", ".join(filter(None, contact)) or address.replace(ADDRESS, "en ") or "sin teléfono verificado aún"
+    reach = ", ".join(filter(None, contact)) or (f"en {entry.address}" if entry.address else "sin teléfono verificado aún")
     hours = f", {entry.opening_hours}" if entry.opening_hours else ""
     place = f" ({entry.place})" if entry.place else ""
     return f"{entry.name}{place}: {reach}{hours}"

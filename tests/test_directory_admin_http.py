@@ -1,6 +1,7 @@
-"""The administrators' coverage page shows, over real HTTP, the figures of
-`make directory-coverage` (one implementation, bot/directory/coverage.py), and an
-administrator's change at once. One seeded SQLite database and one server for the module."""
+"""The directory's administrators' pages over real HTTP: the coverage page shows the figures
+of `make directory-coverage` (one implementation, bot/directory/coverage.py) and an
+administrator's change at once; an address typed in the form is kept and listed. One seeded
+SQLite database and one server for the module."""
 
 import html
 import re
@@ -97,3 +98,15 @@ def test_the_command_line_prints_the_same_report(pages: Pages) -> None:
     for row in coverage.report(entries).states:
         line = next(line for line in printed if line.startswith(row.name[:coverage.STATE_WIDTH - 1]))
         assert line.split()[-6:] == command_line_rows(pages.database_url)[row.name], row.name
+
+
+def test_an_address_typed_in_the_form_is_kept_and_listed(pages: Pages) -> None:
+    admin = Visitor(pages, pages.account("admin-address", "admin"))
+    assert 'name="address"' in admin.http.get(admin.base + "/admin/directory/new").text
+    form = {"kind": "victims_commission", "name": "Comisión de Atención a Víctimas (prueba de dirección)",
+            "state_key": "20", "municipality_key": "20067", "address": "Calle Reforma 5, col. Centro",
+            "source": "Prueba de administración", "verified_on": date.today().isoformat(), "active": "sí",
+            "csrf_token": admin.token("/admin/directory/new")}
+    admin.http.post(admin.base + "/admin/directory/new", data=form)
+    listed = admin.http.get(admin.base + "/admin/directory/", params={"state": "20", "kind": "victims_commission"}).text
+    assert '<small class="address">Calle Reforma 5, col. Centro</small>' in listed
