@@ -193,6 +193,8 @@ def test_online_reporting_is_offered_only_where_and_for_what_a_source_says() -> 
     assert "no tengo verificado que en Tabasco" in Composer("27", "robbery").answer("report_crime").messages[0]
     tamaulipas_disappearance = Composer("28", "disappearance").answer("report_crime").messages[0]
     assert "no tengo verificado que en Tamaulipas se pueda denunciar por internet" in tamaulipas_disappearance
+    baja_california = Composer("02", "robbery").answer("report_crime").messages[0]
+    assert "video denuncia del Centro de Denuncia Tecnológica de la Fiscalía (búscala en fgebc.gob.mx)" in baja_california
 
 
 def test_every_answer_lists_the_facts_it_rests_on() -> None:
