@@ -8,9 +8,10 @@ import re
 import threading
 from datetime import date
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Callable, Dict, Iterator, List
 
 import pytest
+from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from bot.directory import coverage, seed
@@ -22,7 +23,8 @@ from bot.storage.database import engine_for
 from bot.storage.migrate import upgrade
 from bot.web import accounts
 from bot.web.app import create_app
-from tests.conftest import STAFF_PASSWORD
+from tests.conftest import PHONE_SCREEN, STAFF_PASSWORD
+from tests.test_admin_pages import sign_in
 from tests.test_web_authorization import Visitor
 
 PAGE = "/admin/directory/coverage"
@@ -110,3 +112,15 @@ def test_an_address_typed_in_the_form_is_kept_and_listed(pages: Pages) -> None:
     admin.http.post(admin.base + "/admin/directory/new", data=form)
     listed = admin.http.get(admin.base + "/admin/directory/", params={"state": "20", "kind": "victims_commission"}).text
     assert '<small class="address">Calle Reforma 5, col. Centro</small>' in listed
+
+
+def test_on_a_phone_the_coverage_is_one_tap_away_and_leads_to_a_states_entries(
+        pages: Pages, open_page: Callable[[str], Page]) -> None:
+    base = f"http://127.0.0.1:{pages.web_port}"
+    page = open_page(base + "/login")
+    sign_in(page, pages, pages.account("admin-phone", "admin"))  # type: ignore[arg-type]
+    page.get_by_role("link", name="Cobertura").click()
+    expect(page.get_by_role("heading", name="Cobertura del directorio")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_SCREEN["width"]  # the table scrolls, not the page
+    page.locator('tr[data-state="20"] td[data-kind="prosecutor"] a').click()
+    expect(page.get_by_role("link", name="Fiscalía General del Estado de Oaxaca")).to_be_visible()
