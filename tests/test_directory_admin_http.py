@@ -114,6 +114,17 @@ def test_an_address_typed_in_the_form_is_kept_and_listed(pages: Pages) -> None:
     assert '<small class="address">Calle Reforma 5, col. Centro</small>' in listed
 
 
+def test_a_state_whose_oldest_check_is_stale_is_marked(pages: Pages) -> None:
+    admin = Visitor(pages, pages.account("admin-stale", "admin"))
+    form = {"kind": "human_rights_commission", "name": "Comisión de Derechos Humanos (prueba de fecha vieja)",
+            "state_key": "32", "municipality_key": "32056", "source": "Prueba de administración",
+            "verified_on": "2025-01-01", "active": "sí", "csrf_token": admin.token("/admin/directory/new")}
+    admin.http.post(admin.base + "/admin/directory/new", data=form)
+    row = re.search(r'<tr data-state="32".*?</tr>', admin.http.get(admin.base + PAGE).text, re.S)[0]
+    days = (date.today() - date(2025, 1, 1)).days
+    assert f'<td class="gap">{days}</td>' in row
+
+
 def test_on_a_phone_the_coverage_is_one_tap_away_and_leads_to_a_states_entries(
         pages: Pages, open_page: Callable[[str], Page]) -> None:
     base = f"http://127.0.0.1:{pages.web_port}"

@@ -11,6 +11,7 @@ from bot.directory.catalogue import catalogue
 from bot.directory.models import KINDS, Organisation
 from bot.directory.nearest import Directory
 from bot.directory.validation import FIELDS, validate
+from bot.guidance.review import max_age_days
 from bot.storage.database import session_scope
 from bot.web.auth import admin_required
 
@@ -137,4 +138,4 @@ def changes() -> str:
 def coverage_page() -> str:
     """What the active directory holds per state and kind: the figures of `make directory-coverage`."""
     figures = coverage.report(Directory(_engine()).index().entries)
-    return render_template("directory/coverage.html", report=figures, kinds=coverage.KINDS)
+    return render_template("directory/coverage.html", report=figures, kinds=coverage.KINDS, max_age=max_age_days())
