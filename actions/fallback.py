@@ -47,7 +47,7 @@ class ActionMisunderstood(ReplyAction):
 
     @staticmethod
     def situation(tracker: Tracker) -> Optional[str]:
-        return what_happened(named(tracker.latest_message), report=True)
+        return what_happened(named(tracker.latest_message))
 
     def remember(self, tracker: Tracker) -> List[EventType]:
         situation = self.situation(tracker)

@@ -47,7 +47,7 @@ def answered_before_help_nearby(message: Dict[str, Any]) -> Optional[str]:
     or a situation with an answer of its own (which names the state's offices), not who is
     affected (a migrant) nor a crime with the reporting steps alone."""
     content = guidance()
-    told = what_happened([key for key in named(message) if key not in content.affected], report=True)
+    told = what_happened([key for key in named(message) if key not in content.affected])
     return told if told and (content.has_answer(told) or told in content.urgent_crimes) else None
 
 
@@ -76,11 +76,13 @@ def send(dispatcher: CollectingDispatcher, answer: Answer, choices: List[Dict[st
     return [SlotSet(SOURCES_SLOT, refs), SlotSet(MORE_SLOT, answer.more or None)]
 
 
-def composer(tracker: Tracker, state: Optional[str], crime: Optional[str] = None, part: str = WHOLE) -> Composer:
+def composer(tracker: Tracker, state: Optional[str], crime: Optional[str] = None, part: str = WHOLE,
+             case: Optional[str] = None) -> Composer:
     """The composer for a state (None: not known yet), with that state's entries of the referral
-    directory as they are now, nearest to where the person said they are first."""
+    directory as they are now, nearest to where the person said they are first; `case`: what
+    happened, as the person's words named it (the answer leaves out what is for other cases)."""
     local = directory().index().of_state(state, ActionHelpNearMe.origin(tracker)[0]) if state else ()
-    return Composer(state, crime, local, part, affected(tracker))
+    return Composer(state, crime, local, part, case, affected(tracker))
 
 
 def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,
@@ -92,7 +94,7 @@ def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,
     state = known_state(tracker)
     own = bool(crime and guidance().has_answer(crime))
     about, with_crime = (crime, None) if own else (topic, crime)
-    composing = composer(tracker, state, with_crime, part)
+    composing = composer(tracker, state, with_crime, part, case=crime)
     answer = composing.answer(about, general or own)
     choices = crime_choices() if topic == REPORT and crime is None and state else []
     cited_before = (tracker.get_slot(SOURCES_SLOT) or []) if part == LOCAL else []
@@ -122,13 +124,12 @@ class GuidanceAction(ReplyAction):
         return REPORT if self.topic == PROTECTION and reported_first else self.topic
 
     def crime(self, tracker: Tracker) -> Optional[str]:
-        """What happened: the option chosen, else a situation the message names (on either
-        path), else, when reporting, the crime it names."""
+        """What happened: the option chosen (when reporting), else what the message names."""
         chosen = next(tracker.get_latest_entity_values("crime"), None)
         report = self.topic_for(tracker) == REPORT
         if report and (chosen in guidance().crimes or chosen in guidance().situations):
             return chosen
-        return what_happened(named(tracker.latest_message), report)
+        return what_happened(named(tracker.latest_message))
 
     def remember(self, tracker: Tracker) -> List[EventType]:
         return [SlotSet(CRIME_SLOT, self.crime(tracker)), SlotSet(PENDING_SLOT, self.topic_for(tracker))]
@@ -166,7 +167,7 @@ class ActionMore(ReplyAction):
         if not sections:
             dispatcher.utter_message(response="utter_no_more")
             return []
-        answer = composer(tracker, known_state(tracker)).more(sections[0])
+        answer = composer(tracker, known_state(tracker), case=tracker.get_slot(CRIME_SLOT)).more(sections[0])
         answer.more = sections[1:]
         if not answer.messages:
             dispatcher.utter_message(response="utter_no_more")

@@ -143,8 +143,9 @@ class ActionHelpNearMe(ReplyAction):
             other_parts += [_line("help_other", other, km), *contact_parts(other)]
         # What the person can reach comes first (own state's offices too); a far observatory after it.
         parts = other_parts + observatory_parts if far else observatory_parts + other_parts
-        fitting = guidance().lines_for(tracker.get_slot(TOPIC_SLOT) or HELP_NEARBY, tracker.get_slot("crime"))
-        lines = index.unlocated(["national_line", "shelter_line"], state_key)
+        case = tracker.get_slot("crime")
+        fitting = guidance().lines_for(tracker.get_slot(TOPIC_SLOT) or HELP_NEARBY, case)
+        lines = [line for line in index.unlocated(["national_line", "shelter_line"], state_key) if fits(line, case)]
         parts += lines_parts(lines, [guidance().lines[key]["says"] for key in fitting])
         listed = [e for e, _ in nearest + others] + lines
         sources = [f"line:{key}" for key in fitting] or None
@@ -173,6 +174,13 @@ class ActionHelpNearMe(ReplyAction):
             return None, "", None
         point = municipality.point or places.capital(municipality.state_key).point
         return point, municipality.label, municipality.state_key
+
+
+def fits(line: Entry, case: Optional[str]) -> bool:
+    """Whether a directory line belongs in help for this case: one standing for a line of
+    guidance/lines.yml meant only for some cases (the trafficking line) only for those."""
+    content = guidance()
+    return content.fits_case(content.cases_of(content.line_named(line.name) or {}), case)
 
 
 def _line(key: str, entry: Entry, km: float) -> Dict[str, Any]:

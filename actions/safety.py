@@ -34,7 +34,7 @@ def request_beside_danger(message: Dict[str, Any]) -> Optional[str]:
     floor = REQUEST_FLOOR_IN_DOUBT if doubt else REQUEST_FLOOR
     ranked = next((entry["name"] for entry in message.get("intent_ranking") or []
                    if entry.get("name") in REQUEST_ACTIONS and (entry.get("confidence") or 0) >= floor), None)
-    told = what_happened(read, report=True)
+    told = what_happened(read)
     if LEXICON.kind(text, read) == SELF_HARM:  # the crisis line; protection too if violence at home is told
         return ranked or (PROTECTION if told in PROTECTION_FIRST else None)
     if ranked or told:
@@ -71,7 +71,7 @@ class ActionDanger(ReplyAction):
         welcomed = tracker.get_slot(WELCOMED_SLOT)
         if request is None and (welcomed or not doubt):  # the welcome waits for the next message
             return [*language_known(tracker), *offer(dispatcher, tracker, "danger", quietly=not doubt)]
-        crime = [SlotSet("crime", what_happened(read, request == REPORT))] if request in PENDING_GUIDANCE else []
+        crime = [SlotSet("crime", what_happened(read))] if request in PENDING_GUIDANCE else []
         if welcomed:
             return [*crime, FollowupAction(REQUEST_ACTIONS[request])]
         # A first message: the welcome now, the request right after its answer.

@@ -134,6 +134,29 @@ def test_the_humanitarian_visa_is_not_offered_as_needing_no_complaint() -> None:
     assert "Visitante por Razones Humanitarias" in more and "copia de tu denuncia" in more
 
 
+VISA = "Visitante por Razones Humanitarias"
+
+
+def every_text(case: Optional[str]) -> str:
+    """Everything an answer to `case` can send in Oaxaca: each topic, its "más" sections, and the
+    case's own answer if it has one."""
+    own = bool(case and guidance().has_answer(case))  # as actions/guidance.py answers it: its own answer, no steps
+    texts = []
+    for topic in ("report_crime", "protection", *([case] if own else [])):
+        composer = Composer("20", None if own else case, case=case)
+        answer = composer.answer(topic)
+        texts += answer.messages + [m for section in answer.more for m in composer.more(section).messages]
+    return "\n".join(texts)
+
+
+@pytest.mark.parametrize("case", [None, *guidance().crimes, *guidance().situations])
+def test_the_trafficking_line_and_the_visa_only_where_the_persons_words_call_for_them(case: Optional[str]) -> None:
+    trafficking = guidance().lines["trafficking"]["says"]
+    text = every_text(case)
+    called_for = case in (None, "trafficking", "migrants")  # None: nothing named yet, the general answer
+    assert (trafficking in text) == called_for and (VISA in text) == called_for, case
+
+
 def test_each_national_line_shows_where_it_fits_and_lives_in_one_place() -> None:
     lines = guidance().lines
     family = "\n".join(Composer("20", "family_violence").answer("report_crime").messages)
@@ -170,6 +193,8 @@ def test_online_reporting_is_offered_only_where_and_for_what_a_source_says() -> 
     assert "no tengo verificado que en Tabasco" in Composer("27", "robbery").answer("report_crime").messages[0]
     tamaulipas_disappearance = Composer("28", "disappearance").answer("report_crime").messages[0]
     assert "no tengo verificado que en Tamaulipas se pueda denunciar por internet" in tamaulipas_disappearance
+    baja_california = Composer("02", "robbery").answer("report_crime").messages[0]
+    assert "video denuncia del Centro de Denuncia Tecnológica de la Fiscalía (búscala en fgebc.gob.mx)" in baja_california
 
 
 def test_every_answer_lists_the_facts_it_rests_on() -> None:
@@ -224,13 +249,14 @@ def test_replies_name_a_line_as_lines_yml_says_it(reply: str, line: str) -> None
     ("vi quién fue pero tengo miedo de denunciar", "witness"),
     ("soy hondureño y me asaltaron en el tren", "migrants"),
     ("me violo y me grabo, amenaza con subir el video", "sexual_violence"),  # health care cannot wait
-    ("soy migrante y mi hermano no ha regresado", None),  # a disappearance: the search starts first
-    ("mi esposo me pega", None),  # family violence: the reporting or protection steps
-    ("me robaron el celular", None),
+    ("soy migrante y mi hermano no ha regresado", "disappearance"),  # the search starts first
+    ("mi esposo me pega", "family_violence"),  # a crime: the reporting or protection steps, for that case
+    ("me robaron el celular", "robbery"),
 ])
-def test_a_situation_is_told_by_the_words_people_use(text: str, situation: str) -> None:
-    """Of what the words name, a situation with an answer of its own; not a crime with steps only."""
-    assert what_happened([named_in_words(text) or ""], report=False) == situation
+def test_a_situation_is_told_by_the_words_people_use(text: str, situation: Optional[str]) -> None:
+    """Of what the words name, a situation with an answer of its own, else the crime: on the
+    protection path too, as the case the answer fits (only a situation has an answer of its own)."""
+    assert what_happened([named_in_words(text) or ""]) == situation
 
 
 @pytest.mark.parametrize("text, named", [
@@ -247,16 +273,16 @@ def test_every_crime_and_situation_a_message_names_is_read(text: str, named: lis
     assert all_named_in_words(text) == named
 
 
-@pytest.mark.parametrize("named, report, told", [
-    (["sexual_violence", "migrants"], True, "sexual_violence"),  # health care cannot wait
-    (["sexual_violence", "migrants"], False, "sexual_violence"),
-    (["disappearance", "migrants"], True, "disappearance"),  # the search starts first
-    (["authority_abuse", "migrants", "extortion"], True, "authority_abuse"),
-    (["migrants", "robbery"], True, "migrants"),  # the migrant's answer tells where to report too
-    (["robbery"], False, None),
+@pytest.mark.parametrize("named, told", [
+    (["sexual_violence", "migrants"], "sexual_violence"),  # health care cannot wait
+    (["disappearance", "migrants"], "disappearance"),  # the search starts first
+    (["authority_abuse", "migrants", "extortion"], "authority_abuse"),
+    (["migrants", "robbery"], "migrants"),  # the migrant's answer tells where to report too
+    (["robbery", "fraud"], "robbery"),
+    ([], None),
 ])
-def test_what_happened_puts_an_urgent_crime_then_an_answer_of_its_own_first(named: list, report: bool, told: str) -> None:
-    assert what_happened(named, report) == told
+def test_what_happened_puts_an_urgent_crime_then_an_answer_of_its_own_first(named: list, told: str) -> None:
+    assert what_happened(named) == told
 
 
 @pytest.mark.parametrize("topic, crime", [("report_crime", "robbery"), ("sexual_violence", None),

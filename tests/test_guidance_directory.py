@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any, Dict, List, Optional
 
 from actions.fallback import ActionMisunderstood
-from actions.guidance import ActionProtection, ActionReportCrime
+from actions.guidance import ActionMore, ActionProtection, ActionReportCrime
 from actions.help_nearby import ActionHelpNearMe
 from actions.sources import ActionSource
 from bot.channels.outgoing_text import bodies_for, sms_segments, to_gsm7
@@ -204,3 +204,18 @@ def test_a_message_the_classifier_could_not_place_still_gets_its_situations_answ
                                                         slots=OAXACA, entities=[situation("digital_violence")]))
     answer = texts(messages)
     assert "Ley Olimpia" in answer and "capturas de pantalla" in answer and "Fiscalía General del Estado de Oaxaca" in answer
+
+
+def test_after_family_violence_no_trafficking_line_nor_visa_in_the_answer_its_more_or_help_nearby(seeded: str) -> None:
+    trafficking, visa = guidance().lines["trafficking"]["name"], "Visitante por Razones Humanitarias"
+    told = tracker("protection", "mi esposo me pega", slots=OAXACA, entities=[situation("family_violence")])
+    _, events, answer = run(ActionProtection(), told)
+    assert slot(events, "crime") == "family_violence"
+    after = {**OAXACA, "crime": "family_violence", "topic": "protection"}
+    _, _, more = run(ActionMore(), tracker("more", "más", slots={**after, "more_sections": slot(events, "more_sections")}))
+    _, _, nearby = run(ActionHelpNearMe(), tracker("find_help", slots=after))
+    sent = texts(answer + more + nearby)
+    assert "Refugio" in sent and guidance().lines["women"]["says"] in sent
+    assert trafficking not in sent and visa not in sent
+    _, _, for_trafficking = run(ActionHelpNearMe(), tracker("find_help", slots={**after, "crime": "trafficking"}))
+    assert trafficking in texts(for_trafficking)

@@ -4,13 +4,31 @@ import re
 
 import pytest
 
+from typing import Iterator, List, Optional
+
 from bot.channels.outgoing_text import (
-    MAX_BODY_CHARS, SMS_SEGMENT_BUDGET, bodies_for, is_gsm7, meaningful_accents, sms_segments, split_message,
-    to_gsm7,
+    GRAVE, MAX_BODY_CHARS, SMS_SEGMENT_BUDGET, bodies_for, is_gsm7, meaningful_accents, sms_segments,
+    split_message, to_gsm7,
 )
+from bot.directory.catalogue import catalogue
+from bot.guidance.compose import Composer
+from bot.guidance.content import guidance
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from tests.test_catalogue import SAMPLE_VALUES
+
+UNGRAVE = str.maketrans("àìòù", "aiou")
+
+
+def words(text: str) -> List[str]:
+    """The words of a text as GSM-7 spells them, accents aside: what SMS must not lose."""
+    return re.sub(r"\W+", " ", to_gsm7(text).translate(UNGRAVE)).split()
+
+
+def accents_lost(written: str, sent: str) -> set:
+    """The words whose accent changes their meaning that the SMS text lost (kept acute or grave)."""
+    needed = {word for word in meaningful_accents() if re.search(rf"\b{word}\b", written, re.IGNORECASE)}
+    return {word for word in needed if not re.search(rf"\b({word}|{word.translate(GRAVE)})\b", sent, re.IGNORECASE)}
 
 
 @pytest.mark.parametrize(
@@ -79,7 +97,37 @@ def test_every_reply_as_sent_by_sms_reads_as_written() -> None:
         sent = "\n".join(bodies_for(written, "sms"))
         assert "WhatsApp" not in sent or "ubicación" not in sent.replace("ubicacion", "ubicación"), key
         assert not re.search(r"(?<!\.)\.\.(?!\.)", sent), (key, sent)  # "Gto.." but "..." stays
-        assert re.sub(r"\W+", " ", to_gsm7(written)).split() == re.sub(r"\W+", " ", to_gsm7(sent)).split() or "📍" in written, key
-        lost = {word for word in meaningful_accents() if re.search(rf"\b{word}\b", written, re.IGNORECASE)}
-        assert all(re.search(rf"\b{word}\b", sent, re.IGNORECASE) for word in lost), (key, lost, sent)
+        assert words(written) == words(sent) or "📍" in written, key
+        assert not accents_lost(written, sent), (key, sent)
         assert sum(sms_segments(body) for body in bodies_for(written, "sms")) <= SMS_SEGMENT_BUDGET, key
+
+
+def test_a_long_reply_stays_gsm7_and_keeps_the_accents_that_change_meaning_as_grave_ones() -> None:
+    text = "¿En qué estado pasó o estás? " + "Aquí tienes información útil. " * 30  # too long for UCS-2's budget
+    sent = bodies_for(text, "sms")
+    assert all(is_gsm7(body) for body in sent) and sent[0].startswith("¿En qué estado pasò o estàs? Aqui tienes")
+    assert sum(map(sms_segments, sent)) <= SMS_SEGMENT_BUDGET
+    assert bodies_for("¿Qué pasó?", "sms") == ["¿Qué pasó?"]  # short: every accent, in UCS-2
+
+
+def guidance_messages() -> Iterator[str]:
+    """Every message of every guidance answer, in every state and before it is known, for every
+    crime and situation and none, with the "más" sections, as utter_guidance sends it."""
+    content, catalogues = guidance(), Catalogues.load()
+    cases: List[Optional[str]] = [None, *content.crimes, *content.situations]
+    for state in (None, *catalogue().states):
+        for case in cases:
+            own = bool(case and content.has_answer(case))
+            for topic in ("report_crime", "protection", *([case] if own else [])):
+                composer = Composer(state, None if own else case, case=case)
+                answer = composer.answer(topic)
+                for body in answer.messages + [m for section in answer.more for m in composer.more(section).messages]:
+                    yield render("utter_guidance", "es", catalogues, {"body": body})["text"]
+
+
+def test_every_guidance_message_as_sent_by_sms_keeps_its_words_and_the_accents_that_matter() -> None:
+    for written in set(guidance_messages()):
+        sent = "\n".join(bodies_for(written, "sms"))
+        assert words(written) == words(sent), written
+        assert not accents_lost(written, sent), sent
+        assert sum(sms_segments(body) for body in bodies_for(written, "sms")) <= SMS_SEGMENT_BUDGET, written

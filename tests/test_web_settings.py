@@ -24,10 +24,13 @@ def test_cookies_are_secure_behind_https() -> None:
 
 def test_sql_in_a_csv_file_is_data(seeded: str) -> None:
     name = "x'); DROP TABLE organisations; --"
-    header = ",".join(csv_io.COLUMNS)
-    row = f',other,"{name}",09,,,,,,,,,,,,"\' OR \'1\'=\'1",2026-11-01,sí'
+    cells = {column: "" for column in csv_io.COLUMNS} | {
+        "kind": "other", "name": name, "state_key": "09", "source": "' OR '1'='1", "verified_on": "2026-11-01",
+        "active": "sí"}
+    data = io.StringIO()
+    csv.writer(data, lineterminator="\n").writerows([csv_io.COLUMNS, [cells[column] for column in csv_io.COLUMNS]])
     with session_scope(engine_for(seeded)) as session:
-        report = csv_io.import_csv(session, "test", f"{header}\n{row}\n".encode())
+        report = csv_io.import_csv(session, "test", data.getvalue().encode())
     assert report.applied and report.created == 1
     with session_scope(engine_for(seeded)) as session:
         names = [o.name for o in repository.all_organisations(session)]
@@ -35,6 +38,7 @@ def test_sql_in_a_csv_file_is_data(seeded: str) -> None:
 
 
 FORMULAS = {"name": '=HYPERLINK("https://example.com/robo","Ver expediente")', "opening_hours": "@SUM(1+1)",
+            "address": "=1+1 calle Reforma",
             "services": "-2+3 asesoría", "source": "+cmd|' /C calc'!A0 (prueba)"}
 
 

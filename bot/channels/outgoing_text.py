@@ -6,9 +6,11 @@ whole message goes as UCS-2 (70, and 67 per part). Spanish accents á í ó ú a
 GSM-7, so SMS replies are transliterated to it (á→a; ñ ¿ ¡ é stay): half the segments,
 and readable on any phone. Punctuation GSM-7 lacks becomes its nearest sign or a space,
 never nothing, so that "Tel. 089 · 24 horas" keeps its separator. A reply where a dropped
-accent would change a word ("pasó" → "paso", see sms_accents.yml) keeps its accents when
-it still fits the SMS budget. A sentence ending in the location pin 📍 tells how to send a
-location, which only WhatsApp can: SMS leaves it out.
+accent would change a word ("pasó" → "paso", see sms_accents.yml) keeps all its accents when
+it still fits the SMS budget in UCS-2; a longer one stays GSM-7, and those words keep their
+accent as the grave one GSM-7 has ("pasò", "estàs"): at no cost, their meaning is not lost.
+A sentence ending in the location pin 📍 tells how to send a location, which only WhatsApp
+can: SMS leaves it out.
 """
 
 import re
@@ -33,6 +35,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+|\n")
 LOCATION_PIN = "📍"
 _PIN_SENTENCE = re.compile(r"[^.!?\n]*" + LOCATION_PIN + r"[.!?]?")
 _WORD = re.compile(r"\w+")
+GRAVE = str.maketrans("áíóú", "àìòù")  # GSM-7 has these lower-case vowels with a grave accent, not an acute one
 ACCENTS_FILE = Path(__file__).with_name("sms_accents.yml")
 
 
@@ -78,15 +81,23 @@ def _ucs2_char(char: str) -> str:
     return char if char in _REPLACEMENTS or unicodedata.category(char)[0] in "LNPZ" or char == "\n" else " "
 
 
+def marked(text: str) -> str:
+    """The text with the accent of each word whose meaning needs it (sms_accents.yml) made the
+    grave one GSM-7 has: "pasó" → "pasò"."""
+    words = meaningful_accents()
+    return _WORD.sub(lambda word: word[0].translate(GRAVE) if word[0].casefold() in words else word[0], text)
+
+
 def sms_text(text: str) -> str:
     """A reply as SMS sends it: without WhatsApp-only sentences; in GSM-7, unless dropping an
-    accent would change a word and the accented text still fits SMS_SEGMENT_BUDGET."""
+    accent would change a word: then with every accent when that fits SMS_SEGMENT_BUDGET,
+    else in GSM-7 with those words' accents made grave."""
     text = _PIN_SENTENCE.sub("", text)
     if not meaningful_accents() & {word.casefold() for word in _WORD.findall(text)}:
         return to_gsm7(text)
     accented = _tidy("".join(_ucs2_char(c) for c in text))
     fits = sum(sms_segments(body) for body in split_message(accented)) <= SMS_SEGMENT_BUDGET
-    return accented if fits else to_gsm7(text)
+    return accented if fits else to_gsm7(marked(text))
 
 
 def split_message(text: str, limit: int = MAX_BODY_CHARS) -> List[str]:

@@ -5,6 +5,8 @@
 One row per state: for each local kind, entries with a phone, WhatsApp or website over all
 entries ("1/2"; "-" for none), and the days since the state's oldest check. States with no
 reachable entry of their own (only the national lines help there) are named at the end.
+`report()` computes the figures once; this command prints them and the administrators'
+coverage page (bot/web/directory_admin.py) shows them.
 """
 
 import sys
@@ -33,6 +35,33 @@ class Cell:
         return f"{self.reachable}/{self.total}" if self.total else "-"
 
 
+@dataclass(frozen=True)
+class StateRow:
+    """One state's figures: each local kind's cell and the days since its oldest check."""
+
+    key: str
+    name: str
+    cells: Dict[str, Cell]
+    oldest_check_days: Optional[int]
+
+    @property
+    def reachable(self) -> bool:
+        """Whether the state has at least one entry of its own a person can contact."""
+        return any(cell.reachable for cell in self.cells.values())
+
+
+@dataclass(frozen=True)
+class Report:
+    """The coverage of the whole directory: the states, those without contact, the national lines."""
+
+    states: List[StateRow]
+    national: Cell
+
+    @property
+    def unreachable(self) -> List[str]:
+        return [row.name for row in self.states if not row.reachable]
+
+
 def reachable(entry: Entry) -> bool:
     """Whether a person can contact the entry from what the directory holds."""
     return bool(entry.phone or entry.whatsapp or entry.website)
@@ -50,23 +79,25 @@ def oldest_check_days(entries: Sequence[Entry], state_key: str, today: date) -> 
     return (today - min(dates)).days if dates else None
 
 
-def table(entries: Sequence[Entry], today: Optional[date] = None) -> List[str]:
-    """The coverage report, one line per state, then the gaps and the national lines."""
+def report(entries: Sequence[Entry], today: Optional[date] = None) -> Report:
+    """The figures of every state (by name) and of the national lines."""
     today = today or date.today()
-    states = catalogue().states
+    states = [StateRow(key, name, cells(entries, key), oldest_check_days(entries, key, today))
+              for key, name in sorted(catalogue().states.items())]
+    national = [entry for entry in entries if entry.state_key is None]
+    return Report(states, Cell(len(national), sum(map(reachable, national))))
+
+
+def table(entries: Sequence[Entry], today: Optional[date] = None) -> List[str]:
+    """The coverage report as text, one line per state, then the gaps and the national lines."""
+    figures = report(entries, today)
     lines = ["Directorio por estado (con contacto/total; días desde la verificación más antigua):",
              "Estado".ljust(STATE_WIDTH) + "".join(name.ljust(CELL_WIDTH) for name in KINDS.values()) + "Días"]
-    unreachable = []
-    for key, name in sorted(states.items()):
-        counts = cells(entries, key)
-        age = oldest_check_days(entries, key, today)
-        lines.append(name[:STATE_WIDTH - 1].ljust(STATE_WIDTH) + "".join(str(c).ljust(CELL_WIDTH) for c in counts.values())
-                     + ("-" if age is None else str(age)))
-        if not any(cell.reachable for cell in counts.values()):
-            unreachable.append(name)
-    national = [entry for entry in entries if entry.state_key is None]
-    lines.append(f"Sin ningún contacto propio: {', '.join(unreachable) or 'ninguno'}.")
-    lines.append(f"Líneas nacionales: {len(national)}, {sum(map(reachable, national))} con contacto.")
+    for row in figures.states:
+        lines.append(row.name[:STATE_WIDTH - 1].ljust(STATE_WIDTH) + "".join(str(c).ljust(CELL_WIDTH) for c in row.cells.values())
+                     + ("-" if row.oldest_check_days is None else str(row.oldest_check_days)))
+    lines.append(f"Sin ningún contacto propio: {', '.join(figures.unreachable) or 'ninguno'}.")
+    lines.append(f"Líneas nacionales: {figures.national.total}, {figures.national.reachable} con contacto.")
     return lines
 
 

@@ -25,6 +25,7 @@ class Organisation(Base):
     name = sa.Column(sa.String(200), nullable=False)
     state_key = sa.Column(sa.String(2), nullable=True)  # INEGI state key; empty for national
     municipality_key = sa.Column(sa.String(5), nullable=True)  # INEGI municipality key
+    address = sa.Column(sa.String(300), nullable=True)  # street and number, where a source gives it; never a shelter's
     latitude = sa.Column(sa.Float, nullable=True)
     longitude = sa.Column(sa.Float, nullable=True)
     phone = sa.Column(sa.String(32), nullable=True)

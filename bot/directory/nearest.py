@@ -30,11 +30,12 @@ class Entry:
     name: str
     state_key: Optional[str]
     place: str  # "León, Guanajuato", or "" for national and state-wide entries
+    address: Optional[str]  # street and number, where a source gives it
     phone: Optional[str]
     whatsapp: Optional[str]
     website: Optional[str]
     opening_hours: Optional[str]
-    services: Optional[str]  # an address a source gives opens it: "Dirección: …"
+    services: Optional[str]
     languages: Tuple[str, ...]
     onc_network: str
     source: str
@@ -52,6 +53,7 @@ def entry(organisation: Organisation) -> Entry:
     return Entry(
         id=organisation.id, kind=organisation.kind, name=organisation.name,
         state_key=organisation.state_key, place=municipality.label if municipality else "",
+        address=organisation.address,
         phone=organisation.phone, whatsapp=organisation.whatsapp, website=organisation.website,
         opening_hours=organisation.opening_hours, services=organisation.services,
         languages=tuple(filter(None, (organisation.languages or "").split(","))),

@@ -7,11 +7,12 @@ from bot.directory.validation import display_phone
 
 
 def contact_parts(entry: Entry) -> Sequence[Dict[str, Any]]:
-    """Contact and hours, each an inline part; an honest note when no contact is known."""
+    """Contact, address and hours, each an inline part; an honest note when no way to call or
+    write is known (an address alone still needs the trip)."""
     details = [
         {"key": f"help_{name}", "values": {name: value}, "inline": True}
         for name, value in (("phone", display_phone(entry.phone)), ("whatsapp", display_phone(entry.whatsapp)),
-                            ("website", entry.website), ("hours", entry.opening_hours))
+                            ("website", entry.website), ("address", entry.address), ("hours", entry.opening_hours))
         if value
     ]
     if entry.onc_network == "unconfirmed":

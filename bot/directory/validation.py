@@ -20,7 +20,7 @@ from bot.directory.models import KINDS, ONC_NETWORK
 from bot.handoff import hours
 from bot.languages import OFFERED_LANGUAGES
 
-FIELDS = ("kind", "name", "state_key", "municipality_key", "latitude", "longitude", "phone",
+FIELDS = ("kind", "name", "state_key", "municipality_key", "address", "latitude", "longitude", "phone",
           "whatsapp", "website", "opening_hours", "handoff_hours", "languages", "services", "onc_network",
           "source", "verified_on", "active")
 LOCAL_KINDS = ("observatory", "women_justice_centre", "prosecutor", "victims_commission", "human_rights_commission")
@@ -118,7 +118,7 @@ def _place(text: Dict[str, str], checked: Checked) -> None:
     if point and seat and seat.point and distance_km(point, seat.point) > MAX_KM_FROM_A_MUNICIPALITY:
         checked.fail("latitude", f"Las coordenadas están a {distance_km(point, seat.point):.0f} km de {seat.label}: "
                                  "revise el municipio o las coordenadas.")
-    if text["kind"] == "shelter_line" and (point or municipality):
+    if text["kind"] == "shelter_line" and (point or municipality or text["address"]):
         checked.fail("latitude", "De un refugio solo se guarda su línea de contacto, nunca su ubicación.")
     if text["kind"] in LOCAL_KINDS and not point and not municipality:
         checked.fail("municipality_key", "Indique el municipio o las coordenadas.")
@@ -156,7 +156,7 @@ def _contact(text: Dict[str, str], checked: Checked) -> None:
     unknown = [code for code in languages if code not in OFFERED_LANGUAGES]
     if unknown:
         checked.fail("languages", f"Idiomas desconocidos: {', '.join(unknown)}.")
-    for name, limit in (("opening_hours", 300), ("services", 2000)):
+    for name, limit in (("address", 300), ("opening_hours", 300), ("services", 2000)):
         if len(text[name]) > limit:
             checked.fail(name, f"Máximo {limit} caracteres.")
     try:
@@ -165,7 +165,7 @@ def _contact(text: Dict[str, str], checked: Checked) -> None:
         checked.fail("handoff_hours", str(error))
     checked.values.update(
         handoff_hours=text["handoff_hours"] or None,
-        website=website or None, languages=",".join(languages) or None,
+        address=text["address"] or None, website=website or None, languages=",".join(languages) or None,
         opening_hours=text["opening_hours"] or None, services=text["services"] or None,
     )
 

@@ -42,7 +42,6 @@ _STATE_PLACEHOLDERS = (*_KIND_OF_PLACEHOLDER, *_FACT_OF_PLACEHOLDER, "{online_cr
 NATIONAL_NEED, STATE_NEED = "no_state", "state"  # an item shown only before / once the state is known
 
 
-ADDRESS = "Dirección: "  # how an entry's `services` starts when a source gives its address ("Dirección: …;")
 MAX_PER_KIND = 2  # entries of one kind an answer names; the rest are counted (help nearby lists them)
 
 
@@ -51,8 +50,7 @@ def summary(entry: Entry) -> str:
     no contact is known yet."""
     contact = [f"tel. {display_phone(entry.phone)}" if entry.phone else "",
                f"WhatsApp {display_phone(entry.whatsapp)}" if entry.whatsapp else "", entry.website or ""]
-    address = (entry.services or "").split(";")[0] if (entry.services or "").startswith(ADDRESS) else ""
-    reach = ", ".join(filter(None, contact)) or address.replace(ADDRESS, "en ") or "sin teléfono verificado aún"
+    reach = ", ".join(filter(None, contact)) or (f"en {entry.address}" if entry.address else "sin teléfono verificado aún")
     hours = f", {entry.opening_hours}" if entry.opening_hours else ""
     place = f" ({entry.place})" if entry.place else ""
     return f"{entry.name}{place}: {reach}{hours}"
@@ -93,13 +91,17 @@ class Composer:
     """Answers for one state (None: not known yet) and, optionally, what happened; `local`: the
     directory's entries of that state, nearest to the person first; `part`: WHOLE, NATIONAL
     (what holds in any state; the only part without a state) or LOCAL (what the state adds);
-    `affected`: who the person said is affected (a migrant), whose item every answer adds."""
+    `case`: the crime or situation the person's words named (default: `crime`), which items
+    meant only for other cases (`only_for`) are left out of; `affected`: who the person said is
+    affected (a migrant), whose item every answer adds (and whose items fit too)."""
 
     def __init__(self, state_key: Optional[str], crime: Optional[str] = None, local: Sequence[Entry] = (),
-                 part: str = WHOLE, affected: Sequence[str] = ()) -> None:
+                 part: str = WHOLE, case: Optional[str] = None, affected: Sequence[str] = ()) -> None:
         self.content = guidance()
         self.state_key, self.crime = state_key, crime
-        self.affected = [self.content.affected[key] for key in affected if key in self.content.affected]
+        self.case = case or crime
+        self.groups = [key for key in affected if key in self.content.affected]
+        self.affected = [self.content.affected[key] for key in self.groups]
         self.part = NATIONAL if state_key is None else part
         self.state = self.content.state(state_key) if state_key else {}
         self.local = [entry for entry in local if entry.state_key == state_key]
@@ -154,7 +156,9 @@ class Composer:
         """Whether an item belongs to this answer: its condition holds and it is of the part composed
         (a heading goes with any part)."""
         item = self.content.items[name]
-        if not self._needed(item.get("needs")):
+        cases = self.content.cases_of(item)
+        if not self._needed(item.get("needs")) or not (self.content.fits_case(cases, self.case)
+                                                       or set(cases) & set(self.groups)):
             return False
         if self.part == WHOLE or name.endswith("heading"):
             return True
@@ -262,12 +266,12 @@ def named_in_words(text: str) -> Optional[str]:
     return next(iter(all_named_in_words(text)), None)
 
 
-def what_happened(named: Sequence[str], report: bool) -> Optional[str]:
+def what_happened(named: Sequence[str]) -> Optional[str]:
     """Of the crimes and situations a message was read to name (bot/nlu/situation_classifier.py),
-    an urgent crime first (when reporting, or when it has an answer of its own), else the first
-    with an answer of its own, else, when reporting, the first crime."""
+    an urgent crime first, else the first with an answer of its own, else the first crime (the
+    reporting answer adds its steps; any answer fits that case, `Composer.case`)."""
     content = guidance()
     own = [key for key in named if content.has_answer(key)]
-    urgent = [key for key in named if key in content.urgent_crimes and (report or key in own)]
-    crimes = [key for key in named if key in content.crimes] if report else []
+    urgent = [key for key in named if key in content.urgent_crimes]
+    crimes = [key for key in named if key in content.crimes]
     return next(iter(urgent + own + crimes), None)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import jsonschema
 import yaml
@@ -122,6 +122,10 @@ class Guidance:
         situations = set(self.national["answers"]) | set(self.crimes) | set(self.situations) | {"help_nearby"}
         for key, line in self.lines.items():
             problems += [f"line {key}: unknown topic or crime {fit!r}" for fit in line.get("fits", []) if fit not in situations]
+        cases = set(self.crimes) | set(self.situations)
+        for kind, entries in (("item", items), ("line", self.lines)):
+            problems += [f"{kind} {key}: only_for names an unknown crime or situation {case!r}"
+                         for key, entry in entries.items() for case in entry.get("only_for", []) if case not in cases]
         known_states = set(catalogue().states)
         for key, state in self.states.items():
             if key not in known_states:
@@ -159,6 +163,23 @@ class Guidance:
     def lines_for(self, *situations: Optional[str]) -> List[str]:
         """The keys of the lines that fit a topic or a crime ("protection", "disappearance"), in file order."""
         return [key for key, line in self.lines.items() if set(line.get("fits", [])) & set(situations)]
+
+    def cases_of(self, item_or_line: Dict[str, Any]) -> List[str]:
+        """The crimes and situations an item or a line is meant only for (empty: for every case):
+        its own `only_for`, and that of each line an item names."""
+        named = [self.lines[key] for key in LINE_PLACEHOLDER.findall(item_or_line.get("text", ""))]
+        return sorted({case for entry in (item_or_line, *named) for case in entry.get("only_for", [])})
+
+    def line_named(self, name: str) -> Optional[Dict[str, Any]]:
+        """The line of lines.yml a directory entry of that name stands for, if any."""
+        return next((line for line in self.lines.values() if line["name"] == name), None)
+
+    @staticmethod
+    def fits_case(cases: Sequence[str], case: Optional[str]) -> bool:
+        """Whether what is meant only for `cases` belongs in an answer to `case`, the crime or
+        situation the person's words named: always when meant for every case or when none was
+        named yet; otherwise only for one of its cases (no trafficking line after family violence)."""
+        return not cases or case is None or case in cases
 
     def line_texts(self) -> Dict[str, str]:
         """What each national line's placeholder says: {"line_women": "Línea de las Mujeres: 079…"}."""

@@ -18,6 +18,11 @@ from bot.guidance.content import Fact, Guidance
 DEFAULT_MAX_AGE_DAYS = 180
 
 
+def max_age_days() -> int:
+    """How old a check may be before it is stale: ORIENTA_CONTENT_MAX_AGE_DAYS, else 180."""
+    return int(os.environ.get("ORIENTA_CONTENT_MAX_AGE_DAYS", DEFAULT_MAX_AGE_DAYS))
+
+
 def stale(facts: List[Fact], max_age_days: int, today: Optional[dt.date] = None) -> List[Fact]:
     """The facts checked longer ago than `max_age_days`."""
     limit = (today or dt.date.today()) - dt.timedelta(days=max_age_days)
@@ -26,8 +31,7 @@ def stale(facts: List[Fact], max_age_days: int, today: Optional[dt.date] = None)
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-age-days", type=int,
-                        default=int(os.environ.get("ORIENTA_CONTENT_MAX_AGE_DAYS", DEFAULT_MAX_AGE_DAYS)))
+    parser.add_argument("--max-age-days", type=int, default=max_age_days())
     parser.add_argument("--summary", action="store_true")
     args = parser.parse_args(argv)
     content = Guidance.load()

@@ -1,4 +1,4 @@
-"""The directory administration: list, add, edit, (de)activate, CSV, audit log."""
+"""The directory administration: list, add, edit, (de)activate, CSV, audit log, coverage."""
 
 from typing import Any, Dict, List, Tuple
 
@@ -6,10 +6,12 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from bot.directory import csv_io, repository
+from bot.directory import coverage, csv_io, repository
 from bot.directory.catalogue import catalogue
 from bot.directory.models import KINDS, Organisation
+from bot.directory.nearest import Directory
 from bot.directory.validation import FIELDS, validate
+from bot.guidance.review import max_age_days
 from bot.storage.database import session_scope
 from bot.web.auth import admin_required
 
@@ -129,3 +131,11 @@ def changes() -> str:
             for c in repository.changes(session)
         ]
     return render_template("directory/changes.html", entries=entries)
+
+
+@blueprint.route("/coverage")
+@admin_required
+def coverage_page() -> str:
+    """What the active directory holds per state and kind: the figures of `make directory-coverage`."""
+    figures = coverage.report(Directory(_engine()).index().entries)
+    return render_template("directory/coverage.html", report=figures, kinds=coverage.KINDS, max_age=max_age_days())
