@@ -112,6 +112,8 @@ def test_declining_to_report_merges_reporting_into_protection_in_the_ranking(rul
     "Q ALGUIEN MANDE UNA PATRULLA",                # a plea, phone style
     "kiero morirme ya",                            # self-harm, typo
     "me obligan a trabajar en la pizca y no me pagan",  # trafficking
+    "dice que si lo denuncio me mata",             # a threat in the present for the future
+    "me juro que me mata si me voy con los niños",
 ])
 def test_danger_cues_beyond_the_fixed_words(rules: KeywordRules, text: str) -> None:
     assert rules.intent_for(text) == "danger"
@@ -123,6 +125,8 @@ def test_danger_cues_beyond_the_fixed_words(rules: KeywordRules, text: str) -> N
     "me robaron el celular hace un mes",
     "quiero saber como denunciar un fraude",
     "mi jefe me pone a trabajar horas extra",
+    "mi jefe me mata de trabajo",                  # a figure of speech
+    "ese chiste me mata de risa",
 ])
 def test_cues_do_not_turn_ordinary_messages_into_danger(rules: KeywordRules, text: str) -> None:
     assert rules.intent_for(text) != "danger"
