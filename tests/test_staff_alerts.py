@@ -14,10 +14,10 @@ from sqlalchemy.engine import Engine
 
 from bot.delivery import outbox
 from bot.directory.models import Organisation
-from bot.handoff import service
+from bot.handoff import desk, service
 from bot.handoff.alerts import Mailer
 from bot.handoff.escalation import WaitingSweep, escalate_after
-from bot.handoff.models import Handoff
+from bot.handoff.models import Handoff, StaffAudit
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.storage.contacts import remember
@@ -79,7 +79,7 @@ def waiting(engine: Engine) -> int:
         remember(session, SEALER, SENDER, NUMBER, "+15005550006", "whatsapp", NOW)
         handoff, _ = service.start(session, SENDER, first, "danger", "es")
         service.record(session, SEALER, handoff, "person", PERSON_SAYS)
-        handoff.created_at = NOW
+        handoff.created_at = handoff.waiting_since = NOW
         return handoff.id
 
 
@@ -286,3 +286,49 @@ def test_a_transferred_handoff_alerts_the_staff_of_its_new_observatory(
     assert sweep.sweep(NOW + timedelta(minutes=2)).alerted == 0
     [mail] = smtp.received
     assert mail.recipients == ["otro@otro.example"]
+
+
+def test_a_handoff_left_waiting_goes_to_the_national_desk_then_to_the_lines(
+        engine: Engine, waiting: int, smtp: SMTPServer) -> None:
+    first, second = observatories(engine)
+    desk.designate(engine, second)  # "otro" is its staff
+    sweep = sweeper(engine, smtp)
+    sweep.sweep(NOW)
+    smtp.received.clear()
+
+    assert sweep.sweep(NOW + AFTER).escalated == 1
+    with session_scope(engine) as session:
+        handoff = session.get(Handoff, waiting)
+        assert (handoff.observatory_id, handoff.waiting_since, handoff.escalated_at) == (second, NOW + AFTER, None)
+        desk_name, first_name = session.get(Organisation, second).name, session.get(Organisation, first).name
+    [told] = person_replies(engine)
+    assert told.startswith(f"Seguimos aquí.\nNadie de {first_name} ha podido tomar tu conversación todavía, así "
+                           f"que la pasamos a {desk_name}")
+    assert sweep.sweep(NOW + AFTER + timedelta(seconds=5)).alerted == 1  # the desk's staff hear of it
+    [mail] = smtp.received
+    assert mail.recipients == ["otro@otro.example"]
+    assert_nothing_of_the_person(mail.text, engine, waiting)
+
+    assert sweep.sweep(NOW + 2 * AFTER - timedelta(seconds=1)).escalated == 0  # its own time at the desk
+    assert sweep.sweep(NOW + 2 * AFTER).escalated == 1
+    [lines] = person_replies(engine)
+    assert lines.startswith(f"Seguimos aquí.\nTu conversación sigue en la fila de {desk_name}") and "089" in lines
+    assert sweep.sweep(NOW + 3 * AFTER).escalated == 0
+    with session_scope(engine) as session:
+        audit = session.execute(sa.select(StaffAudit.action, StaffAudit.user_id, StaffAudit.detail)).all()
+    assert ("escalate", None, f"→ {desk_name}") in audit
+
+
+def test_a_transferred_handoff_is_escalated_from_when_it_was_transferred(
+        engine: Engine, waiting: int, smtp: SMTPServer) -> None:
+    sweep = sweeper(engine, smtp)
+    assert sweep.sweep(NOW + AFTER).escalated == 1  # at its first observatory: the lines
+    person_replies(engine)
+    transferred = NOW + AFTER + timedelta(minutes=1)
+    with session_scope(engine) as session:  # as the inbox transfers it
+        service.back_to_waiting(session.get(Handoff, waiting), observatories(engine)[1], transferred)
+
+    assert sweep.sweep(transferred + AFTER - timedelta(seconds=1)).escalated == 0
+    assert sweep.sweep(transferred + AFTER).escalated == 1
+    [told] = person_replies(engine)
+    assert "sigue en la fila de" in told and "911" in told

@@ -110,6 +110,13 @@ def start(session: Session, sender_id: str, observatory_id: int, reason: str, la
     return handoff, True
 
 
+def back_to_waiting(handoff: Handoff, observatory_id: int, now: datetime) -> None:
+    """The handoff waits again, at `observatory_id` (a transfer, or its holder's account gone):
+    a new custody span, its waiting time counted from now, escalation possible again."""
+    handoff.observatory_id, handoff.status, handoff.claimed_by = observatory_id, "waiting", None
+    handoff.waiting_since, handoff.escalated_at, handoff.custody = now, None, handoff.custody + 1
+
+
 def record(session: Session, sealer: Sealer, handoff: Handoff, kind: str, text: str,
            author_id: Optional[int] = None) -> HandoffMessage:
     message = HandoffMessage(handoff_id=handoff.id, sender_id=handoff.sender_id, kind=kind, author_id=author_id,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from bot.directory.models import Organisation
+from bot.handoff import service
 from bot.handoff.models import Handoff, StaffAudit
 from bot.storage.database import session_scope
 from bot.web.models import ROLE_NAMES, ROLES, User
@@ -72,8 +73,9 @@ def _release(session: Session, user: User, by: Optional[int]) -> None:
     """The account's conversations in progress go back to the queue, audited under their case."""
     for handoff in session.scalars(sa.select(Handoff).where(Handoff.claimed_by == user.id,
                                                             Handoff.status == "active")):
-        handoff.status, handoff.claimed_by = "waiting", None
-        session.add(StaffAudit(at=datetime.now(timezone.utc), user_id=by, action="release", case_ref=handoff.case_ref,
+        now = datetime.now(timezone.utc)
+        service.back_to_waiting(handoff, handoff.observatory_id, now)
+        session.add(StaffAudit(at=now, user_id=by, action="release", case_ref=handoff.case_ref,
                                handoff_id=handoff.id, sender_id=handoff.sender_id, target_user_id=user.id))
 
 
