@@ -24,6 +24,9 @@ from bot.storage.database import engine_for, session_scope
 from bot.web import accounts
 from tests.conftest import ROOT, STAFF_PASSWORD
 from tests.test_actions import run, tracker
+from tests.test_inbox_isolation import Staff
+from tests.test_staff_lifecycle import StaffPages
+from tests.test_staff_lifecycle import pages  # noqa: F401 (the fixture, on this module's database)
 
 LEON, JALISCO, MORELOS = "Observatorio Ciudadano de León A.C.", "Jalisco Cómo Vamos", "Observatorio de Seguridad Ciudadana UAEM"
 GUADALAJARA_PIN = {"latitude": 20.6767, "longitude": -103.3475}
@@ -131,7 +134,8 @@ def test_designating_the_desk_is_audited_and_refuses_what_is_no_observatory(seed
     assert national_desk.designate(engine, jalisco) and national_desk.designate(engine, None)
     with session_scope(engine) as session:
         line = session.scalar(sa.select(Organisation.id).where(Organisation.kind == "national_line"))
-        rows = session.execute(sa.select(StaffAudit.action, StaffAudit.detail).order_by(StaffAudit.id)).all()
+        rows = session.execute(sa.select(StaffAudit.action, StaffAudit.detail)
+                               .where(StaffAudit.action == "national_desk").order_by(StaffAudit.id)).all()
     with pytest.raises(ValueError):
         national_desk.designate(engine, line)
     assert rows == [("national_desk", f"ninguna → {MORELOS}"), ("national_desk", f"{MORELOS} → {JALISCO}"),
@@ -147,5 +151,28 @@ def test_the_command_line_designates_the_desk(seeded: str) -> None:
     assert done.returncode == 0, done.stderr
     assert desk("999999").returncode == 1
     with session_scope(engine_for(seeded)) as session:
-        assert session.execute(sa.select(StaffAudit.user_id, StaffAudit.detail)).all() == [
+        assert session.execute(sa.select(StaffAudit.user_id, StaffAudit.detail)
+                               .where(StaffAudit.action == "national_desk")).all() == [
             (None, f"ninguna → {MORELOS}")]  # the command line: no author
+
+
+@pytest.fixture()
+def database(seeded: str) -> str:
+    """The staff pages' database (tests.test_staff_lifecycle.pages): this module's SQLite."""
+    return seeded
+
+
+def test_an_administrator_designates_the_desk_in_the_page(pages: StaffPages) -> None:  # noqa: F811
+    admin_name, admin_id = pages.account("admin")
+    admin, staff_member = Staff(pages, admin_name), Staff(pages, pages.account("staff", LEON)[0])
+    assert "No hay mesa nacional" in admin.page("/admin/desk/")
+    assert staff_member.post("/admin/desk/", observatory_id=observatory(pages.database_url, MORELOS)) == 403
+
+    assert admin.post("/admin/desk/", observatory_id=observatory(pages.database_url, MORELOS)) == 302
+    shown = admin.page("/admin/desk/")
+    assert "Mesa nacional guardada" in shown and f"Mesa nacional: <strong>{MORELOS}</strong>" in shown
+    assert "no tiene cuentas de equipo activas" in shown  # said plainly: a desk without staff answers nobody
+    assert "Cambió la mesa nacional" in admin.page("/admin/audit/")
+    with session_scope(pages.engine) as session:
+        assert session.execute(sa.select(StaffAudit.user_id).where(StaffAudit.action == "national_desk")).all() == [
+            (admin_id,)]
