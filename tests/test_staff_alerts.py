@@ -2,9 +2,17 @@
 nobody claims in time is escalated once: staff and administrators alerted again, the
 person told through the outbox. On SQLite and PostgreSQL, with a real SMTP server."""
 
+import json
 import logging
+import os
+import secrets
+import subprocess
+import sys
 import threading
 import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Iterator, List, Tuple
 
@@ -18,6 +26,8 @@ from bot.handoff import desk, service
 from bot.handoff.alerts import Mailer
 from bot.handoff.escalation import WaitingSweep, escalate_after
 from bot.handoff.models import Handoff, StaffAudit
+from bot.handoff.staff_texts import Texter
+from bot.run import free_port
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.storage.contacts import remember
@@ -25,7 +35,7 @@ from bot.storage.crypto import Sealer, new_key
 from bot.storage.database import engine_for, session_scope
 from bot.web import account_changes, accounts
 from bot.web.models import User
-from tests.conftest import STAFF_PASSWORD, assistant_on
+from tests.conftest import ROOT, STAFF_PASSWORD, assistant_on
 from tests.smtp_server import SMTPServer, running_smtp_server
 from tests.test_handoff import handed_off
 from tests.test_staff_lifecycle import LEON, StaffPages, _command_line, _post
@@ -332,3 +342,77 @@ def test_a_transferred_handoff_is_escalated_from_when_it_was_transferred(
     assert sweep.sweep(transferred + AFTER).escalated == 1
     [told] = person_replies(engine)
     assert "sigue en la fila de" in told and "911" in told
+
+
+@dataclass
+class TwilioFake:
+    """The phone simulator alone (`python -m bot.simulator`): its fake Twilio Messages API."""
+
+    port: int
+    account_sid: str
+    auth_token: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def sent_to(self, number: str) -> List[dict]:
+        query = urllib.parse.urlencode({"to": number})
+        with urllib.request.urlopen(f"{self.url}/messages?{query}", timeout=10) as answer:
+            return json.loads(answer.read())["messages"]
+
+
+@pytest.fixture(scope="module")
+def twilio_fake() -> Iterator[TwilioFake]:
+    fake = TwilioFake(free_port(), "AC" + secrets.token_hex(16), secrets.token_hex(16))
+    env = {"PATH": os.environ["PATH"], "TWILIO_ACCOUNT_SID": fake.account_sid, "TWILIO_AUTH_TOKEN": fake.auth_token,
+           "ORIENTA_SIMULATOR_PORT": str(fake.port), "ORIENTA_DATA_KEYS": new_key(), "ORIENTA_SENDER_KEY": "k"}
+    process = subprocess.Popen([sys.executable, "-m", "bot.simulator"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            fake.sent_to("+0")
+            break
+        except OSError:
+            assert time.monotonic() < deadline and process.poll() is None, "the simulator did not start"
+            time.sleep(0.2)
+    yield fake
+    process.terminate()
+    process.wait(30)
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # storage is the e-mail tests' concern
+def test_staff_with_a_phone_get_an_sms_alert_with_nothing_of_the_person(
+        engine: Engine, waiting: int, smtp: SMTPServer, twilio_fake: TwilioFake) -> None:
+    assert account_changes.change_alert_phone(engine, "ana", "+52 (477) 123-4567")
+    assert account_changes.change_alert_phone(engine, "admin", "+525512340000")
+    account_changes.change_alert_phone(engine, "otro", "+526181112222")  # another observatory's
+    texter = Texter(twilio_fake.account_sid, twilio_fake.auth_token, "+15005550006", twilio_fake.url)
+    sweep = WaitingSweep(engine, SEALER, None, AFTER, texter)  # SMS alone: no mail server
+
+    assert sweep.sweep(NOW).alerted == 1
+    [sms] = twilio_fake.sent_to("+524771234567")
+    assert sms["from"] == "+15005550006" and "espera en la fila de" in sms["body"] and "/inbox/" in sms["body"]
+    assert_nothing_of_the_person(sms["body"], engine, waiting)
+    assert twilio_fake.sent_to("+525512340000") == [] and twilio_fake.sent_to("+526181112222") == []
+
+    assert sweep.sweep(NOW + AFTER).escalated == 1  # staff and administrators hear again
+    assert "sin atender" in twilio_fake.sent_to("+524771234567")[-1]["body"]
+    [to_admin] = twilio_fake.sent_to("+525512340000")
+    assert_nothing_of_the_person(to_admin["body"], engine, waiting)
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_a_phone_for_alerts_is_checked_and_its_change_audited_without_the_number(database: str) -> None:  # noqa: F811
+    engine = engine_for(database)
+    user_id = accounts.create(engine, "ana", STAFF_PASSWORD, "staff", observatories(engine)[0])
+    with pytest.raises(ValueError):
+        account_changes.change_alert_phone(engine, "ana", "477 123 4567")  # no country code
+    done = _command_line(database, "phone", "ana", "+524771234567")
+    assert done.returncode == 0, done.stderr
+    with session_scope(engine) as session:
+        assert session.get(User, user_id).alert_phone == "+524771234567"
+        audit = session.execute(sa.select(StaffAudit.action, StaffAudit.detail)
+                                .where(StaffAudit.target_user_id == user_id)).all()
+    assert audit[-1] == ("change_alert_phone", "teléfono registrado")

@@ -31,9 +31,10 @@ from bot.directory.models import Organisation
 from bot.directory.nearest import Directory
 from bot.directory.reply_parts import lines_parts
 from bot.handoff import alerts, routing
-from bot.handoff.alerts import Mailer
+from bot.handoff.alerts import Mailer, Recipients
 from bot.handoff.models import Handoff, StaffAudit
 from bot.handoff.service import about
+from bot.handoff.staff_texts import Texter
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.storage import contacts
@@ -105,8 +106,9 @@ def _waiting(session: Session, *conditions: sa.sql.ColumnElement) -> List[int]:
 class WaitingSweep:
     """Alerts staff of new handoffs and escalates the ones left waiting."""
 
-    def __init__(self, engine: Engine, sealer: Sealer, mailer: Optional[Mailer], after: timedelta) -> None:
-        self.engine, self.sealer, self.mailer, self.after = engine, sealer, mailer, after
+    def __init__(self, engine: Engine, sealer: Sealer, mailer: Optional[Mailer], after: timedelta,
+                 texter: Optional[Texter] = None) -> None:
+        self.engine, self.sealer, self.mailer, self.after, self.texter = engine, sealer, mailer, after, texter
         self.directory = Directory(engine)
 
     async def run(self) -> None:
@@ -121,10 +123,10 @@ class WaitingSweep:
     def sweep(self, now: datetime) -> Swept:
         """Alerts and escalates what is due at `now`."""
         alerted = 0
-        if self.mailer is not None:
+        if self.mailer is not None or self.texter is not None:
             with session_scope(self.engine) as session:
                 due = _waiting(session, _UNALERTED)
-            alerted = sum(self._alert(self.mailer, handoff_id) for handoff_id in due)
+            alerted = sum(self._alert(handoff_id) for handoff_id in due)
         with session_scope(self.engine) as session:
             due = _waiting(session, _ROWS.escalated_at.is_(None), WAITING_SINCE <= now - self.after)
         escalated = sum(self._escalate(handoff_id, now) for handoff_id in due)
@@ -132,14 +134,21 @@ class WaitingSweep:
             logger.info("Waiting handoffs: %d alerted, %d escalated.", alerted, escalated)
         return Swept(alerted, escalated)
 
-    def _alert(self, mailer: Mailer, handoff_id: int) -> bool:
+    def _alert(self, handoff_id: int) -> bool:
         """The alert of one handoff to its observatory, at most once (not sent again if the server failed)."""
         with session_scope(self.engine) as session:
             if not _claim_alert(session, handoff_id):
                 return False
             observatory, recipients = self._observatory_and_staff(session, handoff_id, administrators=False)
-        alerts.alert(mailer, recipients, observatory)
+        self._notify(recipients, observatory, escalated=False)
         return True
+
+    def _notify(self, recipients: Recipients, observatory: Organisation, escalated: bool) -> None:
+        """E-mails and SMS to staff: nothing of the person in either."""
+        if self.mailer is not None:
+            alerts.alert(self.mailer, recipients.emails, observatory, escalated)
+        if self.texter is not None:
+            self.texter.send(recipients.phones, alerts.sms_text(observatory, escalated))
 
     def _escalate(self, handoff_id: int, now: datetime) -> bool:
         """To the desk, else the lines: tells the person (in the claim's transaction), and
@@ -160,16 +169,15 @@ class WaitingSweep:
             observatory, recipients = self._observatory_and_staff(session, handoff_id, administrators=True)
             self._tell(session, session.get(Handoff, handoff_id), "utter_handoff_escalated",
                        {"observatory": observatory.name}, lines_parts(lines), now)
-        if self.mailer is not None:
-            alerts.alert(self.mailer, recipients, observatory, escalated=True)
+        self._notify(recipients, observatory, escalated=True)
         return True
 
     def _observatory_and_staff(self, session: Session, handoff_id: int,
-                               administrators: bool) -> tuple[Organisation, List[str]]:
+                               administrators: bool) -> tuple[Organisation, Recipients]:
         handoff = session.get(Handoff, handoff_id)
         observatory = session.get(Organisation, handoff.observatory_id)
         session.expunge(observatory)  # read after the transaction, for the alert's words
-        return observatory, alerts.staff_addresses(session, handoff.observatory_id, administrators)
+        return observatory, alerts.staff_recipients(session, handoff.observatory_id, administrators)
 
     def _tell(self, session: Session, handoff: Handoff, key: str, values: Dict[str, Any],
               parts: List[Dict[str, Any]], now: datetime) -> None:
