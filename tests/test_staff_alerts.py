@@ -416,3 +416,18 @@ def test_a_phone_for_alerts_is_checked_and_its_change_audited_without_the_number
         audit = session.execute(sa.select(StaffAudit.action, StaffAudit.detail)
                                 .where(StaffAudit.target_user_id == user_id)).all()
     assert audit[-1] == ("change_alert_phone", "teléfono registrado")
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_an_administrator_sets_the_alert_phone_in_the_page(pages: StaffPages) -> None:  # noqa: F811
+    admin = Visitor(pages, pages.account("admin")[0])
+    _, user_id = pages.account("staff", LEON)
+
+    assert "Cambios guardados" in _post(admin, f"/admin/staff/{user_id}/phone", alert_phone="+52 477 123 4567")
+    assert pages.user(user_id).alert_phone == "+524771234567"
+    assert 'value="+524771234567"' in admin.http.get(f"{pages.base}/admin/staff/{user_id}").text
+    assert "no es válido" in _post(admin, f"/admin/staff/{user_id}/phone", alert_phone="477 123")
+    assert "Cambios guardados" in _post(admin, f"/admin/staff/{user_id}/phone", alert_phone="")
+    assert pages.user(user_id).alert_phone is None
+    audit_page = admin.http.get(f"{pages.base}/admin/audit/").text
+    assert "Cambió el teléfono de avisos" in audit_page and "4771234567" not in audit_page
