@@ -95,3 +95,14 @@ def test_the_whole_loop_on_a_phone(open_page: Callable[[str], Page], assistant: 
     assert phone.say("menú") == [text("utter_main_menu")]  # the assistant answers again
     actions = [a for (a,) in assistant.query("SELECT action FROM staff_audit WHERE handoff_id = ? ORDER BY id", handoff)]
     assert actions == ["claim", "reply", "transfer", "escalate", "claim", "reply", "close"]
+
+
+def test_after_a_pin_in_guadalajara_the_handoff_goes_to_jalisco(assistant: RunningAssistant) -> None:
+    assistant.new_account("staff", "Jalisco Cómo Vamos")
+    phone = assistant.phone("whatsapp")
+    for message in ("hola", "1", "1", "3", "leon gto"):  # León named first
+        phone.say(message)
+    phone.say(location=(20.6767, -103.3475))  # then a pin in Guadalajara
+    offer = phone.say("quiero hablar con una persona")  # the latest intent is no longer the pin
+    assert offer[0].startswith(text("utter_handoff_offer", observatory="Jalisco Cómo Vamos").splitlines()[0])
+    assert "Está en Guadalajara, Jalisco." in offer[0]
