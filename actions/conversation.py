@@ -74,6 +74,13 @@ class ReplyAction(Action, metaclass=ABCMeta):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
+        events = self._run(dispatcher, tracker)
+        from actions.person_option import name_the_person_option  # it reads places, which build on this module
+
+        name_the_person_option(dispatcher, tracker)
+        return events
+
+    def _run(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         if self.greets_first and not tracker.get_slot(WELCOMED_SLOT):
             return [*welcome(dispatcher, tracker, latest_intent(tracker)), *self.remember(tracker),
                     *remember_place(tracker), *remember_affected(tracker)]

@@ -1,7 +1,8 @@
 """Handing the conversation to a person: offer (with consent), start, or decline.
 
-Who takes it: the staffed observatory nearest to where the person said they are. What
-happens next is said honestly: which observatory, where it is, whether the ONC network
+Who takes it: the route of bot/handoff/routing.py — the staffed observatory of the
+person's state nearest to them (their place or WhatsApp pin, whichever came last), else
+the national desk, else nobody, said honestly. What happens next is said honestly: which observatory, where it is, whether the ONC network
 confirms it as a member, and when its staff answer. While the
 handoff is open, the Twilio channel keeps the person's messages for staff and the
 assistant stays silent (except for danger and the quick exit).
@@ -10,16 +11,16 @@ assistant stays silent (except for danger and the quick exit).
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
-from babel.dates import format_datetime
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ReplyAction
-from actions.help_nearby import ActionHelpNearMe
+from actions.location import where
 from actions.options import last_reply
 from bot.directory.models import Organisation
-from bot.handoff import service
+from bot.handoff import routing, service
+from bot.handoff.hours import spoken
 from bot.settings import database_url
 from bot.storage.database import engine_for, session_scope
 
@@ -41,8 +42,8 @@ def when_parts(observatory: Organisation, now: datetime) -> List[Dict[str, Any]]
     if available.state == "open":
         return [{"key": "handoff_when_open"}]
     if available.state == "closed" and available.next_opening:
-        moment = format_datetime(available.next_opening, "EEEE d 'de' MMMM, HH:mm", locale="es_MX")
-        return [{"key": "handoff_when_closed", "values": {"hours": available.hours_text, "next": moment}}]
+        return [{"key": "handoff_when_closed",
+                 "values": {"hours": available.hours_text, "next": spoken(available.next_opening)}}]
     return [{"key": "handoff_when_unknown"}]
 
 
@@ -51,11 +52,11 @@ def offer(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, quiet
     """Asks for consent to hand over, naming the observatory; or says honestly there is
     none (unless `quietly`: after the danger message, saying nothing more is better).
     For an `interpreter`, an observatory that lists that language is preferred."""
-    origin, _, _ = ActionHelpNearMe.origin(tracker)
+    origin, state_key = where(tracker)
     with session_scope(engine_for(database_url())) as session:
         if service.open_for(session, tracker.sender_id):
             return []  # a person already has the conversation
-        observatory = service.choose_observatory(session, origin, interpreter)
+        observatory = routing.route(session, origin, state_key, interpreter)
         if observatory is None:
             if not quietly:
                 dispatcher.utter_message(response="utter_human_handoff")

@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 from typing import Dict
 
+from bot.simulator.twilio_form import SMS_NUMBER
 from bot.storage.crypto import new_key
 
 FILE_NAME = "dev-secrets.env"
@@ -52,4 +53,7 @@ def simulator_environment(folder: Path, simulator_port: int) -> Dict[str, str]:
     environment["TWILIO_ACCOUNT_SID"] = stored["TWILIO_ACCOUNT_SID"]
     environment["TWILIO_AUTH_TOKEN"] = stored["TWILIO_AUTH_TOKEN"]
     environment["ORIENTA_TWILIO_API_URL"] = f"http://127.0.0.1:{simulator_port}"
+    # SMS alerts to staff come from the simulator's number (bot/handoff/staff_texts.py).
+    if not os.environ.get("ORIENTA_STAFF_ALERT_FROM"):
+        environment["ORIENTA_STAFF_ALERT_FROM"] = SMS_NUMBER
     return environment

@@ -35,6 +35,7 @@ from bot.replies.render import render
 from bot.run import free_port
 from bot.simulator.twilio_form import sms_form, whatsapp_form
 from bot.directory import seed
+from bot.handoff import desk
 from bot.storage.crypto import Sealer, new_key
 from bot.storage.database import engine_for, scratch_database
 from bot.storage.migrate import upgrade
@@ -356,6 +357,7 @@ def assistant(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     machine's PostgreSQL (every test that uses it runs on both)."""
     extra = {"ORIENTA_HANDOFF_WEBHOOK_URL": notifications["url"]}
     with assistant_on(request.param, tmp_path_factory.mktemp(f"assistant-{request.param}"), extra) as running:
+        with_a_national_desk(running)
         yield running
 
 
@@ -363,6 +365,16 @@ def assistant(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
 # PostgreSQL is the subject of the tracker store's, the guarantees', the delivery's and the
 # handoff's tests, which run on both.
 ON_SQLITE_ONLY = pytest.mark.parametrize("assistant", ["sqlite"], indirect=True)
+
+
+NATIONAL_DESK = "Observatorio de Seguridad Ciudadana UAEM"
+
+
+def with_a_national_desk(running: RunningAssistant) -> str:
+    """A staffed national desk, as a deployment has: every person can reach someone, so the
+    menus offer a person (without one, option 4 leads to the lines). Its staff's user name."""
+    desk.designate(running.engine, running.observatory_id(NATIONAL_DESK))
+    return running.new_account("staff", NATIONAL_DESK)
 
 
 @contextmanager

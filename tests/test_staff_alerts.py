@@ -2,9 +2,17 @@
 nobody claims in time is escalated once: staff and administrators alerted again, the
 person told through the outbox. On SQLite and PostgreSQL, with a real SMTP server."""
 
+import json
 import logging
+import os
+import secrets
+import subprocess
+import sys
 import threading
 import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Iterator, List, Tuple
 
@@ -14,10 +22,12 @@ from sqlalchemy.engine import Engine
 
 from bot.delivery import outbox
 from bot.directory.models import Organisation
-from bot.handoff import service
+from bot.handoff import desk, service
 from bot.handoff.alerts import Mailer
 from bot.handoff.escalation import WaitingSweep, escalate_after
-from bot.handoff.models import Handoff
+from bot.handoff.models import Handoff, StaffAudit
+from bot.handoff.staff_texts import Texter
+from bot.run import free_port
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.storage.contacts import remember
@@ -25,7 +35,7 @@ from bot.storage.crypto import Sealer, new_key
 from bot.storage.database import engine_for, session_scope
 from bot.web import account_changes, accounts
 from bot.web.models import User
-from tests.conftest import STAFF_PASSWORD, assistant_on
+from tests.conftest import ROOT, STAFF_PASSWORD, assistant_on
 from tests.smtp_server import SMTPServer, running_smtp_server
 from tests.test_handoff import handed_off
 from tests.test_staff_lifecycle import LEON, StaffPages, _command_line, _post
@@ -79,7 +89,7 @@ def waiting(engine: Engine) -> int:
         remember(session, SEALER, SENDER, NUMBER, "+15005550006", "whatsapp", NOW)
         handoff, _ = service.start(session, SENDER, first, "danger", "es")
         service.record(session, SEALER, handoff, "person", PERSON_SAYS)
-        handoff.created_at = NOW
+        handoff.created_at = handoff.waiting_since = NOW
         return handoff.id
 
 
@@ -286,3 +296,138 @@ def test_a_transferred_handoff_alerts_the_staff_of_its_new_observatory(
     assert sweep.sweep(NOW + timedelta(minutes=2)).alerted == 0
     [mail] = smtp.received
     assert mail.recipients == ["otro@otro.example"]
+
+
+def test_a_handoff_left_waiting_goes_to_the_national_desk_then_to_the_lines(
+        engine: Engine, waiting: int, smtp: SMTPServer) -> None:
+    first, second = observatories(engine)
+    desk.designate(engine, second)  # "otro" is its staff
+    sweep = sweeper(engine, smtp)
+    sweep.sweep(NOW)
+    smtp.received.clear()
+
+    assert sweep.sweep(NOW + AFTER).escalated == 1
+    with session_scope(engine) as session:
+        handoff = session.get(Handoff, waiting)
+        assert (handoff.observatory_id, handoff.waiting_since, handoff.escalated_at) == (second, NOW + AFTER, None)
+        desk_name, first_name = session.get(Organisation, second).name, session.get(Organisation, first).name
+    [told] = person_replies(engine)
+    assert told.startswith(f"Seguimos aquí.\nNadie de {first_name} ha podido tomar tu conversación todavía, así "
+                           f"que la pasamos a {desk_name}")
+    assert sweep.sweep(NOW + AFTER + timedelta(seconds=5)).alerted == 1  # the desk's staff hear of it
+    [mail] = smtp.received
+    assert mail.recipients == ["otro@otro.example"]
+    assert_nothing_of_the_person(mail.text, engine, waiting)
+
+    assert sweep.sweep(NOW + 2 * AFTER - timedelta(seconds=1)).escalated == 0  # its own time at the desk
+    assert sweep.sweep(NOW + 2 * AFTER).escalated == 1
+    [lines] = person_replies(engine)
+    assert lines.startswith(f"Seguimos aquí.\nTu conversación sigue en la fila de {desk_name}") and "089" in lines
+    assert sweep.sweep(NOW + 3 * AFTER).escalated == 0
+    with session_scope(engine) as session:
+        audit = session.execute(sa.select(StaffAudit.action, StaffAudit.user_id, StaffAudit.detail)).all()
+    assert ("escalate", None, f"→ {desk_name}") in audit
+
+
+def test_a_transferred_handoff_is_escalated_from_when_it_was_transferred(
+        engine: Engine, waiting: int, smtp: SMTPServer) -> None:
+    sweep = sweeper(engine, smtp)
+    assert sweep.sweep(NOW + AFTER).escalated == 1  # at its first observatory: the lines
+    person_replies(engine)
+    transferred = NOW + AFTER + timedelta(minutes=1)
+    with session_scope(engine) as session:  # as the inbox transfers it
+        service.back_to_waiting(session.get(Handoff, waiting), observatories(engine)[1], transferred)
+
+    assert sweep.sweep(transferred + AFTER - timedelta(seconds=1)).escalated == 0
+    assert sweep.sweep(transferred + AFTER).escalated == 1
+    [told] = person_replies(engine)
+    assert "sigue en la fila de" in told and "911" in told
+
+
+@dataclass
+class TwilioFake:
+    """The phone simulator alone (`python -m bot.simulator`): its fake Twilio Messages API."""
+
+    port: int
+    account_sid: str
+    auth_token: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def sent_to(self, number: str) -> List[dict]:
+        query = urllib.parse.urlencode({"to": number})
+        with urllib.request.urlopen(f"{self.url}/messages?{query}", timeout=10) as answer:
+            return json.loads(answer.read())["messages"]
+
+
+@pytest.fixture(scope="module")
+def twilio_fake() -> Iterator[TwilioFake]:
+    fake = TwilioFake(free_port(), "AC" + secrets.token_hex(16), secrets.token_hex(16))
+    env = {"PATH": os.environ["PATH"], "TWILIO_ACCOUNT_SID": fake.account_sid, "TWILIO_AUTH_TOKEN": fake.auth_token,
+           "ORIENTA_SIMULATOR_PORT": str(fake.port), "ORIENTA_DATA_KEYS": new_key(), "ORIENTA_SENDER_KEY": "k"}
+    process = subprocess.Popen([sys.executable, "-m", "bot.simulator"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            fake.sent_to("+0")
+            break
+        except OSError:
+            assert time.monotonic() < deadline and process.poll() is None, "the simulator did not start"
+            time.sleep(0.2)
+    yield fake
+    process.terminate()
+    process.wait(30)
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # storage is the e-mail tests' concern
+def test_staff_with_a_phone_get_an_sms_alert_with_nothing_of_the_person(
+        engine: Engine, waiting: int, smtp: SMTPServer, twilio_fake: TwilioFake) -> None:
+    assert account_changes.change_alert_phone(engine, "ana", "+52 (477) 123-4567")
+    assert account_changes.change_alert_phone(engine, "admin", "+525512340000")
+    account_changes.change_alert_phone(engine, "otro", "+526181112222")  # another observatory's
+    texter = Texter(twilio_fake.account_sid, twilio_fake.auth_token, "+15005550006", twilio_fake.url)
+    sweep = WaitingSweep(engine, SEALER, None, AFTER, texter)  # SMS alone: no mail server
+
+    assert sweep.sweep(NOW).alerted == 1
+    [sms] = twilio_fake.sent_to("+524771234567")
+    assert sms["from"] == "+15005550006" and "espera en la fila de" in sms["body"] and "/inbox/" in sms["body"]
+    assert_nothing_of_the_person(sms["body"], engine, waiting)
+    assert twilio_fake.sent_to("+525512340000") == [] and twilio_fake.sent_to("+526181112222") == []
+
+    assert sweep.sweep(NOW + AFTER).escalated == 1  # staff and administrators hear again
+    assert "sin atender" in twilio_fake.sent_to("+524771234567")[-1]["body"]
+    [to_admin] = twilio_fake.sent_to("+525512340000")
+    assert_nothing_of_the_person(to_admin["body"], engine, waiting)
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_a_phone_for_alerts_is_checked_and_its_change_audited_without_the_number(database: str) -> None:  # noqa: F811
+    engine = engine_for(database)
+    user_id = accounts.create(engine, "ana", STAFF_PASSWORD, "staff", observatories(engine)[0])
+    with pytest.raises(ValueError):
+        account_changes.change_alert_phone(engine, "ana", "477 123 4567")  # no country code
+    done = _command_line(database, "phone", "ana", "+524771234567")
+    assert done.returncode == 0, done.stderr
+    with session_scope(engine) as session:
+        assert session.get(User, user_id).alert_phone == "+524771234567"
+        audit = session.execute(sa.select(StaffAudit.action, StaffAudit.detail)
+                                .where(StaffAudit.target_user_id == user_id)).all()
+    assert audit[-1] == ("change_alert_phone", "teléfono registrado")
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_an_administrator_sets_the_alert_phone_in_the_page(pages: StaffPages) -> None:  # noqa: F811
+    admin = Visitor(pages, pages.account("admin")[0])
+    _, user_id = pages.account("staff", LEON)
+
+    assert "Cambios guardados" in _post(admin, f"/admin/staff/{user_id}/phone", alert_phone="+52 477 123 4567")
+    assert pages.user(user_id).alert_phone == "+524771234567"
+    assert 'value="+524771234567"' in admin.http.get(f"{pages.base}/admin/staff/{user_id}").text
+    assert "no es válido" in _post(admin, f"/admin/staff/{user_id}/phone", alert_phone="477 123")
+    assert "Cambios guardados" in _post(admin, f"/admin/staff/{user_id}/phone", alert_phone="")
+    assert pages.user(user_id).alert_phone is None
+    audit_page = admin.http.get(f"{pages.base}/admin/audit/").text
+    assert "Cambió el teléfono de avisos" in audit_page and "4771234567" not in audit_page

@@ -46,6 +46,7 @@ from bot.delivery.courier import Courier
 from bot.handoff import waiting
 from bot.handoff.alerts import Mailer
 from bot.handoff.escalation import WaitingSweep, escalate_after
+from bot.handoff.staff_texts import Texter
 from bot.identity import pseudonym
 from bot.settings import Settings
 from bot.storage.crypto import Sealer
@@ -97,7 +98,8 @@ class TwilioInput(InputChannel):
         self.turns = Turns(self.engine, self.sealer, self.courier, self.per_sender, self.turn_timeout,
                            settings.sender_key)
         self.recovery = Recovery(self.engine, self.sealer, self.turns, self.turn_timeout)
-        self.waiting_sweep = WaitingSweep(self.engine, self.sealer, Mailer.from_env(), escalate_after())
+        self.waiting_sweep = WaitingSweep(self.engine, self.sealer, Mailer.from_env(), escalate_after(),
+                                          Texter.from_env())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         twilio = Blueprint("orienta_twilio", __name__)

@@ -1,4 +1,5 @@
-"""E-mails to staff that a conversation waits in their observatory's queue.
+"""E-mails (and the SMS of bot/handoff/staff_texts.py) to staff that a conversation waits in
+their observatory's queue.
 
 An alert says only that: which observatory's queue and the inbox link. Never the reason,
 a word or a number of the person, nor the handoff's id. Sent through the SMTP server of
@@ -71,14 +72,27 @@ def inbox_url() -> str:
     return base.rstrip("/") + "/inbox/"
 
 
-def staff_addresses(session: Session, observatory_id: int, administrators: bool = False) -> List[str]:
-    """The e-mail addresses of the observatory's active staff (and of every active
-    administrator when `administrators`)."""
+@dataclass(frozen=True)
+class Recipients:
+    """Where an alert goes: e-mail addresses and phone numbers for SMS."""
+
+    emails: List[str]
+    phones: List[str]
+
+
+def _of_staff(session: Session, column: sa.Column, observatory_id: int, administrators: bool) -> List[str]:
     whose = User.observatory_id == observatory_id
     if administrators:
         whose = sa.or_(whose, User.role == "admin")
-    query = sa.select(User.email).where(User.active.is_(True), User.email.is_not(None), User.email != "", whose)
+    query = sa.select(column).where(User.active.is_(True), column.is_not(None), column != "", whose)
     return sorted(set(session.scalars(query)))
+
+
+def staff_recipients(session: Session, observatory_id: int, administrators: bool = False) -> Recipients:
+    """The e-mail addresses and alert phones of the observatory's active staff (and of every
+    active administrator when `administrators`)."""
+    return Recipients(_of_staff(session, User.email, observatory_id, administrators),
+                      _of_staff(session, User.alert_phone, observatory_id, administrators))
 
 
 def alert_text(observatory: Organisation, escalated: bool) -> tuple[str, str]:
@@ -90,6 +104,12 @@ def alert_text(observatory: Organisation, escalated: bool) -> tuple[str, str]:
         subject = f"Orienta: una conversación espera en la fila de {observatory.name}"
         opening = "Una conversación espera en la fila de su observatorio."
     return subject, f"{opening}\n\nAbra la bandeja para atenderla: {inbox_url()}\n"
+
+
+def sms_text(observatory: Organisation, escalated: bool) -> str:
+    """An SMS alert: the e-mail's subject and the link, nothing of the person."""
+    subject, _ = alert_text(observatory, escalated)
+    return f"{subject}. {inbox_url()}"
 
 
 def alert(mailer: Mailer, recipients: List[str], observatory: Organisation, escalated: bool = False) -> bool:

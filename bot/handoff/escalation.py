@@ -3,12 +3,15 @@ in time is escalated.
 
 Every dialogue engine sweeps every SWEEP_S (started with the Twilio channel). A waiting
 handoff whose observatory's staff were not yet alerted (a new one, or one just
-transferred) gets an e-mail to that observatory's active staff (bot/handoff/alerts.py).
-One still waiting ORIENTA_HANDOFF_ESCALATE_AFTER minutes after it started is escalated,
-once: its staff and every administrator are alerted again, and the person is told,
-through the outbox, that the conversation is still in the queue and which lines answer
-now (the directory's national lines). Each step is taken by one conditional update of the
-handoff's row, so with several engines exactly one does it.
+transferred or escalated) gets an alert to that observatory's active staff (e-mail and SMS,
+bot/handoff/alerts.py). One still waiting ORIENTA_HANDOFF_ESCALATE_AFTER minutes after it
+began waiting where it is (it started, or was transferred there) is escalated: to the
+national desk, if one with staff is designated and it is not there already (the person is
+told where it went, the desk's staff are alerted); else, once, its staff and every
+administrator are alerted again and the person is told, through the outbox, that the
+conversation is still in the queue and which lines answer now (the directory's national
+lines). Each step is taken by one conditional update of the handoff's row, so with several
+engines exactly one does it.
 """
 
 import asyncio
@@ -27,9 +30,11 @@ from bot.delivery.outbox import Reply
 from bot.directory.models import Organisation
 from bot.directory.nearest import Directory
 from bot.directory.reply_parts import lines_parts
-from bot.handoff import alerts
-from bot.handoff.alerts import Mailer
-from bot.handoff.models import Handoff
+from bot.handoff import alerts, routing
+from bot.handoff.alerts import Mailer, Recipients
+from bot.handoff.models import Handoff, StaffAudit
+from bot.handoff.service import about
+from bot.handoff.staff_texts import Texter
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.storage import contacts
@@ -78,6 +83,21 @@ def _claim_alert(session: Session, handoff_id: int) -> bool:
     return bool(claimed.rowcount)
 
 
+def _move_to_desk(session: Session, handoff: Handoff, desk: Organisation, now: datetime) -> bool:
+    """Moves a waiting handoff to the desk, unless it changed hands meanwhile (its custody moved on)."""
+    moved = session.execute(sa.update(Handoff.__table__).where(
+        _ROWS.id == handoff.id, _ROWS.status == "waiting", _ROWS.custody == handoff.custody).values(
+        observatory_id=desk.id, waiting_since=now, custody=_ROWS.custody + 1))
+    if not moved.rowcount:
+        return False
+    session.add(StaffAudit(at=now, action="escalate", case_ref=handoff.case_ref, handoff_id=handoff.id,
+                           sender_id=handoff.sender_id, detail=f"→ {desk.name}"[:200]))
+    return True
+
+
+WAITING_SINCE = sa.func.coalesce(_ROWS.waiting_since, _ROWS.created_at)
+
+
 def _waiting(session: Session, *conditions: sa.sql.ColumnElement) -> List[int]:
     query = sa.select(_ROWS.id).where(_ROWS.status == "waiting", *conditions)
     return list(session.scalars(query.order_by(_ROWS.id)))
@@ -86,8 +106,9 @@ def _waiting(session: Session, *conditions: sa.sql.ColumnElement) -> List[int]:
 class WaitingSweep:
     """Alerts staff of new handoffs and escalates the ones left waiting."""
 
-    def __init__(self, engine: Engine, sealer: Sealer, mailer: Optional[Mailer], after: timedelta) -> None:
-        self.engine, self.sealer, self.mailer, self.after = engine, sealer, mailer, after
+    def __init__(self, engine: Engine, sealer: Sealer, mailer: Optional[Mailer], after: timedelta,
+                 texter: Optional[Texter] = None) -> None:
+        self.engine, self.sealer, self.mailer, self.after, self.texter = engine, sealer, mailer, after, texter
         self.directory = Directory(engine)
 
     async def run(self) -> None:
@@ -102,50 +123,67 @@ class WaitingSweep:
     def sweep(self, now: datetime) -> Swept:
         """Alerts and escalates what is due at `now`."""
         alerted = 0
-        if self.mailer is not None:
+        if self.mailer is not None or self.texter is not None:
             with session_scope(self.engine) as session:
                 due = _waiting(session, _UNALERTED)
-            alerted = sum(self._alert(self.mailer, handoff_id) for handoff_id in due)
+            alerted = sum(self._alert(handoff_id) for handoff_id in due)
         with session_scope(self.engine) as session:
-            due = _waiting(session, _ROWS.escalated_at.is_(None), _ROWS.created_at <= now - self.after)
+            due = _waiting(session, _ROWS.escalated_at.is_(None), WAITING_SINCE <= now - self.after)
         escalated = sum(self._escalate(handoff_id, now) for handoff_id in due)
         if alerted or escalated:
             logger.info("Waiting handoffs: %d alerted, %d escalated.", alerted, escalated)
         return Swept(alerted, escalated)
 
-    def _alert(self, mailer: Mailer, handoff_id: int) -> bool:
+    def _alert(self, handoff_id: int) -> bool:
         """The alert of one handoff to its observatory, at most once (not sent again if the server failed)."""
         with session_scope(self.engine) as session:
             if not _claim_alert(session, handoff_id):
                 return False
             observatory, recipients = self._observatory_and_staff(session, handoff_id, administrators=False)
-        alerts.alert(mailer, recipients, observatory)
+        self._notify(recipients, observatory, escalated=False)
         return True
 
+    def _notify(self, recipients: Recipients, observatory: Organisation, escalated: bool) -> None:
+        """E-mails and SMS to staff: nothing of the person in either."""
+        if self.mailer is not None:
+            alerts.alert(self.mailer, recipients.emails, observatory, escalated)
+        if self.texter is not None:
+            self.texter.send(recipients.phones, alerts.sms_text(observatory, escalated))
+
     def _escalate(self, handoff_id: int, now: datetime) -> bool:
-        """Tells the person (in the claim's transaction) and alerts staff and administrators."""
+        """To the desk, else the lines: tells the person (in the claim's transaction), and
+        alerts staff and administrators when it comes to the lines."""
+        with session_scope(self.engine) as session:
+            handoff, desk = session.get(Handoff, handoff_id), routing.staffed_desk(session)
+            if desk is not None and handoff.observatory_id != desk.id:
+                origin = session.get(Organisation, handoff.observatory_id).name
+                if not _move_to_desk(session, handoff, desk, now):
+                    return False
+                self._tell(session, handoff, "utter_handoff_to_desk", {"observatory": origin, "desk": desk.name},
+                           about(desk), now)
+                return True
         lines = self.directory.index().unlocated(["national_line"])
         with session_scope(self.engine) as session:
             if not _claim(session, handoff_id, "escalated_at", now):
                 return False
             observatory, recipients = self._observatory_and_staff(session, handoff_id, administrators=True)
-            self._tell_person(session, session.get(Handoff, handoff_id), observatory, lines_parts(lines), now)
-        if self.mailer is not None:
-            alerts.alert(self.mailer, recipients, observatory, escalated=True)
+            self._tell(session, session.get(Handoff, handoff_id), "utter_handoff_escalated",
+                       {"observatory": observatory.name}, lines_parts(lines), now)
+        self._notify(recipients, observatory, escalated=True)
         return True
 
     def _observatory_and_staff(self, session: Session, handoff_id: int,
-                               administrators: bool) -> tuple[Organisation, List[str]]:
+                               administrators: bool) -> tuple[Organisation, Recipients]:
         handoff = session.get(Handoff, handoff_id)
         observatory = session.get(Organisation, handoff.observatory_id)
         session.expunge(observatory)  # read after the transaction, for the alert's words
-        return observatory, alerts.staff_addresses(session, handoff.observatory_id, administrators)
+        return observatory, alerts.staff_recipients(session, handoff.observatory_id, administrators)
 
-    def _tell_person(self, session: Session, handoff: Handoff, observatory: Organisation,
-                     lines: List[Dict[str, Any]], now: datetime) -> None:
+    def _tell(self, session: Session, handoff: Handoff, key: str, values: Dict[str, Any],
+              parts: List[Dict[str, Any]], now: datetime) -> None:
+        """Tells the person, through the outbox, in the caller's transaction."""
         contact = contacts.find(session, self.sealer, handoff.sender_id)
         if contact is None:  # the web chat: nothing to send through the outbox
             return
-        text = render("utter_handoff_escalated", handoff.language, CATALOGUES,
-                      {"observatory": observatory.name}, parts=lines)["text"]
+        text = render(key, handoff.language, CATALOGUES, values, parts=parts)["text"]
         outbox.enqueue(session, self.sealer, handoff.sender_id, contact, [Reply(text)], outbox.ASSISTANT, now)

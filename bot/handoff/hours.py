@@ -9,6 +9,8 @@ from datetime import datetime, time, timedelta
 from typing import Dict, List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
+
 from bot.text import fold
 
 DAYS = ("lun", "mar", "mie", "jue", "vie", "sab", "dom")
@@ -18,6 +20,11 @@ STATE_TIME_ZONES: Dict[str, str] = {
     "26": "America/Hermosillo", "23": "America/Cancun", "08": "America/Chihuahua",
 }
 DEFAULT_TIME_ZONE = "America/Mexico_City"
+
+
+def spoken(moment: datetime) -> str:
+    """A moment as replies say it: "lunes 24 de noviembre, 09:00" (in its own time zone)."""
+    return format_datetime(moment, "EEEE d 'de' MMMM, HH:mm", tzinfo=moment.tzinfo, locale="es_MX")
 
 
 class InvalidHours(ValueError):

@@ -36,7 +36,12 @@ class Handoff(Base):
     # The observatory whose staff were told it waits (bot/handoff/escalation.py): a transfer's new one is told too.
     alerted_observatory_id = sa.Column(sa.Integer, sa.ForeignKey(
         Organisation.id, name="fk_handoffs_alerted_observatory_id_organisations"), nullable=True)
-    escalated_at = sa.Column(UTCDateTime, nullable=True)  # still unclaimed after the limit: told again
+    escalated_at = sa.Column(UTCDateTime, nullable=True)  # still unclaimed after the limit: told the lines
+    # Since when it waits at its observatory: set when it starts, is transferred, escalated or released.
+    waiting_since = sa.Column(UTCDateTime, nullable=True)
+    # Moves on whenever the handoff changes hands (claim, transfer, escalation, release): what a
+    # staff member revealed holds only within the custody span they revealed it in.
+    custody = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
 
 
 class HandoffMessage(Base):
@@ -71,3 +76,18 @@ class StaffAudit(Base):
     detail = sa.Column(sa.String(200), nullable=True)  # an account change: "before → after"
     handoff_id = sa.Column(sa.Integer, sa.ForeignKey(Handoff.id), nullable=True)  # cleared on erasure
     sender_id = sa.Column(sa.String(64), nullable=True, index=True)  # cleared on erasure
+
+
+class NationalDesk(Base):
+    """The observatory an administrator designated as the national desk (one row, or none):
+    it takes the handoffs of states without a staffed observatory, and escalated ones."""
+
+    __tablename__ = "national_desk"
+
+    id = sa.Column(sa.Integer, primary_key=True)  # always DESK_ROW
+    observatory_id = sa.Column(sa.Integer, sa.ForeignKey(Organisation.id), nullable=False)
+    set_by = sa.Column(sa.Integer, sa.ForeignKey(User.id), nullable=True)  # none: the command line
+    set_at = sa.Column(UTCDateTime, nullable=False)
+
+
+DESK_ROW = 1

@@ -1,4 +1,5 @@
-"""Opening, following and closing handoffs; which observatory takes one; when it answers."""
+"""Opening, following and closing handoffs; which observatories take them; when they answer
+(the route a handoff takes is bot/handoff/routing.py)."""
 
 import json
 import logging
@@ -13,7 +14,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.directory.catalogue import catalogue
-from bot.directory.geo import distance_km
 from bot.directory.models import Organisation
 from bot.handoff import hours
 from bot.handoff.models import Handoff, HandoffMessage
@@ -54,22 +54,6 @@ def staffed_observatories(session: Session) -> List[Organisation]:
         Organisation.active.is_(True), Organisation.kind == "observatory", Organisation.id.in_(staffed)
     )
     return list(session.scalars(query.order_by(Organisation.id)))
-
-
-def choose_observatory(
-    session: Session, origin: Optional[Tuple[float, float]], language: Optional[str] = None
-) -> Optional[Organisation]:
-    """The staffed observatory to take a handoff: nearest to the person if known; for an
-    interpreter, one that lists the language."""
-    candidates = staffed_observatories(session)
-    if language:
-        candidates = [o for o in candidates if language in (o.languages or "").split(",")] or candidates
-    if not candidates:
-        return None
-    if origin is None:
-        return candidates[0]
-    located = [(o, point_of(o)) for o in candidates]
-    return min(located, key=lambda pair: distance_km(origin, pair[1]) if pair[1] else float("inf"))[0]
 
 
 def point_of(organisation: Organisation) -> Optional[Tuple[float, float]]:
@@ -117,12 +101,20 @@ def start(session: Session, sender_id: str, observatory_id: int, reason: str, la
     existing = open_for(session, sender_id)
     if existing:
         return existing, False
+    now = datetime.now(timezone.utc)
     handoff = Handoff(sender_id=sender_id, observatory_id=observatory_id, status="waiting", reason=reason,
-                      language=language, interpreter_language=interpreter_language,
-                      created_at=datetime.now(timezone.utc))
+                      language=language, interpreter_language=interpreter_language, created_at=now,
+                      waiting_since=now)
     session.add(handoff)
     session.flush()
     return handoff, True
+
+
+def back_to_waiting(handoff: Handoff, observatory_id: int, now: datetime) -> None:
+    """The handoff waits again, at `observatory_id` (a transfer, or its holder's account gone):
+    a new custody span, its waiting time counted from now, escalation possible again."""
+    handoff.observatory_id, handoff.status, handoff.claimed_by = observatory_id, "waiting", None
+    handoff.waiting_since, handoff.escalated_at, handoff.custody = now, None, handoff.custody + 1
 
 
 def record(session: Session, sealer: Sealer, handoff: Handoff, kind: str, text: str,

@@ -35,4 +35,5 @@ class CatalogueNLG(NaturalLanguageGenerator):
         language = kwargs.get(LANGUAGE_OVERRIDE) or tracker.get_slot(LANGUAGE_SLOT) or DEFAULT_LANGUAGE
         values = {name: value for name, value in kwargs.items() if not isinstance(value, (list, dict))}
         return render(utter_action, language, self.catalogues, values,
-                      parts=kwargs.get("parts") or (), choices=kwargs.get("choices") or ())
+                      parts=kwargs.get("parts") or (), choices=kwargs.get("choices") or (),
+                      relabel=kwargs.get("relabel") or {})

@@ -23,15 +23,16 @@ def _language_option(code: str) -> Option:
     return Option(f"language_name_{code}", "/choose_language" + json.dumps({"language": code}))
 
 
+HANDOFF_PAYLOAD = "/human_handoff"
 MAIN_MENU = (
     Option("option_report_crime", "/report_crime"),
     Option("option_protection", "/protection"),
     Option("option_find_help", "/find_help"),
-    Option("option_human", "/human_handoff"),
+    Option("option_human", HANDOFF_PAYLOAD),
 )
 
 PERSON_OR_MENU = (
-    Option("option_talk_to_person", "/human_handoff"),
+    Option("option_talk_to_person", HANDOFF_PAYLOAD),
     Option("option_see_menu", "/menu"),
 )
 
@@ -54,3 +55,7 @@ MENUS: Dict[str, Tuple[Option, ...]] = {
 YES_NO_QUESTIONS: FrozenSet[str] = frozenset(
     {"utter_welcome", "utter_offer_person", "utter_handoff_offer", "utter_language_detected"}
 )
+
+# Replies that offer a person: their option names who can answer (actions/person_option.py).
+PERSON_MENUS: FrozenSet[str] = frozenset(
+    key for key, options in MENUS.items() if any(option.payload == HANDOFF_PAYLOAD for option in options))

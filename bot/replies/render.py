@@ -2,11 +2,11 @@
 
 import logging
 import re
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from bot.guidance.content import guidance
 from bot.replies.catalogue import Catalogues
-from bot.replies.menus import MENUS
+from bot.replies.menus import MENUS, Option
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +43,18 @@ def _parts(parts: List[Dict[str, Any]], language: str, catalogues: Catalogues) -
     return "\n".join(lines)
 
 
+def _option(option: Option, language: str, catalogues: Catalogues,
+            relabel: Mapping[str, Dict[str, Any]]) -> Dict[str, str]:
+    part = relabel.get(option.payload) or {"key": option.label}
+    label = catalogues.get(part["key"], language)
+    return {"title": _fill(label.text, part.get("values") or {}) if label else option.label,
+            "payload": option.payload}
+
+
 def render(
     key: str, language: str, catalogues: Catalogues, values: Dict[str, Any],
     parts: Sequence[Dict[str, Any]] = (), choices: Sequence[Dict[str, str]] = (),
+    relabel: Optional[Mapping[str, Dict[str, Any]]] = None,
 ) -> Optional[Dict[str, Any]]:
     """The message for reply `key`: text with its numbered options, and buttons.
 
@@ -56,7 +65,9 @@ def render(
     national line's placeholder ({line_trafficking}) says what guidance/lines.yml says.
     `parts` add lines made of other catalogue entries and data (see `_parts`);
     `choices` are options known only at run time (title and payload each), numbered
-    like a menu's. Returns None when the catalogue has no such reply.
+    like a menu's; `relabel` names a menu option by another label (payload → a part:
+    key and values), e.g. option 4 when nobody can answer now. Returns None when the
+    catalogue has no such reply.
     """
     entry = catalogues.get(key, language)
     if entry is None:
@@ -64,10 +75,7 @@ def render(
     text = _fill(entry.text, values)
     if parts:
         text += "\n" + _parts(list(parts), language, catalogues)
-    options = [
-        {"title": label.text if label else option.label, "payload": option.payload}
-        for option, label in ((o, catalogues.get(o.label, language)) for o in MENUS.get(key, ()))
-    ] + list(choices)
+    options = [_option(option, language, catalogues, relabel or {}) for option in MENUS.get(key, ())] + list(choices)
     buttons = []
     for number, option in enumerate(options, start=1):
         text += f"\n{number}. {option['title']}"

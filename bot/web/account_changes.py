@@ -1,5 +1,5 @@
 """What administrators change in a staff account: deactivate, reactivate, reset the password,
-change the role, the observatory or the e-mail address alerts go to (and the checks an
+change the role, the observatory, or the e-mail address or phone number alerts go to (and the checks an
 account's values pass). Each change is one transaction with its row in the staff audit.
 
 Deactivating or resetting moves the account's session generation on, so that every
@@ -9,6 +9,7 @@ Conversations held by an account that is deactivated or moved go back to its
 observatory's queue. The last active administrator cannot be deactivated or demoted.
 """
 
+import re
 from datetime import datetime, timezone
 from typing import Optional
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from bot.directory.models import Organisation
+from bot.handoff import service
 from bot.handoff.models import Handoff, StaffAudit
 from bot.storage.database import session_scope
 from bot.web.models import ROLE_NAMES, ROLES, User
@@ -25,6 +27,7 @@ from bot.web.models import ROLE_NAMES, ROLES, User
 DETAIL_LENGTH = StaffAudit.detail.type.length
 MIN_PASSWORD_LENGTH = 12
 EMAIL_LENGTH = User.email.type.length
+E164 = re.compile(r"\+[1-9]\d{7,14}")
 
 
 def check_password(password: str) -> None:
@@ -72,8 +75,9 @@ def _release(session: Session, user: User, by: Optional[int]) -> None:
     """The account's conversations in progress go back to the queue, audited under their case."""
     for handoff in session.scalars(sa.select(Handoff).where(Handoff.claimed_by == user.id,
                                                             Handoff.status == "active")):
-        handoff.status, handoff.claimed_by = "waiting", None
-        session.add(StaffAudit(at=datetime.now(timezone.utc), user_id=by, action="release", case_ref=handoff.case_ref,
+        now = datetime.now(timezone.utc)
+        service.back_to_waiting(handoff, handoff.observatory_id, now)
+        session.add(StaffAudit(at=now, user_id=by, action="release", case_ref=handoff.case_ref,
                                handoff_id=handoff.id, sender_id=handoff.sender_id, target_user_id=user.id))
 
 
@@ -160,13 +164,32 @@ def check_email(email: str) -> str:
     return email
 
 
-def change_email(engine: Engine, username: str, email: str, by: Optional[int] = None) -> bool:
-    """Where alerts of waiting conversations go ("" for none); False if it already was so."""
-    email = check_email(email)
+def check_alert_phone(phone: str) -> str:
+    """A number for SMS alerts as stored, in E.164 ("" clears it): "+52 477 123 4567" is
+    "+524771234567"; ValueError unless it is one."""
+    compact = re.sub(r"[\s().-]", "", phone)
+    if compact and not E164.fullmatch(compact):
+        raise ValueError("ese teléfono no es válido: escríbelo con + y la clave del país, p. ej. +52 477 123 4567")
+    return compact
+
+
+def _change_alert_address(engine: Engine, username: str, field: str, value: str, noun: str,
+                          by: Optional[int]) -> bool:
     with session_scope(engine) as session:
         user = _account(session, username)
-        if (user.email or "") == email:
+        if (getattr(user, field) or "") == value:
             return False
-        user.email = email or None
-        _audit(session, by, user, "change_email", "correo registrado" if email else "correo quitado")
+        setattr(user, field, value or None)
+        _audit(session, by, user, f"change_{field}", f"{noun} registrado" if value else f"{noun} quitado")
         return True
+
+
+def change_email(engine: Engine, username: str, email: str, by: Optional[int] = None) -> bool:
+    """Where e-mail alerts of waiting conversations go ("" for none); False if it already was so."""
+    return _change_alert_address(engine, username, "email", check_email(email), "correo", by)
+
+
+def change_alert_phone(engine: Engine, username: str, phone: str, by: Optional[int] = None) -> bool:
+    """Where SMS alerts of waiting conversations go ("" for none); False if it already was so.
+    The audit says that it changed, not the number."""
+    return _change_alert_address(engine, username, "alert_phone", check_alert_phone(phone), "teléfono", by)

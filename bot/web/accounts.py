@@ -123,6 +123,8 @@ def _commands() -> argparse.ArgumentParser:
         "observatory", type=int, help="directory id of the observatory")
     command("email", "where alerts of waiting conversations go").add_argument(
         "email", help="an e-mail address; '' for none")
+    command("phone", "the staff member's own number, for SMS alerts of waiting conversations").add_argument(
+        "phone", help="E.164, e.g. +524771234567; '' for none")
     return parser
 
 
@@ -149,6 +151,9 @@ def _run(engine: Engine, arguments: argparse.Namespace) -> str:
         changed = account_changes.change_email(engine, name, arguments.email)
         return f"Alerts of {name} go to {arguments.email.strip() or 'nobody'}." if changed else \
             f"Alerts of {name} already went there."
+    if command == "phone":
+        changed = account_changes.change_alert_phone(engine, name, arguments.phone)
+        return f"SMS alerts of {name} {'changed' if changed else 'already were so'}."
     changed = account_changes.change_observatory(engine, name, arguments.observatory)
     return f"Account {name} moved to observatory {arguments.observatory}." if changed else \
         f"Account {name} already was in observatory {arguments.observatory}."

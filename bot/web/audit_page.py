@@ -21,8 +21,11 @@ ACTIONS = {
     "deactivate": "Desactivó la cuenta", "reactivate": "Reactivó la cuenta",
     "reset_password": "Restableció la contraseña", "change_role": "Cambió el rol",
     "change_observatory": "Cambió el observatorio", "change_email": "Cambió el correo de avisos",
+    "change_alert_phone": "Cambió el teléfono de avisos", "escalate": "Pasó a la mesa nacional (sin atender)",
+    "national_desk": "Cambió la mesa nacional",
 }
 COMMAND_LINE = "línea de comandos"
+SWEEP = "Orienta (automático)"  # an escalation: no one did it
 
 
 def entries(db: Any, limit: int = SHOWN) -> List[Dict[str, str]]:
@@ -34,7 +37,7 @@ def entries(db: Any, limit: int = SHOWN) -> List[Dict[str, str]]:
         .outerjoin(author, author.id == StaffAudit.user_id)
         .outerjoin(account, account.id == StaffAudit.target_user_id)
         .order_by(StaffAudit.at.desc(), StaffAudit.id.desc()).limit(limit))
-    return [{"at": at.strftime("%Y-%m-%d %H:%M:%S"), "who": who or COMMAND_LINE,
+    return [{"at": at.strftime("%Y-%m-%d %H:%M:%S"), "who": who or (SWEEP if action == "escalate" else COMMAND_LINE),
              "what": ACTIONS.get(action, action),
              "about": ", ".join(filter(None, (case_ref and f"caso {case_ref}", whose and f"cuenta {whose}"))) or "—",
              "detail": detail or ""}

@@ -115,8 +115,15 @@ def queue_json() -> Response:
         return jsonify(_queue_rows(db))
 
 
+def _reveal_key(handoff: Handoff) -> str:
+    """What a reveal holds for: this handoff in this custody span. A transfer, a claim or a
+    release starts another, so data revealed before it is hidden again (also from the one
+    who revealed it, should the handoff come back to them)."""
+    return f"{handoff.case_ref}:{handoff.custody}"
+
+
 def _revealed(handoff: Handoff) -> bool:
-    return handoff.case_ref in session.get("revealed", [])
+    return _reveal_key(handoff) in session.get("revealed", [])
 
 
 def _deliveries(db: Any, handoff: Handoff) -> Dict[int, str]:
@@ -183,7 +190,7 @@ def claim(handoff_id: int) -> Response:
         # One UPDATE that finds it still waiting: of simultaneous claims, one takes it.
         taken = access.may_claim(handoff) and db.execute(
             sa.update(Handoff).where(Handoff.id == handoff.id, Handoff.status == "waiting")
-            .values(status="active", claimed_by=current_user.id)).rowcount == 1
+            .values(status="active", claimed_by=current_user.id, custody=Handoff.custody + 1)).rowcount == 1
         if taken:
             _audit(db, handoff, "claim")
         else:
@@ -198,9 +205,9 @@ def claim(handoff_id: int) -> Response:
 def reveal(handoff_id: int) -> Response:
     with session_scope(_engine()) as db:
         handoff = access.held(db, handoff_id)
-        case_ref = handoff.case_ref
+        key = _reveal_key(handoff)
         _audit(db, handoff, "reveal")
-    session["revealed"] = [*session.get("revealed", []), case_ref]
+    session["revealed"] = [*session.get("revealed", []), key]
     return redirect(url_for("inbox.conversation", handoff_id=handoff_id, _anchor="newest"))
 
 
@@ -209,8 +216,8 @@ def reveal(handoff_id: int) -> Response:
 def hide(handoff_id: int) -> Response:
     """Hides the personal data again."""
     with session_scope(_engine()) as db:
-        case_ref = access.held(db, handoff_id).case_ref
-    session["revealed"] = [ref for ref in session.get("revealed", []) if ref != case_ref]
+        key = _reveal_key(access.held(db, handoff_id))
+    session["revealed"] = [revealed for revealed in session.get("revealed", []) if revealed != key]
     return redirect(url_for("inbox.conversation", handoff_id=handoff_id, _anchor="newest"))
 
 
@@ -267,7 +274,7 @@ def transfer(handoff_id: int) -> Response:
         target = next((o for o in access.transfer_targets(db, handoff) if o.id == chosen), None)
         if target is None:
             abort(400)
-        handoff.observatory_id, handoff.status, handoff.claimed_by = target.id, "waiting", None
+        service.back_to_waiting(handoff, target.id, datetime.now(timezone.utc))
         _audit(db, handoff, "transfer")
         contact = _reachable(handoff)
         if contact:  # the person knows who will read them now

@@ -18,6 +18,7 @@ class User(Base):
     role = sa.Column(sa.String(16), nullable=False)
     observatory_id = sa.Column(sa.Integer, sa.ForeignKey(Organisation.id), nullable=True)
     email = sa.Column(sa.String(254), nullable=True)  # where alerts of waiting handoffs go
+    alert_phone = sa.Column(sa.String(20), nullable=True)  # E.164: where SMS alerts of waiting handoffs go
     active = sa.Column(sa.Boolean, nullable=False, default=True)
     failed_logins = sa.Column(sa.Integer, nullable=False, default=0)
     locked_until = sa.Column(UTCDateTime, nullable=True)

@@ -1,6 +1,6 @@
 """Administrators manage the staff accounts (each staff member belongs to an observatory):
-create, deactivate and reactivate, reset a password, change a role, an observatory or the
-e-mail address alerts go to, all
+create, deactivate and reactivate, reset a password, change a role, an observatory, or the
+e-mail address or phone number alerts go to, all
 audited (bot/web/account_changes.py); and see how replies were delivered (counts only)."""
 
 from datetime import datetime, timedelta, timezone
@@ -34,7 +34,8 @@ def _observatories(db: Any) -> List[Tuple[int, str]]:
 def _row(user: User, names: dict) -> dict:
     return {"id": user.id, "username": user.username, "role": ROLE_NAMES[user.role],
             "observatory": names.get(user.observatory_id), "observatory_id": user.observatory_id,
-            "role_code": user.role, "active": user.active, "email": user.email or ""}
+            "role_code": user.role, "active": user.active, "email": user.email or "",
+            "alert_phone": user.alert_phone or ""}
 
 
 @blueprint.route("/", methods=["GET", "POST"])
@@ -128,8 +129,18 @@ def change_role(user_id: int) -> Any:
 @blueprint.route("/<int:user_id>/email", methods=["POST"])
 @admin_required
 def change_email(user_id: int) -> Any:
+    return _change_alert_address(user_id, account_changes.change_email, "email")
+
+
+@blueprint.route("/<int:user_id>/phone", methods=["POST"])
+@admin_required
+def change_alert_phone(user_id: int) -> Any:
+    return _change_alert_address(user_id, account_changes.change_alert_phone, "alert_phone")
+
+
+def _change_alert_address(user_id: int, change_to: Callable[..., bool], field: str) -> Any:
     def change(username: str) -> str:
-        changed = account_changes.change_email(_engine(), username, request.form.get("email", ""), by=current_user.id)
+        changed = change_to(_engine(), username, request.form.get(field, ""), by=current_user.id)
         return "Cambios guardados." if changed else "No había nada que cambiar."
 
     return _change(user_id, change)

@@ -1,0 +1,60 @@
+"""SMS alerts to staff, on their own numbers, through the Twilio client: the same words as
+the e-mail's subject and the inbox link (bot/handoff/alerts.py), nothing of the person.
+
+Sent from ORIENTA_STAFF_ALERT_FROM (one of the deployment's Twilio numbers; `make run`
+uses the simulator's), with the deployment's Twilio account; without it, no SMS. Only SMS:
+WhatsApp lets a business start a conversation with an approved template only, and an
+alert starts one.
+"""
+
+import logging
+import os
+from dataclasses import dataclass
+from typing import List, Optional
+
+from twilio.base.exceptions import TwilioException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from bot.channels.twilio_sender import QUIET
+
+logger = logging.getLogger(__name__)
+TIMEOUT_S = 10
+
+
+@dataclass(frozen=True)
+class Texter:
+    """A Twilio account and the number alerts come from; `api_url` points it elsewhere (the simulator)."""
+
+    account_sid: str
+    auth_token: str
+    sender: str
+    api_url: Optional[str] = None
+
+    @classmethod
+    def from_env(cls) -> Optional["Texter"]:
+        """The texter of ORIENTA_STAFF_ALERT_FROM and the Twilio account, or None without them."""
+        sender = os.environ.get("ORIENTA_STAFF_ALERT_FROM", "").strip()
+        account_sid, auth_token = os.environ.get("TWILIO_ACCOUNT_SID", ""), os.environ.get("TWILIO_AUTH_TOKEN", "")
+        if not (sender and account_sid and auth_token):
+            return None
+        return cls(account_sid, auth_token, sender, os.environ.get("ORIENTA_TWILIO_API_URL") or None)
+
+    def _client(self) -> Client:
+        client = Client(self.account_sid, self.auth_token, http_client=TwilioHttpClient(timeout=TIMEOUT_S, logger=QUIET))
+        if self.api_url:
+            client.api.base_url = self.api_url
+        return client
+
+    def send(self, numbers: List[str], text: str) -> int:
+        """One SMS to each number; how many went (a failure is logged without the number)."""
+        if not numbers:
+            return 0
+        client, sent = self._client(), 0
+        for number in numbers:
+            try:
+                client.messages.create(to=number, from_=self.sender, body=text)
+                sent += 1
+            except (TwilioException, OSError) as error:
+                logger.warning("A staff SMS alert could not be sent: %s", type(error).__name__)
+        return sent
