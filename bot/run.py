@@ -32,6 +32,8 @@ from bot.dev_secrets import (ACTIONS_TOKEN, DEV_ADMIN, DEV_ADMIN_PASSWORD, DEV_S
 from bot.directory import seed
 from bot.directory.models import Organisation
 from bot.settings import ROOT, database_url, rest_channel_enabled
+from bot.handoff import desk
+from bot.handoff.models import DESK_ROW, NationalDesk
 from bot.storage.database import engine_for, ensure_database, session_scope
 from bot.storage.migrate import upgrade
 from bot.web import accounts
@@ -294,7 +296,8 @@ def development_accounts(settings: LaunchSettings, environment: Dict[str, str],
                          engine: sa.engine.Engine) -> Optional[str]:
     """With the simulator only (never with a Twilio account): the development administrator
     and, with ORIENTA_DEV_STAFF=on, a staff account (DEV_STAFF) for the directory's first
-    observatory, so that the simulator's handoffs land in an inbox one can open. The name
+    observatory, made the national desk when there is none, so that the simulator's handoffs
+    from any state land in an inbox one can open. The name
     of that observatory, if so."""
     if not settings.simulated:
         return None
@@ -305,6 +308,10 @@ def development_accounts(settings: LaunchSettings, environment: Dict[str, str],
         observatory_id, name = session.execute(sa.select(Organisation.id, Organisation.name).where(
             Organisation.kind == "observatory", Organisation.active.is_(True)).order_by(Organisation.id)).first()
     accounts.ensure(engine, DEV_STAFF, environment[DEV_STAFF_PASSWORD], "staff", observatory_id)
+    with session_scope(engine) as session:
+        no_desk = session.get(NationalDesk, DESK_ROW) is None
+    if no_desk:  # so that a handoff from any state reaches that inbox (an administrator may change it)
+        desk.designate(engine, observatory_id)
     return name
 
 

@@ -14,7 +14,7 @@ from bot.run import LaunchSettings, development_accounts
 from bot.storage.database import engine_for, session_scope
 from bot.web.models import User
 from tests.conftest import RunningAssistant, running_assistant
-from tests.test_handoff import LEON, handed_off, handoff_of
+from tests.test_handoff import LEON, handed_off, handoff_of, text
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +37,16 @@ def test_the_development_staff_member_receives_the_simulators_handoff(
     page.get_by_role("button", name="Entrar").click()
     expect(page.get_by_role("heading", name="Conversaciones en espera")).to_be_visible()
     expect(page.locator(f"a[href='/inbox/{handoff}']")).to_be_visible()
+
+
+def test_a_person_in_another_state_reaches_the_development_inbox_too(newcomer: RunningAssistant) -> None:
+    """The development observatory is the national desk: a handoff from Oaxaca, where no
+    observatory has staff, goes to it rather than to the lines."""
+    phone = newcomer.phone("whatsapp")
+    for message in ("hola", "1", "1", "3", "oaxaca"):
+        phone.say(message)
+    offer = phone.say("quiero hablar con una persona")[0]
+    assert offer.startswith(text("utter_handoff_offer", observatory=LEON).splitlines()[0]), offer
 
 
 def test_without_the_switch_there_is_no_development_staff(assistant: RunningAssistant) -> None:
