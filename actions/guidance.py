@@ -22,6 +22,7 @@ from actions.places import current_place_key
 from bot.directory.catalogue import catalogue
 from bot.guidance.compose import LOCAL, SITUATION_ENTITY, WHOLE, Answer, Composer, what_happened
 from bot.guidance.content import guidance
+from bot.text import bare_words
 
 CRIME_SLOT = "crime"
 MORE_SLOT = "more_sections"
@@ -45,8 +46,11 @@ def named(message: Dict[str, Any]) -> List[str]:
 def answered_before_help_nearby(message: Dict[str, Any]) -> Optional[str]:
     """What a request for help nearby gets instead when the message names it: an urgent crime
     or a situation with an answer of its own (which names the state's offices), not who is
-    affected (a migrant) nor a crime with the reporting steps alone."""
+    affected (a migrant) nor a crime with the reporting steps alone — unless the message asks
+    for the list itself ("el observatorio más cercano")."""
     content = guidance()
+    if set(bare_words(message.get("text") or "").split()) & set(content.nearby_words):
+        return None
     told = what_happened([key for key in named(message) if key not in content.affected])
     return told if told and (content.has_answer(told) or told in content.urgent_crimes) else None
 

@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.affected import affected
 from actions.conversation import PENDING_SLOT, SOURCES_SLOT, TOPIC_SLOT, ReplyAction, latest_intent
 from actions.places import current_place_key
 from bot.directory.catalogue import catalogue
@@ -145,7 +146,8 @@ class ActionHelpNearMe(ReplyAction):
         parts = other_parts + observatory_parts if far else observatory_parts + other_parts
         case = tracker.get_slot("crime")
         fitting = guidance().lines_for(tracker.get_slot(TOPIC_SLOT) or HELP_NEARBY, case)
-        lines = [line for line in index.unlocated(["national_line", "shelter_line"], state_key) if fits(line, case)]
+        lines = [line for line in index.unlocated(["national_line", "shelter_line"], state_key)
+                 if fits(line, case, affected(tracker))]
         parts += lines_parts(lines, [guidance().lines[key]["says"] for key in fitting])
         listed = [e for e, _ in nearest + others] + lines
         sources = [f"line:{key}" for key in fitting] or None
@@ -176,11 +178,12 @@ class ActionHelpNearMe(ReplyAction):
         return point, municipality.label, municipality.state_key
 
 
-def fits(line: Entry, case: Optional[str]) -> bool:
+def fits(line: Entry, case: Optional[str], affected: Sequence[str] = ()) -> bool:
     """Whether a directory line belongs in help for this case: one standing for a line of
-    guidance/lines.yml meant only for some cases (the trafficking line) only for those."""
+    guidance/lines.yml meant only for some cases (the trafficking line) only for those, or
+    for who is affected (a migrant)."""
     content = guidance()
-    return content.fits_case(content.cases_of(content.line_named(line.name) or {}), case)
+    return content.fits_case(content.cases_of(content.line_named(line.name) or {}), case, affected)
 
 
 def _line(key: str, entry: Entry, km: float) -> Dict[str, Any]:

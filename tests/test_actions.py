@@ -180,6 +180,12 @@ def test_a_migrant_told_in_the_first_message_hears_of_the_humanitarian_visa_in_t
     assert texts[0].startswith("Primero, tu salud:") and sum("Razones Humanitarias" in text for text in texts) == 1
 
 
+def test_who_is_affected_is_taken_back_when_the_person_says_otherwise(seeded: str) -> None:
+    _, events, _ = run(ActionReportCrime(), tracker("report_crime", "no soy migrante, me robaron",
+                                                    slots={"affected": ["migrants"]}))
+    assert slot(events, "affected") is None
+
+
 def test_safe_to_talk_after_a_spanish_greeting_shows_the_menu_with_the_hint_first() -> None:
     replies, _, messages = run(ActionSafeToTalk(), tracker("safe_to_talk", "sí", slots={"language_known": True}))
     assert replies == ["utter_language_hint", "utter_main_menu"]

@@ -1,8 +1,7 @@
 """The conversation-level evaluation (tests/conversation_eval.py): its cases stay apart from
 the training data, and the figures of the trained assistant over the REST channel.
 
-The floors are the README's; asserts that today's assistant misses are marked xfail
-(strict=False) until it meets them, and the figures are printed on every run.
+The floors are the README's, each asserted; the figures are printed on every run.
 """
 
 from collections import Counter
@@ -19,7 +18,6 @@ from tests.conftest import ROOT, running_assistant
 from tests.near_duplicates import leaks
 
 DATA = conversation_eval.load()
-FLOORS_NOT_MET = pytest.mark.xfail(strict=False, reason="floors not yet met")
 CATALOGUES = Catalogues.load()
 
 
@@ -114,7 +112,6 @@ def test_implied_danger_recall_is_at_least_95_percent(figures_of_today: conversa
     assert figures_of_today.recall["implied"] >= 0.95
 
 
-@FLOORS_NOT_MET
 def test_at_least_92_percent_are_routed_correctly(figures_of_today: conversation_eval.Figures) -> None:
     assert figures_of_today.routing >= 0.92
 

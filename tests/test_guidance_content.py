@@ -13,7 +13,8 @@ from bot.directory import seed
 from bot.directory.catalogue import catalogue
 from bot.directory.nearest import Directory
 from bot.guidance import review
-from bot.guidance.compose import LOCAL, Answer, Composer, all_named_in_words, named_in_words, what_happened
+from bot.guidance.compose import (LOCAL, Answer, Composer, all_named_in_words, named_in_words, what_happened,
+                                   who_is_affected)
 from bot.guidance.content import CONTENT_DIR, Guidance, guidance
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
@@ -264,13 +265,30 @@ def test_a_situation_is_told_by_the_words_people_use(text: str, situation: Optio
     ("migracion me amenazo con deportarme", ["migrants"]),
     ("soy de ecuador y me violaron en el camino", ["sexual_violence", "migrants"]),  # urgent first
     ("unos policias me extorsionaron porque no tengo papeles", ["authority_abuse", "migrants", "extortion"]),
-    ("mi esposo me trata mal", ["family_violence"]),  # "trata" alone is not trafficking
-    ("mi pareja me pega y tengo miedo de denunciarlo", ["family_violence"]),  # a victim, not a witness
-    ("vi quien fue y me da miedo denunciarlo", ["witness"]),
+    ("mi esposo me trata mal", ["family_violence"]),  # the verb is not trafficking
+    ("me metieron en la trata, donde denuncio", ["trafficking"]),  # the noun is
+    ("me robaron mis papeles y me obligan a trabajar en un bar", ["trafficking", "robbery"]),  # urgent first
     ("creo que es trata de personas", ["trafficking"]),
+    ("mi pareja me pega y tengo miedo de denunciar", ["family_violence"]),  # a victim afraid, not a witness
+    ("mi mama tiene miedo de denunciarlo, mi papa la golpea", []),  # the aggressor, read as written
+    ("vi quien fue y me da miedo denunciar", ["witness"]),
+    ("mi marido me dice que no vaya pero fui testigo de un asesinato", ["witness", "family_violence"]),
 ])
 def test_every_crime_and_situation_a_message_names_is_read(text: str, named: list) -> None:
     assert all_named_in_words(text) == named
+
+
+@pytest.mark.parametrize("text, said, denied", [
+    ("soy de ecuador y me violaron en el camino", ["migrants"], []),
+    ("somos hondureños y nos asaltaron", ["migrants"], []),
+    ("no tengo papeles, me pueden deportar?", ["migrants"], []),
+    ("no soy migrante, soy de aqui", [], ["migrants"]),  # taken back
+    ("unos migrantes me robaron el celular", [], []),  # others, not the person
+    ("mi vecino es cubano y me robo la cartera", [], []),
+    ("un coyote me cobro por el tramite de la licencia", [], []),
+])
+def test_who_is_affected_is_what_people_say_of_themselves(text: str, said: list, denied: list) -> None:
+    assert who_is_affected(text) == (said, denied)
 
 
 @pytest.mark.parametrize("named, told", [
@@ -291,12 +309,12 @@ def test_what_happened_puts_an_urgent_crime_then_an_answer_of_its_own_first(name
 def test_a_migrant_hears_of_the_humanitarian_visa_in_any_answer(topic: str, crime: str, state: str) -> None:
     """Who is affected is told once and every later answer adds what applies to them, before the
     state is known too (it holds in any state), once, within the answer's size."""
-    visa = guidance().items[guidance().affected["migrants"]]["text"]
+    visa = guidance().items[guidance().affected["migrants"]["item"]]["text"]
     answer = Composer(state, crime, affected=["migrants"]).answer(topic)
     assert sum(message.count(visa) for message in answer.messages) == 1 and len(answer.messages) <= 3
     assert visa in answer.messages[-1]  # the answer's end, with its sources after it
     assert all(len(m) <= WHATSAPP_LIMIT - 400 and sms_segments(to_gsm7(m)) <= 10 for m in answer.messages)
-    assert f"item:{guidance().affected['migrants']}" in answer.refs
+    assert f"item:{guidance().affected['migrants']['item']}" in answer.refs
     assert visa not in "\n".join(Composer(state, crime).answer(topic).messages)
     assert "\n".join(Composer(state, affected=["migrants"]).answer("migrants").messages).count(visa) == 1
 

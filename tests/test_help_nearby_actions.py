@@ -140,3 +140,10 @@ def test_a_first_message_asking_for_help_nearby_beside_a_disappearance_is_answer
     _, events, _ = run(ActionFindHelp(), tracker("find_help", "donde reporto a una persona no localizada",
                                                  slots={"welcomed": False}, entities=situation))
     assert slot(events, "pending_intent") == "report_crime" and slot(events, "crime") == "disappearance"
+
+
+def test_a_request_for_the_nearest_observatory_gets_the_list_whatever_else_it_tells(seeded: str) -> None:
+    situation = [{"entity": "situation", "value": "disappearance"}]
+    replies, _, _ = run(ActionFindHelp(), tracker("find_help", "cual es el observatorio mas cercano? mi hijo desaparecio en 2019",
+                                                  slots={"place_key": "21114"}, entities=situation))
+    assert replies == ["utter_help_near_me"]

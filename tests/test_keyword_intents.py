@@ -113,7 +113,7 @@ def test_declining_to_report_merges_reporting_into_protection_in_the_ranking(rul
     "kiero morirme ya",                            # self-harm, typo
     "me obligan a trabajar en la pizca y no me pagan",  # trafficking
     "dice que si lo denuncio me mata",             # a threat in the present for the future
-    "me juro que me mata si me voy con los niños",
+    "me dijo que si lo dejo, me mata",
 ])
 def test_danger_cues_beyond_the_fixed_words(rules: KeywordRules, text: str) -> None:
     assert rules.intent_for(text) == "danger"
@@ -125,8 +125,11 @@ def test_danger_cues_beyond_the_fixed_words(rules: KeywordRules, text: str) -> N
     "me robaron el celular hace un mes",
     "quiero saber como denunciar un fraude",
     "mi jefe me pone a trabajar horas extra",
-    "mi jefe me mata de trabajo",                  # a figure of speech
+    "mi jefe me mata de trabajo",                  # figures of speech
     "ese chiste me mata de risa",
+    "mi mama dice que si llego tarde me mata",
+    "si lo dejo de ver mi mama me mata de coraje",
+    "si lo dejo mi jefe me mata, ya no aguanto el trabajo",
 ])
 def test_cues_do_not_turn_ordinary_messages_into_danger(rules: KeywordRules, text: str) -> None:
     assert rules.intent_for(text) != "danger"

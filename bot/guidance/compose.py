@@ -101,7 +101,7 @@ class Composer:
         self.state_key, self.crime = state_key, crime
         self.case = case or crime
         self.groups = [key for key in affected if key in self.content.affected]
-        self.affected = [self.content.affected[key] for key in self.groups]
+        self.affected = [self.content.affected[key]["item"] for key in self.groups]
         self.part = NATIONAL if state_key is None else part
         self.state = self.content.state(state_key) if state_key else {}
         self.local = [entry for entry in local if entry.state_key == state_key]
@@ -157,8 +157,7 @@ class Composer:
         (a heading goes with any part)."""
         item = self.content.items[name]
         cases = self.content.cases_of(item)
-        if not self._needed(item.get("needs")) or not (self.content.fits_case(cases, self.case)
-                                                       or set(cases) & set(self.groups)):
+        if not self._needed(item.get("needs")) or not self.content.fits_case(cases, self.case, self.groups):
             return False
         if self.part == WHOLE or name.endswith("heading"):
             return True
@@ -238,14 +237,33 @@ class Composer:
 _ENCLITIC = re.compile(r"\b(\w+[aei]r)(?:me|te|le|lo|la|nos|les|los|las|se)\b")
 
 
+def _said(phrases: Sequence[str], words: str) -> bool:
+    return any(f" {bare_words(phrase)} " in words for phrase in phrases)
+
+
 def _named(text: str, catalogue_entries: Dict[str, Dict[str, Any]]) -> List[str]:
-    """Every entry whose words the message uses, in the catalogue's order."""
+    """Every entry whose words the message uses, in the catalogue's order; an entry's
+    `weak_words` count only as written and only when none of its `unless` is named too."""
     bare = bare_words(text)
     infinitives = _ENCLITIC.sub(r"\1", bare)
     words = f" {bare} | {infinitives} "  # "|": no phrase reads across the two
-    named = [key for key, entry in catalogue_entries.items()
-             if any(f" {bare_words(word)} " in words for word in entry["words"])]
-    return [key for key in named if not set(catalogue_entries[key].get("unless", ())) & set(named)]
+    named = [key for key, entry in catalogue_entries.items() if _said(entry["words"], words)]
+    weakly = [key for key, entry in catalogue_entries.items() if key not in named
+              and _said(entry.get("weak_words", ()), f" {bare} ") and not set(entry.get("unless", ())) & set(named)]
+    return [key for key in catalogue_entries if key in named or key in weakly]
+
+
+def who_is_affected(text: str) -> Tuple[List[str], List[str]]:
+    """Who the message says is affected, in their own words ("soy de Honduras"), and who it
+    says is not ("no soy migrante"): the groups of `affected` in guidance/national.yml."""
+    bare = f" {bare_words(text)} "
+    said, denied = [], []
+    for group, entry in guidance().affected.items():
+        if _said([f"no {phrase}" for phrase in entry["words"]], bare):
+            denied.append(group)
+        elif _said(entry["words"], bare):
+            said.append(group)
+    return said, denied
 
 
 # The entity that carries what the NLU read a message to be about (bot/nlu/situation_classifier.py).

@@ -82,8 +82,14 @@ class Guidance:
         return self.national.get("urgent_crimes", [])
 
     @property
-    def affected(self) -> Dict[str, str]:
-        """Who may be affected (a situation's key), and the item every other answer adds for them."""
+    def nearby_words(self) -> List[str]:
+        """Words that ask for the list of help nearby itself ("el observatorio más cercano")."""
+        return self.national.get("nearby_words", [])
+
+    @property
+    def affected(self) -> Dict[str, Dict[str, Any]]:
+        """Who may be affected (a situation's key): the item every other answer adds for them
+        and the words people say it of themselves with."""
         return self.national.get("affected", {})
 
     def has_answer(self, name: str) -> bool:
@@ -116,9 +122,11 @@ class Guidance:
         problems += [f"situation {key}: no answer of its own" for key in self.situations if not self.has_answer(key)]
         problems += [f"situation {key}: unless {crime!r} is not a crime" for key, entry in self.situations.items()
                      for crime in entry.get("unless", []) if crime not in self.crimes]
+        problems += [f"situation {key}: unless without weak_words" for key, entry in self.situations.items()
+                     if entry.get("unless") and not entry.get("weak_words")]
         problems += [f"urgent crime {crime}: not a crime" for crime in self.urgent_crimes if crime not in self.crimes]
-        problems += [f"affected {key}: not a situation, or unknown item {item!r}" for key, item in self.affected.items()
-                     if key not in self.situations or item not in items]
+        problems += [f"affected {key}: not a situation, or unknown item {entry['item']!r}"
+                     for key, entry in self.affected.items() if key not in self.situations or entry["item"] not in items]
         situations = set(self.national["answers"]) | set(self.crimes) | set(self.situations) | {"help_nearby"}
         for key, line in self.lines.items():
             problems += [f"line {key}: unknown topic or crime {fit!r}" for fit in line.get("fits", []) if fit not in situations]
@@ -175,11 +183,12 @@ class Guidance:
         return next((line for line in self.lines.values() if line["name"] == name), None)
 
     @staticmethod
-    def fits_case(cases: Sequence[str], case: Optional[str]) -> bool:
+    def fits_case(cases: Sequence[str], case: Optional[str], affected: Sequence[str] = ()) -> bool:
         """Whether what is meant only for `cases` belongs in an answer to `case`, the crime or
         situation the person's words named: always when meant for every case or when none was
-        named yet; otherwise only for one of its cases (no trafficking line after family violence)."""
-        return not cases or case is None or case in cases
+        named yet; otherwise only for one of its cases (no trafficking line after family
+        violence), or when it is meant for who is affected (a migrant)."""
+        return not cases or case is None or case in cases or bool(set(cases) & set(affected))
 
     def line_texts(self) -> Dict[str, str]:
         """What each national line's placeholder says: {"line_women": "Línea de las Mujeres: 079…"}."""
