@@ -173,6 +173,10 @@ def test_an_administrator_designates_the_desk_in_the_page(pages: StaffPages) -> 
     assert "Mesa nacional guardada" in shown and f"Mesa nacional: <strong>{MORELOS}</strong>" in shown
     assert "no tiene cuentas de equipo activas" in shown  # said plainly: a desk without staff answers nobody
     assert "Cambió la mesa nacional" in admin.page("/admin/audit/")
+    for bad in ("14abc", "  ", "1e3", "+5", "١٢"):  # nothing but "ninguno" (empty) clears the desk
+        assert admin.post("/admin/desk/", observatory_id=bad) == 302
+        assert "No se cambió nada" in admin.page("/admin/desk/")
+    assert f"Mesa nacional: <strong>{MORELOS}</strong>" in admin.page("/admin/desk/")
     with session_scope(pages.engine) as session:
         assert session.execute(sa.select(StaffAudit.user_id).where(StaffAudit.action == "national_desk")).all() == [
             (admin_id,)]

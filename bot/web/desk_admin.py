@@ -22,9 +22,12 @@ blueprint = Blueprint("desk", __name__, url_prefix="/admin/desk")
 def index() -> Any:
     engine = current_app.extensions["orienta_engine"]
     if request.method == "POST":
-        chosen = request.form.get("observatory_id", type=int)
+        raw = request.form.get("observatory_id")
+        if raw is None or not (raw == "" or raw.isascii() and raw.isdigit()):  # "" is "ninguno"; nothing else clears it
+            flash("No se cambió nada: elige un observatorio de la lista.")
+            return redirect(url_for("desk.index"))
         try:
-            changed = desk.designate(engine, chosen, by=current_user.id)
+            changed = desk.designate(engine, int(raw) if raw else None, by=current_user.id)
             flash("Mesa nacional guardada." if changed else "No había nada que cambiar.")
         except ValueError as error:
             flash(f"No se cambió nada: {error}.")

@@ -187,16 +187,19 @@ def claim(handoff_id: int) -> Response:
         handoff = access.visible(db, handoff_id)
         if handoff.observatory_id != current_user.observatory_id:
             abort(403)
-        # One UPDATE that finds it still waiting: of simultaneous claims, one takes it.
+        # One UPDATE that finds it still waiting, still here and in the custody just read: of
+        # simultaneous claims one takes it, and none takes it once transferred or sent to the desk.
         taken = access.may_claim(handoff) and db.execute(
-            sa.update(Handoff).where(Handoff.id == handoff.id, Handoff.status == "waiting")
+            sa.update(Handoff).where(Handoff.id == handoff.id, Handoff.status == "waiting",
+                                     Handoff.observatory_id == current_user.observatory_id,
+                                     Handoff.custody == handoff.custody)
             .values(status="active", claimed_by=current_user.id, custody=Handoff.custody + 1)).rowcount == 1
         if taken:
             _audit(db, handoff, "claim")
         else:
             db.refresh(handoff)
             if handoff.claimed_by != current_user.id or handoff.status != "active":
-                abort(409, "Esta conversación ya la tomó otra persona o está cerrada.")
+                abort(409, "Esta conversación ya la tomó otra persona, pasó a otro observatorio o está cerrada.")
     return redirect(url_for("inbox.conversation", handoff_id=handoff_id, _anchor="newest"))
 
 
