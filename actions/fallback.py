@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import ACTION_LISTEN_NAME
 
 from actions.conversation import PENDING_SLOT, ReplyAction
 from actions.guidance import CRIME_SLOT, REPORT, answer_after_place, answer_topic, named
@@ -17,7 +18,6 @@ from actions.help_nearby import PLACE_FOR_SLOT
 from actions.places import new_place
 from bot.guidance.compose import what_happened
 
-ACTION_LISTEN = "action_listen"
 ESCALATION = ("utter_rephrase", "utter_main_menu", "utter_offer_person")
 
 
@@ -25,7 +25,7 @@ def misunderstandings_in_a_row(tracker: Tracker, action_name: str) -> int:
     """How many times `action_name` answered the messages just before this one."""
     count = 0
     for event in reversed(tracker.events):
-        if event.get("event") != "action" or event.get("name") == "action_listen":
+        if event.get("event") != "action" or event.get("name") == ACTION_LISTEN_NAME:
             continue
         if event.get("name") != action_name:
             break
@@ -41,8 +41,8 @@ class ActionMisunderstood(ReplyAction):
         return "action_misunderstood"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        if tracker.latest_action_name not in (None, ACTION_LISTEN):
-            return [FollowupAction(ACTION_LISTEN)]
+        if tracker.latest_action_name not in (None, ACTION_LISTEN_NAME):
+            return [FollowupAction(ACTION_LISTEN_NAME)]
         return await super().run(dispatcher, tracker, domain)
 
     @staticmethod

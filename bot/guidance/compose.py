@@ -11,6 +11,7 @@ administrator's change shows in the next answer; the rest comes from guidance/.
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bot.directory.catalogue import catalogue
@@ -237,8 +238,14 @@ class Composer:
 _ENCLITIC = re.compile(r"\b(\w+[aei]r)(?:me|te|le|lo|la|nos|les|los|las|se)\b")
 
 
+@lru_cache(maxsize=None)
+def _bare(phrase: str) -> str:
+    """A phrase of the guidance data as messages are compared with it (folded once)."""
+    return f" {bare_words(phrase)} "
+
+
 def _said(phrases: Sequence[str], words: str) -> bool:
-    return any(f" {bare_words(phrase)} " in words for phrase in phrases)
+    return any(_bare(phrase) in words for phrase in phrases)
 
 
 def _named(text: str, catalogue_entries: Dict[str, Dict[str, Any]]) -> List[str]:
