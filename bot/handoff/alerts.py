@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.directory.models import Organisation
+from bot.text import sentence
 from bot.web.models import User
 
 logger = logging.getLogger(__name__)
@@ -95,28 +95,40 @@ def staff_recipients(session: Session, observatory_id: int, administrators: bool
                       _of_staff(session, User.alert_phone, observatory_id, administrators))
 
 
-def alert_text(observatory: Organisation, escalated: bool) -> tuple[str, str]:
-    """Subject and body of an alert: the queue and the link, nothing of the person."""
-    if escalated:
-        subject = f"Orienta: una conversación sigue sin atender en la fila de {observatory.name}"
+@dataclass(frozen=True)
+class Notice:
+    """What an alert says: which observatory's queue, whether it is the second alert, and the
+    language an interpreter is needed for (its name; "" for none). Nothing of the person."""
+
+    queue: str
+    escalated: bool = False
+    interpreter: str = ""
+
+
+def alert_text(notice: Notice) -> tuple[str, str]:
+    """Subject and body of an alert: the queue, the interpreter's language and the link, nothing of the person."""
+    if notice.escalated:
+        subject = f"Orienta: una conversación sigue sin atender en la fila de {notice.queue}"
         opening = "Una conversación lleva tiempo esperando en la fila y nadie la ha tomado todavía."
     else:
-        subject = f"Orienta: una conversación espera en la fila de {observatory.name}"
+        subject = f"Orienta: una conversación espera en la fila de {notice.queue}"
         opening = "Una conversación espera en la fila de su observatorio."
+    if notice.interpreter:
+        subject = sentence(subject) + f" Se necesita intérprete de {notice.interpreter}"
     return subject, f"{opening}\n\nAbra la bandeja para atenderla: {inbox_url()}\n"
 
 
-def sms_text(observatory: Organisation, escalated: bool) -> str:
+def sms_text(notice: Notice) -> str:
     """An SMS alert: the e-mail's subject and the link, nothing of the person."""
-    subject, _ = alert_text(observatory, escalated)
-    return f"{subject}. {inbox_url()}"
+    subject, _ = alert_text(notice)
+    return f"{sentence(subject)} {inbox_url()}"
 
 
-def alert(mailer: Mailer, recipients: List[str], observatory: Organisation, escalated: bool = False) -> bool:
+def alert(mailer: Mailer, recipients: List[str], notice: Notice) -> bool:
     """Sends one alert; False (and a log line without any address) when it could not go."""
     if not recipients:
         return False
-    subject, body = alert_text(observatory, escalated)
+    subject, body = alert_text(notice)
     try:
         mailer.send(recipients, subject, body)
     except (smtplib.SMTPException, OSError) as error:

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import List, Optional
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.directory.models import Organisation
@@ -27,7 +28,16 @@ def _name(session: Session, observatory_id: Optional[int]) -> str:
 
 def designate(engine: Engine, observatory_id: Optional[int], by: Optional[int] = None) -> bool:
     """Makes the observatory the national desk (None: no desk); False if it already was.
-    Raises ValueError for anything but an active observatory of the directory."""
+    Raises ValueError for anything but an active observatory of the directory. Two first
+    designations at once both find no row to lock, and one's insert then conflicts with
+    the other's: it is done again, now over the other's row, locked."""
+    try:
+        return _designate(engine, observatory_id, by)
+    except IntegrityError:
+        return _designate(engine, observatory_id, by)
+
+
+def _designate(engine: Engine, observatory_id: Optional[int], by: Optional[int]) -> bool:
     with session_scope(engine) as session:
         if observatory_id is not None:
             observatory = session.get(Organisation, observatory_id)

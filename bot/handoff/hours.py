@@ -5,7 +5,7 @@ Times are local to the observatory's state (Mexico has several time zones).
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 from typing import Dict, List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
@@ -51,6 +51,20 @@ class Hours:
                 if weekday == day.weekday() and opening > local:
                     candidates.append(opening)
         return min(candidates) if candidates else None
+
+    def open_between(self, start: datetime, end: datetime) -> timedelta:
+        """How long staff are in from `start` to `end`."""
+        local_start, local_end = start.astimezone(self.zone), end.astimezone(self.zone)
+        total, day = timedelta(), local_start.date()
+        while day <= local_end.date():
+            for weekday, opens, closes in self.ranges:
+                if weekday == day.weekday():
+                    since = max(datetime.combine(day, opens, tzinfo=self.zone), local_start)
+                    until = min(datetime.combine(day, closes, tzinfo=self.zone), local_end)
+                    if since < until:  # in UTC: a wall-clock difference would miss a change of offset
+                        total += until.astimezone(timezone.utc) - since.astimezone(timezone.utc)
+            day += timedelta(days=1)
+        return total
 
 
 def _clock(text: str) -> time:

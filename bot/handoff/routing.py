@@ -20,23 +20,28 @@ from bot.directory.catalogue import catalogue
 from bot.directory.geo import distance_km, distances_km
 from bot.directory.models import Organisation
 from bot.handoff.models import DESK_ROW, NationalDesk
-from bot.handoff.service import availability, point_of, staffed_observatories
+from bot.handoff.service import answers_now, point_of, staffed_observatories
 
 Point = Tuple[float, float]
 
 
 @lru_cache(maxsize=1)
 def _municipality_points() -> Tuple[np.ndarray, np.ndarray, List[str]]:
-    located = [m for m in catalogue().municipalities.values() if m.point]
-    return (np.array([m.point[0] for m in located]), np.array([m.point[1] for m in located]),
-            [m.state_key for m in located])
+    located = [key for key, m in catalogue().municipalities.items() if m.point]
+    points = [catalogue().municipalities[key].point for key in located]
+    return np.array([p[0] for p in points]), np.array([p[1] for p in points]), located
+
+
+def municipality_of_point(point: Point) -> str:
+    """The key of the municipality whose centre is nearest to a pin (near a line it may be the neighbour)."""
+    latitudes, longitudes, keys = _municipality_points()
+    return keys[int(np.argmin(distances_km(point, latitudes, longitudes)))]
 
 
 def state_of_point(point: Point) -> str:
     """The state of a pin: that of the municipality whose centre is nearest (near a state
     line it may be the neighbour's)."""
-    latitudes, longitudes, states = _municipality_points()
-    return states[int(np.argmin(distances_km(point, latitudes, longitudes)))]
+    return catalogue().municipalities[municipality_of_point(point)].state_key
 
 
 def national_desk(session: Session) -> Optional[Organisation]:
@@ -54,10 +59,6 @@ def _by_distance(observatories: Sequence[Organisation], origin: Optional[Point])
         return distance_km(origin, point) if point else float("inf")
 
     return sorted(observatories, key=far)
-
-
-def _answers_now(observatory: Organisation, now: datetime) -> bool:
-    return availability(observatory, now).state != "closed"
 
 
 def candidates(session: Session, origin: Optional[Point], state_key: Optional[str],
@@ -82,7 +83,7 @@ def route(session: Session, origin: Optional[Point], state_key: Optional[str], l
     whose staff answer now, else the first of the route (it says when it answers)."""
     found = candidates(session, origin, state_key, language)
     moment = now or datetime.now(timezone.utc)
-    return next((o for o in found if _answers_now(o, moment)), found[0] if found else None)
+    return next((o for o in found if answers_now(o, moment)), found[0] if found else None)
 
 
 def staffed_desk(session: Session) -> Optional[Organisation]:

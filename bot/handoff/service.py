@@ -7,7 +7,7 @@ import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
@@ -73,12 +73,25 @@ def about(observatory: Organisation) -> List[Dict[str, Any]]:
 
 
 def availability(organisation: Organisation, now: datetime) -> Availability:
+    """Whether the observatory's staff are in at `now` ("unknown" when it lists no hours)."""
     if not organisation.handoff_hours:
         return Availability("unknown")
     schedule = hours.parse(organisation.handoff_hours, organisation.state_key)
     if schedule.is_open(now):
         return Availability("open", organisation.handoff_hours)
     return Availability("closed", organisation.handoff_hours, schedule.next_opening(now))
+
+
+def answers_now(organisation: Organisation, now: datetime) -> bool:
+    """Whether its staff could answer at `now`: within its staffed hours, or it lists none."""
+    return availability(organisation, now).state != "closed"
+
+
+def on_duty_since(organisation: Organisation, since: datetime, now: datetime) -> timedelta:
+    """How much of the time from `since` to `now` its staff were in (all of it when it lists no hours)."""
+    if not organisation.handoff_hours:
+        return now - since
+    return hours.parse(organisation.handoff_hours, organisation.state_key).open_between(since, now)
 
 
 def open_for(session: Session, sender_id: str) -> Optional[Handoff]:
@@ -112,9 +125,11 @@ def start(session: Session, sender_id: str, observatory_id: int, reason: str, la
 
 def back_to_waiting(handoff: Handoff, observatory_id: int, now: datetime) -> None:
     """The handoff waits again, at `observatory_id` (a transfer, or its holder's account gone):
-    a new custody span, its waiting time counted from now, escalation possible again."""
+    a new custody span, its waiting time counted from now, escalation possible again, and
+    the observatory's staff alerted as for a new one."""
     handoff.observatory_id, handoff.status, handoff.claimed_by = observatory_id, "waiting", None
     handoff.waiting_since, handoff.escalated_at, handoff.custody = now, None, handoff.custody + 1
+    handoff.alerted_observatory_id = None  # its observatory's staff hear of it again, a release's included
 
 
 def record(session: Session, sealer: Sealer, handoff: Handoff, kind: str, text: str,

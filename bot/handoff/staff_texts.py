@@ -10,7 +10,7 @@ alert starts one.
 import logging
 import os
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Optional
 
 from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
@@ -46,15 +46,12 @@ class Texter:
             client.api.base_url = self.api_url
         return client
 
-    def send(self, numbers: List[str], text: str) -> int:
-        """One SMS to each number; how many went (a failure is logged without the number)."""
-        if not numbers:
-            return 0
-        client, sent = self._client(), 0
-        for number in numbers:
-            try:
-                client.messages.create(to=number, from_=self.sender, body=text)
-                sent += 1
-            except (TwilioException, OSError) as error:
-                logger.warning("A staff SMS alert could not be sent: %s", type(error).__name__)
-        return sent
+    def send(self, number: str, text: str) -> bool:
+        """One SMS; False when it could not go (logged without the number). The client's
+        timeout bounds each request; bot/handoff/sends.py bounds the whole send."""
+        try:
+            self._client().messages.create(to=number, from_=self.sender, body=text)
+        except (TwilioException, OSError) as error:
+            logger.warning("A staff SMS alert could not be sent: %s", type(error).__name__)
+            return False
+        return True

@@ -4,9 +4,10 @@ Staff see their observatory's handoffs, administrators all of them; any other is
 as if it did not exist. Only the observatory's staff claim a waiting handoff; only the
 staff member who claimed it reads it, open or closed; only while it is open do they write
 to it. A handoff moves to another observatory while it waits, or in the hands of the one
-who holds it, and only to an observatory with staff to answer it.
+who holds it, and only to an observatory with staff on duty to answer it now.
 """
 
+from datetime import datetime, timezone
 from typing import Any, List
 
 from flask import abort
@@ -52,5 +53,8 @@ def may_transfer(handoff: Handoff) -> bool:
 
 
 def transfer_targets(db: Any, handoff: Handoff) -> List[Organisation]:
-    """Where a handoff can go: another observatory with active staff, who can answer it."""
-    return [o for o in service.staffed_observatories(db) if o.id != handoff.observatory_id]
+    """Where a handoff can go: another observatory with active staff on duty now (within its
+    staffed hours, or it lists none); one whose staff are away is not offered."""
+    now = datetime.now(timezone.utc)
+    return [o for o in service.staffed_observatories(db) if o.id != handoff.observatory_id
+            and service.answers_now(o, now)]
