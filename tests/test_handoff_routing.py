@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from actions.handoff import ActionHumanHandoff
+from actions.location import where
 from actions.menu import ActionMainMenu
 from bot.directory.models import Organisation
 from bot.handoff import desk as national_desk
@@ -30,7 +31,7 @@ from tests.test_staff_lifecycle import pages  # noqa: F401 (the fixture, on this
 
 LEON, JALISCO, MORELOS = "Observatorio Ciudadano de León A.C.", "Jalisco Cómo Vamos", "Observatorio de Seguridad Ciudadana UAEM"
 GUADALAJARA_PIN = {"latitude": 20.6767, "longitude": -103.3475}
-LEON_KEY, OAXACA_KEY = "11020", "20067"
+LEON_KEY, OAXACA_KEY, GUADALAJARA_KEY = "11020", "20067", "14039"
 CATALOGUES = Catalogues.load()
 
 
@@ -120,6 +121,29 @@ def test_the_latest_of_the_pin_and_the_place_named_routes_the_handoff(seeded: st
     # The pin came in an earlier turn: the latest intent is the request for a person.
     current = tracker("human_handoff", "quiero hablar con una persona", slots=slots, events=pin_then_place(place_first))
     assert offered_to(current) == expected
+
+
+PIN = (GUADALAJARA_PIN["latitude"], GUADALAJARA_PIN["longitude"])
+ASK = "quiero hablar con una persona"
+
+
+def pin_then(place_key: str) -> object:
+    """A pin in Guadalajara, then `place_key` typed in a later turn; now the request for a person."""
+    events = [*pin_then_place(False)[:2], {"event": "slot", "name": "place_key", "value": place_key}]
+    return tracker("human_handoff", ASK, slots={"place_key": place_key, **GUADALAJARA_PIN}, events=events)
+
+
+@pytest.mark.parametrize("typed", [GUADALAJARA_KEY, "14"])  # Guadalajara, or Jalisco
+def test_the_place_the_pin_is_in_typed_after_it_keeps_the_pin(typed: str) -> None:
+    assert where(pin_then(typed)) == (PIN, "14")  # the pin is more precise
+    in_this_message = tracker("human_handoff", "estoy en guadalajara jalisco", slots=GUADALAJARA_PIN,
+                              events=pin_then_place(False)[:2])
+    assert where(in_this_message) == (PIN, "14")
+
+
+def test_another_place_typed_after_the_pin_wins() -> None:
+    origin, state_key = where(pin_then(LEON_KEY))
+    assert state_key == "11" and origin != PIN
 
 
 def test_a_pin_belongs_to_its_state() -> None:
