@@ -431,3 +431,14 @@ def test_an_administrator_sets_the_alert_phone_in_the_page(pages: StaffPages) ->
     assert pages.user(user_id).alert_phone is None
     audit_page = admin.http.get(f"{pages.base}/admin/audit/").text
     assert "Cambió el teléfono de avisos" in audit_page and "4771234567" not in audit_page
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("digits", ["+٥٢٤٧٧١٢٣٤٥٦٧", "+５２４７７１２３４５６７", "+52 477 ١٢٣ 4567"])
+def test_a_phone_for_alerts_in_other_digits_is_refused_in_spanish(database: str, digits: str) -> None:  # noqa: F811
+    engine = engine_for(database)
+    accounts.create(engine, "ana", STAFF_PASSWORD, "staff", observatories(engine)[0])
+    with pytest.raises(ValueError, match="solo con las cifras 0 a 9"):
+        account_changes.change_alert_phone(engine, "ana", digits)
+    with session_scope(engine) as session:
+        assert session.scalar(sa.select(User.alert_phone).where(User.username == "ana")) is None

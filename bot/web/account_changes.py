@@ -27,7 +27,7 @@ from bot.web.models import ROLE_NAMES, ROLES, User
 DETAIL_LENGTH = StaffAudit.detail.type.length
 MIN_PASSWORD_LENGTH = 12
 EMAIL_LENGTH = User.email.type.length
-E164 = re.compile(r"\+[1-9]\d{7,14}")
+E164 = re.compile(r"\+[1-9][0-9]{7,14}")  # ASCII digits only: "\d" would take "٥" or "５" too
 
 
 def check_password(password: str) -> None:
@@ -169,7 +169,8 @@ def check_alert_phone(phone: str) -> str:
     "+524771234567"; ValueError unless it is one."""
     compact = re.sub(r"[\s().-]", "", phone)
     if compact and not E164.fullmatch(compact):
-        raise ValueError("ese teléfono no es válido: escríbelo con + y la clave del país, p. ej. +52 477 123 4567")
+        raise ValueError("ese teléfono no es válido: escríbelo con + y la clave del país, solo con las cifras "
+                         "0 a 9 del teclado común, p. ej. +52 477 123 4567")
     return compact
 
 
