@@ -9,7 +9,6 @@ from datetime import datetime, timezone
 from typing import Dict, List, Optional
 
 import pytest
-import sqlalchemy as sa
 
 from bot.channels.outgoing_text import sms_text
 from bot.delivery import statuses
@@ -19,7 +18,7 @@ from bot.settings import STATUS_PATH
 from bot.simulator.app import UNDELIVERED_CODE
 from bot.simulator.twilio_form import SMS_NUMBER, status_form
 from bot.storage.database import engine_for, session_scope
-from bot.storage.models import OutgoingMessage
+from bot.storage.retention import purge
 from tests.conftest import ON_SQLITE_ONLY, Phone, RunningAssistant
 from tests.test_delivery import SEALER, SMS_FROM, Recorder, contact, database, enqueue, rows  # noqa: F401
 from tests.test_guarantees import DANGER, replies_arrive, text, twilio_api, wait_for
@@ -90,6 +89,15 @@ def test_a_delivered_danger_reply_keeps_nothing_and_without_an_sms_sender_the_fa
     assert [(r.sms_fallback, r.sealed_body, r.sealed_to, r.urgent) for r in after] == [
         (None, None, None, False), ("no_sender", None, None, False)]
     assert "ORIENTA_SMS_FROM" in caplog.text and "5512345671" not in caplog.text
+
+
+def test_a_danger_reply_twilio_never_reports_on_keeps_its_content_a_day_at_most(database: str) -> None:
+    enqueue(database, "p", contact(NUMBER, "whatsapp"), ["Llama al 911."], urgent=True)
+    deliver(database, Numbered())
+    purge(engine_for(database), days=90, now=datetime.now(timezone.utc) + statuses.HOLD / 2)
+    assert rows(database)[0].sealed_body
+    purge(engine_for(database), days=90, now=datetime.now(timezone.utc) + statuses.HOLD * 2)
+    assert [(r.sealed_body, r.sealed_to, r.sms_fallback) for r in rows(database)] == [(None, None, None)]
 
 
 # Through the running assistant: its engine, the real twilio client, the simulator as Twilio.

@@ -8,10 +8,11 @@ so two couriers never send it both; a courier killed mid-send leaves the lease t
 and the row is sent again (at least once).
 
 A danger reply that WhatsApp does not take is sent by SMS to the same number, from
-ORIENTA_SMS_FROM; one WhatsApp took is held until Twilio reports it delivered or not, and
-sent by SMS then if not (bot/delivery/statuses.py). Twilio refusing a message for good (a 4xx other than 429) gives it up at once; anything else (5xx,
-timeout, network) is retried after outbox.BACKOFF_S. Given-up rows are counted in the
-delivery report (`python -m bot.delivery.report`).
+ORIENTA_SMS_FROM; one WhatsApp took is held until Twilio reports whether it was delivered,
+and sent by SMS then if not (bot/delivery/statuses.py). Twilio refusing a message for good
+(a 4xx other than 429) gives it up at once; anything else (5xx, timeout, network) is
+retried after outbox.BACKOFF_S. Given-up rows are counted in the delivery report
+(`python -m bot.delivery.report`).
 """
 
 import asyncio

@@ -5,12 +5,13 @@ A message goes queued → sending → sent → delivered → read (WhatsApp), or
 sent) or undelivered (sent, not delivered), with Twilio's error code. Callbacks may arrive
 out of order and more than once: a row only moves forward. A danger reply Twilio reports
 failed or undelivered on WhatsApp is stored once more in the outbox, as an SMS to the same
-number from ORIENTA_SMS_FROM; its held address and content go once its status is final.
+number from ORIENTA_SMS_FROM; its held address and content go once its status is final,
+or after HOLD without one (the hourly retention job).
 """
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 PROGRESS = {"queued": 0, "sending": 1, "sent": 2, "failed": 3, "undelivered": 3, "delivered": 4, "read": 5}
 NOT_DELIVERED = ("failed", "undelivered")
 FINAL = NOT_DELIVERED + ("delivered", "read")
+HOLD = timedelta(days=1)  # a held danger reply Twilio has not reported on keeps nothing after this
 RESENT, NO_SENDER = "sent", "no_sender"  # what became of a danger reply WhatsApp did not deliver
 _ROWS = OutgoingMessage.__table__.c
 
@@ -75,6 +77,14 @@ def _release(session: Session, row_id: int, fallback: Optional[str]) -> bool:
                                 .where(_ROWS.id == row_id, _ROWS.sealed_body.is_not(None))
                                 .values(sms_fallback=fallback, **outbox.CLEARED))
                 .rowcount)
+
+
+def release_unreported(session: Session, now: datetime) -> int:
+    """Clears the danger replies held longer than HOLD (Twilio never said whether they were
+    delivered); returns how many."""
+    return session.execute(sa.update(OutgoingMessage.__table__)
+                           .where(_ROWS.sent_at < now - HOLD, _ROWS.sealed_body.is_not(None))
+                           .values(outbox.CLEARED)).rowcount
 
 
 def report(session: Session, since: datetime) -> Dict[str, List[Tuple[str, int, int]]]:
