@@ -39,6 +39,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels import rate_limit
 from bot.channels.arrival import record_arrival
+from bot.channels.rate_limit import RedisSlidingWindow, SlidingWindow
 from bot.channels.recovery import Recovery
 from bot.channels.turns import KEYWORDS, Turns, urgent_intent
 from bot.channels.twilio_request import IncomingMessage, MalformedRequest, parse
@@ -90,8 +91,10 @@ class TwilioInput(InputChannel):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.per_source = rate_limit.window(
-            "source", os.environ.get("ORIENTA_SOURCE_RATE", DEFAULT_SOURCE_RATE), settings.redis_url)
+        source_rate = os.environ.get("ORIENTA_SOURCE_RATE", DEFAULT_SOURCE_RATE)
+        self.per_source = rate_limit.window("source", source_rate, settings.redis_url)
+        # Status callbacks (a few per reply) are counted apart: they never crowd out messages.
+        self.per_status_source = rate_limit.window("status-source", source_rate, settings.redis_url)
         self.per_sender = rate_limit.window(
             "sender", os.environ.get("ORIENTA_SENDER_RATE", DEFAULT_SENDER_RATE), settings.redis_url)
         self.turn_timeout = timedelta(seconds=float(os.environ.get("ORIENTA_TURN_TIMEOUT_S", DEFAULT_TURN_TIMEOUT_S)))
@@ -118,7 +121,7 @@ class TwilioInput(InputChannel):
 
         @twilio.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            message = await self.read(request, parse, "message")
+            message = await self.read(request, self.per_source, parse, "message")
             if isinstance(message, HTTPResponse):
                 return message
             if not await self.take(message, on_new_message, request.app.ctx.agent):
@@ -130,7 +133,7 @@ class TwilioInput(InputChannel):
         async def status(request: Request) -> HTTPResponse:
             """A status callback: recorded if the message is ours, 200 either way (whether
             an id is ours is not told)."""
-            report = await self.read(request, parse_status, "status callback")
+            report = await self.read(request, self.per_status_source, parse_status, "status callback")
             if isinstance(report, HTTPResponse):
                 return report
             resent = await asyncio.to_thread(self._record_status, report)
@@ -141,12 +144,12 @@ class TwilioInput(InputChannel):
 
         return twilio
 
-    async def read(self, request: Request, parser: Callable[[Dict[str, str]], Read],
-                   kind: str) -> Union[Read, HTTPResponse]:
+    async def read(self, request: Request, per_source: Union[SlidingWindow, RedisSlidingWindow],
+                   parser: Callable[[Dict[str, str]], Read], kind: str) -> Union[Read, HTTPResponse]:
         """What a request from Twilio says, read by `parser`; else the answer that refuses
-        it: 429 over the address's limit, 403 unless Twilio signed it for the URL it called,
-        400 if it is not a Twilio `kind`. Nothing is stored before."""
-        if not await self.per_source.allow(request.remote_addr or request.ip or "unknown"):
+        it: 429 over the address's limit in `per_source`, 403 unless Twilio signed it for the
+        URL it called, 400 if it is not a Twilio `kind`. Nothing is stored before."""
+        if not await per_source.allow(request.remote_addr or request.ip or "unknown"):
             return response.text("Too many requests", status=429)
         params = form_fields(request)
         signature = request.headers.get("X-Twilio-Signature", "")
