@@ -53,7 +53,9 @@ def simulator_environment(folder: Path, simulator_port: int) -> Dict[str, str]:
     environment["TWILIO_ACCOUNT_SID"] = stored["TWILIO_ACCOUNT_SID"]
     environment["TWILIO_AUTH_TOKEN"] = stored["TWILIO_AUTH_TOKEN"]
     environment["ORIENTA_TWILIO_API_URL"] = f"http://127.0.0.1:{simulator_port}"
-    # SMS alerts to staff come from the simulator's number (bot/handoff/staff_texts.py).
-    if not os.environ.get("ORIENTA_STAFF_ALERT_FROM"):
-        environment["ORIENTA_STAFF_ALERT_FROM"] = SMS_NUMBER
+    # SMS alerts to staff, and danger replies WhatsApp did not deliver, come from the
+    # simulator's SMS number (bot/handoff/staff_texts.py, bot/delivery/statuses.py).
+    for name in ("ORIENTA_STAFF_ALERT_FROM", "ORIENTA_SMS_FROM"):
+        if not os.environ.get(name):
+            environment[name] = SMS_NUMBER
     return environment

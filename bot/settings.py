@@ -40,6 +40,22 @@ def database_url() -> str:
     return os.environ.get("ORIENTA_DATABASE_URL") or f"sqlite:///{sqlite_path}"
 
 
+STATUS_PATH = "/webhooks/twilio/status"  # where Twilio reports how a sent message fared
+
+
+def status_callback_url(public_url: Optional[str], twilio_api_url: Optional[str]) -> Optional[str]:
+    """The StatusCallback every message carries: under PUBLIC_URL, the base URL the webhook's
+    signature covers; else, with the simulator standing in for Twilio, the engine's own
+    address (ORIENTA_HOST, ORIENTA_PORT); else none (Twilio cannot reach a local address)."""
+    if public_url:
+        return public_url + STATUS_PATH
+    if not twilio_api_url:
+        return None
+    host = os.environ.get("ORIENTA_HOST", "127.0.0.1")
+    host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    return f"http://{host}:{os.environ.get('ORIENTA_PORT', '5005')}{STATUS_PATH}"
+
+
 def _required(name: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
@@ -57,16 +73,22 @@ class Settings:
     twilio_api_url: Optional[str]
     public_url: Optional[str]
     redis_url: Optional[str]
+    status_callback_url: Optional[str] = None
+    sms_from: Optional[str] = None  # the number danger replies go from by SMS when WhatsApp fails
 
     @classmethod
     def from_env(cls) -> "Settings":
+        public_url = (os.environ.get("PUBLIC_URL") or "").rstrip("/") or None
+        twilio_api_url = os.environ.get("ORIENTA_TWILIO_API_URL") or None
         return cls(
             database_url=database_url(),
             data_keys=tuple(key.strip() for key in _required("ORIENTA_DATA_KEYS").split(",") if key.strip()),
             sender_key=_required("ORIENTA_SENDER_KEY").encode(),
             twilio_account_sid=_required("TWILIO_ACCOUNT_SID"),
             twilio_auth_token=_required("TWILIO_AUTH_TOKEN"),
-            twilio_api_url=os.environ.get("ORIENTA_TWILIO_API_URL") or None,
-            public_url=(os.environ.get("PUBLIC_URL") or "").rstrip("/") or None,
+            twilio_api_url=twilio_api_url,
+            public_url=public_url,
             redis_url=os.environ.get("ORIENTA_REDIS_URL") or None,
+            status_callback_url=status_callback_url(public_url, twilio_api_url),
+            sms_from=os.environ.get("ORIENTA_SMS_FROM", "").strip() or None,
         )

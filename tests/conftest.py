@@ -158,12 +158,15 @@ class RunningAssistant:
     def webhook_url(self) -> str:
         return f"{self.base_url}/webhooks/twilio/webhook"
 
-    def post_webhook(self, form: Dict[str, str], signature: Optional[str] = None, timeout: float = 60) -> int:
-        """Posts a Twilio form, signed as Twilio signs unless a signature is given."""
+    def post_webhook(self, form: Dict[str, str], signature: Optional[str] = None, timeout: float = 60,
+                     url: str = "") -> int:
+        """Posts a Twilio form to the webhook (or `url`), signed as Twilio signs unless a
+        signature is given."""
+        url = url or self.webhook_url
         if signature is None:
-            signature = RequestValidator(self.auth_token).compute_signature(self.webhook_url, form)
+            signature = RequestValidator(self.auth_token).compute_signature(url, form)
         request = urllib.request.Request(
-            self.webhook_url, data=urllib.parse.urlencode(form).encode(),
+            url, data=urllib.parse.urlencode(form).encode(),
             headers={"X-Twilio-Signature": signature} if signature else {},
         )
         try:

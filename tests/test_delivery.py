@@ -23,6 +23,7 @@ from tests.conftest import fresh_postgresql_database
 
 NOW = datetime.now(timezone.utc)
 SEALER = Sealer([new_key()])
+SMS_FROM = "+15005550006"  # ORIENTA_SMS_FROM: danger replies WhatsApp does not take go from it
 
 
 class Recorder:
@@ -167,7 +168,7 @@ def test_a_refused_message_is_given_up_at_once_and_counted(database: str) -> Non
 def test_a_danger_reply_whatsapp_refuses_goes_by_sms_to_the_same_number(database: str) -> None:
     enqueue(database, "p", contact("+5215512345678", "whatsapp"), ["Llama al 911."], urgent=True)
     recorder = Recorder(fail_whatsapp=99)
-    asyncio.run(Courier(engine_for(database), SEALER, recorder).deliver_to("p"))
+    asyncio.run(Courier(engine_for(database), SEALER, recorder, SMS_FROM).deliver_to("p"))
     assert recorder.sent == [("+525512345678", "+15005550006", "Llama al 911.")]
     assert rows(database)[0].sent_at is not None
 
@@ -182,9 +183,9 @@ def test_a_danger_reply_does_not_wait_behind_a_reply_in_backoff(database: str) -
     address = contact("+5215512345670", "whatsapp")
     enqueue(database, "p", address, ["una respuesta"])
     recorder = Recorder(fail_whatsapp=99)
-    asyncio.run(Courier(engine_for(database), SEALER, recorder).deliver_to("p"))  # fails: in backoff
+    asyncio.run(Courier(engine_for(database), SEALER, recorder, SMS_FROM).deliver_to("p"))  # fails: in backoff
     enqueue(database, "p", address, ["Llama al 911."], urgent=True)
-    asyncio.run(Courier(engine_for(database), SEALER, recorder).deliver_to("p"))
+    asyncio.run(Courier(engine_for(database), SEALER, recorder, SMS_FROM).deliver_to("p"))
     assert recorder.sent == [("+525512345670", "+15005550006", "Llama al 911.")]  # by SMS, at once
     assert [row.urgent for row in rows(database)] == [False, False]  # not even that is kept once sent
 

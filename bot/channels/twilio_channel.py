@@ -16,7 +16,8 @@ The path of a message, each step in its own module:
 4. replied — the turn's save stores its replies in the outbox and marks the message
    answered, in one transaction (bot/delivery/turn_replies.py);
 5. delivered — the courier sends the outbox in order per person, retrying
-   (bot/delivery/courier.py).
+   (bot/delivery/courier.py); Twilio reports each message's fate to /webhooks/twilio/status
+   (signed as the webhook), recorded by bot/delivery/statuses.py.
 
 The webhook waits for the turn and the sending of its replies at most TURN_WAIT_S, well
 within Twilio's 15 s: past that both go on, and Twilio has its answer.
@@ -26,7 +27,7 @@ import asyncio
 import logging
 import os
 from datetime import datetime, timedelta, timezone
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, TypeVar, Union
 from urllib.parse import parse_qsl
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -38,11 +39,15 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels import rate_limit
 from bot.channels.arrival import record_arrival
+from bot.channels.rate_limit import RedisSlidingWindow, SlidingWindow
 from bot.channels.recovery import Recovery
 from bot.channels.turns import KEYWORDS, Turns, urgent_intent
 from bot.channels.twilio_request import IncomingMessage, MalformedRequest, parse
 from bot.channels.twilio_sender import TwilioSender
+from bot.channels.twilio_status import parse_status
+from bot.delivery import statuses
 from bot.delivery.courier import Courier
+from bot.delivery.statuses import StatusReport
 from bot.handoff import waiting
 from bot.handoff.alerts import Mailer
 from bot.handoff.escalation import WaitingSweep, escalate_after
@@ -61,6 +66,7 @@ DEFAULT_SOURCE_RATE = "1200/60"  # requests per seconds from one address (Twilio
 DEFAULT_SENDER_RATE = "20/60"  # turns per seconds for one person
 DEFAULT_TURN_TIMEOUT_S = 60  # an unanswered turn older than this was abandoned by its process
 RETRY_AFTER_S = 5
+Read = TypeVar("Read")  # what a request from Twilio is read into
 
 
 def form_fields(request: Request) -> Dict[str, str]:
@@ -85,8 +91,10 @@ class TwilioInput(InputChannel):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.per_source = rate_limit.window(
-            "source", os.environ.get("ORIENTA_SOURCE_RATE", DEFAULT_SOURCE_RATE), settings.redis_url)
+        source_rate = os.environ.get("ORIENTA_SOURCE_RATE", DEFAULT_SOURCE_RATE)
+        self.per_source = rate_limit.window("source", source_rate, settings.redis_url)
+        # Status callbacks (a few per reply) are counted apart: they never crowd out messages.
+        self.per_status_source = rate_limit.window("status-source", source_rate, settings.redis_url)
         self.per_sender = rate_limit.window(
             "sender", os.environ.get("ORIENTA_SENDER_RATE", DEFAULT_SENDER_RATE), settings.redis_url)
         self.turn_timeout = timedelta(seconds=float(os.environ.get("ORIENTA_TURN_TIMEOUT_S", DEFAULT_TURN_TIMEOUT_S)))
@@ -94,7 +102,8 @@ class TwilioInput(InputChannel):
         self.engine = engine_for(settings.database_url)
         self.sealer = Sealer(settings.data_keys)
         self.courier = Courier(self.engine, self.sealer, TwilioSender(
-            settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_url))
+            settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_url,
+            settings.status_callback_url), settings.sms_from, awaits_status=bool(settings.status_callback_url))
         self.turns = Turns(self.engine, self.sealer, self.courier, self.per_sender, self.turn_timeout,
                            settings.sender_key)
         self.recovery = Recovery(self.engine, self.sealer, self.turns, self.turn_timeout)
@@ -112,22 +121,44 @@ class TwilioInput(InputChannel):
 
         @twilio.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if not await self.per_source.allow(request.remote_addr or request.ip or "unknown"):
-                return response.text("Too many requests", status=429)
-            params = form_fields(request)
-            signature = request.headers.get("X-Twilio-Signature", "")
-            if not self.validator.validate(self.called_url(request), params, signature):
-                return response.text("Invalid signature", status=403)
-            try:
-                message = parse(params)
-            except MalformedRequest as error:
-                return response.text(f"Not a Twilio message: {error}", status=400)
+            message = await self.read(request, self.per_source, parse, "message")
+            if isinstance(message, HTTPResponse):
+                return message
             if not await self.take(message, on_new_message, request.app.ctx.agent):
                 return response.text("This message is being answered; retry later", status=503,
                                      headers={"Retry-After": str(RETRY_AFTER_S)})
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
+        @twilio.route("/status", methods=["POST"])
+        async def status(request: Request) -> HTTPResponse:
+            """A status callback: recorded if the message is ours, 200 either way (whether
+            an id is ours is not told)."""
+            report = await self.read(request, self.per_status_source, parse_status, "status callback")
+            if isinstance(report, HTTPResponse):
+                return report
+            resent = await asyncio.to_thread(self._record_status, report)
+            if resent:  # a danger reply WhatsApp did not deliver, now an SMS in the outbox
+                await asyncio.wait([asyncio.ensure_future(self._send_now(sender_id)) for sender_id in resent],
+                                   timeout=TURN_WAIT_S)
+            return response.text("")
+
         return twilio
+
+    async def read(self, request: Request, per_source: Union[SlidingWindow, RedisSlidingWindow],
+                   parser: Callable[[Dict[str, str]], Read], kind: str) -> Union[Read, HTTPResponse]:
+        """What a request from Twilio says, read by `parser`; else the answer that refuses
+        it: 429 over the address's limit in `per_source`, 403 unless Twilio signed it for the
+        URL it called, 400 if it is not a Twilio `kind`. Nothing is stored before."""
+        if not await per_source.allow(request.remote_addr or request.ip or "unknown"):
+            return response.text("Too many requests", status=429)
+        params = form_fields(request)
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not self.validator.validate(self.called_url(request), params, signature):
+            return response.text("Invalid signature", status=403)
+        try:
+            return parser(params)
+        except MalformedRequest as error:
+            return response.text(f"Not a Twilio {kind}: {error}", status=400)
 
     def called_url(self, request: Request) -> str:
         """The URL Twilio signed: PUBLIC_URL behind a proxy, else the URL as received."""
@@ -166,6 +197,10 @@ class TwilioInput(InputChannel):
             await self.courier.deliver_to(sender_id)
         except Exception as error:  # the database is away
             logger.warning("Replies were not sent yet (%s).", type(error).__name__)
+
+    def _record_status(self, report: StatusReport) -> List[str]:
+        with session_scope(self.engine) as session:
+            return statuses.record(session, self.sealer, report, self.settings.sms_from, datetime.now(timezone.utc))
 
     def _kept_for_staff(self, message_sid: str, sender_id: str) -> bool:
         """Marks a message kept for staff answered; True if it got the acknowledgement of

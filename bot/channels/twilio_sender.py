@@ -14,11 +14,14 @@ TIMEOUT_S = 10.0  # one request to Twilio's API; the courier retries after it
 
 
 class TwilioSender:
-    """A Twilio client; `api_url` points it elsewhere (the local simulator, a test fake)."""
+    """A Twilio client; `api_url` points it elsewhere (the local simulator, a test fake).
+    With a `status_callback`, every message asks Twilio to report its delivery there."""
 
-    def __init__(self, account_sid: str, auth_token: str, api_url: Optional[str] = None) -> None:
+    def __init__(self, account_sid: str, auth_token: str, api_url: Optional[str] = None,
+                 status_callback: Optional[str] = None) -> None:
         self._credentials = (account_sid, auth_token)
         self._api_url = api_url
+        self._status_callback = status_callback
         self._client: Optional[Client] = None
 
     def _connected(self) -> Client:
@@ -36,5 +39,5 @@ class TwilioSender:
         unset = twilio_values.unset
         message = await self._connected().messages.create_async(
             to=to, from_=from_, body=body or unset, media_url=[media_url] if media_url else unset,
-            content_sid=content_sid or unset)
+            content_sid=content_sid or unset, status_callback=self._status_callback or unset)
         return message.sid

@@ -7,10 +7,12 @@ one at a time, in order; different people in parallel. A row is leased before it
 so two couriers never send it both; a courier killed mid-send leaves the lease to expire
 and the row is sent again (at least once).
 
-A danger reply that WhatsApp does not take is also sent by SMS to the same number. Twilio
-refusing a message for good (a 4xx other than 429) gives it up at once; anything else (5xx,
-timeout, network) is retried after outbox.BACKOFF_S. Given-up rows are counted in the
-delivery report (`python -m bot.delivery.report`).
+A danger reply that WhatsApp does not take is sent by SMS to the same number, from
+ORIENTA_SMS_FROM; one WhatsApp took is held until Twilio reports whether it was delivered,
+and sent by SMS then if not (bot/delivery/statuses.py). Twilio refusing a message for good
+(a 4xx other than 429) gives it up at once; anything else (5xx, timeout, network) is
+retried after outbox.BACKOFF_S. Given-up rows are counted in the delivery report
+(`python -m bot.delivery.report`).
 """
 
 import asyncio
@@ -27,7 +29,7 @@ from bot.channels.outgoing_text import bodies_for
 from bot.channels.twilio_sender import TIMEOUT_S, TwilioSender
 from bot.delivery import outbox
 from bot.delivery.outbox import Delivery
-from bot.identity import WHATSAPP_PREFIX, bare_number
+from bot.identity import bare_number
 from bot.storage.crypto import Sealer
 from bot.storage.database import session_scope
 
@@ -57,8 +59,12 @@ def is_permanent(error: BaseException) -> bool:
 class Courier:
     """Delivers the outbox of one database through one Twilio client."""
 
-    def __init__(self, engine: Engine, sealer: Sealer, sender: TwilioSender) -> None:
+    def __init__(self, engine: Engine, sealer: Sealer, sender: TwilioSender, sms_from: Optional[str] = None,
+                 awaits_status: bool = False) -> None:
+        """`sms_from`: the number danger replies go from by SMS; `awaits_status`: the sender
+        asks Twilio for status callbacks, so danger replies on WhatsApp are held for them."""
         self.engine, self.sealer, self.sender = engine, sealer, sender
+        self.sms_from, self.awaits_status = sms_from, awaits_status
         self._sending: Dict[str, "asyncio.Task[bool]"] = {}  # per person, what this courier is sending
         self._slots = asyncio.Semaphore(PARALLEL_PEOPLE)
 
@@ -108,8 +114,8 @@ class Courier:
         meanwhile is not sent."""
         delivery = await asyncio.to_thread(first)
         found = delivery is not None
-        while delivery is not None and await self._attempt(delivery):
-            delivery = await asyncio.to_thread(self._sent_then_next, delivery)
+        while delivery is not None and (sid := await self._attempt(delivery)) is not None:
+            delivery = await asyncio.to_thread(self._sent_then_next, delivery, sid)
         return found
 
     def _due(self) -> List[Tuple[int, str]]:
@@ -124,35 +130,38 @@ class Courier:
         with session_scope(self.engine) as session:
             return outbox.lease_next(session, self.sealer, sender_id, _now())
 
-    def _sent_then_next(self, delivery: Delivery) -> Optional[Delivery]:
+    def _sent_then_next(self, delivery: Delivery, sid: str) -> Optional[Delivery]:
+        held = bool(sid) and self.awaits_status and delivery.urgent and delivery.channel == "whatsapp"
         with session_scope(self.engine) as session:
-            outbox.sent(session, delivery.id, _now())
+            outbox.sent(session, delivery.id, _now(), sid, held)
             return outbox.lease_next(session, self.sealer, delivery.sender_id, _now())
 
-    async def _attempt(self, delivery: Delivery) -> bool:
-        """One attempt at a row; True when it went out (the caller marks it sent), else
-        the failure is recorded."""
+    async def _attempt(self, delivery: Delivery) -> Optional[str]:
+        """One attempt at a row; when it went out, Twilio's message id ("" when it went by
+        SMS instead: the caller marks it sent), else None and the failure is recorded."""
         try:
-            await self._send(delivery.to, delivery.our_address, delivery)
+            return await self._send(delivery.to, delivery.our_address, delivery)
         except SEND_ERRORS as error:
             if delivery.urgent and delivery.channel == "whatsapp" and await self._by_sms(delivery):
-                return True
+                return ""
             given_up = await asyncio.to_thread(self._record_failed, delivery, error)
             logger.warning("A reply was not delivered (%s); %s.", error_kind(error),
                            "given up" if given_up else "will retry")
-            return False
-        return True
+            return None
 
-    async def _send(self, to: str, from_: str, delivery: Delivery) -> None:
-        await asyncio.wait_for(self.sender.send(to, from_, body=delivery.body, media_url=delivery.media_url,
-                                                content_sid=delivery.content_sid), timeout=SEND_TIMEOUT_S)
+    async def _send(self, to: str, from_: str, delivery: Delivery) -> str:
+        return await asyncio.wait_for(self.sender.send(to, from_, body=delivery.body, media_url=delivery.media_url,
+                                                       content_sid=delivery.content_sid), timeout=SEND_TIMEOUT_S)
 
     async def _by_sms(self, delivery: Delivery) -> bool:
         """A danger reply WhatsApp did not take, sent to the same number by SMS."""
-        to, from_ = bare_number(delivery.to), delivery.our_address.removeprefix(WHATSAPP_PREFIX)
+        if not self.sms_from:
+            logger.warning("A danger reply WhatsApp did not take cannot go by SMS: ORIENTA_SMS_FROM is not set.")
+            return False
+        to = bare_number(delivery.to)
         try:
             for body in bodies_for(delivery.body, "sms"):
-                await asyncio.wait_for(self.sender.send(to, from_, body=body), timeout=SEND_TIMEOUT_S)
+                await asyncio.wait_for(self.sender.send(to, self.sms_from, body=body), timeout=SEND_TIMEOUT_S)
         except SEND_ERRORS as error:
             logger.warning("A danger reply was not delivered by SMS either (%s).", error_kind(error))
             return False

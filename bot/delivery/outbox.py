@@ -5,7 +5,10 @@ A row is one Twilio message: a body already fitted to its channel, a media link,
 approved WhatsApp template. The address it goes to is copied in, sealed, so that a reply
 still goes out after the conversation it answers was erased (the quick exit's neutral
 line). Once a row is sent or given up, its address and content are cleared: what stays is
-a pseudonym, timestamps and the kind of the last error, for the delivery report.
+a pseudonym, timestamps, the kind of the last error and what Twilio reported of its
+delivery (bot/delivery/statuses.py), for the delivery report. A danger reply sent on
+WhatsApp keeps them, sealed, until Twilio reports it delivered or not: then they go, and
+an undelivered one is sent again by SMS.
 
 Hand-written rather than a job queue: the rows must commit in the turn's own database
 transaction (a queue in Redis or RabbitMQ cannot share it), on SQLite as on PostgreSQL.
@@ -32,7 +35,7 @@ ASSISTANT, STAFF = "assistant", "staff"
 BACKOFF_S = (1, 2, 5, 15, 30, 60, 120, 300, 600)
 LEASE_S = 60  # a row being sent is another process's until then (it died if still leased)
 # What a sent or given-up row keeps: no content, no address, not even whether it was urgent.
-_CLEARED = {"sealed_to": None, "sealed_body": None, "sealed_media_url": None, "leased_until": None,
+CLEARED = {"sealed_to": None, "sealed_body": None, "sealed_media_url": None, "leased_until": None,
             "urgent": False}
 
 
@@ -113,8 +116,12 @@ _ROW = sa.select(_ROWS.id, _ROWS.sender_id, _ROWS.channel, _ROWS.sealed_to, _ROW
                  _ROWS.attempts).where(_ROWS.id == sa.bindparam("row"))
 _TAKE = (sa.update(OutgoingMessage.__table__).where(_ROWS.id == sa.bindparam("row"), *_UNDELIVERED, _FREE)
          .values(leased_until=sa.bindparam("until", type_=_ROWS.leased_until.type)))
-_SENT = (sa.update(OutgoingMessage.__table__).where(_ROWS.id == sa.bindparam("row"))
-         .values(sent_at=sa.bindparam("at", type_=_ROWS.sent_at.type), attempts=_ROWS.attempts + 1, **_CLEARED))
+_SENT_VALUES = {"sent_at": sa.bindparam("at", type_=_ROWS.sent_at.type), "attempts": _ROWS.attempts + 1,
+                "twilio_sid": sa.bindparam("sid", type_=_ROWS.twilio_sid.type),
+                "delivery_status": sa.bindparam("status", type_=_ROWS.delivery_status.type), "leased_until": None}
+_SENT = sa.update(OutgoingMessage.__table__).where(_ROWS.id == sa.bindparam("row")).values({**_SENT_VALUES,
+                                                                                           **CLEARED})
+_SENT_HELD = sa.update(OutgoingMessage.__table__).where(_ROWS.id == sa.bindparam("row")).values(_SENT_VALUES)
 
 
 def heads(session: Session, now: datetime) -> List[Tuple[int, str]]:
@@ -153,8 +160,12 @@ def lease_next(session: Session, sealer: Sealer, sender_id: str, now: datetime) 
     return lease(session, sealer, row_id, now) if row_id is not None else None
 
 
-def sent(session: Session, row_id: int, now: datetime) -> None:
-    session.execute(_SENT, {"row": row_id, "at": now})
+def sent(session: Session, row_id: int, now: datetime, twilio_sid: str = "", held: bool = False) -> None:
+    """Marks a row sent as Twilio's message `twilio_sid` (queued: a message created without
+    a Messaging Service starts so); a `held` row keeps its address and content for its
+    delivery status."""
+    session.execute(_SENT_HELD if held else _SENT,
+                    {"row": row_id, "at": now, "sid": twilio_sid or None, "status": "queued" if twilio_sid else None})
 
 
 def failed(session: Session, row_id: int, attempts: int, error: str, now: datetime, permanent: bool) -> bool:
@@ -162,7 +173,7 @@ def failed(session: Session, row_id: int, attempts: int, error: str, now: dateti
     give_up = permanent or attempts >= len(BACKOFF_S)
     values = {"attempts": attempts + 1, "last_error": error[:64], "leased_until": None}
     if give_up:
-        values.update(failed_at=now, **_CLEARED)
+        values.update(failed_at=now, **CLEARED)
     else:
         values["next_attempt_at"] = now + timedelta(seconds=BACKOFF_S[attempts])
     session.execute(sa.update(OutgoingMessage).where(OutgoingMessage.id == row_id).values(**values))

@@ -4,12 +4,15 @@
 WhatsApp, text, location pin, voice note, photo), signs it with the auth token exactly as
 Twilio does, and posts it to the assistant's webhook. The assistant's replies, sent with
 the real twilio client pointed here, land in `POST /2010-04-01/Accounts/<sid>/Messages.json`
-and are listed by `GET /messages` for the page (and for tests).
+and are listed by `GET /messages` for the page (and for tests). A message created with a
+StatusCallback has its statuses posted there, signed as Twilio signs them: sent, delivered
+and, on WhatsApp, read.
 
 `POST /faults {"mode": …}` makes the fake API misbehave, for the fault tests and `make
 soak`: "ok", "error" (500), "hang" (no answer for a minute), "drop" (the connection closed
 without an answer, as when Twilio cannot be reached); "whatsapp-error" fails WhatsApp only;
-"refuse" answers 400 (Twilio's 21211, a number it cannot reach), which is never retried.
+"refuse" answers 400 (Twilio's 21211, a number it cannot reach), which is never retried;
+"whatsapp-undelivered" takes WhatsApp messages, then reports them undelivered (63024).
 """
 
 import asyncio
@@ -25,12 +28,15 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot.channels.outgoing_text import sms_segments
-from bot.simulator.twilio_form import sms_form, whatsapp_form
+from bot.identity import WHATSAPP_PREFIX
+from bot.simulator.twilio_form import sms_form, status_form, whatsapp_form
 
 PAGE = Path(__file__).with_name("static") / "phone.html"
 SAMPLE_MEDIA = {"audio": "audio/ogg", "image": "image/jpeg"}
-FAULT_MODES = ("ok", "error", "hang", "drop", "whatsapp-error", "refuse")
+FAULT_MODES = ("ok", "error", "hang", "drop", "whatsapp-error", "refuse", "whatsapp-undelivered")
 HANG_S = 60
+STATUS_DELAY_S = 0.2  # between a message's creation and each of its status callbacks
+UNDELIVERED_CODE = 63024  # Twilio's "Invalid message recipient" on WhatsApp
 
 
 def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: str) -> Sanic:
@@ -91,7 +97,28 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
             "api_version": "2010-04-01",
         }
         sent.append(message)
+        callback = request.form.get("StatusCallback")
+        if callback:
+            undelivered = fault["mode"] == "whatsapp-undelivered" and message["to"].startswith(WHATSAPP_PREFIX)
+            app.add_task(report_statuses(callback, message, undelivered))
         return response.json(message, status=201)
+
+    async def report_statuses(url: str, message: Dict[str, Any], undelivered: bool) -> None:
+        """Posts the message's statuses to its StatusCallback, as Twilio does once it is sent."""
+        whatsapp = message["to"].startswith(WHATSAPP_PREFIX)
+        steps = [("sent", None), ("undelivered", UNDELIVERED_CODE)] if undelivered else \
+            [("sent", None), ("delivered", None)] + ([("read", None)] if whatsapp else [])
+        async with aiohttp.ClientSession() as session:
+            for status, error_code in steps:
+                await asyncio.sleep(STATUS_DELAY_S)
+                message["status"] = status
+                form = status_form(account_sid, message["sid"], message["to"], message["from"], status, error_code)
+                headers = {"X-Twilio-Signature": validator.compute_signature(url, form)}
+                try:
+                    async with session.post(url, data=form, headers=headers) as answer:
+                        await answer.read()
+                except aiohttp.ClientError:
+                    return  # the assistant is away: Twilio too gives up on a callback
 
     @app.post("/faults")
     async def faults(request: Request) -> HTTPResponse:

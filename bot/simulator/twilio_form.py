@@ -3,10 +3,12 @@
 Field names and values follow Twilio's documentation of the incoming-message webhook
 (SMS: From/To with city, state, zip and country; WhatsApp: ProfileName, WaId,
 MessageType, Latitude/Longitude for a location pin, MediaUrl0/MediaContentType0 for
-media).
+media), and of the status callback of an outgoing message (MessageStatus, ErrorCode; on
+WhatsApp the Channel* fields).
 """
 
 import uuid
+from datetime import datetime, timezone
 from typing import Dict, Optional, Tuple
 
 from bot.identity import WHATSAPP_PREFIX
@@ -53,4 +55,21 @@ def whatsapp_form(
     if media:
         form.update(MessageType=media[0].split("/")[0], NumMedia="1",
                     MediaContentType0=media[0], MediaUrl0=media[1])
+    return form
+
+
+def status_form(account_sid: str, message_sid: str, to: str, from_: str, status: str,
+                error_code: Optional[int] = None) -> Dict[str, str]:
+    """What Twilio posts to a message's StatusCallback when its status changes."""
+    form = {
+        "SmsSid": message_sid, "SmsStatus": status, "MessageStatus": status, "To": to,
+        "MessageSid": message_sid, "AccountSid": account_sid, "From": from_, "ApiVersion": "2010-04-01",
+    }
+    if to.startswith(WHATSAPP_PREFIX):
+        form.update(ChannelPrefix="whatsapp", ChannelInstallSid="XE" + uuid.uuid5(uuid.NAMESPACE_URL, from_).hex,
+                    ChannelToAddress=to[len(WHATSAPP_PREFIX):], StructuredMessage="false")
+    elif status == "delivered":
+        form["RawDlrDoneDate"] = datetime.now(timezone.utc).strftime("%y%m%d%H%M")
+    if error_code:
+        form["ErrorCode"] = str(error_code)
     return form

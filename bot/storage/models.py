@@ -49,7 +49,8 @@ class ReceivedMedia(Base):
 
 class OutgoingMessage(Base):
     """A reply waiting to be delivered, or delivered: the outbox (bot/delivery/). The
-    address and content are sealed, and cleared once sent or given up."""
+    address and content are sealed, and cleared once sent or given up (a danger reply on
+    WhatsApp: once Twilio reports whether it was delivered)."""
 
     __tablename__ = "outbox"
     __table_args__ = (sa.Index("ix_outbox_pending", "sent_at", "failed_at", "next_attempt_at"),)
@@ -74,6 +75,13 @@ class OutgoingMessage(Base):
     # The staff reply (a handoff message) the row delivers: its mark in the inbox. No foreign
     # key: both go when the conversation is erased.
     handoff_message_id = sa.Column(sa.Integer, nullable=True, index=True)
+    # What Twilio said of the message (bot/delivery/statuses.py): its id, from the send, and
+    # the furthest status its callbacks reported, with Twilio's error code. No content.
+    twilio_sid = sa.Column(sa.String(64), nullable=True, index=True)
+    delivery_status = sa.Column(sa.String(16), nullable=True)
+    error_code = sa.Column(sa.Integer, nullable=True)
+    # A danger reply WhatsApp did not deliver: "sent" again by SMS, or "no_sender".
+    sms_fallback = sa.Column(sa.String(16), nullable=True)
 
 
 class MessageTombstone(Base):

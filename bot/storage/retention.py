@@ -2,7 +2,9 @@
 
 `python -m bot.storage.retention --every 3600` runs it hourly (`make run` starts it). A
 conversation whose last event is older than the limit goes entirely (events, contact,
-media, message ids, handoffs), unless a person from an observatory still holds it.
+media, message ids, handoffs), unless a person from an observatory still holds it. Sent
+replies leave the outbox after OUTBOX_DAYS; a danger reply held for its delivery status
+keeps its content a day at most.
 """
 
 import argparse
@@ -16,6 +18,7 @@ from typing import List, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.delivery import statuses
 from bot.handoff.models import Handoff
 from bot.handoff.service import OPEN
 from bot.settings import database_url
@@ -45,6 +48,7 @@ def purge(engine: Engine, days: int, now: Optional[datetime] = None) -> int:
             if has_events:
                 session.execute(sa.delete(EVENTS).where(EVENTS.c.sender_id == sender_id))
             erase_sender(session, sender_id)
+        statuses.release_unreported(session, now or datetime.now(timezone.utc))
         done_before = (now or datetime.now(timezone.utc)) - timedelta(days=OUTBOX_DAYS)
         session.execute(sa.delete(OutgoingMessage).where(
             sa.or_(OutgoingMessage.sent_at < done_before, OutgoingMessage.failed_at < done_before)))

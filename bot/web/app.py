@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from bot.storage.database import engine_for
 from bot.settings import Settings
-from bot.web import audit_page, auth, desk_admin, directory_admin, inbox, staff_admin
+from bot.web import audit_page, auth, delivery_page, desk_admin, directory_admin, inbox, staff_admin
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
@@ -66,6 +66,7 @@ def create_app(settings: Settings, secret_key: str, secure_cookies: bool = False
     app.register_blueprint(staff_admin.blueprint)
     app.register_blueprint(audit_page.blueprint)
     app.register_blueprint(desk_admin.blueprint)
+    app.register_blueprint(delivery_page.blueprint)
     return app
 
 

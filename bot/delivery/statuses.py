@@ -1,0 +1,100 @@
+"""What Twilio reports of the messages it was given (its status callbacks), recorded
+against their outbox rows, with nothing of their content.
+
+A message goes queued → sending → sent → delivered → read (WhatsApp), or ends failed (never
+sent) or undelivered (sent, not delivered), with Twilio's error code. Callbacks may arrive
+out of order and more than once: a row only moves forward. A danger reply Twilio reports
+failed or undelivered on WhatsApp is stored once more in the outbox, as an SMS to the same
+number from ORIENTA_SMS_FROM; its held address and content go once its status is final,
+or after HOLD without one (the hourly retention job).
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Dict, List, Optional, Tuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.delivery import outbox
+from bot.delivery.outbox import Reply
+from bot.identity import bare_number
+from bot.storage.contacts import Address
+from bot.storage.crypto import Sealer
+from bot.storage.models import OutgoingMessage
+
+logger = logging.getLogger(__name__)
+# How far each status is; a callback for a status not further than the row's is ignored.
+PROGRESS = {"queued": 0, "sending": 1, "sent": 2, "failed": 3, "undelivered": 3, "delivered": 4, "read": 5}
+NOT_DELIVERED = ("failed", "undelivered")
+FINAL = NOT_DELIVERED + ("delivered", "read")
+HOLD = timedelta(days=1)  # a held danger reply Twilio has not reported on keeps nothing after this
+RESENT, NO_SENDER = "sent", "no_sender"  # what became of a danger reply WhatsApp did not deliver
+_ROWS = OutgoingMessage.__table__.c
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """One status callback: which message, how far it got, and Twilio's error code."""
+
+    message_sid: str
+    status: str
+    error_code: Optional[int] = None
+
+
+def record(session: Session, sealer: Sealer, report: StatusReport, sms_from: Optional[str],
+           now: datetime) -> List[str]:
+    """Records the status on the message's rows (none for an unknown id), in the caller's
+    transaction; returns the people whose danger reply now waits in the outbox as an SMS."""
+    behind = [status for status, step in PROGRESS.items() if step < PROGRESS[report.status]]
+    session.execute(sa.update(OutgoingMessage.__table__)
+                    .where(_ROWS.twilio_sid == report.message_sid,
+                           sa.or_(_ROWS.delivery_status.is_(None), _ROWS.delivery_status.in_(behind)))
+                    .values(delivery_status=report.status, error_code=report.error_code))
+    if report.status not in FINAL:
+        return []
+    held = session.execute(sa.select(_ROWS.id, _ROWS.sender_id, _ROWS.origin, _ROWS.sealed_to, _ROWS.sealed_body)
+                           .where(_ROWS.twilio_sid == report.message_sid, _ROWS.urgent.is_(True),
+                                  _ROWS.sealed_body.is_not(None))).all()
+    resent = []
+    for row_id, sender_id, origin, sealed_to, sealed_body in held:
+        fallback = (RESENT if sms_from else NO_SENDER) if report.status in NOT_DELIVERED else None
+        if not _release(session, row_id, fallback):
+            continue  # another callback of the same message released it first
+        if fallback == NO_SENDER:
+            logger.warning("A danger reply WhatsApp did not deliver could not go by SMS: ORIENTA_SMS_FROM is not set.")
+        elif fallback == RESENT:
+            sms = Address(bare_number(sealer.open(sealed_to)), sms_from or "", "sms", False, now)
+            outbox.enqueue(session, sealer, sender_id, sms, [Reply(sealer.open(sealed_body))], origin, now, urgent=True)
+            resent.append(sender_id)
+    return resent
+
+
+def _release(session: Session, row_id: int, fallback: Optional[str]) -> bool:
+    """Clears a held row's address and content, recording its fallback; False if it was released already."""
+    return bool(session.execute(sa.update(OutgoingMessage.__table__)
+                                .where(_ROWS.id == row_id, _ROWS.sealed_body.is_not(None))
+                                .values(sms_fallback=fallback, **outbox.CLEARED))
+                .rowcount)
+
+
+def release_unreported(session: Session, now: datetime) -> int:
+    """Clears the danger replies held longer than HOLD (Twilio never said whether they were
+    delivered); returns how many."""
+    return session.execute(sa.update(OutgoingMessage.__table__)
+                           .where(_ROWS.sent_at < now - HOLD, _ROWS.sealed_body.is_not(None))
+                           .values(outbox.CLEARED)).rowcount
+
+
+def report(session: Session, since: datetime) -> Dict[str, List[Tuple[str, int, int]]]:
+    """Counts for administrators, per channel, of the rows sent since `since`: each
+    (status, error code, count), the status "" for a row Twilio reported nothing of."""
+    rows = session.execute(sa.select(_ROWS.channel, _ROWS.delivery_status, _ROWS.error_code, sa.func.count())
+                           .where(_ROWS.sent_at >= since)
+                           .group_by(_ROWS.channel, _ROWS.delivery_status, _ROWS.error_code)
+                           .order_by(_ROWS.channel, _ROWS.delivery_status, _ROWS.error_code))
+    counts: Dict[str, List[Tuple[str, int, int]]] = {}
+    for channel, status, error_code, count in rows:
+        counts.setdefault(channel, []).append((status or "", error_code or 0, count))
+    return counts

@@ -1,0 +1,174 @@
+"""Twilio's delivery statuses: recorded against the outbox (SQLite and PostgreSQL), only
+forward, with nothing of the content; a danger reply WhatsApp did not deliver sent again by
+SMS, once; and, through the running assistant, signed status callbacks from the real twilio
+client's StatusCallback to the Twilio fake, and the administrators' page of counts."""
+
+import asyncio
+import logging
+from datetime import datetime, timezone
+from typing import Dict, List, Optional
+
+import pytest
+
+from bot.channels.outgoing_text import sms_text
+from bot.delivery import statuses
+from bot.delivery.courier import Courier
+from bot.delivery.statuses import StatusReport
+from bot.settings import STATUS_PATH
+from bot.simulator.app import UNDELIVERED_CODE
+from bot.simulator.twilio_form import SMS_NUMBER, status_form
+from bot.storage.database import engine_for, session_scope
+from bot.storage.retention import purge
+from tests.conftest import ON_SQLITE_ONLY, Phone, RunningAssistant
+from tests.test_delivery import SEALER, SMS_FROM, Recorder, contact, database, enqueue, rows  # noqa: F401
+from tests.test_guarantees import DANGER, replies_arrive, text, twilio_api, wait_for
+from tests.test_web_authorization import Visitor
+
+NUMBER = "+5215512345671"  # WhatsApp's form of a Mexican mobile; SMS's is +525512345671
+
+
+class Numbered(Recorder):
+    """A Recorder that gives each message its own Twilio id, as Twilio does."""
+
+    async def send(self, to: str, from_: str, body: str = "", media_url: str = "", content_sid: str = "") -> str:
+        await super().send(to, from_, body, media_url, content_sid)
+        return f"SM{len(self.sent):032x}"
+
+
+def deliver(url: str, recorder: Recorder, sender: str = "p") -> None:
+    asyncio.run(Courier(engine_for(url), SEALER, recorder, SMS_FROM, awaits_status=True).deliver_to(sender))
+
+
+def report(url: str, sid: str, status: str, error_code: Optional[int] = None,
+           sms_from: Optional[str] = SMS_FROM) -> List[str]:
+    with session_scope(engine_for(url)) as session:
+        return statuses.record(session, SEALER, StatusReport(sid, status, error_code), sms_from,
+                               datetime.now(timezone.utc))
+
+
+def test_a_status_only_moves_forward_and_an_unknown_id_changes_nothing(database: str) -> None:
+    enqueue(database, "p", contact("+525500000001"), ["hola"])
+    deliver(database, Numbered())
+    row = rows(database)[0]
+    assert row.twilio_sid and row.delivery_status == "queued" and row.sealed_body is None
+    for status in ("delivered", "sent", "queued"):  # delivered arrives before sent
+        assert report(database, row.twilio_sid, status) == []
+    assert report(database, "SM" + "f" * 32, "failed", 30003) == []
+    assert [(r.delivery_status, r.error_code) for r in rows(database)] == [("delivered", None)]
+    report(database, row.twilio_sid, "read")
+    assert rows(database)[0].delivery_status == "read"
+
+
+def test_a_danger_reply_whatsapp_did_not_deliver_is_sent_again_by_sms_once(database: str) -> None:
+    enqueue(database, "p", contact(NUMBER, "whatsapp"), ["Llama al 911."], urgent=True)
+    recorder = Numbered()
+    deliver(database, recorder)
+    held = rows(database)[0]
+    assert held.sealed_body and held.sealed_to and held.urgent  # sealed, until Twilio reports it
+    assert report(database, held.twilio_sid, "undelivered", UNDELIVERED_CODE) == ["p"]
+    assert report(database, held.twilio_sid, "failed", UNDELIVERED_CODE) == []  # a repeat: no second SMS
+    deliver(database, recorder)
+    assert recorder.sent[1:] == [("+525512345671", SMS_FROM, "Llama al 911.")]
+    first, resent = rows(database)
+    assert (first.delivery_status, first.error_code, first.sms_fallback) == ("undelivered", UNDELIVERED_CODE, "sent")
+    assert first.sealed_body is None and first.sealed_to is None and not first.urgent
+    assert resent.channel == "sms" and resent.sent_at and resent.sealed_body is None
+
+
+def test_a_delivered_danger_reply_keeps_nothing_and_without_an_sms_sender_the_fallback_is_recorded(
+        database: str, caplog: pytest.LogCaptureFixture) -> None:
+    recorder = Numbered()
+    for sender in ("a", "b"):
+        enqueue(database, sender, contact(NUMBER, "whatsapp"), ["Llama al 911."], urgent=True)
+        deliver(database, recorder, sender)
+    delivered, failed = rows(database)
+    report(database, delivered.twilio_sid, "delivered")
+    with caplog.at_level(logging.WARNING):
+        assert report(database, failed.twilio_sid, "failed", 63016, sms_from=None) == []
+    after = rows(database)
+    assert [(r.sms_fallback, r.sealed_body, r.sealed_to, r.urgent) for r in after] == [
+        (None, None, None, False), ("no_sender", None, None, False)]
+    assert "ORIENTA_SMS_FROM" in caplog.text and "5512345671" not in caplog.text
+
+
+def test_a_danger_reply_twilio_never_reports_on_keeps_its_content_a_day_at_most(database: str) -> None:
+    enqueue(database, "p", contact(NUMBER, "whatsapp"), ["Llama al 911."], urgent=True)
+    deliver(database, Numbered())
+    purge(engine_for(database), days=90, now=datetime.now(timezone.utc) + statuses.HOLD / 2)
+    assert rows(database)[0].sealed_body
+    purge(engine_for(database), days=90, now=datetime.now(timezone.utc) + statuses.HOLD * 2)
+    assert [(r.sealed_body, r.sealed_to, r.sms_fallback) for r in rows(database)] == [(None, None, None)]
+
+
+# Through the running assistant: its engine, the real twilio client, the simulator as Twilio.
+
+def status_url(assistant: RunningAssistant) -> str:
+    return assistant.base_url + STATUS_PATH
+
+
+def outbox_of(assistant: RunningAssistant, phone: Phone) -> List[tuple]:
+    return assistant.query("SELECT channel, twilio_sid, delivery_status, error_code, sms_fallback FROM outbox "
+                           "WHERE sender_id = ? ORDER BY id", phone.sender_id)
+
+
+def callback(assistant: RunningAssistant, sid: str, status: str, **extra: str) -> Dict[str, str]:
+    return {**status_form(assistant.account_sid, sid, "whatsapp:+5215500000000", "whatsapp:+14155238886", status),
+            **extra}
+
+
+@ON_SQLITE_ONLY
+def test_statuses_come_back_signed_and_forged_or_malformed_callbacks_change_nothing(
+        assistant: RunningAssistant) -> None:
+    phone = assistant.phone("whatsapp")
+    assert phone.say("hola")
+    wait_for(lambda: outbox_of(assistant, phone)[0][2] == "read", 10, "the fake's callbacks up to read")
+    sid = outbox_of(assistant, phone)[0][1]
+    url = status_url(assistant)
+    assert assistant.post_webhook(callback(assistant, sid, "sent"), url=url) == 200  # late: stays read
+    assert assistant.post_webhook(callback(assistant, sid, "failed", ErrorCode="30003"), "forged", url=url) == 403
+    for malformed in (callback(assistant, sid, "perdido"), callback(assistant, sid, "failed", ErrorCode="x1"),
+                      {"MessageStatus": "failed", "ErrorCode": "30003"}):
+        assert assistant.post_webhook(malformed, url=url) == 400
+    assert assistant.post_webhook(callback(assistant, "SM" + "0" * 32, "failed"), url=url) == 200  # not ours
+    assert outbox_of(assistant, phone) == [("whatsapp", sid, "read", None, None)]
+
+
+@ON_SQLITE_ONLY
+def test_a_danger_reply_whatsapp_reports_undelivered_comes_by_sms_once(assistant: RunningAssistant) -> None:
+    phone = assistant.phone("whatsapp")
+    sms = Phone(assistant, "sms", phone.number)
+    with twilio_api(assistant, "whatsapp-undelivered"):
+        assert phone.send(DANGER) == 200
+        replies = replies_arrive(sms, 2, timeout=15)
+    assert replies[0] == sms_text(text("utter_danger"))
+    whatsapp_sid = outbox_of(assistant, phone)[0][1]
+    again = callback(assistant, whatsapp_sid, "undelivered", ErrorCode=str(UNDELIVERED_CODE))
+    assert assistant.post_webhook(again, url=status_url(assistant)) == 200  # Twilio repeating itself
+    assert sms.delivered(1, timeout=2) == []
+    stored = outbox_of(assistant, phone)
+    assert [(channel, status, code, fallback) for channel, _, status, code, fallback in stored[:2]] == [
+        ("whatsapp", "undelivered", UNDELIVERED_CODE, "sent")] * 2
+    assert {m["from"] for m in assistant.sent_to(sms.address)} == {SMS_NUMBER}
+
+
+@ON_SQLITE_ONLY
+def test_administrators_see_delivery_counts_per_channel_and_nothing_of_anyone(assistant: RunningAssistant) -> None:
+    phone = assistant.phone("whatsapp")
+    assert phone.say("hola")
+    wait_for(lambda: outbox_of(assistant, phone)[0][2] == "read", 10, "the fake's callbacks up to read")
+    admin = Visitor(assistant, "admin", assistant.admin_password)
+    page = ""
+
+    def counts_shown() -> bool:  # other tests' messages may still be getting their statuses
+        nonlocal page
+        page = admin.http.get(f"{admin.base}/admin/delivery/").text
+        sent, delivered = assistant.query(
+            "SELECT count(*), sum(CASE WHEN delivery_status IN ('delivered', 'read') THEN 1 ELSE 0 END) "
+            "FROM outbox WHERE channel = 'whatsapp' AND sent_at IS NOT NULL")[0]
+        return f"{sent} enviados: {delivered} entregados" in page
+
+    wait_for(counts_shown, 10, "the page's counts to be the outbox's")
+    assert "leído" in page and "Entrega</a>" in page
+    assert phone.number[-10:] not in page and "Hola" not in page
+    staff = Visitor(assistant, assistant.new_account("staff"))
+    assert staff.status("GET", "/admin/delivery/") == 403
