@@ -4,7 +4,6 @@ SMS, once; and, through the running assistant, signed status callbacks from the 
 client's StatusCallback to the Twilio fake, and the administrators' page of counts."""
 
 import asyncio
-import logging
 from datetime import datetime, timezone
 from typing import Dict, List, Optional
 
@@ -75,20 +74,19 @@ def test_a_danger_reply_whatsapp_did_not_deliver_is_sent_again_by_sms_once(datab
     assert resent.channel == "sms" and resent.sent_at and resent.sealed_body is None
 
 
-def test_a_delivered_danger_reply_keeps_nothing_and_without_an_sms_sender_the_fallback_is_recorded(
-        database: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_delivered_danger_reply_keeps_nothing_and_without_an_sms_sender_goes_from_the_whatsapp_number(
+        database: str) -> None:
     recorder = Numbered()
     for sender in ("a", "b"):
         enqueue(database, sender, contact(NUMBER, "whatsapp"), ["Llama al 911."], urgent=True)
         deliver(database, recorder, sender)
     delivered, failed = rows(database)
     report(database, delivered.twilio_sid, "delivered")
-    with caplog.at_level(logging.WARNING):
-        assert report(database, failed.twilio_sid, "failed", 63016, sms_from=None) == []
-    after = rows(database)
-    assert [(r.sms_fallback, r.sealed_body, r.sealed_to, r.urgent) for r in after] == [
-        (None, None, None, False), ("no_sender", None, None, False)]
-    assert "ORIENTA_SMS_FROM" in caplog.text and "5512345671" not in caplog.text
+    assert report(database, failed.twilio_sid, "failed", 63016, sms_from=None) == ["b"]
+    deliver(database, recorder, "b")
+    assert recorder.sent[2:] == [("+525512345671", "+15005550006", "Llama al 911.")]  # our number, by SMS
+    assert [(r.sms_fallback, r.sealed_body, r.sealed_to, r.urgent) for r in rows(database)[:2]] == [
+        (None, None, None, False), ("sent", None, None, False)]
 
 
 def test_a_danger_reply_twilio_never_reports_on_keeps_its_content_a_day_at_most(database: str) -> None:

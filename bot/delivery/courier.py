@@ -8,7 +8,7 @@ so two couriers never send it both; a courier killed mid-send leaves the lease t
 and the row is sent again (at least once).
 
 A danger reply that WhatsApp does not take is sent by SMS to the same number, from
-ORIENTA_SMS_FROM; one WhatsApp took is held until Twilio reports whether it was delivered,
+ORIENTA_SMS_FROM (else the WhatsApp number without its prefix); one WhatsApp took is held until Twilio reports whether it was delivered,
 and sent by SMS then if not (bot/delivery/statuses.py). Twilio refusing a message for good
 (a 4xx other than 429) gives it up at once; anything else (5xx, timeout, network) is
 retried after outbox.BACKOFF_S. Given-up rows are counted in the delivery report
@@ -155,13 +155,10 @@ class Courier:
 
     async def _by_sms(self, delivery: Delivery) -> bool:
         """A danger reply WhatsApp did not take, sent to the same number by SMS."""
-        if not self.sms_from:
-            logger.warning("A danger reply WhatsApp did not take cannot go by SMS: ORIENTA_SMS_FROM is not set.")
-            return False
-        to = bare_number(delivery.to)
+        to, from_ = bare_number(delivery.to), self.sms_from or bare_number(delivery.our_address)
         try:
             for body in bodies_for(delivery.body, "sms"):
-                await asyncio.wait_for(self.sender.send(to, self.sms_from, body=body), timeout=SEND_TIMEOUT_S)
+                await asyncio.wait_for(self.sender.send(to, from_, body=body), timeout=SEND_TIMEOUT_S)
         except SEND_ERRORS as error:
             logger.warning("A danger reply was not delivered by SMS either (%s).", error_kind(error))
             return False

@@ -5,7 +5,7 @@ A message goes queued → sending → sent → delivered → read (WhatsApp), or
 sent) or undelivered (sent, not delivered), with Twilio's error code. Callbacks may arrive
 out of order and more than once: a row only moves forward. A danger reply Twilio reports
 failed or undelivered on WhatsApp is stored once more in the outbox, as an SMS to the same
-number from ORIENTA_SMS_FROM; its held address and content go once its status is final,
+number from ORIENTA_SMS_FROM (else the WhatsApp number without its prefix); its held address and content go once its status is final,
 or after HOLD without one (the hourly retention job).
 """
 
@@ -30,7 +30,7 @@ PROGRESS = {"queued": 0, "sending": 1, "sent": 2, "failed": 3, "undelivered": 3,
 NOT_DELIVERED = ("failed", "undelivered")
 FINAL = NOT_DELIVERED + ("delivered", "read")
 HOLD = timedelta(days=1)  # a held danger reply Twilio has not reported on keeps nothing after this
-RESENT, NO_SENDER = "sent", "no_sender"  # what became of a danger reply WhatsApp did not deliver
+RESENT = "sent"  # what became of a danger reply WhatsApp did not deliver
 _ROWS = OutgoingMessage.__table__.c
 
 
@@ -54,18 +54,17 @@ def record(session: Session, sealer: Sealer, report: StatusReport, sms_from: Opt
                     .values(delivery_status=report.status, error_code=report.error_code))
     if report.status not in FINAL:
         return []
-    held = session.execute(sa.select(_ROWS.id, _ROWS.sender_id, _ROWS.origin, _ROWS.sealed_to, _ROWS.sealed_body)
+    held = session.execute(sa.select(_ROWS.id, _ROWS.sender_id, _ROWS.origin, _ROWS.sealed_to, _ROWS.our_address,
+                                      _ROWS.sealed_body)
                            .where(_ROWS.twilio_sid == report.message_sid, _ROWS.urgent.is_(True),
                                   _ROWS.sealed_body.is_not(None))).all()
     resent = []
-    for row_id, sender_id, origin, sealed_to, sealed_body in held:
-        fallback = (RESENT if sms_from else NO_SENDER) if report.status in NOT_DELIVERED else None
+    for row_id, sender_id, origin, sealed_to, our_address, sealed_body in held:
+        fallback = RESENT if report.status in NOT_DELIVERED else None
         if not _release(session, row_id, fallback):
             continue  # another callback of the same message released it first
-        if fallback == NO_SENDER:
-            logger.warning("A danger reply WhatsApp did not deliver could not go by SMS: ORIENTA_SMS_FROM is not set.")
-        elif fallback == RESENT:
-            sms = Address(bare_number(sealer.open(sealed_to)), sms_from or "", "sms", False, now)
+        if fallback == RESENT:
+            sms = Address(bare_number(sealer.open(sealed_to)), sms_from or bare_number(our_address), "sms", False, now)
             outbox.enqueue(session, sealer, sender_id, sms, [Reply(sealer.open(sealed_body))], origin, now, urgent=True)
             resent.append(sender_id)
     return resent

@@ -80,7 +80,7 @@ class OutgoingMessage(Base):
     twilio_sid = sa.Column(sa.String(64), nullable=True, index=True)
     delivery_status = sa.Column(sa.String(16), nullable=True)
     error_code = sa.Column(sa.Integer, nullable=True)
-    # A danger reply WhatsApp did not deliver: "sent" again by SMS, or "no_sender".
+    # A danger reply WhatsApp did not deliver: "sent" again by SMS.
     sms_fallback = sa.Column(sa.String(16), nullable=True)
 
 
