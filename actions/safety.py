@@ -12,7 +12,7 @@ from actions.guidance import PROTECTION, PROTECTION_FIRST, REPORT, named
 from actions.handoff import in_handoff, offer
 from bot.guidance.compose import what_happened
 from bot.nlu.danger_cues import OTHER_DANGER, SELF_HARM, DangerLexicon
-from bot.storage.tracker_store import ERASURE_SLOT
+from bot.storage.erasure import ERASURE_SLOT
 
 LEXICON = DangerLexicon()
 # The person's own request beside the danger, and the action that answers it.
