@@ -12,7 +12,7 @@ from actions.guidance import PROTECTION, PROTECTION_FIRST, REPORT, named
 from actions.handoff import in_handoff, offer
 from bot.guidance.compose import what_happened
 from bot.nlu.danger_cues import OTHER_DANGER, SELF_HARM, DangerLexicon
-from bot.storage.tracker_store import ERASURE_SLOT
+from bot.storage.erasure import ERASURE_SLOT
 
 LEXICON = DangerLexicon()
 # The person's own request beside the danger, and the action that answers it.
@@ -27,8 +27,9 @@ def request_beside_danger(message: Dict[str, Any]) -> Optional[str]:
     """What to answer after the danger reply: the request (reporting, protection, help nearby,
     a person) the message also makes, as the classifier ranks it; else what fits what it tells
     (a disappearance: reporting; violence at home: protection); else, for danger now that
-    someone causes, protection without a complaint; None otherwise (after the crisis line, or
-    danger that may not be now, or danger read in no one's doing)."""
+    someone causes, or a threat someone made even if it may not be now, protection without a
+    complaint; None otherwise (after the crisis line, other danger that may not be now, or
+    danger read in no one's doing)."""
     text, read = message.get("text") or "", named(message)
     doubt = LEXICON.in_doubt(text, read)
     floor = REQUEST_FLOOR_IN_DOUBT if doubt else REQUEST_FLOOR
@@ -40,7 +41,7 @@ def request_beside_danger(message: Dict[str, Any]) -> Optional[str]:
     if ranked or told:
         return ranked or (PROTECTION if told in PROTECTION_FIRST else REPORT)
     caused_by_someone = OTHER_DANGER in read or LEXICON.is_danger(text)
-    return PROTECTION if caused_by_someone and not doubt else None
+    return PROTECTION if caused_by_someone and (not doubt or LEXICON.threatened(text)) else None
 
 
 class ActionDanger(ReplyAction):

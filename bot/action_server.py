@@ -16,6 +16,7 @@ import os
 import sys
 from typing import Optional
 
+import bot.without_tensorflow  # noqa: F401 (first: see the module)
 from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response

@@ -364,6 +364,14 @@ def assistant(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         yield running
 
 
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def faulty(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
+    """A deployment of its own for the tests that kill its processes: a turn is taken over after 5 s."""
+    with assistant_on(request.param, tmp_path_factory.mktemp(f"faulty-{request.param}"),
+                      {"ORIENTA_TURN_TIMEOUT_S": "5"}) as running:
+        yield running
+
+
 # For tests of what the assistant says: the dialogue on its embedded SQLite alone. Storage on
 # PostgreSQL is the subject of the tracker store's, the guarantees', the delivery's and the
 # handoff's tests, which run on both.

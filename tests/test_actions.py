@@ -13,6 +13,7 @@ from actions.language import ActionOfferLanguage, ActionSafeToTalk, ActionSetLan
 from actions.menu import ActionAcknowledge, ActionBotChallenge, ActionMainMenu, ActionNotSafe
 from actions.options import ActionSelectOption
 from actions.safety import ActionDanger, ActionQuickExit
+from actions.session import ActionSessionStart
 from bot.replies.menus import MENUS
 from bot.replies.render import render
 from bot.replies.catalogue import Catalogues
@@ -399,3 +400,16 @@ def test_danger_again_or_while_asked_where_gets_911_alone(seeded: str, slots: Di
     current.active_loop = {"name": loop} if loop else {}
     replies, events, _ = run(ActionDanger(), current)
     assert replies == ["utter_danger"] and followed_by(events) is None
+
+
+def test_a_new_session_keeps_what_the_person_told_and_drops_the_last_request() -> None:
+    """An hour later the place, language and who is affected stay; the old crime, topic and
+    pending question do not filter or answer the new request."""
+    before = tracker(slots={"place": "Oaxaca", "place_key": "20067", "affected": ["migrants"], "crime": "robbery",
+                            "topic": "find_help", "pending_intent": "report_crime", "handoff_observatory": "3"})
+    _, events, _ = run(ActionSessionStart(), before)
+    assert events[0]["event"] == "session_started"
+    assert (events[-1]["event"], events[-1]["name"]) == ("action", "action_listen")
+    carried = {event["name"]: event["value"] for event in events if event["event"] == "slot"}
+    assert carried == {"welcomed": True, "language": "es", "place": "Oaxaca", "place_key": "20067",
+                       "affected": ["migrants"]}

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 from rasa.core.agent import Agent
 from rasa.shared.nlu.training_data.loading import load_data
 
+from actions.guidance import named
 from actions.safety import LEXICON, request_beside_danger
 from bot.nlu.keyword_intents import KeywordRules
 from bot.text import fold
@@ -146,3 +147,19 @@ def test_the_nlu_reads_what_a_message_is_about(agent: Agent, text: str, read: st
 @pytest.mark.parametrize("text", ["quiero comprar tortillas", "hola buenas tardes", "gracias por la información"])
 def test_an_ordinary_message_is_not_danger(agent: Agent, text: str) -> None:
     assert parse_all(agent, [text])[0]["intent"]["name"] != "danger"
+
+
+@pytest.mark.parametrize("text, reply", [
+    ("mi esposo quiere matarme", "utter_danger"),
+    ("mi ex me va a matar", "utter_danger"),
+    ("mi pareja amenaza con matarme", "utter_danger"),
+    ("dijo que si lo dejaba me mataba", "utter_danger_reminder"),  # told, maybe not now: the reminder
+])
+def test_a_threat_from_someone_else_gets_911_and_protection_not_the_crisis_line(
+        agent: Agent, text: str, reply: str) -> None:
+    """Whatever the classifier reads of self-harm in "…quiere matarme", the words say someone
+    else threatens the person: 911 (or its reminder), then protection."""
+    result = parse_all(agent, [text])[0]
+    assert result["intent"]["name"] == "danger"
+    assert LEXICON.reply(text, named(result)) == reply
+    assert request_beside_danger(result) == "protection"

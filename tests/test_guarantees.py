@@ -23,7 +23,7 @@ from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
 from bot.run import children
 from bot.channels.outgoing_text import sms_text
-from tests.conftest import Phone, RunningAssistant, assistant_on
+from tests.conftest import Phone, RunningAssistant
 
 CATALOGUES = Catalogues.load()
 DANGER = "me va a matar, me está siguiendo"
@@ -161,14 +161,6 @@ def test_an_overlong_media_type_keeps_the_message(assistant: RunningAssistant) -
     assert "hola" in user_texts(assistant, phone)
 
 
-# A deployment of its own for the kill tests: a turn is taken over after 5 s.
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def faulty(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
-    with assistant_on(request.param, tmp_path_factory.mktemp(f"faulty-{request.param}"),
-                      {"ORIENTA_TURN_TIMEOUT_S": "5"}) as running:
-        yield running
-
-
 def pid_of(assistant: RunningAssistant, name: str) -> int:
     """The current pid of a process, as the launcher restarted it."""
     command = {"action server 1": "bot.action_server", "dialogue engine 1": "bot.engine"}[name]
@@ -182,39 +174,35 @@ def answers_again(assistant: RunningAssistant) -> bool:
         return False
 
 
-def test_messages_during_an_action_server_crash_are_answered_after_it(faulty: RunningAssistant) -> None:
-    phone = faulty.phone("sms")
-    started(phone)
-    os.kill(pid_of(faulty, "action server 1"), signal.SIGKILL)
-    assert phone.send("1") == 200  # how to report: needs the action server
-    replies = replies_arrive(phone, 3, timeout=120)  # the steps anywhere (two messages), then where
-    assert len(replies) == 3 and replies[-1].startswith(sms_text(text("utter_ask_state")).splitlines()[0])
-    assert user_texts(faulty, phone).count("1") == 3  # the safety, language and this answer: none doubled
-
-
-def test_the_web_chat_gets_911_and_a_clear_retry_while_the_action_server_is_down(faulty: RunningAssistant) -> None:
-    chat = faulty.conversation()
+def test_while_the_action_server_is_down_danger_and_the_exit_are_answered_and_the_rest_after_it(
+        faulty: RunningAssistant) -> None:
+    """One crash of the action server, three people: the web chat gets a clear "send it
+    again", and 911 (with the crisis line for self-harm); a quick exit is carried out at
+    once; a message that needs the action server is answered once it is back, none doubled."""
+    waiting, leaving, chat = faulty.phone("sms"), faulty.phone("sms"), faulty.conversation()
+    started(waiting)
+    started(leaving)
     chat.start()
     os.kill(pid_of(faulty, "action server 1"), signal.SIGKILL)
     body = json.dumps({"sender": chat.chat_sender, "message": "1"}).encode()
     status, answer = faulty.post_rest(body)
     assert status == 503 and b"send it again" in answer
+    assert leaving.send("salir") == 200
+    assert waiting.send("1") == 200  # how to report: needs the action server
     assert chat.say(DANGER)[0] == text("utter_danger")
     assert chat.say("ya no quiero vivir")[0] == text("utter_danger_self_harm")  # with its crisis line
+
+    assert replies_arrive(leaving, 1, timeout=30) == [sms_text(text("utter_quick_exit"))]
+    for table in ("events", "contacts", "processed_messages"):
+        assert faulty.query(f"SELECT count(*) FROM {table} WHERE sender_id = ?", leaving.sender_id) == [(0,)]
+    replies = replies_arrive(waiting, 3, timeout=120)  # the steps anywhere (two messages), then where
+    assert len(replies) == 3 and replies[-1].startswith(sms_text(text("utter_ask_state")).splitlines()[0])
+    assert user_texts(faulty, waiting).count("1") == 3  # the safety, language and this answer: none doubled
     wait_for(lambda: faulty.post_rest(body)[0] == 200, 120, "the action server back")
 
 
-def test_the_exit_is_carried_out_while_the_action_server_is_down(faulty: RunningAssistant) -> None:
-    phone = faulty.phone("sms")
-    started(phone)
-    os.kill(pid_of(faulty, "action server 1"), signal.SIGKILL)
-    assert phone.send("salir") == 200
-    assert replies_arrive(phone, 1, timeout=30) == [sms_text(text("utter_quick_exit"))]
-    for table in ("events", "contacts", "processed_messages"):
-        assert faulty.query(f"SELECT count(*) FROM {table} WHERE sender_id = ?", phone.sender_id) == [(0,)]
-    wait_for(lambda: answers_again(faulty), 120, "the action server back")
-
-
+# PostgreSQL with Redis: tests/test_production.py kills an engine mid-turn behind nginx.
+@pytest.mark.parametrize("faulty", ["sqlite"], indirect=True)
 def test_an_engine_killed_mid_turn_runs_it_again_from_before_it(faulty: RunningAssistant) -> None:
     phone = faulty.phone("sms")
     started(phone)

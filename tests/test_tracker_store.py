@@ -19,7 +19,8 @@ from bot.storage.contacts import remember
 from bot.storage.crypto import Sealer, new_key
 from bot.storage.database import engine_for, session_scope
 from bot.storage.migrate import upgrade
-from bot.storage.tracker_store import ERASURE_SLOT, ErasableSQLTrackerStore
+from bot.storage.erasure import ERASURE_SLOT
+from bot.storage.tracker_store import ErasableSQLTrackerStore
 from tests.conftest import ROOT
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))

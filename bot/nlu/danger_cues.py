@@ -43,6 +43,7 @@ class DangerLexicon:
         # In order: a message with both gets the first kind (self-harm before trafficking).
         self.kinds = {kind: _compiled(patterns) for kind, patterns in lists["danger_kinds"].items()}
         self.cue_patterns = {cue: _compiled(patterns) for cue, patterns in lists["danger_cues"].items()}
+        self.by_someone_else = _compiled(lists["harm_by_someone_else"])
 
     def is_danger(self, text: str) -> bool:
         folded = fold(text)
@@ -50,10 +51,17 @@ class DangerLexicon:
 
     def kind(self, text: str, read: Sequence[str] = ()) -> Optional[str]:
         """self_harm or trafficking when the text says so in the lexicon's words, or when the
-        NLU read it so (`read`: the message's situations, bot/nlu/situation_classifier.py)."""
+        NLU read it so (`read`: the message's situations, bot/nlu/situation_classifier.py) —
+        except self-harm read in a threat from someone else ("mi esposo quiere matarme")."""
         folded = fold(text)
         said = next((kind for kind, patterns in self.kinds.items() if any(p.search(folded) for p in patterns)), None)
-        return said or next((kind for kind in self.kinds if kind in read), None)
+        threatened = self.threatened(text)
+        return said or next((kind for kind in self.kinds if kind in read and not (kind == SELF_HARM and threatened)), None)
+
+    def threatened(self, text: str) -> bool:
+        """Whether the text tells of harm threatened by someone else, now or before."""
+        folded = fold(text)
+        return any(p.search(folded) for p in self.by_someone_else)
 
     def cues(self, text: str) -> FrozenSet[str]:
         """Which of now, past, negated, reported the text shows."""

@@ -11,6 +11,9 @@ from bot.handoff.models import Handoff, HandoffMessage, StaffAudit
 from bot.storage import processed_messages
 from bot.storage.models import Contact, OutgoingMessage, ProcessedMessage, ReceivedMedia
 
+# The slot the quick exit sets: the turn's save then erases the conversation (bot/storage/tracker_store.py).
+ERASURE_SLOT = "erasure_requested"
+
 # Children before parents (foreign keys). The staff audit is kept, detached (erase_sender).
 PER_SENDER_TABLES = (HandoffMessage, Handoff, Contact, ProcessedMessage, ReceivedMedia, OutgoingMessage)
 EVENTS = sa.table("events", sa.column("sender_id"))  # Rasa's conversation store

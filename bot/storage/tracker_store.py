@@ -36,11 +36,10 @@ from sqlalchemy.orm import Session
 from bot.delivery import outbox
 from bot.delivery.turn_replies import record_turn
 from bot.storage.crypto import Sealer
-from bot.storage.erasure import erase_conversation
+from bot.storage.erasure import ERASURE_SLOT, erase_conversation
 
 logger = logging.getLogger(__name__)
 
-ERASURE_SLOT = "erasure_requested"
 
 
 class EventQueries:

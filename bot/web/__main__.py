@@ -2,6 +2,7 @@
 
 import os
 
+import bot.without_tensorflow  # noqa: F401 (first: see the module)
 from waitress import serve
 
 from bot.web.app import create_app_from_env
