@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 REDIS_TIMEOUT_S = 2.0  # a stalled Redis is treated as away after this, never waited on
 DEFAULT_SQLITE_PATH = ROOT / "var" / "orienta.db"
 REST_CHANNEL_SWITCH = "ORIENTA_REST_CHANNEL"
+STATS_THRESHOLD, DEFAULT_STATS_THRESHOLD = "ORIENTA_STATS_MIN_PEOPLE", 10
 
 
 class MissingSetting(RuntimeError):
@@ -38,6 +39,14 @@ def database_url() -> str:
     """ORIENTA_DATABASE_URL, else the SQLite file ORIENTA_SQLITE_PATH (default var/orienta.db)."""
     sqlite_path = os.environ.get("ORIENTA_SQLITE_PATH") or str(DEFAULT_SQLITE_PATH)
     return os.environ.get("ORIENTA_DATABASE_URL") or f"sqlite:///{sqlite_path}"
+
+
+def statistics_threshold(environment: Mapping[str, str] = os.environ) -> int:
+    """ORIENTA_STATS_MIN_PEOPLE (default 10): a published count of fewer people is suppressed."""
+    value = environment.get(STATS_THRESHOLD, "").strip() or str(DEFAULT_STATS_THRESHOLD)
+    if not value.isdigit() or int(value) < 2:
+        raise ValueError(f"{STATS_THRESHOLD} must be a whole number of at least 2")
+    return int(value)
 
 
 def _required(name: str) -> str:

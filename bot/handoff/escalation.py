@@ -37,6 +37,7 @@ from bot.handoff.service import about
 from bot.handoff.staff_texts import Texter
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
+from bot.statistics.record import handoff_step
 from bot.storage import contacts
 from bot.storage.crypto import Sealer
 from bot.storage.database import session_scope
@@ -159,6 +160,7 @@ class WaitingSweep:
                 origin = session.get(Organisation, handoff.observatory_id).name
                 if not _move_to_desk(session, handoff, desk, now):
                     return False
+                handoff_step(session, "to_desk", desk.id)
                 self._tell(session, handoff, "utter_handoff_to_desk", {"observatory": origin, "desk": desk.name},
                            about(desk), now)
                 return True
@@ -166,6 +168,7 @@ class WaitingSweep:
         with session_scope(self.engine) as session:
             if not _claim(session, handoff_id, "escalated_at", now):
                 return False
+            handoff_step(session, "escalated", session.get(Handoff, handoff_id).observatory_id)
             observatory, recipients = self._observatory_and_staff(session, handoff_id, administrators=True)
             self._tell(session, session.get(Handoff, handoff_id), "utter_handoff_escalated",
                        {"observatory": observatory.name}, lines_parts(lines), now)
