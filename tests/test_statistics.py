@@ -10,6 +10,7 @@ import io
 import json
 import logging
 import re
+import uuid
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
@@ -17,6 +18,7 @@ from typing import Any, Dict, Iterator, List, Optional
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -31,10 +33,12 @@ from bot.storage.crypto import new_key
 from bot.storage.database import engine_for, session_scope
 from bot.storage.erasure import erase_sender
 from bot.storage.migrate import upgrade
+from bot.storage.tracker_store import ERASURE_SLOT
 from bot.web import accounts
 from bot.web.app import create_app
 from tests.conftest import STAFF_PASSWORD, fresh_postgresql_database
 from tests.statistics_attack import bounds
+from tests.test_tracker_store import store_for
 
 THRESHOLD = 10
 GUANAJUATO, JALISCO = "11", "14"
@@ -212,3 +216,36 @@ def test_staff_see_their_own_state_whatever_they_ask(pages: Dict[str, Any]) -> N
     assert pages["app"].test_client().get("/estadisticas/").status_code == 302  # signed out: to the login
     page = staff.get("/estadisticas/")
     assert page.status_code == 200 and "Guanajuato" in page.text and 'name="estado"' not in page.text
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_quick_exit_is_counted_as_it_erases_in_the_place_named(backend: str, tmp_path: Path) -> None:
+    store = store_for(backend, tmp_path)
+    url = str(store.engine.url)
+
+    def exits() -> int:
+        return stored(url).get((record.today(), GUANAJUATO, "exit", "quick_exit"), 0)
+
+    before, sender = exits(), f"exit-{uuid.uuid4().hex}"
+    tracker = asyncio.run(store.get_or_create_tracker(sender))
+    for event in (UserUttered("salir", {"name": "quick_exit"}), SlotSet("place_key", "11020"),
+                  ActionExecuted("action_quick_exit"), SlotSet(ERASURE_SLOT, True)):
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    assert exits() == before + 1
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # the pages' words: the database is no matter
+def test_every_kind_has_its_page_with_its_values_named_in_spanish(pages: Dict[str, Any]) -> None:
+    seen = {"crime": "robbery", "danger": "self_harm", "help": "prosecutor", "handoff": "claimed",
+            "claim_time": "under_1h", "exit": "quick_exit", "channel": "whatsapp", "language": "nah"}
+    with session_scope(pages["engine"]) as db:
+        for kind, value in seen.items():
+            db.add(DailyCount(day=MONDAY, state=GUANAJUATO, kind=kind, value=value, people=12))
+        db.add(DailyCount(day=MONDAY, state=GUANAJUATO, kind="help", value="not_found", people=3))
+    admin = signed_in(pages["app"], "admin-stats")
+    for kind, value in seen.items():
+        assert admin.get(f"/estadisticas/?medida={kind}&estado=11").status_code == 200, kind
+        named = {row["valor"]: row["nombre"] for row in admin.get(f"/estadisticas/datos.json?medida={kind}").json["filas"]}
+        assert named[value] != value and named["total"] == "Total", kind
+    assert admin.get("/estadisticas/?medida=help").text.count("<svg") == 3  # with the unmet needs

@@ -24,12 +24,14 @@ COLUMNS = ("semana", "valor", "nombre", "personas", "suprimido")  # the CSV's, R
 
 def value_label(kind: str, value: str) -> str:
     """A value's name in Spanish."""
+    if value == tables.TOTAL:
+        return label(value, "stat_value")
     if kind == "crime":
         named = {**guidance().crimes, **guidance().situations}.get(value)
         return named["label"] if named else value
-    if kind == "language" and value != tables.TOTAL:
+    if kind == "language":
         return language(value)
-    if kind == "help" and value not in ("not_found", tables.TOTAL):
+    if kind == "help" and value != "not_found":
         return label(value, "kind")
     return label(value, "stat_value")
 
