@@ -10,9 +10,11 @@ Shown = Sequence[Sequence[Optional[int]]]  # a table with its totals; None: supp
 Key = Tuple[str, int, int]
 
 
-def bounds(tables: Mapping[str, Shown], whole: Optional[str] = None) -> Dict[Key, Tuple[float, float]]:
+def bounds(tables: Mapping[str, Shown], whole: Optional[str] = None,
+           column_totals: bool = True) -> Dict[Key, Tuple[float, float]]:
     """(least, greatest) of every suppressed cell, by (table, row, column). Each table's rows
-    and columns add up to its totals; with `whole`, that table is the sum of the others."""
+    add up to their last cell and, with `column_totals`, its columns to its last row; with
+    `whole`, that table is the sum of the others."""
     unknown: List[Key] = [(name, i, j) for name, table in tables.items()
                           for i, row in enumerate(table) for j, cell in enumerate(row) if cell is None]
     if not unknown:
@@ -36,7 +38,7 @@ def bounds(tables: Mapping[str, Shown], whole: Optional[str] = None) -> Dict[Key
         last_row, last_column = len(table) - 1, len(table[0]) - 1
         for i in range(last_row + 1):
             equation([((name, i, j), 1.0) for j in range(last_column)] + [((name, i, last_column), -1.0)])
-        for j in range(last_column + 1):
+        for j in range(last_column + 1 if column_totals else 0):
             equation([((name, i, j), 1.0) for i in range(last_row)] + [((name, last_row, j), -1.0)])
     if whole is not None:
         parts = [name for name in tables if name != whole]

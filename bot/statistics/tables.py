@@ -1,6 +1,10 @@
 """The published tables: for one kind of count and one place (the country, a state, or the
-people who named no state), people by week and value with their totals, the cells under the
-threshold and those that would give them away suppressed (bot/statistics/suppression.py).
+people who named no state), people by week and value with each week's total, the cells under
+the threshold and those that would give them away suppressed (bot/statistics/suppression.py).
+
+Only whole weeks are published, each suppressed on its own (no totals across weeks): a week
+once over never changes, nor does what is shown of it, so exports of different days cannot
+be played against each other (the week under way would tell, day by day, who came).
 
 Every table of a kind is computed with all the others of that kind: the country's shows a
 count only where every state's share of it is shown, so that no view, export or pair of
@@ -9,7 +13,7 @@ them tells a suppressed cell."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -24,7 +28,8 @@ TOTAL = "total"
 
 @dataclass(frozen=True)
 class Table:
-    """People by week (rows, Mondays) and value (columns), the totals last; None: suppressed."""
+    """People by whole week (rows, Mondays) and value (columns), each week's total last;
+    None: suppressed."""
 
     kind: str
     place: str
@@ -33,13 +38,9 @@ class Table:
     cells: List[List[Optional[int]]]
 
     def rows(self) -> List[Tuple[str, str, Optional[int]]]:
-        """(week or "total", value or "total", people or None), the export's long form."""
-        weeks = [week.isoformat() for week in self.weeks] + [TOTAL]
-        return [(week, value, self.cells[i][j]) for i, week in enumerate(weeks)
+        """(week, value or "total", people or None), the export's long form."""
+        return [(week.isoformat(), value, self.cells[i][j]) for i, week in enumerate(self.weeks)
                 for j, value in enumerate([*self.values, TOTAL])]
-
-    def suppressed(self) -> int:
-        return sum(cell is None for row in self.cells for cell in row)
 
 
 def monday(day: date) -> date:
@@ -47,13 +48,15 @@ def monday(day: date) -> date:
 
 
 def _grids(session: Session, kind: str) -> Tuple[List[date], List[str], Dict[str, List[List[int]]]]:
-    """The weeks, the values and, per place that is a state or NO_STATE, its counts."""
+    """The whole weeks, the values seen in them and, per place that is a state or NO_STATE,
+    its counts (nothing of the week under way, not even a value first seen in it)."""
+    under_way = monday(today())
     rows = session.execute(sa.select(DailyCount.day, DailyCount.state, DailyCount.value, DailyCount.people)
-                           .where(DailyCount.kind == kind)).all()
+                           .where(DailyCount.kind == kind, DailyCount.day < under_way)).all()
     if not rows:
         return [], [], {}
-    first, last = monday(min(row.day for row in rows)), monday(today())
-    weeks = [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
+    first = monday(min(row.day for row in rows))
+    weeks = [first + timedelta(weeks=n) for n in range((under_way - first).days // 7)]
     values = sorted({row.value for row in rows})
     counts: Dict[str, Dict[Tuple[date, str], int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
@@ -67,17 +70,22 @@ def published(session: Session, kind: str, threshold: int) -> Dict[str, Table]:
     weeks, values, grids = _grids(session, kind)
     if not weeks:
         return {}
-    parts = {place: suppression.with_totals(grid, len(values)) for place, grid in grids.items()}
-    whole = suppression.with_totals([[sum(grid[i][j] for grid in grids.values()) for j in range(len(values))]
-                                     for i in range(len(weeks))], len(values))
-    hidden_whole, hidden = suppression.family(whole, parts, threshold)
+    hidden: Dict[str, List[Set[int]]] = defaultdict(list)
+    for i in range(len(weeks)):  # each week on its own: a row and its total
+        parts = {place: suppression.with_totals([grid[i]], len(values)) for place, grid in grids.items()}
+        whole = suppression.with_totals([[sum(grid[i][j] for grid in grids.values()) for j in range(len(values))]],
+                                        len(values))
+        hidden_whole, hidden_parts = suppression.family(whole, parts, threshold)
+        for place, cells in [(COUNTRY, hidden_whole), *hidden_parts.items()]:
+            hidden[place].append({j for row, j in cells if row == 0})
 
-    def table(place: str, grid: List[List[int]], hide: set) -> Table:
-        cells = [[None if (i, j) in hide else value for j, value in enumerate(row)] for i, row in enumerate(grid)]
+    def table(place: str, grid: List[List[int]]) -> Table:
+        cells = [[None if j in hidden[place][i] else value for j, value in enumerate([*row, sum(row)])]
+                 for i, row in enumerate(grid)]
         return Table(kind, place, weeks, values, cells)
 
-    return {COUNTRY: table(COUNTRY, whole, hidden_whole),
-            **{place: table(place, parts[place], hidden[place]) for place in parts}}
+    country = [[sum(grid[i][j] for grid in grids.values()) for j in range(len(values))] for i in range(len(weeks))]
+    return {COUNTRY: table(COUNTRY, country), **{place: table(place, grid) for place, grid in grids.items()}}
 
 
 def of_place(session: Session, kind: str, place: str, threshold: int) -> Optional[Table]:
@@ -88,4 +96,4 @@ def of_place(session: Session, kind: str, place: str, threshold: int) -> Optiona
         return tables.get(place)
     country = tables[COUNTRY]
     width = len(country.values) + 1
-    return Table(kind, place, country.weeks, country.values, [[0] * width for _ in range(len(country.weeks) + 1)])
+    return Table(kind, place, country.weeks, country.values, [[0] * width for _ in country.weeks])

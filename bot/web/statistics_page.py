@@ -79,14 +79,14 @@ def index() -> str:
     if table:
         weeks = [week.isoformat() for week in table.weeks]
         figures.append(charts.weekly(f"{label(kind, 'stat_kind')}: personas por semana", weeks,
-                                     [row[-1] for row in table.cells[:-1]]))
-        figures.append(charts.by_value(label(kind, "stat_kind"), [value_label(kind, v) for v in table.values],
-                                       table.cells[-1][:-1]))
+                                     [row[-1] for row in table.cells]))
+        figures.append(charts.by_value(f"{label(kind, 'stat_kind')}: semana del {weeks[-1]}",
+                                       [value_label(kind, v) for v in table.values], table.cells[-1][:-1]))
     if help_table and "not_found" in help_table.values:
         column = help_table.values.index("not_found")
         figures.append(charts.weekly("Necesidades sin atender: no encontró ayuda cerca",
                                      [week.isoformat() for week in help_table.weeks],
-                                     [row[column] for row in help_table.cells[:-1]]))
+                                     [row[column] for row in help_table.cells]))
     return render_template("statistics.html", table=table, kind=kind, place=place, figures=figures,
                            kinds=record.KINDS, places=_places(), value_label=value_label,
                            place_name=place_label(place), threshold=current_app.extensions["orienta_stats_threshold"])
