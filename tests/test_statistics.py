@@ -7,7 +7,6 @@ asking for another."""
 import asyncio
 import csv
 import io
-import json
 import logging
 import re
 import uuid

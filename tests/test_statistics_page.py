@@ -2,7 +2,6 @@
 suppressed counts named so, the table within the screen's width."""
 
 import threading
-from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
@@ -11,17 +10,7 @@ from werkzeug.serving import make_server
 
 from bot.run import free_port
 from tests.conftest import STAFF_PASSWORD
-from tests.test_statistics import pages  # noqa: F401  (the seeded staff pages)
-
-
-@pytest.fixture(params=["sqlite"])
-def database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    from bot.storage.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path / 'stats-page.db'}"
-    upgrade(url)
-    monkeypatch.setenv("ORIENTA_DATABASE_URL", url)
-    yield url
+from tests.test_statistics import database, pages  # noqa: F401  (the seeded staff pages)
 
 
 @pytest.fixture
@@ -32,6 +21,7 @@ def base(pages: dict) -> Iterator[str]:  # noqa: F811
     server.shutdown()
 
 
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_the_page_draws_svg_charts_and_names_suppressed_counts(base: str, open_page: Callable[[str], Page]) -> None:
     page = open_page(f"{base}/login?next=/estadisticas/")
     page.fill("input[name=username]", "admin-stats")

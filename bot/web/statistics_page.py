@@ -13,7 +13,6 @@ from flask_login import current_user, login_required
 from bot.directory.catalogue import catalogue
 from bot.directory.models import Organisation
 from bot.guidance.content import guidance
-from bot.settings import statistics_threshold
 from bot.statistics import charts, record, tables
 from bot.storage.database import session_scope
 from bot.web.labels import label, language
