@@ -4,8 +4,10 @@ table's totals, nor from the country's table beside the states' (tests/statistic
 
 from typing import Dict, List, Optional, Set
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
+from bot.settings import statistics_threshold
 from bot.statistics.suppression import Cell, family, suppress, with_totals
 from tests.statistics_attack import bounds
 
@@ -59,3 +61,14 @@ def test_a_table_of_large_counts_is_shown_whole_and_a_lone_small_one_takes_other
     assert suppress(with_totals([[12, 30], [25, 14]], 2), 10) == set()
     hidden = suppress(with_totals([[12, 3, 15], [20, 30, 11]], 3), 10)
     assert (0, 1) in hidden and len(hidden) == 4  # the 3, and three others closing the cycle
+
+
+def test_a_table_without_room_to_hide_a_small_count_is_hidden_whole() -> None:
+    assert suppress([[12, 3, 15]], 10) == {(0, 0), (0, 1), (0, 2)}
+
+
+def test_the_threshold_is_a_setting_of_at_least_two() -> None:
+    assert statistics_threshold({}) == 10 and statistics_threshold({"ORIENTA_STATS_MIN_PEOPLE": "5"}) == 5
+    for wrong in ("1", "diez", "-3"):
+        with pytest.raises(ValueError):
+            statistics_threshold({"ORIENTA_STATS_MIN_PEOPLE": wrong})

@@ -2,10 +2,11 @@
 
 A table is a grid of counts with its totals: the last column holds each row's total, the
 last row each column's (the corner, the grand total). Every count of fewer people than the
-threshold but some is hidden (primary suppression; a zero is no one and is shown), and more are hidden (complementary suppression, the smallest
-first) until no hidden cell can be worked out from what is shown. In the graph whose nodes
-are the rows and columns and whose edges are the hidden cells, a hidden cell is worked out
-by the totals exactly when its edge is a bridge; each bridge is closed into a cycle by the cheapest path of shown cells.
+threshold but some is hidden (primary suppression; a zero is no one and is shown), and more
+are hidden (complementary suppression, the smallest first) until no hidden cell can be
+worked out from what is shown. In the graph whose nodes are the rows and columns and whose
+edges are the hidden cells, a hidden cell is worked out by the totals exactly when its edge
+is a bridge; each bridge is closed into a cycle by the cheapest path of shown cells.
 
 A family of tables adds up (the country's is the sum of the states'): the whole shows a
 cell only where every part shows its share (`family`), so that the whole and its parts
@@ -105,8 +106,11 @@ def suppress(table: Grid, threshold: int) -> Set[Cell]:
         bridges = _bridges(hidden)
         if not bridges:
             return hidden
-        hidden.update(_cycle_through(table, hidden, bridges[0], zeros=False)
-                      or _cycle_through(table, hidden, bridges[0], zeros=True) or [])
+        path = _cycle_through(table, hidden, bridges[0], zeros=False)
+        path = path if path is not None else _cycle_through(table, hidden, bridges[0], zeros=True)
+        if path is None:  # a table of one row or column, without its totals: nothing can be shown
+            return {(i, j) for i, row in enumerate(table) for j in range(len(row))}
+        hidden.update(path)
 
 
 def family(whole: Grid, parts: Mapping[str, Grid], threshold: int) -> Tuple[Set[Cell], Dict[str, Set[Cell]]]:
