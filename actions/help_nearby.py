@@ -16,6 +16,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.affected import affected
+from actions.counted import counted
 from actions.conversation import PENDING_SLOT, SOURCES_SLOT, TOPIC_SLOT, ReplyAction, latest_intent
 from actions.places import current_place_key
 from bot.directory.catalogue import catalogue
@@ -33,6 +34,7 @@ PLACE_FOR_SLOT = "place_for"  # what the place question is for: "guidance", or h
 FAR_KM = 100  # an observatory farther than this is "far"; closer local help is listed too
 OTHER_HELP_KM = 150  # other help farther than this is listed only when it is in the person's own state
 OTHER_HELP_CANDIDATES = 10
+FIND_HELP = "find_help"  # the intent, and the topic counted in the statistics
 HELP_NEARBY = "help_nearby"  # the situation of lines.yml's `fits` when the person came for nothing in particular
 OTHER_HELP_KINDS = {
     "protection": ("women_justice_centre", "victims_commission"),
@@ -158,7 +160,8 @@ class ActionHelpNearMe(ReplyAction):
             sources = [f"{DIRECTORY_REF}:{oldest}:{newest}", *(sources or [])]
         reply = "utter_help_near_me" if where else "utter_help_near_pin"
         dispatcher.utter_message(response=reply, where=where, parts=parts)
-        return [SlotSet(SOURCES_SLOT, sources)]
+        found = others[0][0].kind if others else (None if far or not nearest else "observatory")
+        return [SlotSet(SOURCES_SLOT, sources), *counted(tracker, ("topic", FIND_HELP), ("help", found or "not_found"))]
 
     @staticmethod
     def origin(tracker: Tracker) -> Tuple[Optional[Tuple[float, float]], str, Optional[str]]:

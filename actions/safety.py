@@ -7,6 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.counted import counted
 from actions.conversation import PENDING_GUIDANCE, TOPIC_SLOT, WELCOMED_SLOT, ReplyAction, language_known, welcome
 from actions.guidance import PROTECTION, PROTECTION_FIRST, REPORT, named
 from actions.handoff import in_handoff, offer
@@ -58,6 +59,11 @@ class ActionDanger(ReplyAction):
         return "action_danger"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        events = self.answer(dispatcher, tracker)  # the reply first, then the count
+        text, read = tracker.latest_message.get("text") or "", named(tracker.latest_message)
+        return [*events, *counted(tracker, ("danger", LEXICON.kind(text, read) or "danger"))]
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         text, read = tracker.latest_message.get("text") or "", named(tracker.latest_message)
         dispatcher.utter_message(response=LEXICON.reply(text, read))
         try:

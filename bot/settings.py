@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 REDIS_TIMEOUT_S = 2.0  # a stalled Redis is treated as away after this, never waited on
 DEFAULT_SQLITE_PATH = ROOT / "var" / "orienta.db"
 REST_CHANNEL_SWITCH = "ORIENTA_REST_CHANNEL"
+STATS_THRESHOLD, DEFAULT_STATS_THRESHOLD = "ORIENTA_STATS_MIN_PEOPLE", 10
 
 
 class MissingSetting(RuntimeError):
@@ -54,6 +55,14 @@ def status_callback_url(public_url: Optional[str], twilio_api_url: Optional[str]
     host = os.environ.get("ORIENTA_HOST", "127.0.0.1")
     host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
     return f"http://{host}:{os.environ.get('ORIENTA_PORT', '5005')}{STATUS_PATH}"
+
+
+def statistics_threshold(environment: Mapping[str, str] = os.environ) -> int:
+    """ORIENTA_STATS_MIN_PEOPLE (default 10): a published count of fewer people is suppressed."""
+    value = environment.get(STATS_THRESHOLD, "").strip() or str(DEFAULT_STATS_THRESHOLD)
+    if not value.isdigit() or int(value) < 2:
+        raise ValueError(f"{STATS_THRESHOLD} must be a whole number of at least 2")
+    return int(value)
 
 
 def _required(name: str) -> str:

@@ -44,6 +44,7 @@ from bot.handoff.sends import Limits, Round
 from bot.handoff.staff_texts import Texter
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
+from bot.statistics.record import handoff_step
 from bot.storage import contacts
 from bot.storage.crypto import Sealer
 from bot.storage.database import session_scope
@@ -192,11 +193,13 @@ class WaitingSweep:
             if step == TO_DESK:
                 if not _move_to_desk(session, due, desk, now):
                     return False
+                handoff_step(session, "to_desk", desk.id)
                 self._tell(session, due.id, "utter_handoff_to_desk", {"observatory": observatory.name,
                                                                       "desk": desk.name}, about(desk), now)
                 return True
             if step is None or not _claim_lines(session, due, now):
                 return False
+            handoff_step(session, "escalated", observatory.id)
             self._tell(session, due.id, "utter_handoff_escalated", {"observatory": observatory.name}, lines, now)
             recipients, notice = self._staff_and_notice(session, due.id, escalated=True)
         self._notify(sends, recipients, notice)

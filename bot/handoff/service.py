@@ -17,6 +17,7 @@ from bot.directory.catalogue import catalogue
 from bot.directory.models import Organisation
 from bot.handoff import hours
 from bot.handoff.models import Handoff, HandoffMessage
+from bot.statistics.record import handoff_step
 from bot.storage.crypto import Sealer
 from bot.web.models import User
 
@@ -120,6 +121,7 @@ def start(session: Session, sender_id: str, observatory_id: int, reason: str, la
                       waiting_since=now)
     session.add(handoff)
     session.flush()
+    handoff_step(session, "requested", observatory_id)
     return handoff, True
 
 

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from bot.delivery import outbox
 from bot.delivery.turn_replies import record_turn
+from bot.statistics import record
 from bot.storage.crypto import Sealer
 from bot.storage.erasure import ERASURE_SLOT, erase_conversation
 
@@ -143,6 +144,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             message_sid = record_turn(session, self.sealer, tracker.sender_id,
                                       list(self._additional_events(session, tracker)), queue_id=outbox.orphan_id())
+            record.add(session, "exit", record.exit_kind(tracker.events), tracker.get_slot("place_key"))
             deleted = erase_conversation(session, tracker.sender_id, self.tombstone_key, datetime.now(timezone.utc),
                                          message_sid)
             session.commit()

@@ -15,8 +15,8 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from bot.storage.database import engine_for
-from bot.settings import Settings
-from bot.web import audit_page, auth, delivery_page, desk_admin, directory_admin, inbox, staff_admin
+from bot.settings import Settings, statistics_threshold
+from bot.web import audit_page, auth, delivery_page, desk_admin, directory_admin, inbox, staff_admin, statistics_page
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
@@ -43,6 +43,7 @@ def create_app(settings: Settings, secret_key: str, secure_cookies: bool = False
     )
     app.extensions["orienta_engine"] = engine_for(settings.database_url)
     app.extensions["orienta_settings"] = settings
+    app.extensions["orienta_stats_threshold"] = statistics_threshold()
     CSRFProtect(app)
 
     login = LoginManager(app)
@@ -67,6 +68,7 @@ def create_app(settings: Settings, secret_key: str, secure_cookies: bool = False
     app.register_blueprint(audit_page.blueprint)
     app.register_blueprint(desk_admin.blueprint)
     app.register_blueprint(delivery_page.blueprint)
+    app.register_blueprint(statistics_page.blueprint)
     return app
 
 

@@ -1,0 +1,67 @@
+"""Recording the statistics as things happen: one more person on a day's count of a kind
+and value (bot/statistics/models.py). Recording never stands in the way of what it counts:
+a database error is logged by its kind alone, and what the caller did is kept."""
+
+import logging
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Iterable, Optional, Sequence, Tuple
+
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from bot.directory.models import Organisation
+from bot.statistics.models import DailyCount
+
+logger = logging.getLogger(__name__)
+# Kinds counted once per person and day from a conversation (a slot keeps what was counted);
+# the handoff's steps and the quick exit are counted once per event (README, "Statistics").
+PER_PERSON = ("topic", "crime", "danger", "help", "channel", "language")
+PER_EVENT = ("handoff", "claim_time", "exit")
+KINDS = PER_PERSON + PER_EVENT
+# How long a handoff waited to be claimed, in buckets: (up to, code).
+CLAIM_BUCKETS: Sequence[Tuple[timedelta, str]] = (
+    (timedelta(minutes=15), "under_15m"), (timedelta(hours=1), "under_1h"), (timedelta(hours=4), "under_4h"))
+CLAIMED_LATER = "over_4h"
+ERASING_ACTIONS = {"action_quick_exit": "quick_exit", "action_delete_my_data": "delete_data"}
+
+
+def today() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def add(session: Session, kind: str, value: str, state: Optional[str], day: Optional[date] = None) -> bool:
+    """One more person on (day, state, kind, value), in the caller's transaction but inside a
+    savepoint: a failure undoes the count alone, is logged without anything of the person
+    and returns False."""
+    cell = {"day": day or today(), "state": (state or "")[:2], "kind": kind, "value": value[:64]}
+    try:
+        with session.begin_nested():
+            where = [getattr(DailyCount, column) == cell[column] for column in cell]
+            if not session.execute(sa.update(DailyCount).where(*where)
+                                   .values(people=DailyCount.people + 1)).rowcount:
+                session.execute(sa.insert(DailyCount).values(**cell, people=1))
+        return True
+    except SQLAlchemyError as error:
+        logger.warning("Statistics not recorded (%s): %s", kind, type(error).__name__)
+        return False
+
+
+def exit_kind(events: Iterable[Any]) -> str:
+    """quick_exit for `salir`, delete_data for "borrar mis datos": the erasing action last run."""
+    ran = [event.action_name for event in events if getattr(event, "action_name", None) in ERASING_ACTIONS]
+    return ERASING_ACTIONS[ran[-1]] if ran else "delete_data"
+
+
+def claim_bucket(waited: timedelta) -> str:
+    """The bucket of a wait before a claim."""
+    return next((code for limit, code in CLAIM_BUCKETS if waited < limit), CLAIMED_LATER)
+
+
+def handoff_step(session: Session, step: str, observatory_id: int, waiting_since: Optional[datetime] = None) -> None:
+    """A handoff requested, claimed (with how long it waited), moved to the national desk or
+    escalated, counted in the state of the observatory that has it."""
+    state = session.scalar(sa.select(Organisation.state_key).where(Organisation.id == observatory_id))
+    add(session, "handoff", step, state)
+    if waiting_since is not None:
+        add(session, "claim_time", claim_bucket(datetime.now(timezone.utc) - waiting_since), state)

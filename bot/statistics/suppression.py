@@ -1,0 +1,123 @@
+"""Disclosure control of published counts, pure: which cells of a table to hide.
+
+A table is a grid of counts with its totals: the last column holds each row's total, the
+last row each column's (the corner, the grand total). Every count of fewer people than the
+threshold but some is hidden (primary suppression; a zero is no one and is shown), and more
+are hidden (complementary suppression, the smallest first) until no hidden cell can be
+worked out from what is shown. In the graph whose nodes are the rows and columns and whose
+edges are the hidden cells, a hidden cell is worked out by the totals exactly when its edge
+is a bridge; each bridge is closed into a cycle by the cheapest path of shown cells.
+
+A family of tables adds up (the country's is the sum of the states'): the whole shows a
+cell only where every part shows its share (`family`), so that the whole and its parts
+side by side tell no more than the parts. (Hiding cells of the whole by its own totals
+alone lets the two be played against each other: the property test found a case.)"""
+
+import heapq
+from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
+
+Cell = Tuple[int, int]
+Grid = Sequence[Sequence[int]]
+
+
+def with_totals(counts: Grid, columns: int) -> List[List[int]]:
+    """The grid with each row's total as a last column and the columns' totals as a last row."""
+    rows = [[*row, sum(row)] for row in counts]
+    return rows + [[sum(row[j] for row in rows) for j in range(columns + 1)]]
+
+
+def _bridges(hidden: Set[Cell]) -> List[Cell]:
+    """The hidden cells whose edge is a bridge of the rows-and-columns graph (Tarjan)."""
+    neighbours: Dict[Tuple[str, int], List[Tuple[Tuple[str, int], Cell]]] = {}
+    for cell in hidden:
+        row, column = ("r", cell[0]), ("c", cell[1])
+        neighbours.setdefault(row, []).append((column, cell))
+        neighbours.setdefault(column, []).append((row, cell))
+    order: Dict[Tuple[str, int], int] = {}
+    low: Dict[Tuple[str, int], int] = {}
+    found: List[Cell] = []
+    for root in sorted(neighbours):
+        if root in order:
+            continue
+        order[root] = low[root] = len(order)
+        stack = [(root, None, iter(neighbours[root]))]
+        while stack:
+            node, via, edges = stack[-1]
+            step = next(edges, None)
+            if step is None:
+                stack.pop()
+                if stack:
+                    parent = stack[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                    if low[node] > order[parent]:
+                        found.append(via)
+                continue
+            other, cell = step
+            if cell == via:
+                continue
+            if other in order:
+                low[node] = min(low[node], order[other])
+            else:
+                order[other] = low[other] = len(order)
+                stack.append((other, cell, iter(neighbours[other])))
+    return sorted(found)
+
+
+def _cycle_through(table: Grid, hidden: Set[Cell], bridge: Cell, zeros: bool) -> Optional[List[Cell]]:
+    """The shown cells, smallest in sum, whose hiding closes a cycle through the bridge: the
+    cheapest path from its row to its column over the other cells (hidden ones cost nothing),
+    over zeros only if `zeros` (a zero cannot go lower: it hides less); None if there is none."""
+    start, goal = ("r", bridge[0]), ("c", bridge[1])
+    best: Dict[Tuple[str, int], int] = {start: 0}
+    came: Dict[Tuple[str, int], Tuple[Tuple[str, int], Cell]] = {}
+    queue = [(0, start)]
+    while queue:
+        cost, node = heapq.heappop(queue)
+        if node == goal:
+            break
+        if cost > best[node]:
+            continue
+        kind, index = node
+        cells = [(index, j) for j in range(len(table[0]))] if kind == "r" else [(i, index) for i in range(len(table))]
+        for cell in cells:
+            if cell == bridge or (not zeros and cell not in hidden and table[cell[0]][cell[1]] == 0):
+                continue
+            other = ("c", cell[1]) if kind == "r" else ("r", cell[0])
+            step = cost + (0 if cell in hidden else table[cell[0]][cell[1]] + 1)
+            if step < best.get(other, step + 1):
+                best[other], came[other] = step, (node, cell)
+                heapq.heappush(queue, (step, other))
+    if goal not in came:
+        return None
+    path, node = [], goal
+    while node != start:
+        node, cell = came[node]
+        path.append(cell)
+    return [cell for cell in path if cell not in hidden]
+
+
+def suppress(table: Grid, threshold: int) -> Set[Cell]:
+    """The cells to hide in a table with its totals: the counts of fewer people than
+    `threshold` (a zero is no one: shown), and enough more that none of them follows from the
+    rest — not even with the knowledge that no count is negative, since every hidden cell on
+    a cycle of non-zero counts can be one more or one less."""
+    hidden = {(i, j) for i, row in enumerate(table) for j, value in enumerate(row) if 0 < value < threshold}
+    while True:
+        bridges = _bridges(hidden)
+        if not bridges:
+            return hidden
+        path = _cycle_through(table, hidden, bridges[0], zeros=False)
+        path = path if path is not None else _cycle_through(table, hidden, bridges[0], zeros=True)
+        if path is None:  # a table of one row or column, without its totals: nothing can be shown
+            return {(i, j) for i, row in enumerate(table) for j in range(len(row))}
+        hidden.update(path)
+
+
+def family(whole: Grid, parts: Mapping[str, Grid], threshold: int) -> Tuple[Set[Cell], Dict[str, Set[Cell]]]:
+    """The hidden cells of a whole table and of the parts it adds up from (same shape): each
+    part's own, and in the whole every cell of which some part hides its share — a shown cell
+    of the whole is then the sum of shown cells, and tells nothing the parts do not."""
+    hidden = {name: suppress(grid, threshold) for name, grid in parts.items()}
+    hidden_whole = {(i, j) for i, row in enumerate(whole) for j in range(len(row))
+                    if not parts or any((i, j) in cells for cells in hidden.values())}
+    return hidden_whole, hidden

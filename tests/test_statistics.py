@@ -1,0 +1,261 @@
+"""The observatories' statistics on SQLite and PostgreSQL: counts recorded as things happen
+(once per person and kind a day, nothing of the person, kept through erasure, never in the
+way of a reply), and published through the pages' CSV and JSON with no suppressed count
+given away — by a table's totals, by the country beside its states, or by a state's staff
+asking for another."""
+
+import asyncio
+import csv
+import io
+import logging
+import re
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import counted as counting
+from actions.safety import ActionDanger
+from bot.directory.models import Organisation
+from bot.handoff import service
+from bot.settings import Settings
+from bot.statistics import record, tables
+from bot.statistics.models import DailyCount
+from bot.storage.crypto import new_key
+from bot.storage.database import engine_for, session_scope
+from bot.storage.erasure import erase_sender
+from bot.storage.migrate import upgrade
+from bot.storage.tracker_store import ERASURE_SLOT
+from bot.web import accounts
+from bot.web.app import create_app
+from tests.conftest import STAFF_PASSWORD, fresh_postgresql_database
+from tests.statistics_attack import bounds
+from tests.test_tracker_store import store_for
+
+THRESHOLD = 10
+GUANAJUATO, JALISCO = "11", "14"
+MONDAY = date(2026, 11, 23)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A migrated database, which the actions use too."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'stats.db'}"
+        upgrade(url)
+        monkeypatch.setenv("ORIENTA_DATABASE_URL", url)
+        yield url
+        return
+    with fresh_postgresql_database() as url:
+        upgrade(url)
+        monkeypatch.setenv("ORIENTA_DATABASE_URL", url)
+        yield url
+
+
+def tracker(sender: str = "web-ana", slots: Optional[Dict[str, Any]] = None, text: str = "hola") -> Tracker:
+    return Tracker(sender_id=sender, slots={"welcomed": True, "language": "es", **(slots or {})},
+                   latest_message={"intent": {"name": "danger"}, "text": text, "entities": []}, events=[],
+                   paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen")
+
+
+def stored(url: str) -> Dict[tuple, int]:
+    with engine_for(url).connect() as connection:
+        return {(row.day, row.state, row.kind, row.value): row.people
+                for row in connection.execute(sa.select(DailyCount.__table__))}
+
+
+def marks(events: List[Dict[str, Any]]) -> List[str]:
+    return next(event["value"] for event in events if event.get("name") == counting.COUNTED_SLOT)
+
+
+def test_a_person_counts_once_per_kind_a_day_with_channel_and_language_and_nothing_of_them(
+        database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    today = record.today()
+    first = counting.counted(tracker(slots={"place_key": "11020"}), ("topic", "report_crime"), ("crime", "robbery"))
+    again = counting.counted(tracker(slots={"place_key": "11020", counting.COUNTED_SLOT: marks(first)}),
+                             ("topic", "protection"), ("danger", "self_harm"))
+    assert stored(database) == {(today, GUANAJUATO, "topic", "report_crime"): 1, (today, GUANAJUATO, "crime", "robbery"): 1,
+                                (today, GUANAJUATO, "channel", "web"): 1, (today, GUANAJUATO, "language", "es"): 1,
+                                (today, GUANAJUATO, "danger", "self_harm"): 1}
+    assert sorted(marks(again)) == sorted(f"{today}:{kind}" for kind in ("topic", "crime", "channel", "language", "danger"))
+    monkeypatch.setattr(record, "today", lambda: today + timedelta(days=1))  # the next day counts afresh
+    counting.counted(tracker(slots={counting.COUNTED_SLOT: marks(again)}), ("topic", "protection"))
+    counting.counted(tracker("web-otra"), ("topic", "protection"))
+    assert stored(database)[(today + timedelta(days=1), "", "topic", "protection")] == 2
+    with engine_for(database).connect() as connection:  # no pseudonym, no text, no time of day
+        columns = {column["name"]: str(column["type"]) for column in sa.inspect(connection).get_columns("stat_counts")}
+    assert set(columns) == {"id", "day", "state", "kind", "value", "people"} and "TIME" not in columns["day"].upper()
+
+
+def test_handoff_steps_are_counted_in_the_observatorys_state_with_the_wait_bucketed(database: str) -> None:
+    with session_scope(engine_for(database)) as db:
+        observatory = Organisation(name="Observatorio de prueba", kind="observatory", state_key=JALISCO,
+                                   onc_network="", source="prueba", verified_on=MONDAY, active=True,
+                                   updated_at=datetime.now(timezone.utc))
+        db.add(observatory)
+        db.flush()
+        handoff, _ = service.start(db, "sender", observatory.id, "asked", "es")
+        record.handoff_step(db, "claimed", observatory.id, datetime.now(timezone.utc) - timedelta(minutes=20))
+        erase_sender(db, "sender")  # the counts stay
+    today = record.today()
+    assert stored(database) == {(today, JALISCO, "handoff", "requested"): 1, (today, JALISCO, "handoff", "claimed"): 1,
+                                (today, JALISCO, "claim_time", "under_1h"): 1}
+    assert [record.claim_bucket(timedelta(minutes=m)) for m in (1, 59, 61, 500)] == \
+        ["under_15m", "under_1h", "under_4h", "over_4h"]
+
+
+def test_a_failing_database_never_stops_the_danger_reply_and_logs_nothing_of_the_person(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("ORIENTA_DATABASE_URL", f"sqlite:///{tmp_path / 'never-migrated.db'}")
+    dispatcher = CollectingDispatcher()
+    with caplog.at_level(logging.WARNING):
+        events = asyncio.run(ActionDanger().run(dispatcher, tracker("web-ana-lopez", text="me quiero morir"), {}))
+    assert dispatcher.messages[0]["response"] == "utter_danger_self_harm"
+    assert not any(event.get("name") == counting.COUNTED_SLOT for event in events)  # counted next time
+    assert "Statistics not recorded" in caplog.text and "ana" not in caplog.text and "morir" not in caplog.text
+
+
+def test_the_quick_exit_is_told_from_delete_my_data() -> None:
+    class Ran:
+        def __init__(self, name: str) -> None:
+            self.action_name = name
+
+    assert record.exit_kind([Ran("action_listen"), Ran("action_quick_exit")]) == "quick_exit"
+    assert record.exit_kind([Ran("action_quick_exit"), Ran("action_delete_my_data")]) == "delete_data"
+
+
+# Through the pages: counts of several states over three weeks, many of them small.
+SEEDED = {(GUANAJUATO, 0, "report_crime"): 14, (GUANAJUATO, 0, "protection"): 3, (GUANAJUATO, 1, "report_crime"): 12,
+          (GUANAJUATO, 1, "protection"): 11, (GUANAJUATO, 2, "report_crime"): 1, (JALISCO, 0, "report_crime"): 25,
+          (JALISCO, 0, "protection"): 12, (JALISCO, 1, "protection"): 2, (JALISCO, 2, "report_crime"): 30,
+          (JALISCO, 2, "find_help"): 13, ("", 0, "find_help"): 4, ("", 2, "report_crime"): 16}
+
+
+@pytest.fixture
+def pages(database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dict[str, Any]]:
+    monkeypatch.setattr(record, "today", lambda: MONDAY + timedelta(days=23))  # three whole weeks
+    monkeypatch.setattr(tables, "today", lambda: MONDAY + timedelta(days=23))
+    engine = engine_for(database)
+    with session_scope(engine) as db:
+        for (state, week, value), people in SEEDED.items():
+            db.add(DailyCount(day=MONDAY + timedelta(weeks=week, days=2), state=state, kind="topic", value=value,
+                              people=people))
+        leon = Organisation(name="Observatorio de León", kind="observatory", state_key=GUANAJUATO, onc_network="",
+                            source="prueba", verified_on=MONDAY, active=True, updated_at=datetime.now(timezone.utc))
+        db.add(leon)
+        db.flush()
+        leon_id = leon.id
+    accounts.create(engine, "admin-stats", STAFF_PASSWORD, "admin")
+    accounts.create(engine, "staff-leon", STAFF_PASSWORD, "staff", leon_id)
+    app = create_app(Settings(database, (new_key(),), b"k", "AC", "token", None, None, None), secret_key="stats")
+    yield {"app": app, "engine": engine}
+
+
+def signed_in(app: Any, username: str) -> FlaskClient:
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    assert client.post("/login", data={"username": username, "password": STAFF_PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    return client
+
+
+def as_grid(rows: List[Dict[str, Any]]) -> List[List[Optional[int]]]:
+    weeks = list(dict.fromkeys(row["semana"] for row in rows))
+    values = list(dict.fromkeys(row["valor"] for row in rows))
+    cells = {(row["semana"], row["valor"]): row["personas"] for row in rows}
+    return [[cells[(week, value)] for value in values] for week in weeks]
+
+
+def test_nothing_suppressed_can_be_worked_out_from_every_export_together(pages: Dict[str, Any]) -> None:
+    admin = signed_in(pages["app"], "admin-stats")
+    published = {place: admin.get(f"/estadisticas/datos.json?medida=topic&estado={place}").json
+                 for place in ("", GUANAJUATO, JALISCO, "nd")}
+    grids = {place: as_grid(body["filas"]) for place, body in published.items()}
+    assert published[GUANAJUATO]["minimo_personas"] == THRESHOLD and grids[JALISCO][0] == [0, 12, 25, 37]
+    for place, body in published.items():  # every cell under the threshold is suppressed, and flagged
+        for row in body["filas"]:
+            assert row["suprimido"] == (row["personas"] is None)
+            assert row["personas"] is None or row["personas"] == 0 or row["personas"] >= THRESHOLD
+    # The attacks: a total minus the cells shown; the country minus the states shown; all together.
+    worked_out = bounds({("mx" if place == "" else place): grid for place, grid in grids.items()}, whole="mx",
+                        column_totals=False)
+    values = ["find_help", "protection", "report_crime"]
+    for (place, i, j), (least, greatest) in worked_out.items():
+        if place != "mx" and j < 3:
+            real = SEEDED.get((GUANAJUATO if place == GUANAJUATO else JALISCO if place == JALISCO else "", i, values[j]), 0)
+            if 0 < real < THRESHOLD:
+                assert greatest - least > 0.5, (place, i, j, least, greatest)
+
+
+def test_the_csv_holds_what_the_json_holds_suppressed_cells_empty(pages: Dict[str, Any]) -> None:
+    admin = signed_in(pages["app"], "admin-stats")
+    rows = admin.get("/estadisticas/datos.json?medida=topic&estado=11").json["filas"]
+    exported = admin.get("/estadisticas/datos.csv?medida=topic&estado=11")
+    assert exported.mimetype == "text/csv"
+    read = list(csv.DictReader(io.StringIO(exported.text)))
+    assert [(r["semana"], r["valor"], r["personas"], r["suprimido"]) for r in read] == \
+        [(r["semana"], r["valor"], "" if r["personas"] is None else str(r["personas"]), "sí" if r["suprimido"] else "no")
+         for r in rows]
+    assert read[0]["nombre"] == "ayuda cercana" and any(r["personas"] == "" for r in read)
+
+
+def test_staff_see_their_own_state_whatever_they_ask(pages: Dict[str, Any]) -> None:
+    staff = signed_in(pages["app"], "staff-leon")
+    own = staff.get("/estadisticas/datos.json?medida=topic").json
+    assert staff.get("/estadisticas/datos.json?medida=topic&estado=14").json == own == \
+        staff.get("/estadisticas/datos.json?medida=topic&estado=").json
+    assert own["estado"] == GUANAJUATO
+    assert staff.get("/estadisticas/datos.json?medida=nada").status_code == 404
+    assert pages["app"].test_client().get("/estadisticas/").status_code == 302  # signed out: to the login
+    page = staff.get("/estadisticas/")
+    assert page.status_code == 200 and "Guanajuato" in page.text and 'name="estado"' not in page.text
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_quick_exit_is_counted_as_it_erases_in_the_place_named(backend: str, tmp_path: Path) -> None:
+    store = store_for(backend, tmp_path)
+    url = str(store.engine.url)
+
+    def exits() -> int:
+        return stored(url).get((record.today(), GUANAJUATO, "exit", "quick_exit"), 0)
+
+    before, sender = exits(), f"exit-{uuid.uuid4().hex}"
+    tracker = asyncio.run(store.get_or_create_tracker(sender))
+    for event in (UserUttered("salir", {"name": "quick_exit"}), SlotSet("place_key", "11020"),
+                  ActionExecuted("action_quick_exit"), SlotSet(ERASURE_SLOT, True)):
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    assert exits() == before + 1
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # the pages' words: the database is no matter
+def test_every_kind_has_its_page_with_its_values_named_in_spanish(pages: Dict[str, Any]) -> None:
+    seen = {"crime": "robbery", "danger": "self_harm", "help": "prosecutor", "handoff": "claimed",
+            "claim_time": "under_1h", "exit": "quick_exit", "channel": "whatsapp", "language": "nah"}
+    with session_scope(pages["engine"]) as db:
+        for kind, value in seen.items():
+            db.add(DailyCount(day=MONDAY, state=GUANAJUATO, kind=kind, value=value, people=12))
+        db.add(DailyCount(day=MONDAY, state=GUANAJUATO, kind="help", value="not_found", people=3))
+    admin = signed_in(pages["app"], "admin-stats")
+    for kind, value in seen.items():
+        assert admin.get(f"/estadisticas/?medida={kind}&estado=11").status_code == 200, kind
+        named = {row["valor"]: row["nombre"] for row in admin.get(f"/estadisticas/datos.json?medida={kind}").json["filas"]}
+        assert named[value] != value and named["total"] == "Total", kind
+    assert admin.get("/estadisticas/datos.json?medida=help").json["filas"][0]["semana"] == MONDAY.isoformat()
+    assert admin.get("/estadisticas/?medida=help").text.count("<svg") == 3  # with the unmet needs
+
+
+def test_the_week_under_way_is_not_published_so_no_day_tells_on_the_next(pages: Dict[str, Any]) -> None:
+    admin = signed_in(pages["app"], "admin-stats")
+    before = admin.get("/estadisticas/datos.csv?medida=topic&estado=11").text
+    with session_scope(pages["engine"]) as db:  # someone asks today, in a value never seen before
+        record.add(db, "topic", "new_topic", GUANAJUATO)
+    assert admin.get("/estadisticas/datos.csv?medida=topic&estado=11").text == before
+    assert "2026-12-14" not in before and "2026-12-07" in before
