@@ -1,6 +1,6 @@
 """What an attacker can work out of published tables: for each suppressed cell, the least
 and greatest count the shown cells and every sum they take part in allow (linear
-programming over non-negative counts). Shared by the suppression's and the pages' tests."""
+programming over counts of at least one, since zeros are shown). Shared by the suppression's and the pages' tests."""
 
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -10,11 +10,12 @@ Shown = Sequence[Sequence[Optional[int]]]  # a table with its totals; None: supp
 Key = Tuple[str, int, int]
 
 
-def bounds(tables: Mapping[str, Shown], whole: Optional[str] = None,
-           column_totals: bool = True) -> Dict[Key, Tuple[float, float]]:
+def bounds(tables: Mapping[str, Shown], whole: Optional[str] = None, column_totals: bool = True,
+           zeros: Optional[Mapping[str, Sequence[Sequence[bool]]]] = None) -> Dict[Key, Tuple[float, float]]:
     """(least, greatest) of every suppressed cell, by (table, row, column). Each table's rows
     add up to their last cell and, with `column_totals`, its columns to its last row; with
-    `whole`, that table is the sum of the others."""
+    `whole`, that table is the sum of the others. A suppressed cell is at least one (zeros are
+    shown), unless `zeros` (per table, like it) says it is zero: an attacker who knows that too."""
     unknown: List[Key] = [(name, i, j) for name, table in tables.items()
                           for i, row in enumerate(table) for j, cell in enumerate(row) if cell is None]
     if not unknown:
@@ -46,13 +47,14 @@ def bounds(tables: Mapping[str, Shown], whole: Optional[str] = None,
             for j in range(len(row)):
                 equation([((name, i, j), 1.0) for name in parts] + [((whole, i, j), -1.0)])
     a_eq = [[row.get(n, 0.0) for n in range(len(unknown))] for row, _ in equations]
+    floors = [(0 if zeros and zeros[name][i][j] else 1, None) for name, i, j in unknown]
     b_eq = [constant for _, constant in equations]
     found = {}
     for key, n in index.items():
         objective = [0.0] * len(unknown)
         objective[n] = 1.0
-        low = linprog(objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=(0, None), method="highs")
+        low = linprog(objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=floors, method="highs")
         objective[n] = -1.0
-        high = linprog(objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=(0, None), method="highs")
+        high = linprog(objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=floors, method="highs")
         found[key] = (low.fun, float("inf") if high.status == 3 else -high.fun)
     return found

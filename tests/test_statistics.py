@@ -102,11 +102,10 @@ def test_handoff_steps_are_counted_in_the_observatorys_state_with_the_wait_bucke
         db.add(observatory)
         db.flush()
         handoff, _ = service.start(db, "sender", observatory.id, "asked", "es")
-        record.handoff_step(db, "claimed", observatory.id, datetime.now(timezone.utc) - timedelta(minutes=20))
+        record.handoff_claimed(db, observatory.id, datetime.now(timezone.utc) - timedelta(minutes=20))
         erase_sender(db, "sender")  # the counts stay
     today = record.today()
-    assert stored(database) == {(today, JALISCO, "handoff", "requested"): 1, (today, JALISCO, "handoff", "claimed"): 1,
-                                (today, JALISCO, "claim_time", "under_1h"): 1}
+    assert stored(database) == {(today, JALISCO, "handoff", "requested"): 1, (today, JALISCO, "claim_time", "under_1h"): 1}
     assert [record.claim_bucket(timedelta(minutes=m)) for m in (1, 59, 61, 500)] == \
         ["under_15m", "under_1h", "under_4h", "over_4h"]
 
@@ -154,6 +153,13 @@ def pages(database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dict[str, 
         leon_id = leon.id
     accounts.create(engine, "admin-stats", STAFF_PASSWORD, "admin")
     accounts.create(engine, "staff-leon", STAFF_PASSWORD, "staff", leon_id)
+    with session_scope(engine) as db:  # a national desk of no state
+        desk = Organisation(name="Mesa nacional", kind="observatory", state_key=None, onc_network="",
+                            source="prueba", verified_on=MONDAY, active=True, updated_at=datetime.now(timezone.utc))
+        db.add(desk)
+        db.flush()
+        desk_id = desk.id
+    accounts.create(engine, "staff-desk", STAFF_PASSWORD, "staff", desk_id)
     app = create_app(Settings(database, (new_key(),), b"k", "AC", "token", None, None, None), secret_key="stats")
     yield {"app": app, "engine": engine}
 
@@ -216,6 +222,9 @@ def test_staff_see_their_own_state_whatever_they_ask(pages: Dict[str, Any]) -> N
     assert pages["app"].test_client().get("/estadisticas/").status_code == 302  # signed out: to the login
     page = staff.get("/estadisticas/")
     assert page.status_code == 200 and "Guanajuato" in page.text and 'name="estado"' not in page.text
+    desk = signed_in(pages["app"], "staff-desk")  # a national desk: the people who named no state
+    assert desk.get("/estadisticas/datos.json?medida=topic&estado=14").json["estado"] == "nd"
+    assert "None" not in desk.get("/estadisticas/").text
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -237,7 +246,7 @@ def test_the_quick_exit_is_counted_as_it_erases_in_the_place_named(backend: str,
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # the pages' words: the database is no matter
 def test_every_kind_has_its_page_with_its_values_named_in_spanish(pages: Dict[str, Any]) -> None:
-    seen = {"crime": "robbery", "danger": "self_harm", "help": "prosecutor", "handoff": "claimed",
+    seen = {"crime": "robbery", "danger": "self_harm", "help": "prosecutor", "handoff": "to_desk",
             "claim_time": "under_1h", "exit": "quick_exit", "channel": "whatsapp", "language": "nah"}
     with session_scope(pages["engine"]) as db:
         for kind, value in seen.items():

@@ -58,10 +58,18 @@ def claim_bucket(waited: timedelta) -> str:
     return next((code for limit, code in CLAIM_BUCKETS if waited < limit), CLAIMED_LATER)
 
 
-def handoff_step(session: Session, step: str, observatory_id: int, waiting_since: Optional[datetime] = None) -> None:
-    """A handoff requested, claimed (with how long it waited), moved to the national desk or
-    escalated, counted in the state of the observatory that has it."""
-    state = session.scalar(sa.select(Organisation.state_key).where(Organisation.id == observatory_id))
-    add(session, "handoff", step, state)
-    if waiting_since is not None:
-        add(session, "claim_time", claim_bucket(datetime.now(timezone.utc) - waiting_since), state)
+def handoff_step(session: Session, step: str, observatory_id: int) -> None:
+    """A handoff requested, moved to the national desk or escalated, counted in the state of
+    the observatory that has it."""
+    add(session, "handoff", step, _state_of(session, observatory_id))
+
+
+def handoff_claimed(session: Session, observatory_id: int, waiting_since: datetime) -> None:
+    """A handoff claimed, counted only by how long it waited (`claim_time`, whose total is the
+    claims): a count of claims beside the handoff's other steps would tell its suppressed ones."""
+    add(session, "claim_time", claim_bucket(datetime.now(timezone.utc) - waiting_since),
+        _state_of(session, observatory_id))
+
+
+def _state_of(session: Session, observatory_id: int) -> Optional[str]:
+    return session.scalar(sa.select(Organisation.state_key).where(Organisation.id == observatory_id))

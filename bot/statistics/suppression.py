@@ -96,16 +96,39 @@ def _cycle_through(table: Grid, hidden: Set[Cell], bridge: Cell, zeros: bool) ->
     return [cell for cell in path if cell not in hidden]
 
 
+def _too_narrow(table: Grid, hidden: Set[Cell], threshold: int) -> Optional[Cell]:
+    """A shown cell to hide where a line (a row or a column, its total last, shown) hides k
+    counts adding up to s with s - (k - 1) < threshold: since a shown zero tells that every
+    hidden count is at least one, each would be known to be fewer than the threshold. The
+    line's smallest shown count, else its total; None when no line is so narrow."""
+    rows, columns = len(table), len(table[0])
+    lines = [[(i, j) for j in range(columns)] for i in range(rows)] + \
+            [[(i, j) for i in range(rows)] for j in range(columns)]
+    for *inner, total in lines:
+        secret = [cell for cell in inner if cell in hidden]
+        if total in hidden or not secret:
+            continue
+        if sum(table[i][j] for i, j in secret) - (len(secret) - 1) < threshold:
+            shown = [cell for cell in inner if cell not in hidden and table[cell[0]][cell[1]] > 0]
+            return min(shown, key=lambda cell: table[cell[0]][cell[1]]) if shown else total
+    return None
+
+
 def suppress(table: Grid, threshold: int) -> Set[Cell]:
     """The cells to hide in a table with its totals: the counts of fewer people than
     `threshold` (a zero is no one: shown), and enough more that none of them follows from the
     rest — not even with the knowledge that no count is negative, since every hidden cell on
-    a cycle of non-zero counts can be one more or one less."""
+    a cycle of non-zero counts can be one more or one less — nor is known to be under the
+    threshold from a line's total, since each hidden count is at least one (`_too_narrow`)."""
     hidden = {(i, j) for i, row in enumerate(table) for j, value in enumerate(row) if 0 < value < threshold}
     while True:
         bridges = _bridges(hidden)
         if not bridges:
-            return hidden
+            widen = _too_narrow(table, hidden, threshold)
+            if widen is None:
+                return hidden
+            hidden.add(widen)
+            continue
         path = _cycle_through(table, hidden, bridges[0], zeros=False)
         path = path if path is not None else _cycle_through(table, hidden, bridges[0], zeros=True)
         if path is None:  # a table of one row or column, without its totals: nothing can be shown

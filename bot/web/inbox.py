@@ -21,7 +21,7 @@ from bot.handoff import service
 from bot.handoff.models import Handoff, HandoffMessage, StaffAudit
 from bot.replies.render import render
 from bot.settings import Settings
-from bot.statistics.record import handoff_step
+from bot.statistics.record import handoff_claimed
 from bot.storage.contacts import Address, ContactBook
 from bot.storage.crypto import Sealer
 from bot.storage.database import session_scope
@@ -197,7 +197,7 @@ def claim(handoff_id: int) -> Response:
             .values(status="active", claimed_by=current_user.id, custody=Handoff.custody + 1)).rowcount == 1
         if taken:
             _audit(db, handoff, "claim")
-            handoff_step(db, "claimed", handoff.observatory_id, handoff.waiting_since)
+            handoff_claimed(db, handoff.observatory_id, handoff.waiting_since)
         else:
             db.refresh(handoff)
             if handoff.claimed_by != current_user.id or handoff.status != "active":

@@ -42,7 +42,8 @@ def place_label(place: str) -> str:
 
 
 def _asked() -> Tuple[str, str]:
-    """The kind and place asked for: staff always get their observatory's state."""
+    """The kind and place asked for: staff always get their observatory's state (a national
+    desk without one: the people who named no state, whose handoffs it takes)."""
     kind = request.args.get("medida", "topic")
     if kind not in record.KINDS:
         abort(404)
@@ -55,7 +56,7 @@ def _asked() -> Tuple[str, str]:
         observatory = db.get(Organisation, current_user.observatory_id)
         if observatory is None:
             abort(403)
-        return kind, observatory.state_key
+        return kind, observatory.state_key or tables.NO_STATE
 
 
 def _table(kind: str, place: str) -> Optional[tables.Table]:
