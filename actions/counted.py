@@ -43,10 +43,11 @@ def counted(tracker: Tracker, *seen: Tuple[str, Optional[str]]) -> List[EventTyp
             if not done:  # the person's first count today
                 wanted += [("channel", channel_of(session, tracker.sender_id)),
                            ("language", tracker.get_slot("language") or "es")]
-            recorded = [record.add(session, kind, value, state) for kind, value in wanted]
+            recorded = [kind for kind, value in wanted if record.add(session, kind, value, state)]
     except SQLAlchemyError as error:
         logger.warning("Statistics not recorded: %s", type(error).__name__)
         return []
-    if not all(recorded):  # tried again at the next count
+    if not recorded:
         return []
-    return [SlotSet(COUNTED_SLOT, done + [f"{day}:{kind}" for kind, _ in wanted])]
+    # What failed is tried again at the next count; what was recorded, not again.
+    return [SlotSet(COUNTED_SLOT, done + [f"{day}:{kind}" for kind in recorded])]

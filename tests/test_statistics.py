@@ -94,6 +94,17 @@ def test_a_person_counts_once_per_kind_a_day_with_channel_and_language_and_nothi
     assert set(columns) == {"id", "day", "state", "kind", "value", "people"} and "TIME" not in columns["day"].upper()
 
 
+def test_what_one_count_recorded_is_not_counted_again_when_another_failed(
+        database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    add = record.add
+    monkeypatch.setattr(record, "add", lambda session, kind, *rest: kind != "crime" and add(session, kind, *rest))
+    first = counting.counted(tracker(), ("topic", "report_crime"), ("crime", "robbery"))
+    monkeypatch.setattr(record, "add", add)
+    counting.counted(tracker(slots={counting.COUNTED_SLOT: marks(first)}), ("topic", "report_crime"), ("crime", "robbery"))
+    assert {key[2:]: people for key, people in stored(database).items()} == {
+        ("topic", "report_crime"): 1, ("crime", "robbery"): 1, ("channel", "web"): 1, ("language", "es"): 1}
+
+
 def test_handoff_steps_are_counted_in_the_observatorys_state_with_the_wait_bucketed(database: str) -> None:
     with session_scope(engine_for(database)) as db:
         observatory = Organisation(name="Observatorio de prueba", kind="observatory", state_key=JALISCO,
