@@ -17,7 +17,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Collection, ContextManager, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 import sqlalchemy as sa
@@ -106,11 +106,12 @@ class RunningAssistant:
                         self.observatory_id(observatory) if observatory else None)
         return username
 
-    def dump(self) -> str:
-        """Every text column of every table, as one string: what a stolen dump would show."""
+    def dump(self, only: Optional[Collection[str]] = None, without: Collection[str] = ()) -> str:
+        """Every text column of every table (or `only` those, but those `without`), as one
+        string: what a stolen dump would show."""
         inspector = sa.inspect(self.engine)
         parts = []
-        for table in inspector.get_table_names():
+        for table in sorted(set(only or inspector.get_table_names()) - set(without)):
             for column in inspector.get_columns(table):
                 if isinstance(column["type"], (sa.String, sa.Text)):
                     parts += [str(v) for (v,) in self.query(f'SELECT "{column["name"]}" FROM "{table}"')]
