@@ -2,7 +2,10 @@
 directory, through the real actions and a real, migrated and seeded database."""
 
 from datetime import date
+from pathlib import Path
 from typing import Any, Dict, List, Optional
+
+import pytest
 
 from actions.fallback import ActionMisunderstood
 from actions.guidance import ActionMore, ActionProtection, ActionReportCrime
@@ -219,3 +222,11 @@ def test_after_family_violence_no_trafficking_line_nor_visa_in_the_answer_its_mo
     assert trafficking not in sent and visa not in sent
     _, _, for_trafficking = run(ActionHelpNearMe(), tracker("find_help", slots={**after, "crime": "trafficking"}))
     assert trafficking in texts(for_trafficking)
+
+
+def test_the_coverage_command_before_any_database_shows_the_seed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("ORIENTA_DATABASE_URL", f"sqlite:///{tmp_path / 'not-yet' / 'orienta.db'}")
+    assert coverage.main() == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("No directory database yet") and "Aguascalientes" in printed

@@ -10,14 +10,20 @@ coverage page (bot/web/directory_admin.py) shows them.
 """
 
 import sys
+import tempfile
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.directory import seed
 from bot.directory.catalogue import catalogue
 from bot.directory.nearest import Directory, Entry
 from bot.settings import database_url
 from bot.storage.database import engine_for
+from bot.storage.migrate import upgrade
 
 KINDS = {"prosecutor": "Fiscalía", "women_justice_centre": "CJM", "victims_commission": "Víctimas",
          "human_rights_commission": "DDHH", "observatory": "Observatorio"}
@@ -102,7 +108,18 @@ def table(entries: Sequence[Entry], today: Optional[date] = None) -> List[str]:
 
 
 def main() -> int:
-    for line in table(Directory(engine_for(database_url())).index().entries):
+    """The running directory's coverage; before the first `make run` created its database,
+    that of the seed it will start from (in a scratch database)."""
+    try:
+        entries = Directory(engine_for(database_url())).index().entries
+    except SQLAlchemyError:
+        print("No directory database yet (`make run` creates it): the seed it starts from.")
+        with tempfile.TemporaryDirectory() as scratch:
+            url = f"sqlite:///{Path(scratch) / 'seed.db'}"
+            upgrade(url)
+            seed.load(engine_for(url))
+            entries = Directory(engine_for(url)).index().entries
+    for line in table(entries):
         print(line)
     return 0
 
