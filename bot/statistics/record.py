@@ -64,11 +64,13 @@ def handoff_step(session: Session, step: str, observatory_id: int) -> None:
     add(session, "handoff", step, _state_of(session, observatory_id))
 
 
-def handoff_claimed(session: Session, observatory_id: int, waiting_since: datetime) -> None:
+def handoff_claimed(session: Session, observatory_id: int, waiting_since: Optional[datetime]) -> None:
     """A handoff claimed, counted only by how long it waited (`claim_time`, whose total is the
-    claims): a count of claims beside the handoff's other steps would tell its suppressed ones."""
-    add(session, "claim_time", claim_bucket(datetime.now(timezone.utc) - waiting_since),
-        _state_of(session, observatory_id))
+    claims): a count of claims beside the handoff's other steps would tell its suppressed ones.
+    A handoff taken again with no wait on record (handed back by a role change) is not counted."""
+    if waiting_since is not None:
+        add(session, "claim_time", claim_bucket(datetime.now(timezone.utc) - waiting_since),
+            _state_of(session, observatory_id))
 
 
 def _state_of(session: Session, observatory_id: int) -> Optional[str]:
