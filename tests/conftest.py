@@ -298,9 +298,29 @@ def notifications() -> Iterator[Dict[str, Any]]:
     server.shutdown()
 
 
+PORT_TAKEN = b"address already in use"
+LAUNCH_TRIES = 3  # a free port picked here can be taken by another process before bot.run binds it
+
+
 @contextmanager
 def running_assistant(workdir: Path, extra_env: Dict[str, str]) -> Iterator[RunningAssistant]:
-    """Action server, dialogue engine, staff pages and simulator, launched by `python -m bot.run`."""
+    """Action server, dialogue engine, staff pages and simulator, launched by `python -m bot.run`
+    (again on other ports when one it was given was taken meanwhile)."""
+    for attempt in range(LAUNCH_TRIES):
+        try:
+            with _launched(workdir, extra_env, last=attempt == LAUNCH_TRIES - 1) as running:
+                yield running
+            return
+        except PortTaken:
+            continue
+
+
+class PortTaken(Exception):
+    """bot.run could not bind a port it was given."""
+
+
+@contextmanager
+def _launched(workdir: Path, extra_env: Dict[str, str], last: bool) -> Iterator[RunningAssistant]:
     assert MODEL.exists(), "No trained model: run the suite through `make test`."
     port, simulator_port, web_port = free_port(), free_port(), free_port()
     sqlite_path = workdir / "orienta.db"
@@ -321,6 +341,7 @@ def running_assistant(workdir: Path, extra_env: Dict[str, str]) -> Iterator[Runn
         **extra_env,
     }
     twilio = load_or_create(workdir)  # the simulator's credentials, before the launcher reads them
+    logged_before = log_path.stat().st_size if log_path.exists() else 0
     with log_path.open("a") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -335,6 +356,8 @@ def running_assistant(workdir: Path, extra_env: Dict[str, str]) -> Iterator[Runn
         while "Press Ctrl-C" not in running.banner:
             line = process.stdout.readline()
             if not line and process.poll() is not None:
+                if not last and PORT_TAKEN in log_path.read_bytes()[logged_before:]:
+                    raise PortTaken()
                 pytest.fail(f"bot.run exited: {log_path.read_text()[-3000:]}")
             running.banner += line
             if time.monotonic() > deadline:
