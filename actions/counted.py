@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions.places import current_place_key
+from bot.identity import WEB_CHAT_PREFIX
 from bot.settings import database_url
 from bot.statistics import record
 from bot.storage.database import engine_for, session_scope
@@ -18,12 +19,11 @@ from bot.storage.models import Contact
 
 logger = logging.getLogger(__name__)
 COUNTED_SLOT = "stats_counted"  # ["2026-12-02:topic", …]: what was counted today
-WEB_PREFIX = "web-"  # the web chat's conversations (bot/channels/rest_channel.py)
 
 
 def channel_of(session: Session, sender_id: str) -> str:
     """whatsapp or sms from the person's contact; web for the web chat."""
-    if sender_id.startswith(WEB_PREFIX):
+    if sender_id.startswith(WEB_CHAT_PREFIX):
         return "web"
     contact = session.get(Contact, sender_id)
     return contact.channel if contact else "other"

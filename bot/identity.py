@@ -5,6 +5,7 @@ import hmac
 import re
 
 WHATSAPP_PREFIX = "whatsapp:"
+WEB_CHAT_PREFIX = "web-"  # the web chat's conversation ids (bot/channels/rest_channel.py)
 # Mexican mobiles reach WhatsApp as +521 and ten digits, SMS as +52 and the same ten.
 _MEXICAN_WHATSAPP_MOBILE = re.compile(r"^\+521(\d{10})$")
 

@@ -38,6 +38,7 @@ from sanic.response import HTTPResponse
 from bot.channels import rate_limit
 from bot.channels.rate_limit import RedisSlidingWindow, SlidingWindow
 from bot.channels.twilio_channel import DEFAULT_SENDER_RATE, DEFAULT_SOURCE_RATE
+from bot.identity import WEB_CHAT_PREFIX
 from bot.languages import DEFAULT_LANGUAGE
 from bot.nlu.keyword_intents import DANGER, KeywordRules
 from bot.replies.catalogue import Catalogues
@@ -45,7 +46,6 @@ from bot.replies.render import render
 from bot.settings import REST_CHANNEL_SWITCH, rest_channel_enabled
 
 logger = logging.getLogger(__name__)
-CONVERSATION_PREFIX = "web-"
 MAX_MESSAGE_CHARS = 5000  # the web chat page's limit too
 SENDER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL, and surrogates left unpaired by the JSON
@@ -61,7 +61,7 @@ class InvalidMessage(ValueError):
 
 def conversation_id(sender: str) -> str:
     """Where a REST sender's conversation is stored: never a Twilio pseudonym."""
-    return CONVERSATION_PREFIX + sender
+    return WEB_CHAT_PREFIX + sender
 
 
 def read(body: bytes) -> Tuple[str, str]:
