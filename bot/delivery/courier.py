@@ -155,7 +155,7 @@ class Courier:
 
     async def _by_sms(self, delivery: Delivery) -> bool:
         """A danger reply WhatsApp did not take, sent to the same number by SMS."""
-        to, from_ = bare_number(delivery.to), self.sms_from or bare_number(delivery.our_address)
+        to, from_ = bare_number(delivery.to), outbox.sms_sender(self.sms_from, delivery.our_address)
         try:
             for body in bodies_for(delivery.body, "sms"):
                 await asyncio.wait_for(self.sender.send(to, from_, body=body), timeout=SEND_TIMEOUT_S)

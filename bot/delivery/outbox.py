@@ -25,6 +25,7 @@ from cryptography.fernet import InvalidToken
 from sqlalchemy.orm import Session
 
 from bot.channels.outgoing_text import bodies_for
+from bot.identity import bare_number
 from bot.storage.contacts import Address
 from bot.storage.crypto import Sealer
 from bot.storage.models import OutgoingMessage
@@ -63,6 +64,12 @@ class Delivery:
     urgent: bool
     attempts: int
 
+
+
+def sms_sender(sms_from: Optional[str], our_address: str) -> str:
+    """The number a danger reply goes from by SMS when WhatsApp fails: ORIENTA_SMS_FROM, else
+    the WhatsApp number itself, without its prefix."""
+    return sms_from or bare_number(our_address)
 
 def enqueue(session: Session, sealer: Sealer, sender_id: str, contact: Address, replies: Iterable[Reply],
             origin: str, when: datetime, urgent: bool = False, handoff_message_id: Optional[int] = None) -> int:

@@ -64,7 +64,7 @@ def record(session: Session, sealer: Sealer, report: StatusReport, sms_from: Opt
         if not _release(session, row_id, fallback):
             continue  # another callback of the same message released it first
         if fallback == RESENT:
-            sms = Address(bare_number(sealer.open(sealed_to)), sms_from or bare_number(our_address), "sms", False, now)
+            sms = Address(bare_number(sealer.open(sealed_to)), outbox.sms_sender(sms_from, our_address), "sms", False, now)
             outbox.enqueue(session, sealer, sender_id, sms, [Reply(sealer.open(sealed_body))], origin, now, urgent=True)
             resent.append(sender_id)
     return resent
