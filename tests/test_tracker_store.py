@@ -1,10 +1,12 @@
 """The tracker store erases a conversation completely, on SQLite and on PostgreSQL."""
 
 import asyncio
+import atexit
 import json
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -17,18 +19,27 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from bot.storage import processed_messages
 from bot.storage.contacts import remember
 from bot.storage.crypto import Sealer, new_key
-from bot.storage.database import engine_for, session_scope
+from bot.storage.database import drop_database, engine_for, ensure_database, session_scope
 from bot.storage.migrate import upgrade
 from bot.storage.erasure import ERASURE_SLOT
 from bot.storage.tracker_store import ErasableSQLTrackerStore
-from tests.conftest import ROOT
+from tests.conftest import POSTGRESQL_SERVER, ROOT
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 SECRET = f"Me llamo Ana y vivo en la calle Sauce {uuid.uuid4().hex}"
 
 
-POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/orienta_test"
+# One database of this run's own (another run on the machine may hold other migrations), dropped at exit.
+POSTGRES_DB = f"orienta_test_{uuid.uuid4().hex[:8]}"
+POSTGRES_URL = f"{POSTGRESQL_SERVER}/{POSTGRES_DB}"
 KEYS = [new_key()]
+
+
+@lru_cache(maxsize=None)
+def _postgresql_database() -> str:
+    ensure_database(POSTGRES_URL)
+    atexit.register(drop_database, POSTGRES_URL)
+    return POSTGRES_DB
 
 
 def store_for(backend: str, tmp_path: Path) -> ErasableSQLTrackerStore:
@@ -39,7 +50,7 @@ def store_for(backend: str, tmp_path: Path) -> ErasableSQLTrackerStore:
     else:
         store = ErasableSQLTrackerStore(
             domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=5432,
-            username="postgres", db="orienta_test", login_db="postgres", data_keys=KEYS,
+            username="postgres", db=_postgresql_database(), login_db="postgres", data_keys=KEYS,
         )
         upgrade(POSTGRES_URL)
     return store
