@@ -74,9 +74,9 @@ def why_similar(a: str, b: str, one_word_rule: bool = True) -> Optional[str]:
 
 
 class _Index:
-    """The training messages, indexed so that the examples compared in full with
-    `why_similar` are only those that could be near-duplicates (a necessary condition of
-    each rule): the outcome is the same as comparing with every training message, in order."""
+    """The training messages, indexed so that an example is compared in full (`why_similar`)
+    only with those that could be its near-duplicates, by a necessary condition of each rule:
+    the outcome is that of comparing it with every training message, in order."""
 
     def __init__(self, training: Sequence[Tuple[str, str]]) -> None:
         self.rows = [(label, text, normalise(text)) for label, text in training]
