@@ -28,6 +28,7 @@ from bot.text import bare_words
 CRIME_SLOT = "crime"
 MORE_SLOT = "more_sections"
 REPORT, PROTECTION = "report_crime", "protection"  # the intents, the topics and the answers' names
+INTERPRETER = "interpreter"  # the answer after a language with no reviewed texts is chosen
 OTHER = "other"  # the crime "Otro" (guidance/national.yml), offered last
 REPORT_FIRST = frozenset({"disappearance", "extortion"})  # crimes (guidance/national.yml) reported first
 PROTECTION_FIRST = frozenset({"family_violence"})  # told beside danger, it asks for protection first
@@ -82,12 +83,19 @@ def send(dispatcher: CollectingDispatcher, answer: Answer, choices: List[Dict[st
 
 
 def composer(tracker: Tracker, state: Optional[str], crime: Optional[str] = None, part: str = WHOLE,
-             case: Optional[str] = None) -> Composer:
+             case: Optional[str] = None, language: Optional[str] = None) -> Composer:
     """The composer for a state (None: not known yet), with that state's entries of the referral
     directory as they are now, nearest to where the person said they are first; `case`: what
-    happened, as the person's words named it (the answer leaves out what is for other cases)."""
+    happened, as the person's words named it (the answer leaves out what is for other cases);
+    `language`: the person's language (the entries that list it)."""
     local = directory().index().of_state(state, ActionHelpNearMe.origin(tracker)[0]) if state else ()
-    return Composer(state, crime, local, part, case, affected(tracker))
+    return Composer(state, crime, local, part, case, affected(tracker), language)
+
+
+def tell_interpreter_right(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> List[EventType]:
+    """What to ask for at the Ministerio Público, what to do when no interpreter comes, and
+    who speaks the language in the person's state (the guidance answer "interpreter")."""
+    return send(dispatcher, composer(tracker, known_state(tracker), language=language).answer(INTERPRETER), [])
 
 
 def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,

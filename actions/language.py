@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import (LANGUAGE_KNOWN_SLOT, PENDING_GUIDANCE, PENDING_QUESTIONS, PENDING_SLOT,
                                   WELCOMED_SLOT, ReplyAction)
-from actions.guidance import CRIME_SLOT, answer_topic
+from actions.guidance import CRIME_SLOT, answer_topic, tell_interpreter_right
 from actions.handoff import offer
 from actions.help_nearby import ActionFindHelp
 from actions.places import current_place_key
@@ -91,9 +91,11 @@ class ActionSafeToTalk(ReplyAction):
 class ActionSetLanguage(ReplyAction):
     """Sets the language, says honestly when its texts are not ready, then goes on.
 
-    A language with no reviewed texts gets the offer of a person with an interpreter
-    (where an observatory takes handoffs); otherwise the assistant goes on with the
-    request the person made before the welcome, if any, else the menu.
+    A language with no reviewed texts gets, in Spanish, how to ask for an interpreter (and
+    who speaks it in the person's state), then the offer of a person with an interpreter
+    (where an observatory takes handoffs); otherwise, or when no observatory does, the
+    assistant goes on with the request the person made before the welcome, if any, else
+    the menu.
     """
 
     def name(self) -> str:
@@ -107,6 +109,7 @@ class ActionSetLanguage(ReplyAction):
         events: List[EventType] = [SlotSet(LANGUAGE_SLOT, language), SlotSet(LANGUAGE_KNOWN_SLOT, True)]
         if not CATALOGUES.has(SERVED_WHEN_TRANSLATED, language):
             dispatcher.utter_message(response="utter_language_fallback", language_name=language_name(language))
+            events += tell_interpreter_right(dispatcher, tracker, language)
             interpreter = offer(dispatcher, tracker, "interpreter", quietly=True, interpreter=language)
             if interpreter:
                 return [*events, SlotSet(PENDING_SLOT, None), *interpreter]

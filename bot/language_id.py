@@ -1,35 +1,47 @@
-"""Which language a message is written in: Spanish, Náhuatl, Otomí or Mixteco.
+"""Which offered language a message is written in: Spanish or one of the seven Indigenous
+languages (Náhuatl, Maya, Tseltal, Tsotsil, Mixteco, Zapoteco, Otomí).
 
-A character n-gram model (scikit-learn's multinomial naive Bayes) trained on the parallel
-corpora of the PyPI package `elotl` (MPL-2.0): Spanish–Náhuatl (axolotl), Spanish–Otomí
-(tsunkua), Spanish–Mixteco (kolo). It is trained once per process, from the installed
-package, in a few seconds. Maya, Tseltal, Tsotsil and Zapoteco have no public corpus in a
-package yet, so they are not recognised (a person can still choose them by name).
+Two models, both built offline from data that ships in packages:
+
+- Spanish or not: a character n-gram model (scikit-learn's multinomial naive Bayes) trained
+  on the parallel corpora of the PyPI package `elotl` (MPL-2.0): Spanish–Náhuatl (axolotl),
+  Spanish–Otomí (tsunkua), Spanish–Mixteco (kolo). Trained once per process, in a few seconds.
+- Which Indigenous language: the trigram profiles of the PyPI package `pyfranc` (MIT; the
+  profiles of franc, built from the Universal Declaration of Human Rights in each language),
+  for the variants it has: `nhn` Central Náhuatl, `yua` Maya, `tzh` Tseltal, `tzo` Tsotsil,
+  `mxv` Mixteco of Metlatónoc, `zam` and `ztu` Zapoteco, `ote` Otomí del Mezquital, and `spa`.
+
+A message the first model finds surely Spanish is Spanish. Otherwise its language is the
+nearest profile's, unless that is Spanish: then the first model may still name Náhuatl,
+Otomí or Mixteco when it is sure and that language is also the nearest Indigenous profile.
+The answer is a guess to offer, never a decision: the person confirms it.
 """
 
 import csv
 import io
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import List, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple
 
+from pyfranc import franc
+from pyfranc.expressions import expressions
+from pyfranc.trigram_utils import asTuples
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import Pipeline, make_pipeline
 
+from bot.languages import DEFAULT_LANGUAGE
 from bot.text import fold
 
 CORPORA = {"axolotl": "nah", "tsunkua": "ote", "kolo": "mixteco"}
+# pyfranc's profile code → the offered language's catalogue code.
+PROFILE_LANGUAGES = {"spa": DEFAULT_LANGUAGE, "nhn": "nah", "yua": "yua", "tzh": "tzh", "tzo": "tzo",
+                     "mxv": "mixteco", "zam": "zap", "ztu": "zap", "ote": "ote"}
 HELD_OUT_EVERY = 10  # every tenth pair is kept for evaluation, never trained on
 MIN_LETTERS = 12  # shorter messages say too little to tell
 SURE = 0.9
 
-
-@dataclass(frozen=True)
-class Guess:
-    language: str
-    probability: float
+Profiles = Mapping[str, Dict[str, int]]  # profile code → trigram → rank (0: most frequent)
 
 
 def labelled_sentences() -> List[Tuple[str, str, bool]]:
@@ -47,6 +59,7 @@ def labelled_sentences() -> List[Tuple[str, str, bool]]:
 
 @lru_cache(maxsize=1)
 def model() -> Pipeline:
+    """The Spanish-or-not model (it also knows Náhuatl, Otomí and Mixteco from elotl)."""
     training = [(text, language) for text, language, held_out in labelled_sentences() if not held_out]
     pipeline = make_pipeline(
         TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True, min_df=2, preprocessor=fold),
@@ -55,17 +68,35 @@ def model() -> Pipeline:
     return pipeline.fit([t for t, _ in training], [language for _, language in training])
 
 
-def identify(text: str) -> Optional[Guess]:
-    """The most likely language of `text`, or None if it is too short to tell."""
-    if sum(c.isalpha() for c in text) < MIN_LETTERS:
+def shipped_profiles() -> Profiles:
+    """pyfranc's profiles of the offered languages."""
+    return {code: franc.numericData["Latin"][code] for code in PROFILE_LANGUAGES}
+
+
+def profile_of(text: str, size: int = 300) -> Dict[str, int]:
+    """A profile built the way franc builds its own: the `size` most frequent trigrams."""
+    return {trigram: rank for rank, (trigram, _) in enumerate(asTuples(text)[:size])}
+
+
+def nearest(text: str, profiles: Profiles) -> List[str]:
+    """The offered languages from the nearest profile to the farthest (pyfranc's distance)."""
+    ranked = franc.getDistances(asTuples(text), dict(profiles), [], [])
+    return list(dict.fromkeys(PROFILE_LANGUAGES[code] for code, _ in ranked))
+
+
+def surely_written_in(text: str, profiles: Optional[Profiles] = None) -> Optional[str]:
+    """The language code to offer for `text`: "es" when surely Spanish, an Indigenous
+    language's code when the models point to it, None when too short, not in the Latin
+    script, or unsure."""
+    if sum(c.isalpha() for c in text) < MIN_LETTERS or franc.getTopScript(text, expressions)[0] != "Latin":
         return None
-    probabilities = model().predict_proba([text])[0]
-    best = probabilities.argmax()
-    return Guess(model().classes_[best], float(probabilities[best]))
-
-
-def surely_written_in(text: str) -> Optional[str]:
-    """The language code of `text` when it is long enough to tell and surely written in
-    Spanish, Náhuatl, Otomí or Mixteco; None when unsure."""
-    guess = identify(text)
-    return guess.language if guess and guess.probability >= SURE else None
+    probabilities = dict(zip(model().classes_, model().predict_proba([text])[0]))
+    if probabilities[DEFAULT_LANGUAGE] >= SURE:
+        return DEFAULT_LANGUAGE
+    ranked = nearest(text, profiles if profiles is not None else shipped_profiles())
+    if ranked[0] != DEFAULT_LANGUAGE:
+        return ranked[0]
+    indigenous = max((code for code in probabilities if code != DEFAULT_LANGUAGE), key=probabilities.get)
+    if probabilities[indigenous] >= SURE and indigenous == ranked[1]:
+        return indigenous
+    return None

@@ -148,11 +148,36 @@ def test_language_without_reviewed_text_says_so_and_continues_with_the_pending_r
         slots={"pending_intent": "protection"},
     )
     replies, events, messages = run(ActionSetLanguage(), current)
-    assert replies == ["utter_language_fallback", "utter_guidance", "utter_guidance"]
+    assert replies == ["utter_language_fallback", "utter_guidance", "utter_guidance", "utter_guidance"]
+    assert "intérprete certificado de mi lengua" in messages[1]["body"]  # the interpreter right first
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "place_form"}
     assert messages[0]["language_name"] == "Náhuatl"
     assert slot(events, "language") == "nah"
     assert slot(events, "pending_intent") is None
+
+
+def test_the_interpreter_right_says_what_to_ask_for_and_never_promises_one(seeded: str) -> None:
+    """What to ask for at the Ministerio Público, what to do when nobody comes; no promise."""
+    current = tracker("choose_language", entities=[{"entity": "language", "value": "tzo"}])
+    replies, events, messages = run(ActionSetLanguage(), current)
+    assert replies[:2] == ["utter_language_fallback", "utter_guidance"]
+    body = messages[1]["body"]
+    for said in ("intérprete certificado de mi lengua", "de qué pueblo eres", "PANITLI", "espere hasta que llegue",
+                 "No te puedo prometer", "pide que quede escrito", "Casas de la Mujer Indígena"):
+        assert said in body, said
+    assert "hablan tu lengua" not in body  # no state known: no entry named
+    assert "item:interpreter.ask" in slot(events, "answer_sources")
+
+
+def test_the_interpreter_right_names_who_speaks_the_language_in_the_persons_state(seeded: str) -> None:
+    """An entry of the directory that lists the language, in the state the person named."""
+    maya = tracker("choose_language", entities=[{"entity": "language", "value": "yua"}], slots={"place_key": "23002"})
+    _, events, messages = run(ActionSetLanguage(), maya)
+    assert "En Quintana Roo hablan tu lengua en: Casa de la Mujer Indígena U Muk'il Ko'olelo'ob" in messages[1]["body"]
+    assert any(ref.startswith("entry:") for ref in slot(events, "answer_sources"))
+    nahuatl = tracker("choose_language", entities=[{"entity": "language", "value": "nah"}], slots={"place_key": "23002"})
+    _, _, messages = run(ActionSetLanguage(), nahuatl)
+    assert "hablan tu lengua" not in messages[1]["body"]  # the Maya centre is not named for Náhuatl
 
 
 def test_safe_to_talk_asks_the_language_when_the_first_message_did_not_tell_it() -> None:

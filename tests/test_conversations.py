@@ -134,8 +134,9 @@ def test_a_language_without_reviewed_text_falls_back_to_spanish_and_says_so(assi
     chat.say("1")
     replies = chat.say("2")
     assert replies[0] == text("utter_language_fallback", language_name="Náhuatl")
-    assert replies[1] == text("utter_main_menu") or replies[1].startswith(HANDOFF_OFFER)  # an interpreter, if staffed
-    if replies[1].startswith(HANDOFF_OFFER):
+    assert replies[1].startswith("Tu derecho a un intérprete:") and "No te puedo prometer" in replies[1]
+    assert replies[2] == text("utter_main_menu") or replies[2].startswith(HANDOFF_OFFER)  # an interpreter, if staffed
+    if replies[2].startswith(HANDOFF_OFFER):
         chat.say("no")
     assert chat.say("idioma") == [text("utter_ask_language")]
     assert chat.say("1") == [text("utter_main_menu")]
@@ -244,7 +245,20 @@ def test_a_first_message_in_nahuatl_is_offered_nahuatl_then_an_interpreter(assis
     assert offered[0].endswith("1. Sí, en Náhuatl\n2. No, seguir en español")
     replies = chat.say("sí")
     assert replies[0] == text("utter_language_fallback", language_name="Náhuatl")
-    assert replies[1] == text("utter_main_menu") or replies[1].startswith(HANDOFF_OFFER)
+    assert "intérprete certificado de mi lengua" in replies[1]
+    assert replies[2] == text("utter_main_menu") or replies[2].startswith(HANDOFF_OFFER)
+
+
+@pytest.mark.parametrize("message,language", [  # article 3 of the UDHR (tests/language_id/udhr.yml)
+    ("Tuláakal wíinikeʼ Sijnal u Najmalmajil u kuxtal, maʼ u palitziltaʼal beeyxan", "Maya"),
+    ("Spisil winiketik ay srerechoik te bit´il ya sk´an xkuxinik, xu´ spas beluk ya sk´anik", "Tseltal"),
+])
+def test_a_first_message_in_maya_or_tseltal_is_offered_that_language(assistant: RunningAssistant, message: str,
+                                                                     language: str) -> None:
+    """Languages with no corpus, recognised by their profiles: an offer, not a switch."""
+    offered = assistant.conversation().say(message)
+    assert offered[0].startswith(text("utter_language_detected", language_name=language))
+    assert offered[0].endswith(f"1. Sí, en {language}\n2. No, seguir en español")
 
 
 @pytest.mark.parametrize("message", [

@@ -118,8 +118,8 @@ def test_a_language_without_reviewed_text_offers_an_interpreter_where_the_langua
     accounts.create(engine, "durango", "una-contraseña-larga", "staff", durango_id)
     current = tracker("choose_language", entities=[{"entity": "language", "value": "nah"}])
     replies, events, messages = run(ActionSetLanguage(), current)
-    assert replies == ["utter_language_fallback", "utter_handoff_offer"]
-    assert messages[1]["observatory"] == "Observatorio Ciudadano de Durango"
+    assert replies == ["utter_language_fallback", "utter_guidance", "utter_handoff_offer"]  # the right, then a person
+    assert messages[2]["observatory"] == "Observatorio Ciudadano de Durango"
     assert slot(events, "interpreter_language") == "nah" and slot(events, "handoff_reason") == "interpreter"
     started = tracker("confirm_handoff", slots={"handoff_observatory": str(durango_id), "handoff_reason": "interpreter",
                                                 "interpreter_language": "nah", "language": "nah"})

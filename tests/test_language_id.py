@@ -1,24 +1,163 @@
-"""Recognising Náhuatl, Otomí and Mixteco: held-out accuracy (printed) and behaviour."""
+"""Recognising the offered languages: per-language figures on held-out text (printed on
+every run, floors asserted; README, "Quality floor", Languages) and behaviour.
 
-from typing import List
+Each case ends one of three ways: the right language is offered, a wrong one is offered,
+or none (the language is asked). Held-out text:
+
+- elotl: every tenth pair of the corpora, which the Spanish-or-not model never trains on,
+  less every sentence that is a near-duplicate of a training row (tests/near_duplicates.py).
+  pyfranc's profiles were built from the UDHR, not from elotl.
+- UDHR: the only text in packages for Maya, Tseltal, Tsotsil and Zapoteco is the Universal
+  Declaration the shipped profiles are built from. So profiles are rebuilt, the way franc
+  builds them, from the odd articles, and measured on the even ones (less near-duplicates
+  of the odd ones): unseen sentences of the same text, same translator, legal register.
+- Zapoteco across variants: the shipped profiles less one Zapoteco variant's, measured on
+  that variant's declaration (same content, another variant's words).
+- Short messages: the first one to five words of each held-out sentence above.
+- Code-switching: each Indigenous held-out sentence with two Spanish words put inside.
+"""
+
+import random
+import re
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Tuple
 
 import pytest
-from sklearn.metrics import accuracy_score, classification_report
+import yaml
 
-from bot.language_id import identify, labelled_sentences, model, surely_written_in
+from bot.language_id import PROFILE_LANGUAGES, labelled_sentences, profile_of, shipped_profiles, surely_written_in
+from tests.near_duplicates import leaks
 
-ACCURACY_FLOOR = 0.95
+ROOT = Path(__file__).resolve().parents[1]
+UDHR = yaml.safe_load((Path(__file__).with_name("language_id") / "udhr.yml").read_text(encoding="utf-8"))
+SPANISH_INSIDE = ["policía", "denuncia", "ministerio público", "abogado", "me robaron", "mi esposo",
+                  "ayuda", "celular", "fiscalía", "dinero", "la señora", "por favor"]
+Case = Tuple[str, str]  # (text, language)
+
+# The share of cases offered the right language, at least (README, "Quality floor"), set
+# from the first measure (2026-12-02) a little lower: the UDHR sets have 22 paragraphs a language.
+FLOORS: Dict[str, Dict[str, float]] = {
+    "elotl sentences": {"es": 0.90, "nah": 0.85, "ote": 0.75, "mixteco": 0.65},
+    "UDHR, unseen articles": {"es": 0.95, "nah": 0.90, "yua": 0.90, "tzh": 0.90, "tzo": 0.85,
+                              "mixteco": 0.90, "zap": 0.90, "ote": 0.90},
+    "short (1-5 words)": {"es": 0.45, "nah": 0.35, "yua": 0.65, "tzh": 0.40, "tzo": 0.20,
+                          "mixteco": 0.30, "zap": 0.45, "ote": 0.25},
+    "with Spanish words": {"nah": 0.75, "yua": 0.90, "tzh": 0.90, "tzo": 0.70, "mixteco": 0.55,
+                           "zap": 0.85, "ote": 0.80},
+}
+# Measured and printed, not enforced: the two Zapoteco variants with a profile are too far
+# apart for one's profile to recognise the other (README).
+REPORTED = {"Zapoteco, other variant": ("zap",)}
+# A Spanish message offered an Indigenous language, at most.
+SPANISH_MISTAKEN_AT_MOST = 0.02
 
 
-def test_accuracy_on_held_out_sentences(figures: List[str]) -> None:
-    held_out = [(text, language) for text, language, held in labelled_sentences() if held]
-    predicted = model().predict([text for text, _ in held_out])
-    expected = [language for _, language in held_out]
-    accuracy = accuracy_score(expected, predicted)
-    figures.append(f"Language identification on {len(held_out)} held-out sentences: {accuracy:.1%} "
-                   f"(floor {ACCURACY_FLOOR:.0%})")
-    figures.extend(classification_report(expected, predicted, digits=3).splitlines())
-    assert accuracy >= ACCURACY_FLOOR
+@lru_cache(maxsize=1)
+def elotl() -> Tuple[List[Case], int]:
+    """The held-out sentences that are no near-duplicate of a training row, and how many were."""
+    rows = labelled_sentences()
+    training = [(language, text) for text, language, held in rows if not held]
+    held_out = [(language, text) for text, language, held in rows if held]
+    leaked = {leak.example for leak in leaks(held_out, training)}
+    kept = [(text, language) for language, text in held_out if text not in leaked]
+    return kept, len(held_out) - len(kept)
+
+
+@lru_cache(maxsize=1)
+def udhr_split() -> Tuple[Dict[str, Dict[str, int]], List[Case]]:
+    """Profiles from the odd articles, and the even articles' paragraphs that are not near-
+    duplicates of an odd article's (nor of an elotl training row)."""
+    profiles, training, held_out = {}, [], []
+    for code, declaration in UDHR.items():
+        profile_code = "tzo" if code == "tzc" else code
+        odd = [p for number, article in enumerate(declaration["articles"]) if number % 2 == 0 for p in article]
+        even = [p for number, article in enumerate(declaration["articles"]) if number % 2 == 1 for p in article]
+        profiles[profile_code] = profile_of(" ".join(odd))
+        training += [(declaration["language"], p) for p in odd]
+        held_out += [(declaration["language"], p) for p in even]
+    training += [(language, text) for text, language, held in labelled_sentences() if not held]
+    leaked = {leak.example for leak in leaks(held_out, training)}
+    assert set(profiles) == set(PROFILE_LANGUAGES)
+    return profiles, [(text, language) for language, text in held_out if text not in leaked]
+
+
+def zapoteco_other_variant() -> List[Tuple[str, str, Dict[str, Dict[str, int]]]]:
+    """Each Zapoteco variant's paragraphs, with the shipped profiles less that variant's."""
+    cases = []
+    for code in ("zam", "ztu"):
+        profiles = {other: profile for other, profile in shipped_profiles().items() if other != code}
+        cases += [(p, "zap", profiles) for article in UDHR[code]["articles"] for p in article]
+    return cases
+
+
+def shortened(cases: List[Case]) -> List[Case]:
+    """The first one to five words of each case (in turn)."""
+    return [(" ".join(text.split()[:1 + number % 5]), language) for number, (text, language) in enumerate(cases)]
+
+
+def with_spanish_inside(cases: List[Case]) -> List[Case]:
+    """Each Indigenous case with two Spanish words or phrases put between its words."""
+    mixed = []
+    for number, (text, language) in enumerate(cases):
+        if language == "es":
+            continue
+        chance, words = random.Random(number), text.split()
+        for phrase in chance.sample(SPANISH_INSIDE, 2):
+            words.insert(chance.randint(0, len(words)), phrase)
+        mixed.append((" ".join(words), language))
+    return mixed
+
+
+def cases_of(name: str) -> List[Tuple[str, str, object]]:
+    """(text, language, profiles or None for the shipped ones) of a measured set."""
+    if name == "elotl sentences":
+        return [(t, l, None) for t, l in elotl()[0]]
+    if name == "UDHR, unseen articles":
+        profiles, held_out = udhr_split()
+        return [(t, l, profiles) for t, l in held_out]
+    if name == "Zapoteco, other variant":
+        return zapoteco_other_variant()
+    profiles, held_out = udhr_split()
+    transform = shortened if name.startswith("short") else with_spanish_inside
+    return ([(t, l, None) for t, l in transform(elotl()[0])]
+            + [(t, l, profiles) for t, l in transform(held_out)])
+
+
+@pytest.mark.parametrize("name", [*FLOORS, *REPORTED])
+def test_languages_are_recognised_on_held_out_text(name: str, figures: List[str]) -> None:
+    outcomes: Dict[str, Counter] = {}
+    for text, language, profiles in cases_of(name):
+        offered = surely_written_in(text, profiles)
+        outcome = "unsure" if offered is None else "right" if offered == language else "wrong"
+        outcomes.setdefault(language, Counter())[outcome] += 1
+    header = f"Language identification, {name}"
+    if name == "elotl sentences":
+        header += f" ({elotl()[1]} held-out sentences left out: near-duplicates of training rows)"
+    figures.append(header + ": right / wrong language offered / none offered")
+    floors = FLOORS.get(name, {})
+    for language in floors or REPORTED[name]:
+        counts = outcomes[language]
+        total = sum(counts.values())
+        floor = f"floor {floors[language]:.0%}" if language in floors else "reported, not enforced"
+        figures.append(f"  {language:<8} {counts['right'] / total:6.1%} {counts['wrong'] / total:6.1%} "
+                       f"{counts['unsure'] / total:6.1%}  of {total:5}  ({floor})")
+    assert set(outcomes) == set(floors or REPORTED[name])
+    for language, floor in floors.items():
+        assert outcomes[language]["right"] / sum(outcomes[language].values()) >= floor, language
+    if "es" in outcomes:
+        assert outcomes["es"]["wrong"] / sum(outcomes["es"].values()) <= SPANISH_MISTAKEN_AT_MOST
+
+
+def test_the_readme_states_the_floors() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| Held-out text |"):]
+    for name, floors in FLOORS.items():
+        row = next(line for line in table.splitlines() if line.startswith(f"| {name} |"))
+        stated = dict(re.findall(r"(\w+) (\d+) %", row))
+        assert {language: int(share) / 100 for language, share in stated.items()} == floors, name
+    assert f"at most {SPANISH_MISTAKEN_AT_MOST:.0%}".replace("%", " %") in table
 
 
 @pytest.mark.parametrize("text,language", [
@@ -30,15 +169,18 @@ def test_indigenous_text_is_recognised(text: str, language: str) -> None:
     assert surely_written_in(text) == language
 
 
-@pytest.mark.parametrize("text", ["me robaron el celular anoche", "mi pareja me golpea y tengo miedo"])
+@pytest.mark.parametrize("text", ["me robaron el celular anoche", "mi pareja me golpea y tengo miedo",
+                                  "ME ROBARON EL CELULAR!!! ayuda porfa"])
 def test_spanish_is_told(text: str) -> None:
     assert surely_written_in(text) == "es"
 
 
-@pytest.mark.parametrize("text", ["hola", "1", "🙏🙏", "ok"])
-def test_short_messages_are_left_alone(text: str) -> None:
+@pytest.mark.parametrize("text", ["hola", "1", "🙏🙏", "ok", "niltze", "", "!!!!!!!!!!!!!!!!!!!!", "12345678901234567"])
+def test_short_or_letterless_messages_are_left_alone(text: str) -> None:
     assert surely_written_in(text) is None
 
 
-def test_too_short_to_tell() -> None:
-    assert identify("niltze") is None
+def test_hostile_input_does_not_break_it() -> None:
+    """Very long text, control characters and other scripts: an answer or none, no error."""
+    for text in ["a" * 100_000, "\x00\x01\x02 tlen nochi \u202e kuali", "我的手机被偷了，请帮帮我", "ﷺ" * 50]:
+        assert surely_written_in(text) in (None, *PROFILE_LANGUAGES.values())

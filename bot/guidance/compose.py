@@ -38,8 +38,11 @@ NO_PROSECUTOR, NO_WEBSITE = "Fiscalía del estado", "el sitio de la Fiscalía"
 # what holds anywhere (NATIONAL); once it is named, only what depends on it (LOCAL).
 WHOLE, NATIONAL, LOCAL = "whole", "national", "local"
 ANY_STATE = "tu estado"  # {state} before the state is known
+# The state's entries that list the person's language (any kind): placeholder and `needs`.
+SPEAKERS = "speakers"
 # Placeholders whose value depends on the state (its facts or its directory entries).
-_STATE_PLACEHOLDERS = (*_KIND_OF_PLACEHOLDER, *_FACT_OF_PLACEHOLDER, "{online_crimes}", "{online_notes}")
+_STATE_PLACEHOLDERS = (*_KIND_OF_PLACEHOLDER, *_FACT_OF_PLACEHOLDER, "{online_crimes}", "{online_notes}",
+                       f"{{{SPEAKERS}}}")
 NATIONAL_NEED, STATE_NEED = "no_state", "state"  # an item shown only before / once the state is known
 
 
@@ -94,10 +97,12 @@ class Composer:
     (what holds in any state; the only part without a state) or LOCAL (what the state adds);
     `case`: the crime or situation the person's words named (default: `crime`), which items
     meant only for other cases (`only_for`) are left out of; `affected`: who the person said is
-    affected (a migrant), whose item every answer adds (and whose items fit too)."""
+    affected (a migrant), whose item every answer adds (and whose items fit too); `language`: the
+    person's language, whose speakers in the directory `{speakers}` names."""
 
     def __init__(self, state_key: Optional[str], crime: Optional[str] = None, local: Sequence[Entry] = (),
-                 part: str = WHOLE, case: Optional[str] = None, affected: Sequence[str] = ()) -> None:
+                 part: str = WHOLE, case: Optional[str] = None, affected: Sequence[str] = (),
+                 language: Optional[str] = None) -> None:
         self.content = guidance()
         self.state_key, self.crime = state_key, crime
         self.case = case or crime
@@ -106,6 +111,7 @@ class Composer:
         self.part = NATIONAL if state_key is None else part
         self.state = self.content.state(state_key) if state_key else {}
         self.local = [entry for entry in local if entry.state_key == state_key]
+        self.speakers = [entry for entry in self.local if language and language in entry.languages]
 
     def answer(self, topic: str, general: bool = True) -> Answer:
         """The answer for `topic` ("report_crime" or "protection"); with a crime, its own steps.
@@ -171,7 +177,7 @@ class Composer:
             return (self.state_key is None) == (need == NATIONAL_NEED)
         if self.state_key is None:
             return False
-        present = {"online": self._online_for_crime(),
+        present = {"online": self._online_for_crime(), SPEAKERS: bool(self.speakers),
                    **{name: bool(self._of_kind(kind)) for name, kind in _KIND_OF_NEED.items()}}
         return present[need.removeprefix("no_")] != need.startswith("no_")
 
@@ -206,10 +212,12 @@ class Composer:
         refs += [f"line:{line}" for line in LINE_PLACEHOLDER.findall(item["text"])]
         kinds = {kind for placeholder, kind in _KIND_OF_PLACEHOLDER.items() if placeholder in item["text"]}
         entries = [entry for kind in sorted(kinds) for entry in self._of_kind(kind)]
+        shown = [entry for kind in sorted(kinds) for entry in self._of_kind(kind)[:self._shown(kind)]]
+        if f"{{{SPEAKERS}}}" in item["text"]:
+            entries, shown = entries + self.speakers, shown + self.speakers[:MAX_PER_KIND]
         if entries:
             dates = sorted(entry.verified_on.isoformat() for entry in entries)
             refs.append(f"{DIRECTORY_REF}:{dates[0]}:{dates[-1]}")
-            shown = [entry for kind in sorted(kinds) for entry in self._of_kind(kind)[:self._shown(kind)]]
             refs += [f"{ENTRY_REF}:{entry.id}" for entry in shown]
         return refs
 
@@ -230,6 +238,7 @@ class Composer:
             "online_where": online.get("where", ""), "online_crimes": online.get("label", ""),
             "online_notes": online.get("notes", ""),
             **{placeholder.strip("{}"): self._entries_text(kind) for placeholder, kind in _LISTED_KINDS.items()},
+            SPEAKERS: "; ".join(map(summary, self.speakers[:MAX_PER_KIND])),
             **self.content.line_texts(),
         }
 

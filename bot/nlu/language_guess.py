@@ -1,7 +1,9 @@
-"""Pipeline component: a message surely written in Náhuatl, Otomí or Mixteco becomes the
-intent `other_language`, with the language as an entity, whatever the Spanish classifier
-guessed (it only knows Spanish); a message surely written in Spanish gets the entity
-`written_in: es` (the language need not be asked). See bot/language_id.py."""
+"""Pipeline component: a message the language identifier finds written in one of the seven
+Indigenous languages offered becomes the intent `other_language`, with the language as an
+entity, whatever the Spanish classifier guessed (it only knows Spanish): the assistant then
+offers that language, for the person to confirm. A message surely written in Spanish gets
+the entity `written_in: es` (the language need not be asked). The keyword rules after this
+component (danger first) still overrule it. See bot/language_id.py."""
 
 from typing import Any, Dict, List
 
