@@ -28,6 +28,7 @@ from tests.test_statistics import GUANAJUATO, THRESHOLD, count, database, settle
 
 PERSON, OTHER = "a" * 64, "b" * 64  # Twilio pseudonyms: the same after an erasure
 DANGER = ("danger", "trafficking")
+SENDER_KEY = b"the server's sender key"
 
 
 def people(url: str, kind: str = "danger") -> int:
@@ -54,11 +55,14 @@ def test_erasing_and_writing_again_counts_the_person_once_a_day(database: str) -
 
 def test_web_chat_conversations_of_one_address_count_once_a_day(database: str) -> None:
     key = marks.day_key(engine_for(database), record.today())
-    padding, real = marks.origin(key, "198.51.100.7"), marks.origin(key, "203.0.113.9")
+    padding, real = marks.origin(key, SENDER_KEY, "198.51.100.7"), marks.origin(key, SENDER_KEY, "203.0.113.9")
     for n in range(9):  # conversation ids the client chose
         count(web_tracker(f"web-pad-{n}", padding), DANGER)
+    for n in range(9):  # addresses of one IPv6 subscriber's /64
+        count(web_tracker(f"web-six-{n}", marks.origin(key, SENDER_KEY, f"2001:db8:1:2::{n + 1:x}")), DANGER)
     count(web_tracker("web-real", real), DANGER)
-    assert people(database) == 2 and people(database, "channel") == 2
+    assert people(database) == 3 and people(database, "channel") == 3
+    assert marks.origin(key, SENDER_KEY, "198.51.100.7") != marks.origin(key, b"another server", "198.51.100.7")
 
 
 def test_an_origin_counts_only_for_the_web_chat() -> None:

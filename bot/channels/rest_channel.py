@@ -90,7 +90,7 @@ def origin(source: str) -> Dict[str, str]:
     """The message's metadata for the statistics: its address, keyed by the day, since the
     client chooses its sender (bot/statistics/marks.py); nothing when the database is away."""
     key = record.day_key(engine_for(database_url()), record.today())
-    return {marks.ORIGIN: marks.origin(key, source)} if key else {}
+    return {marks.ORIGIN: marks.origin(key, os.environ.get("ORIENTA_SENDER_KEY", "").encode(), source)} if key else {}
 
 
 class CheckedRestInput(RestInput):

@@ -7,10 +7,12 @@ process and by the hourly fold — so no mark can be tested afterwards (docs/sec
 
 A person's subject is their conversation's pseudonym (a Twilio sender keeps it after
 `salir`), or for the web chat, whose client chooses its own conversation ids, the origin
-the channel gives each message: a keyed hash of the client's address under the day's key."""
+the channel gives each message: a keyed hash of the client's address under the day's key
+and the server's sender key."""
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from datetime import date
 from typing import Any, Dict, Mapping, Optional, Tuple
@@ -60,9 +62,16 @@ def _digest(key: bytes, *parts: str) -> str:
     return hmac.new(key, "\0".join(parts).encode(), hashlib.sha256).hexdigest()
 
 
-def origin(key: bytes, address: str) -> str:
-    """A web chat message's origin: its client's address, keyed by the day."""
-    return _digest(key, "address", address)
+def origin(key: bytes, sender_key: bytes, address: str) -> str:
+    """A web chat message's origin: its client's address (an IPv6 one by its /64, which one
+    subscriber holds whole) under the server's sender key (not in the database, so that the
+    database alone cannot be searched for an address) and the day's key."""
+    try:
+        parsed = ipaddress.ip_address(address)
+        network = str(ipaddress.ip_network(f"{parsed}/64", strict=False)) if parsed.version == 6 else str(parsed)
+    except ValueError:
+        network = address
+    return _digest(key, "address", hmac.new(sender_key, network.encode(), hashlib.sha256).hexdigest())
 
 
 def subject(sender_id: str, metadata: Optional[Mapping[str, Any]]) -> str:
