@@ -211,7 +211,7 @@ def test_no_phone_number_nor_message_text_is_stored_in_clear(assistant: RunningA
     phones[1].say(secret)
     assert secret in user_texts(assistant, phones[1])  # stored, and readable with the key
     # The statistics name kinds and values ("quick_exit", "danger") by design, with no one in them.
-    dump, statistics = assistant.dump(without=[STATISTICS]), assistant.dump(only=STATISTICS)
+    dump, statistics = assistant.dump(without=STATISTICS), assistant.dump(only=STATISTICS)
     for phone in phones:
         assert phone.sender_id in dump and phone.sender_id not in statistics
         assert phone.number[-10:] not in dump + statistics
