@@ -11,9 +11,9 @@ equal to a Twilio pseudonym wrote into that person's conversation, or erased it 
   else gets 400 with a JSON error;
 - the conversation is `web-<sender>`, an id space of its own (pseudonyms are 64 hex
   digits);
-- each message carries its client address, keyed by the day, for the statistics' "once
-  per person a day" (bot/statistics/marks.py): a client chooses its senders, not its
-  address;
+- each message carries a keyed hash of its client address for the day, for the
+  statistics' "once per person a day" (bot/statistics/marks.py): a client chooses its
+  senders, not its address;
 - turns are limited per client address and per sender (ORIENTA_SOURCE_RATE and
   ORIENTA_SENDER_RATE, counted apart from the Twilio webhook's): 429, except for a
   message that signals danger, asks for the quick exit or to delete one's data;

@@ -48,9 +48,8 @@ def _grids(session: Session, kind: str) -> Tuple[List[date], List[str], Dict[str
     """The published weeks, the values seen in them and, per place that is a state or
     NO_STATE, its counts (nothing of a week not published, not even a value first seen in it)."""
     under_way = published_until(session)
-    rows = under_way and session.execute(
-        sa.select(DailyCount.day, DailyCount.state, DailyCount.value, DailyCount.people)
-        .where(DailyCount.kind == kind, DailyCount.day < under_way)).all()
+    rows = session.execute(sa.select(DailyCount.day, DailyCount.state, DailyCount.value, DailyCount.people)
+                           .where(DailyCount.kind == kind, DailyCount.day < under_way)).all() if under_way else []
     if not rows:
         return [], [], {}
     first = monday(min(row.day for row in rows))
