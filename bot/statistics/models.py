@@ -24,9 +24,10 @@ class DailyCount(Base):
 
 class PendingCount(Base):
     """One more person on a cell, not yet folded into DailyCount (bot/statistics/fold.py):
-    a random id, so that no order of insertion is kept."""
+    a random id, and on SQLite no row id, so that no order of insertion is kept."""
 
     __tablename__ = "stat_pending"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     id = sa.Column(sa.String(32), primary_key=True)
     day = sa.Column(sa.Date, nullable=False)
@@ -60,6 +61,7 @@ class Mark(Base):
     subject under the day's key, nothing else."""
 
     __tablename__ = "stat_marks"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     day = sa.Column(sa.Date, primary_key=True)
     mark = sa.Column(sa.String(64), primary_key=True)

@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column('kind', sa.String(length=16), nullable=False),
         sa.Column('value', sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint('id'),
+        sqlite_with_rowid=False,  # kept in the order of the random ids, not of insertion
     )
     op.create_table(
         'stat_published',
@@ -41,6 +42,7 @@ def upgrade() -> None:
         sa.Column('day', sa.Date(), nullable=False),
         sa.Column('mark', sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint('day', 'mark'),
+        sqlite_with_rowid=False,
     )
 
 
