@@ -3,11 +3,14 @@ never hold up a reply — on SQLite and PostgreSQL."""
 
 import asyncio
 import logging
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator, List
 
@@ -21,7 +24,7 @@ from actions import counted as counting
 from actions.safety import ActionDanger
 from bot.statistics import marks, record, tables
 from bot.statistics.fold import fold, published_until
-from bot.statistics.models import DailyCount, PendingCount
+from bot.statistics.models import DailyCount, DayKey, Mark, PendingCount
 from bot.storage.database import engine_for, session_scope
 from bot.storage.erasure import erase_sender
 from bot.storage.migrate import upgrade
@@ -165,3 +168,19 @@ def test_a_week_is_published_after_its_grace_and_a_late_count_changes_nothing_sh
     assert fold(engine, at(1, 20)) == 1 and shown() == published
     with engine.connect() as connection:
         assert connection.execute(sa.select(DailyCount.people)).scalars().all() == [12]
+
+
+def test_the_hourly_job_folds_the_counts_and_forgets_the_days_over(database: str) -> None:
+    count(tracker(PERSON), DANGER)
+    yesterday = record.today() - timedelta(days=1)
+    with session_scope(engine_for(database)) as db:
+        db.add(DayKey(day=yesterday, key=b"k" * 32))
+        db.add(Mark(day=yesterday, mark="m" * 64))
+    before = stored(database)
+    subprocess.run([sys.executable, "-m", "bot.storage.retention"], check=True, timeout=120,
+                   env={**os.environ, "ORIENTA_DATABASE_URL": database}, capture_output=True)
+    with engine_for(database).connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(PendingCount)).scalar() == 0
+        assert connection.execute(sa.select(DayKey.day)).scalars().all() == [record.today()]
+        assert yesterday not in connection.execute(sa.select(Mark.day)).scalars().all()
+    assert stored(database) == before
