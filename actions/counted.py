@@ -1,24 +1,28 @@
 """Counting what a conversation shows, for the observatories' statistics (bot/statistics/):
-at most once per person, kind and day — the slot keeps what this conversation counted today —
-with the person's channel and language on their first count of the day."""
+at most once per person, kind and day (bot/statistics/marks.py), with the person's channel
+and language. The count runs beside the reply, never before it: a database that is slow or
+hangs delays no reply (a danger reply included), and past MAX_IN_FLIGHT counts waiting on
+it, further ones are dropped."""
 
 import logging
-from typing import List, Optional, Tuple
+import threading
+from datetime import date
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions.places import current_place_key
 from bot.identity import WEB_CHAT_PREFIX
 from bot.settings import database_url
-from bot.statistics import record
+from bot.statistics import marks, record
 from bot.storage.database import engine_for, session_scope
 from bot.storage.models import Contact
 
 logger = logging.getLogger(__name__)
-COUNTED_SLOT = "stats_counted"  # ["2026-12-02:topic", …]: what was counted today
+MAX_IN_FLIGHT = 8  # counts of this process waiting on the database at once
+_IN_FLIGHT = threading.BoundedSemaphore(MAX_IN_FLIGHT)
 
 
 def channel_of(session: Session, sender_id: str) -> str:
@@ -29,25 +33,39 @@ def channel_of(session: Session, sender_id: str) -> str:
     return contact.channel if contact else "other"
 
 
-def counted(tracker: Tracker, *seen: Tuple[str, Optional[str]]) -> List[EventType]:
-    """Counts each (kind, value) this person was not counted for today (a value None is
-    nothing to count); the slot event that remembers it. A failure is logged, never raised."""
-    day = record.today().isoformat()
-    done = [mark for mark in tracker.get_slot(COUNTED_SLOT) or [] if mark.startswith(day)]
-    wanted = [(kind, value) for kind, value in seen if value and f"{day}:{kind}" not in done]
+def latest_metadata(tracker: Tracker) -> Dict[str, Any]:
+    """The metadata the channel gave the person's latest message."""
+    user = [event for event in tracker.events if event.get("event") == "user"]
+    return (user[-1].get("metadata") if user else None) or {}
+
+
+def counted(tracker: Tracker, *seen: Tuple[str, Optional[str]]) -> Optional[threading.Thread]:
+    """Counts, in the background, each (kind, value) this person was not counted for today (a
+    value None is nothing to count), and their channel and language; the thread doing it, or
+    None when there is nothing to count or too many counts wait already."""
+    wanted = [(kind, value) for kind, value in seen if value]
     if not wanted:
-        return []
-    state = (current_place_key(tracker) or "")[:2]
+        return None
+    if not _IN_FLIGHT.acquire(blocking=False):
+        logger.warning("Statistics not recorded: too many counts waiting on the database.")
+        return None
+    job = (record.today(), marks.subject(tracker.sender_id, latest_metadata(tracker)), tracker.sender_id,
+           (current_place_key(tracker) or "")[:2], [*wanted, ("language", tracker.get_slot("language") or "es")])
+    thread = threading.Thread(target=_count, args=job, name="statistics", daemon=True)
+    thread.start()
+    return thread
+
+
+def _count(day: date, of: str, sender_id: str, state: str, wanted: List[Tuple[str, str]]) -> None:
     try:
-        with session_scope(engine_for(database_url())) as session:
-            if not done:  # the person's first count today
-                wanted += [("channel", channel_of(session, tracker.sender_id)),
-                           ("language", tracker.get_slot("language") or "es")]
-            recorded = [kind for kind, value in wanted if record.add(session, kind, value, state)]
+        engine = engine_for(database_url())
+        key = record.day_key(engine, day)
+        if key is None:
+            return
+        with session_scope(engine) as session:
+            for kind, value in [*wanted, ("channel", channel_of(session, sender_id))]:
+                record.once(session, key, of, kind, value, state, day)
     except SQLAlchemyError as error:
         logger.warning("Statistics not recorded: %s", type(error).__name__)
-        return []
-    if not recorded:
-        return []
-    # What failed is tried again at the next count; what was recorded, not again.
-    return [SlotSet(COUNTED_SLOT, done + [f"{day}:{kind}" for kind in recorded])]
+    finally:
+        _IN_FLIGHT.release()

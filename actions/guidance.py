@@ -103,8 +103,8 @@ def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,
     """The answer for the state, if known. Otherwise what holds in any state at once, then the
     place question when the state adds to it (answered afterwards with that part alone).
     A crime or situation with an answer of its own gets that answer, whole."""
-    events: List[EventType] = [SlotSet(TOPIC_SLOT, topic), SlotSet(CRIME_SLOT, crime),
-                               *counted(tracker, ("topic", topic), ("crime", crime))]
+    counted(tracker, ("topic", topic), ("crime", crime))
+    events: List[EventType] = [SlotSet(TOPIC_SLOT, topic), SlotSet(CRIME_SLOT, crime)]
     state = known_state(tracker)
     own = bool(crime and guidance().has_answer(crime))
     about, with_crime = (crime, None) if own else (topic, crime)

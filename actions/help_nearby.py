@@ -161,7 +161,8 @@ class ActionHelpNearMe(ReplyAction):
         reply = "utter_help_near_me" if where else "utter_help_near_pin"
         dispatcher.utter_message(response=reply, where=where, parts=parts)
         found = others[0][0].kind if others else (None if far or not nearest else "observatory")
-        return [SlotSet(SOURCES_SLOT, sources), *counted(tracker, ("topic", FIND_HELP), ("help", found or "not_found"))]
+        counted(tracker, ("topic", FIND_HELP), ("help", found or "not_found"))
+        return [SlotSet(SOURCES_SLOT, sources)]
 
     @staticmethod
     def origin(tracker: Tracker) -> Tuple[Optional[Tuple[float, float]], str, Optional[str]]:

@@ -59,9 +59,9 @@ class ActionDanger(ReplyAction):
         return "action_danger"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        events = self.answer(dispatcher, tracker)  # the reply first, then the count
         text, read = tracker.latest_message.get("text") or "", named(tracker.latest_message)
-        return [*events, *counted(tracker, ("danger", LEXICON.kind(text, read) or "danger"))]
+        counted(tracker, ("danger", LEXICON.kind(text, read) or "danger"))  # beside the reply, never before it
+        return self.answer(dispatcher, tracker)
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         text, read = tracker.latest_message.get("text") or "", named(tracker.latest_message)

@@ -11,6 +11,9 @@ equal to a Twilio pseudonym wrote into that person's conversation, or erased it 
   else gets 400 with a JSON error;
 - the conversation is `web-<sender>`, an id space of its own (pseudonyms are 64 hex
   digits);
+- each message carries a keyed hash of its client address for the day, for the
+  statistics' "once per person a day" (bot/statistics/marks.py): a client chooses its
+  senders, not its address;
 - turns are limited per client address and per sender (ORIENTA_SOURCE_RATE and
   ORIENTA_SENDER_RATE, counted apart from the Twilio webhook's): 429, except for a
   message that signals danger, asks for the quick exit or to delete one's data;
@@ -43,7 +46,9 @@ from bot.languages import DEFAULT_LANGUAGE
 from bot.nlu.keyword_intents import DANGER, KeywordRules
 from bot.replies.catalogue import Catalogues
 from bot.replies.render import render
-from bot.settings import REST_CHANNEL_SWITCH, rest_channel_enabled
+from bot.settings import REST_CHANNEL_SWITCH, database_url, rest_channel_enabled
+from bot.statistics import marks, record
+from bot.storage.database import engine_for
 
 logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 5000  # the web chat page's limit too
@@ -79,6 +84,13 @@ def read(body: bytes) -> Tuple[str, str]:
         raise InvalidMessage(f"'message' must be text of at most {MAX_MESSAGE_CHARS} characters, "
                              "without NUL or unpaired surrogates.")
     return sender, text
+
+
+def origin(source: str) -> Dict[str, str]:
+    """The message's metadata for the statistics: its address, keyed by the day, since the
+    client chooses its sender (bot/statistics/marks.py); nothing when the database is away."""
+    key = record.day_key(engine_for(database_url()), record.today())
+    return {marks.ORIGIN: marks.origin(key, os.environ.get("ORIENTA_SENDER_KEY", "").encode(), source)} if key else {}
 
 
 class CheckedRestInput(RestInput):
@@ -119,7 +131,8 @@ class CheckedRestInput(RestInput):
             return response.json({"error": "Too many messages: wait a moment."}, status=429)
         replies = CollectingOutputChannel()
         try:
-            await on_new_message(UserMessage(text, replies, conversation_id(sender), input_channel=self.name()))
+            await on_new_message(UserMessage(text, replies, conversation_id(sender), input_channel=self.name(),
+                                             metadata=origin(source)))
         except Exception as error:  # the turn was not saved: the page sends the message again
             logger.warning("A web chat turn failed (%s).", type(error).__name__)
             if KEYWORDS.intent_for(text) == DANGER:

@@ -1,24 +1,26 @@
 """Recording the statistics as things happen: one more person on a day's count of a kind
-and value (bot/statistics/models.py). Recording never stands in the way of what it counts:
-a database error is logged by its kind alone, and what the caller did is kept."""
+and value (bot/statistics/models.py), pending until the fold (bot/statistics/fold.py).
+Recording never stands in the way of what it counts: a database error is logged by its
+kind alone, and what the caller did is kept."""
 
 import logging
+import secrets
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterable, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterable, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.directory.models import Organisation
-from bot.statistics.models import DailyCount
+from bot.statistics import marks
+from bot.statistics.models import PendingCount
 
 logger = logging.getLogger(__name__)
-# Kinds counted once per person and day from a conversation (a slot keeps what was counted);
-# the handoff's steps and the quick exit are counted once per event (README, "Statistics").
-PER_PERSON = ("topic", "crime", "danger", "help", "channel", "language")
-PER_EVENT = ("handoff", "claim_time", "exit")
-KINDS = PER_PERSON + PER_EVENT
+# The kinds counted: the handoff's steps (handoff, claim_time) once per event, the others once
+# per person and day (bot/statistics/marks.py; README, "Statistics").
+KINDS = ("topic", "crime", "danger", "help", "channel", "language", "handoff", "claim_time", "exit")
 # How long a handoff waited to be claimed, in buckets: (up to, code).
 CLAIM_BUCKETS: Sequence[Tuple[timedelta, str]] = (
     (timedelta(minutes=15), "under_15m"), (timedelta(hours=1), "under_1h"), (timedelta(hours=4), "under_4h"))
@@ -31,20 +33,42 @@ def today() -> date:
 
 
 def add(session: Session, kind: str, value: str, state: Optional[str], day: Optional[date] = None) -> bool:
-    """One more person on (day, state, kind, value), in the caller's transaction but inside a
-    savepoint: a failure undoes the count alone, is logged without anything of the person
-    and returns False."""
-    cell = {"day": day or today(), "state": (state or "")[:2], "kind": kind, "value": value[:64]}
+    """One more person on (day, state, kind, value), pending until the fold
+    (bot/statistics/fold.py), in the caller's transaction but inside a savepoint: a failure
+    undoes the count alone, is logged without anything of the person and returns False."""
+    return _counted(session, kind, lambda: _pending(session, kind, value, state, day or today()))
+
+
+def once(session: Session, key: bytes, of: str, kind: str, value: str, state: Optional[str], day: date) -> bool:
+    """As add, unless `of` (bot/statistics/marks.py) was counted for `kind` on `day` already,
+    in this conversation or any erased one; False only on a failure."""
+    return _counted(session, kind,
+                    lambda: marks.first(session, day, key, kind, of) and _pending(session, kind, value, state, day))
+
+
+def _counted(session: Session, kind: str, count: Callable[[], Any]) -> bool:
     try:
         with session.begin_nested():
-            where = [getattr(DailyCount, column) == cell[column] for column in cell]
-            if not session.execute(sa.update(DailyCount).where(*where)
-                                   .values(people=DailyCount.people + 1)).rowcount:
-                session.execute(sa.insert(DailyCount).values(**cell, people=1))
+            count()
         return True
     except SQLAlchemyError as error:
         logger.warning("Statistics not recorded (%s): %s", kind, type(error).__name__)
         return False
+
+
+def _pending(session: Session, kind: str, value: str, state: Optional[str], day: date) -> bool:
+    session.execute(sa.insert(PendingCount).values(id=secrets.token_hex(16), day=day, state=(state or "")[:2],
+                                                   kind=kind, value=value[:64]))
+    return True
+
+
+def day_key(engine: Engine, day: date) -> Optional[bytes]:
+    """The day's key of the marks (bot/statistics/marks.py); None, logged, on a failure."""
+    try:
+        return marks.day_key(engine, day)
+    except SQLAlchemyError as error:
+        logger.warning("Statistics not recorded: %s", type(error).__name__)
+        return None
 
 
 def exit_kind(events: Iterable[Any]) -> str:

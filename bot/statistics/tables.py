@@ -2,9 +2,10 @@
 people who named no state), people by week and value with each week's total, the cells under
 the threshold and those that would give them away suppressed (bot/statistics/suppression.py).
 
-Only whole weeks are published, each suppressed on its own (no totals across weeks): a week
-once over never changes, nor does what is shown of it, so exports of different days cannot
-be played against each other (the week under way would tell, day by day, who came).
+Only whole weeks are published (those the fold published, bot/statistics/fold.py), each
+suppressed on its own (no totals across weeks): a published week never changes, nor does
+what is shown of it, so exports of different days cannot be played against each other (the
+week under way would tell, day by day, who came).
 
 Every table of a kind is computed with all the others of that kind: the country's shows a
 count only where every state's share of it is shown, so that no view, export or pair of
@@ -19,8 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.statistics import suppression
+from bot.statistics.fold import monday, published_until
 from bot.statistics.models import DailyCount
-from bot.statistics.record import today
 
 COUNTRY, NO_STATE = "", "nd"  # the places that are not a state's key
 TOTAL = "total"
@@ -43,16 +44,12 @@ class Table:
                 for j, value in enumerate([*self.values, TOTAL])]
 
 
-def monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def _grids(session: Session, kind: str) -> Tuple[List[date], List[str], Dict[str, List[List[int]]]]:
-    """The whole weeks, the values seen in them and, per place that is a state or NO_STATE,
-    its counts (nothing of the week under way, not even a value first seen in it)."""
-    under_way = monday(today())
+    """The published weeks, the values seen in them and, per place that is a state or
+    NO_STATE, its counts (nothing of a week not published, not even a value first seen in it)."""
+    under_way = published_until(session)
     rows = session.execute(sa.select(DailyCount.day, DailyCount.state, DailyCount.value, DailyCount.people)
-                           .where(DailyCount.kind == kind, DailyCount.day < under_way)).all()
+                           .where(DailyCount.kind == kind, DailyCount.day < under_way)).all() if under_way else []
     if not rows:
         return [], [], {}
     first = monday(min(row.day for row in rows))

@@ -4,7 +4,8 @@
 conversation whose last event is older than the limit goes entirely (events, contact,
 media, message ids, handoffs), unless a person from an observatory still holds it. Sent
 replies leave the outbox after OUTBOX_DAYS; a danger reply held for its delivery status
-keeps its content a day at most.
+keeps its content a day at most. Each run also folds the statistics' pending counts and
+publishes the weeks over (bot/statistics/fold.py).
 """
 
 import argparse
@@ -22,6 +23,7 @@ from bot.delivery import statuses
 from bot.handoff.models import Handoff
 from bot.handoff.service import OPEN
 from bot.settings import database_url
+from bot.statistics.fold import fold
 from bot.storage.database import engine_for, session_scope
 from bot.storage.erasure import erase_sender
 from bot.storage.models import Contact, MessageTombstone, OutgoingMessage
@@ -65,6 +67,7 @@ def main(argv: List[str]) -> int:
     engine = engine_for(database_url())
     while True:
         logger.info("Retention (%d days): %d idle conversations erased.", days, purge(engine, days))
+        fold(engine)
         if not arguments.every:
             return 0
         time.sleep(arguments.every)

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from bot.delivery import outbox
 from bot.delivery.turn_replies import record_turn
-from bot.statistics import record
+from bot.statistics import marks, record
 from bot.storage.crypto import Sealer
 from bot.storage.erasure import ERASURE_SLOT, erase_conversation
 
@@ -141,10 +141,14 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
 
     def _erase_after_reply(self, tracker: DialogueStateTracker) -> int:
         """The erasing turn's reply goes to the outbox, then everything of the conversation goes."""
+        day = record.today()
+        key = record.day_key(self.engine, day)
         with self.session_scope() as session:
             message_sid = record_turn(session, self.sealer, tracker.sender_id,
                                       list(self._additional_events(session, tracker)), queue_id=outbox.orphan_id())
-            record.add(session, "exit", record.exit_kind(tracker.events), tracker.get_slot("place_key"))
+            if key is not None:  # once a day, however often the person erases
+                of = marks.subject(tracker.sender_id, tracker.latest_message.metadata if tracker.latest_message else {})
+                record.once(session, key, of, "exit", record.exit_kind(tracker.events), tracker.get_slot("place_key"), day)
             deleted = erase_conversation(session, tracker.sender_id, self.tombstone_key, datetime.now(timezone.utc),
                                          message_sid)
             session.commit()
