@@ -29,6 +29,7 @@ from bot.channels.outgoing_text import bodies_for
 from bot.channels.twilio_sender import TIMEOUT_S, TwilioSender
 from bot.delivery import outbox
 from bot.delivery.outbox import Delivery
+from bot.delivery.repeat import forever
 from bot.identity import bare_number
 from bot.storage.crypto import Sealer
 from bot.storage.database import session_scope
@@ -70,12 +71,7 @@ class Courier:
 
     async def run(self) -> None:
         """Delivers until cancelled."""
-        while True:
-            try:
-                await self.deliver_due()
-            except Exception:  # the database is away: try again at the next look
-                logger.exception("The outbox could not be read; trying again.")
-            await asyncio.sleep(POLL_S)
+        await forever(self.deliver_due, POLL_S, "The outbox")
 
     async def deliver_due(self) -> List["asyncio.Task[bool]"]:
         """Sends to every person whose next row is due, a few people at a time; returns

@@ -145,13 +145,14 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             message_sid = record_turn(session, self.sealer, tracker.sender_id,
                                       list(self._additional_events(session, tracker)), queue_id=outbox.orphan_id())
             record.add(session, "exit", record.exit_kind(tracker.events), tracker.get_slot("place_key"))
-            deleted = erase_conversation(session, tracker.sender_id, self.tombstone_key, datetime.now(timezone.utc),
-                                         message_sid)
+            deleted = erase_conversation(session, self.sealer, tracker.sender_id, self.tombstone_key,
+                                         datetime.now(timezone.utc), message_sid)
             session.commit()
         return deleted
 
     def _delete_conversation(self, sender_id: str) -> int:
         with self.session_scope() as session:
-            deleted = erase_conversation(session, sender_id, self.tombstone_key, datetime.now(timezone.utc))
+            deleted = erase_conversation(session, self.sealer, sender_id, self.tombstone_key,
+                                         datetime.now(timezone.utc))
             session.commit()
         return deleted
