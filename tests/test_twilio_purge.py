@@ -13,13 +13,15 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import Page, expect
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
+from bot.channels.outgoing_text import sms_text
 from bot.channels.twilio_sender import TwilioSender
 from bot.delivery import outbox, purge, statuses
 from bot.delivery.courier import Courier
@@ -37,7 +39,9 @@ from bot.storage.database import engine_for, session_scope
 from bot.storage.erasure import erase_conversation
 from bot.storage.models import ProcessedMessage, ReceivedMedia, TwilioDeletion
 from bot.storage.retention import purge as retention
-from tests.conftest import ROOT
+from tests.conftest import ON_SQLITE_ONLY, ROOT, WHATSAPP_TEMPLATE_SID, Phone, RunningAssistant
+from tests.test_guarantees import twilio_api
+from tests.test_handoff import LEON, handed_off, handoff_of, signed_in, text
 from tests.test_delivery import database  # noqa: F401 (SQLite, then PostgreSQL)
 
 SEALER = Sealer([new_key()])
@@ -314,3 +318,79 @@ def test_the_fake_refuses_what_twilio_refuses(twilio: FakeTwilio) -> None:
     assert in_flight.value.code == 20009 and twilio.kept(sent.sid)
     assert client.messages(sid).delete() is True and not twilio.kept(sid)
     asyncio.run(twilio.sender().delete(sid))  # deleting again: already gone counts as deleted
+
+
+def fake_of(assistant: RunningAssistant) -> FakeTwilio:
+    return FakeTwilio(f"http://127.0.0.1:{assistant.simulator_port}", assistant.account_sid, assistant.auth_token)
+
+
+def says(phone: Phone, body: str) -> Tuple[str, List[str]]:
+    """A message the person sends, which Twilio keeps as it posts it: its id and the replies."""
+    form = phone.form(body)
+    fake_of(phone.assistant).receive(form)
+    assert phone.assistant.post_webhook(form) == 200
+    return form["MessageSid"], phone.replies()
+
+
+def gone_from_twilio(assistant: RunningAssistant, sids: List[str], timeout: float = 30) -> bool:
+    """Waits until Twilio has none of the messages."""
+    fake, deadline = fake_of(assistant), time.monotonic() + timeout
+    while any(fake.kept(sid) for sid in sids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
+@ON_SQLITE_ONLY
+def test_a_conversation_leaves_nothing_on_twilio(assistant: RunningAssistant) -> None:
+    phone = assistant.phone("whatsapp")
+    first, replies = says(phone, "hola")
+    second, _ = says(phone, "1")
+    assert replies and gone_from_twilio(assistant, [first, second])
+    sent = assistant.sent_to(phone.address)
+    assert gone_from_twilio(assistant, [m["sid"] for m in sent]) and all(m["deleted"] for m in sent)
+    assert assistant.query("SELECT count(*) FROM twilio_deletions") == [(0,)]
+    assert [m["body"] for m in sent][:len(replies)] == replies  # what the phone got stays on the phone
+
+
+@ON_SQLITE_ONLY
+def test_the_quick_exit_leaves_nothing_on_twilio(assistant: RunningAssistant) -> None:
+    phone = assistant.phone("sms")
+    first, _ = says(phone, "hola")
+    with twilio_api(assistant, "error"):  # Twilio away: the exit still erases, its line waits
+        exit_message, replies = says(phone, "salir")
+        assert replies == [] and assistant.query(
+            "SELECT count(*) FROM processed_messages WHERE sender_id = ?", phone.sender_id) == [(0,)]
+        assert assistant.query("SELECT count(*) FROM twilio_deletions") != [(0,)]
+    assert phone.delivered(1) == [sms_text(text("utter_quick_exit"))]
+    sent = [m["sid"] for m in assistant.sent_to(phone.address)]
+    assert gone_from_twilio(assistant, [first, exit_message, *sent], timeout=60)
+
+
+@ON_SQLITE_ONLY
+def test_a_staff_reply_twilio_refuses_outside_the_window_leads_to_the_template(
+        open_page: Callable[[str], Page], assistant: RunningAssistant) -> None:
+    staff = assistant.new_account("staff", LEON)
+    phone = handed_off(assistant)
+    handoff = handoff_of(assistant, phone)
+    page = signed_in(open_page, assistant, staff)
+    page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}")
+    page.get_by_role("button", name="Tomar la conversación").click()
+    with twilio_api(assistant, "whatsapp-window"):  # Twilio's window closed before ours (error 63016)
+        page.get_by_label("Mensaje para la persona").fill("Hola, aquí estamos.")
+        page.get_by_role("button", name="Enviar").click()
+        expect(page.locator(".delivery.failed")).to_have_text("no entregado", timeout=15000)
+        page.reload()
+        expect(page.get_by_text("WhatsApp solo permite enviar una plantilla aprobada")).to_be_visible()
+        expect(page.get_by_label("Mensaje para la persona")).to_have_count(0)
+        token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+        refused = page.request.post(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}/reply",
+                                    form={"csrf_token": token, "text": "Hola otra vez."})
+        assert refused.ok
+        page.get_by_role("button", name="Enviar la plantilla aprobada").click()
+        assert phone.delivered(2) == ["Hola, aquí estamos.", ""]  # nothing of the refused free text
+        assert assistant.sent_to(phone.address)[-1]["content_sid"] == WHATSAPP_TEMPLATE_SID
+    phone.say("gracias")  # the person writes again: free text again
+    page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}")
+    expect(page.get_by_label("Mensaje para la persona")).to_be_visible()
