@@ -11,7 +11,8 @@ A Twilio message joins the queue, its id sealed, when
 Twilio refuses to delete a message it has not finished with (its error 20009): like any
 failure, the row is tried again after BACKOFF_S, then hourly, until Twilio deletes it
 (or says it has no such message); then the row goes. The purger (bot/delivery/purger.py)
-takes the due rows.
+takes the due rows. The rows a message was queued from are marked (`purge_queued_at`):
+an outbox row keeps its Twilio id for the status callbacks still to come and the report.
 """
 
 import logging
@@ -36,6 +37,7 @@ _OUT = OutgoingMessage.__table__.c
 _IN = ProcessedMessage.__table__.c
 _MEDIA = ReceivedMedia.__table__.c
 _ROWS = TwilioDeletion.__table__.c
+_UNQUEUED_REPLY = sa.and_(_OUT.twilio_sid.is_not(None), _OUT.purge_queued_at.is_(None))
 
 
 def enqueue(session: Session, sealer: Sealer, sids: Iterable[str], now: datetime) -> int:
@@ -56,13 +58,13 @@ def collect(session: Session, sealer: Sealer, now: datetime) -> int:
     claimed by an UPDATE that still finds it unqueued, so two processes never queue it both."""
     sids: List[str] = []
     replies = session.execute(sa.select(_OUT.id, _OUT.twilio_sid)
-                              .where(_OUT.twilio_sid.is_not(None), _reply_done(now)).limit(500)).all()
-    for row_id, sid in replies:  # the id moves to the queue, sealed
-        if session.execute(sa.update(OutgoingMessage.__table__).where(_OUT.id == row_id, _OUT.twilio_sid == sid)
-                           .values(twilio_sid=None)).rowcount:
+                              .where(_UNQUEUED_REPLY, _reply_done(now)).limit(500)).all()
+    for row_id, sid in replies:
+        if session.execute(sa.update(OutgoingMessage.__table__).where(_OUT.id == row_id, _UNQUEUED_REPLY)
+                           .values(purge_queued_at=now)).rowcount:
             sids.append(sid)
     replying = sa.select(_OUT.id).where(_OUT.reply_to == _IN.message_sid, _OUT.failed_at.is_(None),
-                                        sa.or_(_OUT.sent_at.is_(None), _OUT.twilio_sid.is_not(None)))
+                                        sa.or_(_OUT.sent_at.is_(None), _UNQUEUED_REPLY))
     uncopied = sa.select(_MEDIA.id).where(_MEDIA.message_sid == _IN.message_sid, _MEDIA.copied_at.is_(None))
     answered = session.scalars(sa.select(_IN.message_sid).where(
         _IN.answered_at.is_not(None), _IN.purge_queued_at.is_(None), ~replying.exists(), ~uncopied.exists())
@@ -86,19 +88,23 @@ def enqueue_conversation(session: Session, sealer: Sealer, sender_id: str, now: 
     kept = set(keep)
     received = [sid for sid in session.scalars(sa.select(_IN.message_sid).where(
         _IN.sender_id == sender_id, _IN.purge_queued_at.is_(None))) if sid not in kept]
-    sent = session.scalars(sa.select(_OUT.twilio_sid).where(_OUT.sender_id == sender_id,
-                                                           _OUT.twilio_sid.is_not(None))).all()
+    sent = _queue_replies(session, _OUT.sender_id == sender_id, now)
     if received:
         _mark_queued(session, received, now)
-    session.execute(sa.update(OutgoingMessage.__table__).where(_OUT.sender_id == sender_id).values(twilio_sid=None))
     return enqueue(session, sealer, [*received, *sent], now)
+
+
+def _queue_replies(session: Session, which: sa.sql.ColumnElement, now: datetime) -> List[str]:
+    """Marks the replies `which` (not queued yet) queued; their Twilio ids."""
+    sids = session.scalars(sa.select(_OUT.twilio_sid).where(which, _UNQUEUED_REPLY)).all()
+    session.execute(sa.update(OutgoingMessage.__table__).where(which, _UNQUEUED_REPLY).values(purge_queued_at=now))
+    return list(sids)
 
 
 def enqueue_old_replies(session: Session, sealer: Sealer, before: datetime, now: datetime) -> int:
     """Queues the Twilio messages of outbox rows about to leave the outbox (done before `before`)."""
     done_before = sa.or_(_OUT.sent_at < before, _OUT.failed_at < before)
-    sids = session.scalars(sa.select(_OUT.twilio_sid).where(_OUT.twilio_sid.is_not(None), done_before)).all()
-    return enqueue(session, sealer, sids, now)
+    return enqueue(session, sealer, _queue_replies(session, done_before, now), now)
 
 
 def lease(session: Session, sealer: Sealer, now: datetime) -> List[Tuple[int, str, int]]:

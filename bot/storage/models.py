@@ -93,6 +93,7 @@ class OutgoingMessage(Base):
     # The person's Twilio message this reply answers: that message's record is deleted from
     # Twilio only once its replies are done (bot/delivery/purge.py).
     reply_to = sa.Column(sa.String(64), nullable=True, index=True)
+    purge_queued_at = sa.Column(UTCDateTime, nullable=True)  # its Twilio message queued for deletion
 
 
 class MessageTombstone(Base):

@@ -1,4 +1,4 @@
-"""twilio purge: the queue of Twilio messages to delete (their ids sealed), the inbound message each reply answers, which messages were queued for deletion, and the sealed copy of received media
+"""twilio purge: the queue of Twilio messages to delete (their ids sealed), the inbound message each reply answers, which messages and replies were queued for deletion, and the sealed copy of received media
 
 Revision ID: 0016
 Revises: 0014
@@ -29,6 +29,7 @@ def upgrade() -> None:
     op.create_index('ix_twilio_deletions_due', 'twilio_deletions', ['next_attempt_at'], unique=False)
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reply_to', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('purge_queued_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f('ix_outbox_reply_to'), ['reply_to'], unique=False)
     with op.batch_alter_table('processed_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('purge_queued_at', sa.DateTime(timezone=True), nullable=True))
@@ -47,6 +48,7 @@ def downgrade() -> None:
         batch_op.drop_column('purge_queued_at')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_reply_to'))
+        batch_op.drop_column('purge_queued_at')
         batch_op.drop_column('reply_to')
     op.drop_index('ix_twilio_deletions_due', table_name='twilio_deletions')
     op.drop_table('twilio_deletions')
