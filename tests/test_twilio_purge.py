@@ -27,7 +27,7 @@ from bot.delivery import outbox, purge, statuses
 from bot.delivery.courier import Courier
 from bot.delivery.media_copy import MediaCopier
 from bot.delivery.outbox import Reply
-from bot.delivery.purger import Purger
+from bot.delivery.purger import DELETE_TIMEOUT_S, Purger
 from bot.delivery.statuses import StatusReport
 from bot.run import free_port
 from bot.simulator.fake_records import media_url, sample_file
@@ -239,6 +239,33 @@ def test_twilio_away_is_retried_until_the_deletion_succeeds(database: str, twili
     twilio.fault("ok")
     assert twilio.kept(sid)
     assert sweep(database, twilio) == 1 and not twilio.kept(sid) and queue(database) == []
+
+
+def test_a_hanging_twilio_holds_only_the_deletion(database: str, twilio: FakeTwilio) -> None:
+    sid = twilio.receive(sms_form(twilio.account_sid, "+525512345678", "hola"))
+    with session_scope(engine_for(database)) as session:
+        purge.enqueue(session, SEALER, [sid], datetime.now(timezone.utc))
+    twilio.fault("hang")
+
+    async def sweep_beside_a_ticker() -> Tuple[int, float, int]:
+        ticks = 0
+
+        async def tick() -> None:  # what else the engine's event loop runs meanwhile (turns)
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.1)
+                ticks += 1
+        ticker, began = asyncio.ensure_future(tick()), time.monotonic()
+        deleted = await purger(database, twilio).sweep()
+        ticker.cancel()
+        return deleted, time.monotonic() - began, ticks
+
+    deleted, took, ticks = asyncio.run(sweep_beside_a_ticker())
+    assert deleted == 0 and took < DELETE_TIMEOUT_S + 2 and ticks >= (took - 1) * 5
+    assert [row.attempts for row in queue(database)] == [1]
+    twilio.fault("ok")
+    all_due_now(database)
+    assert sweep(database, twilio) == 1 and not twilio.kept(sid)
 
 
 def test_a_received_file_is_kept_sealed_for_staff_before_twilio_deletes_it(database: str, twilio: FakeTwilio) -> None:

@@ -26,7 +26,7 @@ from bot.storage.database import session_scope
 
 logger = logging.getLogger(__name__)
 POLL_S = 2.0
-DELETE_TIMEOUT_S = 30.0  # a message with its media: a few requests to Twilio
+DELETE_TIMEOUT_S = 15.0  # a message with its media: a few requests to Twilio (the client sets no timeout of its own)
 PARALLEL = 4
 
 
