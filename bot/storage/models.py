@@ -33,7 +33,7 @@ class ProcessedMessage(Base):
     sealed_message = sa.Column(sa.Text, nullable=True)
     attempts = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
     # When its Twilio record went to the deletion queue (bot/delivery/purge.py).
-    purge_queued_at = sa.Column(UTCDateTime, nullable=True)
+    purge_queued_at = sa.Column(UTCDateTime, nullable=True, index=True)
 
 
 class ReceivedMedia(Base):
@@ -93,7 +93,7 @@ class OutgoingMessage(Base):
     # The person's Twilio message this reply answers: that message's record is deleted from
     # Twilio only once its replies are done (bot/delivery/purge.py).
     reply_to = sa.Column(sa.String(64), nullable=True, index=True)
-    purge_queued_at = sa.Column(UTCDateTime, nullable=True)  # its Twilio message queued for deletion
+    purge_queued_at = sa.Column(UTCDateTime, nullable=True, index=True)  # its Twilio message queued for deletion
 
 
 class MessageTombstone(Base):

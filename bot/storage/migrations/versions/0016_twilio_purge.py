@@ -31,8 +31,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('reply_to', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('purge_queued_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f('ix_outbox_reply_to'), ['reply_to'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_purge_queued_at'), ['purge_queued_at'], unique=False)
     with op.batch_alter_table('processed_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('purge_queued_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index(batch_op.f('ix_processed_messages_purge_queued_at'), ['purge_queued_at'], unique=False)
     with op.batch_alter_table('received_media', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sealed_content', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('copied_at', sa.DateTime(timezone=True), nullable=True))
@@ -45,8 +47,10 @@ def downgrade() -> None:
         batch_op.drop_column('copied_at')
         batch_op.drop_column('sealed_content')
     with op.batch_alter_table('processed_messages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_processed_messages_purge_queued_at'))
         batch_op.drop_column('purge_queued_at')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_purge_queued_at'))
         batch_op.drop_index(batch_op.f('ix_outbox_reply_to'))
         batch_op.drop_column('purge_queued_at')
         batch_op.drop_column('reply_to')
