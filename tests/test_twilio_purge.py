@@ -13,11 +13,10 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Page, expect
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
@@ -39,9 +38,9 @@ from bot.storage.database import engine_for, session_scope
 from bot.storage.erasure import erase_conversation
 from bot.storage.models import ProcessedMessage, ReceivedMedia, TwilioDeletion
 from bot.storage.retention import purge as retention
-from tests.conftest import ON_SQLITE_ONLY, ROOT, WHATSAPP_TEMPLATE_SID, Phone, RunningAssistant
+from tests.conftest import ON_SQLITE_ONLY, ROOT, Phone, RunningAssistant
 from tests.test_guarantees import twilio_api
-from tests.test_handoff import LEON, handed_off, handoff_of, signed_in, text
+from tests.test_handoff import text
 from tests.test_delivery import database  # noqa: F401 (SQLite, then PostgreSQL)
 
 SEALER = Sealer([new_key()])
@@ -395,29 +394,17 @@ def test_the_quick_exit_leaves_nothing_on_twilio(assistant: RunningAssistant) ->
     assert gone_from_twilio(assistant, [first, exit_message, *sent], timeout=60)
 
 
-@ON_SQLITE_ONLY
-def test_a_staff_reply_twilio_refuses_outside_the_window_leads_to_the_template(
-        open_page: Callable[[str], Page], assistant: RunningAssistant) -> None:
-    staff = assistant.new_account("staff", LEON)
-    phone = handed_off(assistant)
-    handoff = handoff_of(assistant, phone)
-    page = signed_in(open_page, assistant, staff)
-    page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}")
-    page.get_by_role("button", name="Tomar la conversación").click()
-    with twilio_api(assistant, "whatsapp-window"):  # Twilio's window closed before ours (error 63016)
-        page.get_by_label("Mensaje para la persona").fill("Hola, aquí estamos.")
-        page.get_by_role("button", name="Enviar").click()
-        expect(page.locator(".delivery.failed")).to_have_text("no entregado", timeout=15000)
-        page.reload()
-        expect(page.get_by_text("WhatsApp solo permite enviar una plantilla aprobada")).to_be_visible()
-        expect(page.get_by_label("Mensaje para la persona")).to_have_count(0)
-        token = page.locator("input[name=csrf_token]").first.get_attribute("value")
-        refused = page.request.post(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}/reply",
-                                    form={"csrf_token": token, "text": "Hola otra vez."})
-        assert refused.ok
-        page.get_by_role("button", name="Enviar la plantilla aprobada").click()
-        assert phone.delivered(2) == ["Hola, aquí estamos.", ""]  # nothing of the refused free text
-        assert assistant.sent_to(phone.address)[-1]["content_sid"] == WHATSAPP_TEMPLATE_SID
-    phone.say("gracias")  # the person writes again: free text again
-    page.goto(f"http://127.0.0.1:{assistant.web_port}/inbox/{handoff}")
-    expect(page.get_by_label("Mensaje para la persona")).to_be_visible()
+def test_a_reply_with_a_voice_note_leaves_twilio_with_its_medium(database: str, twilio: FakeTwilio) -> None:
+    with session_scope(engine_for(database)) as session:
+        outbox.enqueue(session, SEALER, "p", Address(f"whatsapp:{NUMBER}", OURS, "whatsapp", False,
+                                                     datetime.now(timezone.utc)),
+                       [Reply(media_url="https://example.org/nota.ogg")], outbox.ASSISTANT, datetime.now(timezone.utc))
+    reply = deliver(database, twilio, "p")
+    [medium] = twilio.client().messages(reply).media.list()
+    assert medium.content_type == "audio/ogg" and medium.parent_sid == reply
+    settled(twilio, reply)
+    reported(database, reply, "read")
+    assert sweep(database, twilio) == 1 and not twilio.kept(reply)
+    with pytest.raises(TwilioRestException) as gone:
+        twilio.client().messages(reply).media(medium.sid).fetch()
+    assert gone.value.status == 404

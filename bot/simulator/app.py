@@ -103,7 +103,7 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
             "api_version": "2010-04-01",
         }
         sent.append(message)
-        records.add(message, [("ME" + uuid.uuid4().hex, "audio/ogg")] if message["media_url"] else [])
+        records.send(message)
         whatsapp = message["to"].startswith(WHATSAPP_PREFIX)
         steps = [("sent", None), ("delivered", None)] + ([("read", None)] if whatsapp else [])
         if whatsapp and fault["mode"] == "whatsapp-undelivered":

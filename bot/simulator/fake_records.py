@@ -22,6 +22,7 @@ the webhook themselves. A medium's file is `sample_file(media_sid)`.
 
 import asyncio
 import base64
+import mimetypes
 import re
 import uuid
 from email.utils import formatdate
@@ -70,6 +71,12 @@ class Records:
                                          "feedback": self._uri(sid, "/Feedback.json")})
         self.messages[sid] = message
         self.media[sid] = {media_sid: (content_type, sample_file(media_sid)) for media_sid, content_type in media}
+
+    def send(self, message: Dict[str, Any]) -> None:
+        """Keeps a message the account sent, with the medium its MediaUrl named."""
+        link = message.get("media_url") or ""
+        content_type = mimetypes.guess_type(link.split("?")[0])[0] or "application/octet-stream"
+        self.add(message, [("ME" + uuid.uuid4().hex, content_type)] if link else [])
 
     def receive(self, form: Dict[str, str]) -> None:
         """Keeps what a person sent, from the form Twilio posts for it."""
