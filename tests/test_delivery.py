@@ -18,7 +18,7 @@ from bot.storage.contacts import Address
 from bot.storage.crypto import Sealer, new_key
 from bot.storage.database import engine_for, session_scope
 from bot.storage.migrate import upgrade
-from bot.storage.models import OutgoingMessage
+from bot.storage.models import OutgoingMessage, TwilioDeletion
 from tests.conftest import fresh_postgresql_database
 
 NOW = datetime.now(timezone.utc)
@@ -171,6 +171,9 @@ def test_a_danger_reply_whatsapp_refuses_goes_by_sms_to_the_same_number(database
     asyncio.run(Courier(engine_for(database), SEALER, recorder, SMS_FROM).deliver_to("p"))
     assert recorder.sent == [("+525512345678", "+15005550006", "Llama al 911.")]
     assert rows(database)[0].sent_at is not None
+    with session_scope(engine_for(database)) as session:  # the SMS has no row: it is queued for deletion itself
+        queued = session.scalars(sa.select(TwilioDeletion.sealed_sid)).all()
+    assert [SEALER.open(sid) for sid in queued] == ["SM1"]
 
 
 def test_nothing_is_stored_for_a_person_who_opted_out(database: str) -> None:

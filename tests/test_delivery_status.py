@@ -92,9 +92,9 @@ def test_a_delivered_danger_reply_keeps_nothing_and_without_an_sms_sender_goes_f
 def test_a_danger_reply_twilio_never_reports_on_keeps_its_content_a_day_at_most(database: str) -> None:
     enqueue(database, "p", contact(NUMBER, "whatsapp"), ["Llama al 911."], urgent=True)
     deliver(database, Numbered())
-    purge(engine_for(database), days=90, now=datetime.now(timezone.utc) + statuses.HOLD / 2)
+    purge(engine_for(database), SEALER, days=90, now=datetime.now(timezone.utc) + statuses.HOLD / 2)
     assert rows(database)[0].sealed_body
-    purge(engine_for(database), days=90, now=datetime.now(timezone.utc) + statuses.HOLD * 2)
+    purge(engine_for(database), SEALER, days=90, now=datetime.now(timezone.utc) + statuses.HOLD * 2)
     assert [(r.sealed_body, r.sealed_to, r.sms_fallback) for r in rows(database)] == [(None, None, None)]
 
 

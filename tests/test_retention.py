@@ -44,7 +44,7 @@ def test_idle_conversations_go_and_the_rest_stay(tmp_path: Path) -> None:
     with session_scope(engine) as session:
         service.start(session, "held", 1, "asked", "es")
 
-    assert purge(engine, 90, NOW) == 1
+    assert purge(engine, sealer, 90, NOW) == 1
 
     remaining = {s for s in ages if asyncio.run(store.retrieve(s))}
     assert remaining == {"recent", "held"}
@@ -55,7 +55,7 @@ def test_idle_conversations_go_and_the_rest_stay(tmp_path: Path) -> None:
 def test_a_database_without_conversations_yet(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     upgrade(url)
-    assert purge(engine_for(url), 90, NOW) == 0
+    assert purge(engine_for(url), Sealer([new_key()]), 90, NOW) == 0
 
 
 def test_delivered_replies_leave_the_outbox_after_a_month(tmp_path: Path) -> None:
@@ -68,7 +68,7 @@ def test_delivered_replies_leave_the_outbox_after_a_month(tmp_path: Path) -> Non
         first, second, _ = session.scalars(sa.select(OutgoingMessage.id).order_by(OutgoingMessage.id)).all()
         outbox.sent(session, first, NOW - timedelta(days=31))
         outbox.sent(session, second, NOW - timedelta(days=29))
-    purge(engine, 90, NOW)
+    purge(engine, sealer, 90, NOW)
     with session_scope(engine) as session:
         assert session.scalars(sa.select(OutgoingMessage.id).order_by(OutgoingMessage.id)).all()[0] == second
         assert session.scalar(sa.select(sa.func.count(OutgoingMessage.id))) == 2  # the unsent one waits

@@ -160,5 +160,5 @@ class Turns:
             if contact is not None:
                 text = render(reply, DEFAULT_LANGUAGE, CATALOGUES, {})["text"]
                 outbox.enqueue(session, self.sealer, outbox.orphan_id(), contact, [Reply(text)], outbox.ASSISTANT, now)
-            erase_conversation(session, sender_id, self.tombstone_key, now, message_sid)
+            erase_conversation(session, self.sealer, sender_id, self.tombstone_key, now, message_sid)
         logger.info("Erased a conversation at its sender's request, without the dialogue.")

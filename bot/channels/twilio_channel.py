@@ -18,6 +18,9 @@ The path of a message, each step in its own module:
 5. delivered — the courier sends the outbox in order per person, retrying
    (bot/delivery/courier.py); Twilio reports each message's fate to /webhooks/twilio/status
    (signed as the webhook), recorded by bot/delivery/statuses.py.
+6. deleted — once the turn is answered and its replies are done, Twilio's records of the
+   message and its replies (and its media, once copied for staff) are deleted from
+   Twilio, retried until Twilio has (bot/delivery/purge.py, bot/delivery/purger.py).
 
 The webhook waits for the turn and the sending of its replies at most TURN_WAIT_S, well
 within Twilio's 15 s: past that both go on, and Twilio has its answer.
@@ -47,6 +50,8 @@ from bot.channels.twilio_sender import TwilioSender
 from bot.channels.twilio_status import parse_status
 from bot.delivery import statuses
 from bot.delivery.courier import Courier
+from bot.delivery.media_copy import MediaCopier
+from bot.delivery.purger import Purger
 from bot.delivery.statuses import StatusReport
 from bot.handoff import waiting
 from bot.handoff.alerts import Mailer
@@ -101,9 +106,12 @@ class TwilioInput(InputChannel):
         self.validator = RequestValidator(settings.twilio_auth_token)
         self.engine = engine_for(settings.database_url)
         self.sealer = Sealer(settings.data_keys)
-        self.courier = Courier(self.engine, self.sealer, TwilioSender(
-            settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_url,
-            settings.status_callback_url), settings.sms_from, awaits_status=bool(settings.status_callback_url))
+        sender = TwilioSender(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_url,
+                              settings.status_callback_url)
+        self.courier = Courier(self.engine, self.sealer, sender, settings.sms_from,
+                               awaits_status=bool(settings.status_callback_url))
+        self.purger = Purger(self.engine, self.sealer, sender, MediaCopier(
+            self.engine, self.sealer, settings.twilio_api_url, settings.twilio_account_sid, settings.twilio_auth_token))
         self.turns = Turns(self.engine, self.sealer, self.courier, self.per_sender, self.turn_timeout,
                            settings.sender_key)
         self.recovery = Recovery(self.engine, self.sealer, self.turns, self.turn_timeout)
@@ -116,6 +124,7 @@ class TwilioInput(InputChannel):
         @twilio.listener("after_server_start")
         async def start_delivery(app: Sanic, _loop: Any) -> None:
             app.add_task(self.courier.run())
+            app.add_task(self.purger.run())
             app.add_task(self.recovery.run(app.ctx.agent, on_new_message))
             app.add_task(self.waiting_sweep.run())
 

@@ -1,9 +1,11 @@
-"""Sends messages through Twilio's REST API with the official client (async)."""
+"""Sends messages through Twilio's REST API with the official client (async), and deletes
+Twilio's records of them."""
 
 import logging
-from typing import Optional
+from typing import Any, Awaitable, Optional
 
 from twilio.base import values as twilio_values
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
@@ -41,3 +43,30 @@ class TwilioSender:
             to=to, from_=from_, body=body or unset, media_url=[media_url] if media_url else unset,
             content_sid=content_sid or unset, status_callback=self._status_callback or unset)
         return message.sid
+
+    async def delete(self, message_sid: str) -> None:
+        """Deletes a message's record and its media from Twilio (each medium first, then the
+        message, which Twilio refuses while it is still delivering it: error 20009). What
+        Twilio no longer has (404) counts as deleted."""
+        message = self._connected().messages(message_sid)
+        listed = await _unless_gone(message.media.list_async())
+        for medium in listed or ():
+            await _unless_gone(message.media(medium.sid).delete_async())
+        await _unless_gone(message.delete_async())
+
+
+async def _unless_gone(request: Awaitable[Any]) -> Any:
+    """The request's answer; None when Twilio has no such resource (any more)."""
+    try:
+        return await request
+    except TwilioException as error:
+        if status_of(error) == 404:
+            return None
+        raise
+
+
+def status_of(error: TwilioException) -> Optional[int]:
+    """The HTTP status of Twilio's answer: a failed list page carries its response."""
+    if isinstance(error, TwilioRestException):
+        return error.status
+    return getattr(error.args[-1] if error.args else None, "status_code", None)

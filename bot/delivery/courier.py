@@ -27,8 +27,9 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from bot.channels.outgoing_text import bodies_for
 from bot.channels.twilio_sender import TIMEOUT_S, TwilioSender
-from bot.delivery import outbox
+from bot.delivery import outbox, purge
 from bot.delivery.outbox import Delivery
+from bot.delivery.repeat import forever
 from bot.identity import bare_number
 from bot.storage.crypto import Sealer
 from bot.storage.database import session_scope
@@ -70,12 +71,7 @@ class Courier:
 
     async def run(self) -> None:
         """Delivers until cancelled."""
-        while True:
-            try:
-                await self.deliver_due()
-            except Exception:  # the database is away: try again at the next look
-                logger.exception("The outbox could not be read; trying again.")
-            await asyncio.sleep(POLL_S)
+        await forever(self.deliver_due, POLL_S, "The outbox")
 
     async def deliver_due(self) -> List["asyncio.Task[bool]"]:
         """Sends to every person whose next row is due, a few people at a time; returns
@@ -154,16 +150,25 @@ class Courier:
                                                        content_sid=delivery.content_sid), timeout=SEND_TIMEOUT_S)
 
     async def _by_sms(self, delivery: Delivery) -> bool:
-        """A danger reply WhatsApp did not take, sent to the same number by SMS."""
+        """A danger reply WhatsApp did not take, sent to the same number by SMS; what went
+        is queued for deletion from Twilio (it has no outbox row of its own)."""
         to, from_ = bare_number(delivery.to), outbox.sms_sender(self.sms_from, delivery.our_address)
+        sids: List[str] = []
         try:
             for body in bodies_for(delivery.body, "sms"):
-                await asyncio.wait_for(self.sender.send(to, from_, body=body), timeout=SEND_TIMEOUT_S)
+                sids.append(await asyncio.wait_for(self.sender.send(to, from_, body=body), timeout=SEND_TIMEOUT_S))
         except SEND_ERRORS as error:
             logger.warning("A danger reply was not delivered by SMS either (%s).", error_kind(error))
             return False
+        finally:
+            if sids:
+                await asyncio.to_thread(self._to_delete, sids)
         logger.warning("A danger reply WhatsApp did not take went out by SMS.")
         return True
+
+    def _to_delete(self, sids: List[str]) -> None:
+        with session_scope(self.engine) as session:
+            purge.enqueue(session, self.sealer, sids, _now())
 
     def _record_failed(self, delivery: Delivery, error: BaseException) -> bool:
         with session_scope(self.engine) as session:

@@ -32,6 +32,7 @@ from bot.storage.models import OutgoingMessage
 
 logger = logging.getLogger(__name__)
 ASSISTANT, STAFF = "assistant", "staff"
+NOT_DELIVERED = ("failed", "undelivered")  # Twilio's final statuses of a message it did not deliver
 # Seconds to wait after each failed attempt; the row is given up after the last.
 BACKOFF_S = (1, 2, 5, 15, 30, 60, 120, 300, 600)
 LEASE_S = 60  # a row being sent is another process's until then (it died if still leased)
@@ -72,10 +73,12 @@ def sms_sender(sms_from: Optional[str], our_address: str) -> str:
     return sms_from or bare_number(our_address)
 
 def enqueue(session: Session, sealer: Sealer, sender_id: str, contact: Address, replies: Iterable[Reply],
-            origin: str, when: datetime, urgent: bool = False, handoff_message_id: Optional[int] = None) -> int:
+            origin: str, when: datetime, urgent: bool = False, handoff_message_id: Optional[int] = None,
+            reply_to: Optional[str] = None) -> int:
     """Stores replies to `contact`, in the caller's transaction; returns how many rows.
     Nothing is stored for a person who opted out on their carrier (STOP). A staff reply
-    names its handoff message, whose delivery the inbox shows (`deliveries`)."""
+    names its handoff message, whose delivery the inbox shows (`deliveries`); the
+    assistant's, the person's Twilio message it answers (`reply_to`)."""
     if contact.opted_out:
         return 0
     rows: List[Dict[str, object]] = []
@@ -90,7 +93,7 @@ def enqueue(session: Session, sealer: Sealer, sender_id: str, contact: Address, 
         row.update({"sealed_body": None, "sealed_media_url": None, "content_sid": None, **row})
         row.update(sender_id=sender_id, origin=origin, channel=contact.channel, our_address=contact.our_address,
                    sealed_to=sealer.seal(contact.address), urgent=urgent, created_at=when, attempts=0,
-                   next_attempt_at=when, handoff_message_id=handoff_message_id)
+                   next_attempt_at=when, handoff_message_id=handoff_message_id, reply_to=reply_to)
     if rows:
         session.execute(sa.insert(OutgoingMessage), rows)
     return len(rows)
@@ -187,18 +190,29 @@ def failed(session: Session, row_id: int, attempts: int, error: str, now: dateti
     return give_up
 
 
+OUTSIDE_WINDOW = 63016  # Twilio's error for WhatsApp free text past 24 hours of the person's last message
+
+
+def refused_outside_window(session: Session, sender_id: str, since: datetime) -> bool:
+    """Whether Twilio refused a message to the person since `since` for being outside
+    WhatsApp's 24-hour window."""
+    return session.execute(sa.select(OutgoingMessage.id).where(
+        OutgoingMessage.sender_id == sender_id, OutgoingMessage.error_code == OUTSIDE_WINDOW,
+        OutgoingMessage.created_at >= since).limit(1)).first() is not None
+
+
 _DELIVERY_RANK = ("sent", "sending", "failed")  # a reply is as far as its least delivered row
 
 
 def deliveries(session: Session, handoff_message_ids: Collection[int]) -> Dict[int, str]:
     """How far each staff reply got: "sent" once all its rows went, "failed" if one was
-    given up, else "sending"."""
+    given up or Twilio reported it not delivered, else "sending"."""
     rows = session.execute(sa.select(OutgoingMessage.handoff_message_id, OutgoingMessage.sent_at,
-                                     OutgoingMessage.failed_at)
+                                     OutgoingMessage.failed_at, OutgoingMessage.delivery_status)
                            .where(OutgoingMessage.handoff_message_id.in_(list(handoff_message_ids))))
     states: Dict[int, str] = {}
-    for message_id, sent_at, failed_at in rows:
-        state = "failed" if failed_at else "sent" if sent_at else "sending"
+    for message_id, sent_at, failed_at, status in rows:
+        state = "failed" if failed_at or status in NOT_DELIVERED else "sent" if sent_at else "sending"
         states[message_id] = max(states.get(message_id, "sent"), state, key=_DELIVERY_RANK.index)
     return states
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.delivery import outbox
-from bot.delivery.outbox import Reply
+from bot.delivery.outbox import NOT_DELIVERED, Reply
 from bot.identity import bare_number
 from bot.storage.contacts import Address
 from bot.storage.crypto import Sealer
@@ -27,7 +27,6 @@ from bot.storage.models import OutgoingMessage
 logger = logging.getLogger(__name__)
 # How far each status is; a callback for a status not further than the row's is ignored.
 PROGRESS = {"queued": 0, "sending": 1, "sent": 2, "failed": 3, "undelivered": 3, "delivered": 4, "read": 5}
-NOT_DELIVERED = ("failed", "undelivered")
 FINAL = NOT_DELIVERED + ("delivered", "read")
 HOLD = timedelta(days=1)  # a held danger reply Twilio has not reported on keeps nothing after this
 RESENT = "sent"  # what became of a danger reply WhatsApp did not deliver

@@ -43,7 +43,8 @@ def record_turn(session: Session, sealer: Sealer, sender_id: str, new_events: Li
     replies = replies_in(new_events)
     if contact is not None and replies:
         urgent = (latest.intent or {}).get("name") == DANGER
-        outbox.enqueue(session, sealer, queue_id or sender_id, contact, replies, outbox.ASSISTANT, now, urgent)
+        outbox.enqueue(session, sealer, queue_id or sender_id, contact, replies, outbox.ASSISTANT, now, urgent,
+                       reply_to=latest.message_id or None)
     if latest.message_id and (latest.metadata or {}).get(FINAL_INPUT, True):
         processed_messages.finish(session, latest.message_id, now)
     return latest.message_id or ""

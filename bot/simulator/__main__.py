@@ -12,7 +12,7 @@ def main() -> None:
     engine_port = os.environ.get("ORIENTA_PORT", "5005")
     app = create_app(
         webhook_url=f"http://localhost:{engine_port}/webhooks/twilio/webhook",
-        public_url=f"http://localhost:{port}",
+        public_url=f"http://127.0.0.1:{port}",  # the origin the engine and staff pages fetch media from
         account_sid=settings.twilio_account_sid,
         auth_token=settings.twilio_auth_token,
     )

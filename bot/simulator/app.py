@@ -12,14 +12,19 @@ and, on WhatsApp, read.
 soak`: "ok", "error" (500), "hang" (no answer for a minute), "drop" (the connection closed
 without an answer, as when Twilio cannot be reached); "whatsapp-error" fails WhatsApp only;
 "refuse" answers 400 (Twilio's 21211, a number it cannot reach), which is never retried;
-"whatsapp-undelivered" takes WhatsApp messages, then reports them undelivered (63024).
+"whatsapp-undelivered" takes WhatsApp messages, then reports them undelivered (63024);
+"whatsapp-window" takes WhatsApp free-form messages, then reports them failed (63016:
+outside the 24-hour window; a template still goes).
+
+Every message, sent or received, is kept as Twilio keeps it, with its media, until it is
+deleted (bot/simulator/fake_records.py); `GET /messages` marks the deleted ones.
 """
 
 import asyncio
 import base64
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Tuple
 
 import aiohttp
 from sanic import Sanic, response
@@ -29,14 +34,15 @@ from twilio.request_validator import RequestValidator
 
 from bot.channels.outgoing_text import sms_segments
 from bot.identity import WHATSAPP_PREFIX
-from bot.simulator.twilio_form import sms_form, status_form, whatsapp_form
+from bot.simulator.fake_records import Records, media_url, outage, register
+from bot.simulator.twilio_form import message_sid, sms_form, status_form, whatsapp_form
 
 PAGE = Path(__file__).with_name("static") / "phone.html"
 SAMPLE_MEDIA = {"audio": "audio/ogg", "image": "image/jpeg"}
-FAULT_MODES = ("ok", "error", "hang", "drop", "whatsapp-error", "refuse", "whatsapp-undelivered")
-HANG_S = 60
+FAULT_MODES = ("ok", "error", "hang", "drop", "whatsapp-error", "refuse", "whatsapp-undelivered", "whatsapp-window")
 STATUS_DELAY_S = 0.2  # between a message's creation and each of its status callbacks
 UNDELIVERED_CODE = 63024  # Twilio's "Invalid message recipient" on WhatsApp
+OUTSIDE_WINDOW_CODE = 63016  # Twilio's "outside the allowed window" for a WhatsApp free-form message
 
 
 def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: str) -> Sanic:
@@ -45,6 +51,8 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
     fault = {"mode": "ok", "refused": 0}
     validator = RequestValidator(auth_token)
     expected_auth = "Basic " + base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
+    records = Records(account_sid)
+    register(app, records, auth_token, fault)
 
     @app.get("/")
     async def page(request: Request) -> HTTPResponse:
@@ -60,10 +68,12 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
             if wish.get("latitude") is not None and wish.get("longitude") is not None:
                 location = (float(wish["latitude"]), float(wish["longitude"]))
             kind = wish.get("media")
-            media = (SAMPLE_MEDIA[kind], f"{public_url}/media/{uuid.uuid4().hex}") if kind in SAMPLE_MEDIA else None
-            form = whatsapp_form(account_sid, number, body, location, media)
+            sid = message_sid(kind in SAMPLE_MEDIA)
+            media = (SAMPLE_MEDIA[kind], media_url(public_url, account_sid, sid)) if kind in SAMPLE_MEDIA else None
+            form = whatsapp_form(account_sid, number, body, location, media, sid=sid)
         else:
             form = sms_form(account_sid, number, body)
+        records.receive(form)
         signature = validator.compute_signature(webhook_url, form)
         async with aiohttp.ClientSession() as session:
             async with session.post(webhook_url, data=form, headers={"X-Twilio-Signature": signature}) as answer:
@@ -78,15 +88,11 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
             mode = "error" if request.form.get("To", "").startswith("whatsapp:") else "ok"
         if mode != "ok":
             fault["refused"] += 1
-        if mode == "hang":
-            await asyncio.sleep(HANG_S)
-        if mode == "drop":
-            request.transport.close()
-            return response.empty(status=500)
         if mode == "refuse":  # refused for good, as Twilio refuses a number it cannot reach
             return response.json({"code": 21211, "message": "Invalid 'To' Phone Number", "status": 400}, status=400)
-        if mode in ("error", "hang"):
-            return response.json({"code": 20500, "message": "Internal Server Error", "status": 500}, status=500)
+        away = await outage(request, mode)
+        if away is not None:
+            return away
         body = request.form.get("Body", "")
         message = {
             "sid": "SM" + uuid.uuid4().hex, "account_sid": sid, "to": request.form.get("To", ""),
@@ -97,28 +103,32 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
             "api_version": "2010-04-01",
         }
         sent.append(message)
-        callback = request.form.get("StatusCallback")
-        if callback:
-            undelivered = fault["mode"] == "whatsapp-undelivered" and message["to"].startswith(WHATSAPP_PREFIX)
-            app.add_task(report_statuses(callback, message, undelivered))
+        records.send(message)
+        whatsapp = message["to"].startswith(WHATSAPP_PREFIX)
+        steps = [("sent", None), ("delivered", None)] + ([("read", None)] if whatsapp else [])
+        if whatsapp and fault["mode"] == "whatsapp-undelivered":
+            steps = [("sent", None), ("undelivered", UNDELIVERED_CODE)]
+        elif whatsapp and fault["mode"] == "whatsapp-window" and not message["content_sid"]:
+            steps = [("failed", OUTSIDE_WINDOW_CODE)]
+        app.add_task(report_statuses(request.form.get("StatusCallback") or "", message, steps))
         return response.json(message, status=201)
 
-    async def report_statuses(url: str, message: Dict[str, Any], undelivered: bool) -> None:
-        """Posts the message's statuses to its StatusCallback, as Twilio does once it is sent."""
-        whatsapp = message["to"].startswith(WHATSAPP_PREFIX)
-        steps = [("sent", None), ("undelivered", UNDELIVERED_CODE)] if undelivered else \
-            [("sent", None), ("delivered", None)] + ([("read", None)] if whatsapp else [])
+    async def report_statuses(url: str, message: Dict[str, Any], steps: List[Tuple[str, Optional[int]]]) -> None:
+        """Moves the message through its statuses, as Twilio does once it is sent, posting
+        each to its StatusCallback when it has one."""
         async with aiohttp.ClientSession() as session:
             for status, error_code in steps:
                 await asyncio.sleep(STATUS_DELAY_S)
                 message["status"] = status
+                if not url or message["sid"] in records.deleted:
+                    continue
                 form = status_form(account_sid, message["sid"], message["to"], message["from"], status, error_code)
                 headers = {"X-Twilio-Signature": validator.compute_signature(url, form)}
                 try:
                     async with session.post(url, data=form, headers=headers) as answer:
                         await answer.read()
                 except aiohttp.ClientError:
-                    return  # the assistant is away: Twilio too gives up on a callback
+                    url = ""  # the assistant is away: Twilio gives up on the callback, not the message
 
     @app.post("/faults")
     async def faults(request: Request) -> HTTPResponse:
@@ -132,7 +142,8 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
     async def messages(request: Request) -> HTTPResponse:
         after = int(request.args.get("after", "0") or 0)
         to = request.args.get("to")
-        listed = [dict(m, index=i) for i, m in enumerate(sent) if i >= after and (not to or m["to"] == to)]
+        listed = [dict(m, index=i, deleted=m["sid"] in records.deleted)
+                  for i, m in enumerate(sent) if i >= after and (not to or m["to"] == to)]
         return response.json({"messages": listed, "next": len(sent)})
 
     @app.get("/media/<name>")

@@ -21,6 +21,13 @@ class Sealer:
     def open(self, token: str) -> str:
         return self._fernet.decrypt(token.encode()).decode()
 
+    def seal_bytes(self, content: bytes) -> str:
+        """A file (a received voice note or photo), sealed as text."""
+        return self._fernet.encrypt(content).decode()
+
+    def open_bytes(self, token: str) -> bytes:
+        return self._fernet.decrypt(token.encode())
+
     def reseal(self, token: str) -> str:
         """The same plaintext under the current (first) key."""
         return self._fernet.rotate(token.encode()).decode()

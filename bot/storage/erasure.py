@@ -7,8 +7,10 @@ from typing import Collection
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.delivery import purge
 from bot.handoff.models import Handoff, HandoffMessage, StaffAudit
 from bot.storage import processed_messages
+from bot.storage.crypto import Sealer
 from bot.storage.models import Contact, OutgoingMessage, ProcessedMessage, ReceivedMedia
 
 # The slot the quick exit sets: the turn's save then erases the conversation (bot/storage/tracker_store.py).
@@ -37,13 +39,15 @@ def erase_sender(session: Session, sender_id: str, keep_messages: Collection[str
     return deleted
 
 
-def erase_conversation(session: Session, sender_id: str, tombstone_key: bytes, when: datetime,
+def erase_conversation(session: Session, sealer: Sealer, sender_id: str, tombstone_key: bytes, when: datetime,
                        current_message: str = "") -> int:
     """The whole conversation, at the person's request, in the caller's transaction: its
-    events and Orienta's rows go, its message ids stay only as tombstones. A message that
-    arrived meanwhile (not answered yet, other than `current_message`) is kept: it is
-    answered next, in a conversation that starts afresh."""
+    events and Orienta's rows go, its message ids stay only as tombstones, and every
+    message of it is queued for deletion from Twilio. A message that arrived meanwhile (not
+    answered yet, other than `current_message`) is kept: it is answered next, in a
+    conversation that starts afresh."""
     waiting = [sid for sid in processed_messages.unanswered(session, sender_id) if sid != current_message]
+    purge.enqueue_conversation(session, sealer, sender_id, when, keep=waiting)
     processed_messages.bury(session, sender_id, tombstone_key, when, keep=waiting)
     deleted = session.execute(sa.delete(EVENTS).where(EVENTS.c.sender_id == sender_id)).rowcount
     return deleted + erase_sender(session, sender_id, keep_messages=waiting)

@@ -32,6 +32,8 @@ class ProcessedMessage(Base):
     # run again from it (bot/channels/recovery.py). Cleared when answered.
     sealed_message = sa.Column(sa.Text, nullable=True)
     attempts = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
+    # When its Twilio record went to the deletion queue (bot/delivery/purge.py).
+    purge_queued_at = sa.Column(UTCDateTime, nullable=True, index=True)
 
 
 class ReceivedMedia(Base):
@@ -45,6 +47,12 @@ class ReceivedMedia(Base):
     content_type = sa.Column(sa.String(128), nullable=False)
     sealed_url = sa.Column(sa.Text, nullable=False)
     received_at = sa.Column(UTCDateTime, nullable=False)
+    # The file itself, sealed, copied from Twilio before Twilio's copy is deleted; copied_at
+    # set with no content: Twilio had nothing that could be kept. copy_after: a failed
+    # copy's next try.
+    sealed_content = sa.Column(sa.Text, nullable=True)
+    copied_at = sa.Column(UTCDateTime, nullable=True)
+    copy_after = sa.Column(UTCDateTime, nullable=True)
 
 
 class OutgoingMessage(Base):
@@ -82,6 +90,10 @@ class OutgoingMessage(Base):
     error_code = sa.Column(sa.Integer, nullable=True)
     # A danger reply WhatsApp did not deliver: "sent" again by SMS.
     sms_fallback = sa.Column(sa.String(16), nullable=True)
+    # The person's Twilio message this reply answers: that message's record is deleted from
+    # Twilio only once its replies are done (bot/delivery/purge.py).
+    reply_to = sa.Column(sa.String(64), nullable=True, index=True)
+    purge_queued_at = sa.Column(UTCDateTime, nullable=True, index=True)  # its Twilio message queued for deletion
 
 
 class MessageTombstone(Base):
@@ -92,3 +104,20 @@ class MessageTombstone(Base):
 
     digest = sa.Column(sa.String(64), primary_key=True)
     erased_at = sa.Column(UTCDateTime, nullable=False)
+
+
+class TwilioDeletion(Base):
+    """A Twilio message record (with its media) to delete from Twilio's API, retried until
+    Twilio has deleted it (bot/delivery/purge.py). Its id is sealed: nothing here says
+    whose message it was."""
+
+    __tablename__ = "twilio_deletions"
+    __table_args__ = (sa.Index("ix_twilio_deletions_due", "next_attempt_at"),)
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    sealed_sid = sa.Column(sa.Text, nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False)
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    next_attempt_at = sa.Column(UTCDateTime, nullable=False)
+    leased_until = sa.Column(UTCDateTime, nullable=True)
+    last_error = sa.Column(sa.String(64), nullable=True)  # the error's kind, never its text

@@ -19,11 +19,13 @@ SEALED: Tuple[Tuple[str, str, str], ...] = (
     ("events", "id", "data"),
     ("contacts", "sender_id", "sealed_address"),
     ("received_media", "id", "sealed_url"),
+    ("received_media", "id", "sealed_content"),
     ("handoff_messages", "id", "sealed_text"),
     ("outbox", "id", "sealed_to"),
     ("outbox", "id", "sealed_body"),
     ("outbox", "id", "sealed_media_url"),
     ("processed_messages", "message_sid", "sealed_message"),
+    ("twilio_deletions", "id", "sealed_sid"),
 )
 BATCH = 500
 

@@ -2,10 +2,12 @@
 
 `python -m bot.storage.retention --every 3600` runs it hourly (`make run` starts it). A
 conversation whose last event is older than the limit goes entirely (events, contact,
-media, message ids, handoffs), unless a person from an observatory still holds it. Sent
-replies leave the outbox after OUTBOX_DAYS; a danger reply held for its delivery status
-keeps its content a day at most. Each run also folds the statistics' pending counts and
-publishes the weeks over (bot/statistics/fold.py).
+media, message ids, handoffs), unless a person from an observatory still holds it, and
+its messages are queued for deletion from Twilio (bot/delivery/purge.py). Sent replies
+leave the outbox after OUTBOX_DAYS (their Twilio messages queued for deletion, if they
+were not yet); a danger reply held for its delivery status keeps its content a day at most.
+Each run also folds the statistics' pending counts and publishes the weeks over
+(bot/statistics/fold.py).
 """
 
 import argparse
@@ -19,10 +21,11 @@ from typing import List, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.delivery import statuses
+from bot.delivery import purge as twilio_purge, statuses
 from bot.handoff.models import Handoff
 from bot.handoff.service import OPEN
-from bot.settings import database_url
+from bot.settings import Settings
+from bot.storage.crypto import Sealer
 from bot.statistics.fold import fold
 from bot.storage.database import engine_for, session_scope
 from bot.storage.erasure import erase_sender
@@ -34,9 +37,11 @@ OUTBOX_DAYS = 30  # delivered or given-up replies (no content left): kept this l
 EVENTS = sa.table("events", sa.column("sender_id"), sa.column("timestamp"))
 
 
-def purge(engine: Engine, days: int, now: Optional[datetime] = None) -> int:
-    """Erases every conversation idle for more than `days`; returns how many."""
-    cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=days)
+def purge(engine: Engine, sealer: Sealer, days: int, now: Optional[datetime] = None) -> int:
+    """Erases every conversation idle for more than `days`, queueing its Twilio messages
+    for deletion from Twilio; returns how many."""
+    now = now or datetime.now(timezone.utc)
+    cutoff = now - timedelta(days=days)
     has_events = sa.inspect(engine).has_table("events")  # Rasa creates it on its first start
     with session_scope(engine) as session:
         held = {s for (s,) in session.execute(sa.select(Handoff.sender_id).where(Handoff.status.in_(OPEN)))}
@@ -49,9 +54,11 @@ def purge(engine: Engine, days: int, now: Optional[datetime] = None) -> int:
         for sender_id in senders:
             if has_events:
                 session.execute(sa.delete(EVENTS).where(EVENTS.c.sender_id == sender_id))
+            twilio_purge.enqueue_conversation(session, sealer, sender_id, now)
             erase_sender(session, sender_id)
-        statuses.release_unreported(session, now or datetime.now(timezone.utc))
-        done_before = (now or datetime.now(timezone.utc)) - timedelta(days=OUTBOX_DAYS)
+        statuses.release_unreported(session, now)
+        done_before = now - timedelta(days=OUTBOX_DAYS)
+        twilio_purge.enqueue_old_replies(session, sealer, done_before, now)
         session.execute(sa.delete(OutgoingMessage).where(
             sa.or_(OutgoingMessage.sent_at < done_before, OutgoingMessage.failed_at < done_before)))
         session.execute(sa.delete(MessageTombstone).where(MessageTombstone.erased_at < cutoff))  # replays long over
@@ -64,9 +71,10 @@ def main(argv: List[str]) -> int:
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     days = int(os.environ.get("ORIENTA_RETENTION_DAYS", DEFAULT_DAYS))
-    engine = engine_for(database_url())
+    settings = Settings.from_env()
+    engine, sealer = engine_for(settings.database_url), Sealer(settings.data_keys)
     while True:
-        logger.info("Retention (%d days): %d idle conversations erased.", days, purge(engine, days))
+        logger.info("Retention (%d days): %d idle conversations erased.", days, purge(engine, sealer, days))
         fold(engine)
         if not arguments.every:
             return 0

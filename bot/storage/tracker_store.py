@@ -149,13 +149,14 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             if key is not None:  # once a day, however often the person erases
                 of = marks.subject(tracker.sender_id, tracker.latest_message.metadata if tracker.latest_message else {})
                 record.once(session, key, of, "exit", record.exit_kind(tracker.events), tracker.get_slot("place_key"), day)
-            deleted = erase_conversation(session, tracker.sender_id, self.tombstone_key, datetime.now(timezone.utc),
-                                         message_sid)
+            deleted = erase_conversation(session, self.sealer, tracker.sender_id, self.tombstone_key,
+                                         datetime.now(timezone.utc), message_sid)
             session.commit()
         return deleted
 
     def _delete_conversation(self, sender_id: str) -> int:
         with self.session_scope() as session:
-            deleted = erase_conversation(session, sender_id, self.tombstone_key, datetime.now(timezone.utc))
+            deleted = erase_conversation(session, self.sealer, sender_id, self.tombstone_key,
+                                         datetime.now(timezone.utc))
             session.commit()
         return deleted

@@ -3,7 +3,8 @@
 Staff see only their observatory's handoffs (others are 404, as if they did not exist);
 administrators see all. Transcripts hide personal data until someone reveals it, which is
 audited. Replies go to the person through Twilio, on the channel they used; WhatsApp
-allows free text only within 24 hours of the person's last message.
+allows free text only within 24 hours of the person's last message (and once Twilio
+refuses a reply for being outside it, only the approved template until they write again).
 """
 
 from datetime import datetime, timedelta, timezone
@@ -56,8 +57,13 @@ def _audit(db: Any, handoff: Handoff, action: str) -> None:
                       case_ref=handoff.case_ref, handoff_id=handoff.id, sender_id=handoff.sender_id))
 
 
-def _in_whatsapp_window(contact: Address) -> bool:
-    return contact.channel != "whatsapp" or datetime.now(timezone.utc) - contact.last_message_at < WHATSAPP_WINDOW
+def _in_whatsapp_window(db: Any, handoff: Handoff, contact: Address) -> bool:
+    """Whether WhatsApp takes free text: within 24 hours of the person's last message, and
+    unless Twilio refused a message since for being outside that window (error 63016)."""
+    if contact.channel != "whatsapp":
+        return True
+    return (datetime.now(timezone.utc) - contact.last_message_at < WHATSAPP_WINDOW
+            and not outbox.refused_outside_window(db, handoff.sender_id, contact.last_message_at))
 
 
 def _send(db: Any, handoff: Handoff, contact: Address, body: str = "", content_sid: str = "",
@@ -154,7 +160,8 @@ def conversation(handoff_id: int) -> str:
             "inbox/conversation.html", handoff=handoff, mine=mine, categories=CATEGORIES,
             **(_transcript_of(db, handoff, service.span(db, handoff)) if mine else {}),
             can_claim=access.may_claim(handoff), can_transfer=access.may_transfer(handoff),
-            channel=contact.channel if contact else "", window_open=bool(contact) and _in_whatsapp_window(contact),
+            channel=contact.channel if contact else "",
+            window_open=bool(contact) and _in_whatsapp_window(db, handoff, contact),
             template_available=bool(current_app.config.get("WHATSAPP_TEMPLATE_SID")),
             observatory=db.get(Organisation, handoff.observatory_id).name,
             observatories=[(o.id, o.name) for o in access.transfer_targets(db, handoff)],
@@ -239,7 +246,7 @@ def reply(handoff_id: int) -> Response:
         elif use_template and current_app.config.get("WHATSAPP_TEMPLATE_SID"):
             _reply(db, handoff, contact, "[plantilla aprobada de WhatsApp]",
                    content_sid=current_app.config["WHATSAPP_TEMPLATE_SID"])
-        elif not _in_whatsapp_window(contact):
+        elif not _in_whatsapp_window(db, handoff, contact):
             flash("Pasaron más de 24 horas desde su último mensaje: WhatsApp solo permite enviar una plantilla aprobada.")
         elif text:
             _reply(db, handoff, contact, text, body=text)
@@ -281,7 +288,7 @@ def transfer(handoff_id: int) -> Response:
             abort(400)
         service.back_to_waiting(handoff, target.id, datetime.now(timezone.utc))
         _audit(db, handoff, "transfer")
-        contact = _reachable(handoff)
+        contact = _reachable(db, handoff)
         if contact:  # the person knows who will read them now
             _send(db, handoff, contact, render("utter_handoff_transferred", handoff.language, CATALOGUES,
                                                {"observatory": target.name}, parts=service.about(target))["text"])
@@ -300,10 +307,10 @@ def _closing_text(db: Any, handoff: Handoff) -> str:
     return render(key, handoff.language, CATALOGUES, {})["text"]
 
 
-def _reachable(handoff: Handoff) -> Optional[Address]:
+def _reachable(db: Any, handoff: Handoff) -> Optional[Address]:
     """The person's contact, if free text can reach them now."""
     contact = ContactBook(_engine(), _sealer()).find(handoff.sender_id)
-    return contact if contact and not contact.opted_out and _in_whatsapp_window(contact) else None
+    return contact if contact and not contact.opted_out and _in_whatsapp_window(db, handoff, contact) else None
 
 
 @blueprint.route("/<int:handoff_id>/close", methods=["GET"])
@@ -312,7 +319,7 @@ def confirm_close(handoff_id: int) -> str:
     """Asks before closing, showing what the person will be told."""
     with session_scope(_engine()) as db:
         handoff = access.claimed(db, handoff_id)
-        closing = _closing_text(db, handoff) if _reachable(handoff) else ""
+        closing = _closing_text(db, handoff) if _reachable(db, handoff) else ""
         return render_template("inbox/close.html", handoff=handoff, closing=closing)
 
 
@@ -321,7 +328,7 @@ def confirm_close(handoff_id: int) -> str:
 def close(handoff_id: int) -> Response:
     with session_scope(_engine()) as db:
         handoff = access.claimed(db, handoff_id)
-        contact = _reachable(handoff)
+        contact = _reachable(db, handoff)
         if contact:
             _send(db, handoff, contact, _closing_text(db, handoff))
         handoff.status, handoff.closed_at = "closed", datetime.now(timezone.utc)
@@ -341,7 +348,12 @@ def media(handoff_id: int, media_id: int) -> Response:
                 item.received_at):
             abort(404)
         url, content_type = _sealer().open(item.sealed_url), item.content_type
+        copy, copied = item.sealed_content, item.copied_at is not None
         _audit(db, handoff, "media")
+    if copy is not None:  # Twilio's copy is deleted once Orienta holds its own
+        return Response(_sealer().open_bytes(copy), headers=media_fetch.served_headers(content_type))
+    if copied:  # Twilio had nothing that could be kept
+        abort(502)
     settings = _settings()
     try:
         found = media_fetch.fetch(url, content_type, settings.twilio_api_url, settings.twilio_account_sid,

@@ -26,7 +26,12 @@ DOWNLOADED = {"application/pdf"}
 
 
 class MediaRefused(Exception):
-    """The link is not Twilio's, or what it answered cannot be served."""
+    """The link is not Twilio's, or what it answered cannot be served; `transient` when
+    Twilio may answer later (no answer, 429, 5xx)."""
+
+    def __init__(self, reason: str, transient: bool = False) -> None:
+        super().__init__(reason)
+        self.transient = transient
 
 
 @dataclass(frozen=True)
@@ -62,10 +67,11 @@ def fetch(url: str, content_type: str, api_url: Optional[str], account_sid: str,
             answer = _get(location, None)
         with answer:
             if answer.status_code != 200:
-                raise MediaRefused(f"Twilio answered {answer.status_code}")
+                raise MediaRefused(f"Twilio answered {answer.status_code}",
+                                   transient=answer.status_code == 429 or answer.status_code >= 500)
             content = answer.raw.read(MAX_BYTES + 1, decode_content=False)
     except requests.RequestException as error:
-        raise MediaRefused(type(error).__name__) from error
+        raise MediaRefused(type(error).__name__, transient=True) from error
     if len(content) > MAX_BYTES:
         raise MediaRefused("too large")
     return Media(content, served_headers(content_type))
