@@ -3,10 +3,6 @@
 Catalogue entries are keyed by reply name (msgid `utter_welcome`, `option_yes`…); the
 Spanish catalogue holds the source text. An entry marked fuzzy is a draft: it is served
 only when ORIENTA_SERVE_DRAFTS is set, otherwise the Spanish text is used instead.
-
-A partner organisation's recorded voice notes, for people who do not read, are listed
-per language in `<language>/voice_notes.yml` (reply name: audio URL); a voice note goes
-with its reply whenever the reply is served in that language.
 """
 
 import logging
@@ -15,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Optional
 
-import yaml
 from babel.messages.pofile import read_po
 
 from bot.languages import DEFAULT_LANGUAGE
@@ -24,7 +19,6 @@ logger = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 DOMAIN_FILE = "LC_MESSAGES/messages.po"
-VOICE_NOTES_FILE = "voice_notes.yml"
 
 
 @dataclass(frozen=True)
@@ -43,19 +37,14 @@ def serve_drafts() -> bool:
 class Catalogues:
     """The texts of every language found under a locales directory."""
 
-    def __init__(self, texts: Dict[str, Dict[str, str]], voice_notes: Optional[Dict[str, Dict[str, str]]] = None) -> None:
+    def __init__(self, texts: Dict[str, Dict[str, str]]) -> None:
         self._texts = texts
-        self._voice_notes = voice_notes or {}
 
     @classmethod
     def load(cls, locales_dir: Path = LOCALES_DIR, drafts: Optional[bool] = None) -> "Catalogues":
         """Reads every `<language>/LC_MESSAGES/messages.po` below `locales_dir`."""
         include_drafts = serve_drafts() if drafts is None else drafts
         texts: Dict[str, Dict[str, str]] = {}
-        voice_notes = {
-            path.parent.name: yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            for path in sorted(locales_dir.glob(f"*/{VOICE_NOTES_FILE}"))
-        }
         for po_file in sorted(locales_dir.glob(f"*/{DOMAIN_FILE}")):
             language = po_file.relative_to(locales_dir).parts[0]
             with po_file.open("rb") as handle:
@@ -67,11 +56,7 @@ class Catalogues:
             }
         if DEFAULT_LANGUAGE not in texts:
             raise FileNotFoundError(f"No {DEFAULT_LANGUAGE} catalogue under {locales_dir}")
-        return cls(texts, voice_notes)
-
-    def voice_note(self, key: str, language: str) -> Optional[str]:
-        """The recorded voice note of reply `key` in `language`, if a partner provided one."""
-        return self._voice_notes.get(language, {}).get(key)
+        return cls(texts)
 
     def keys(self) -> frozenset:
         """Every reply name the source (Spanish) catalogue defines."""

@@ -80,8 +80,4 @@ def render(
     for number, option in enumerate(options, start=1):
         text += f"\n{number}. {option['title']}"
         buttons.append(option)
-    message = {"text": text, "buttons": buttons, "language": entry.language}
-    voice_note = catalogues.voice_note(key, entry.language)
-    if voice_note:
-        message["attachment"] = voice_note
-    return message
+    return {"text": text, "buttons": buttons, "language": entry.language}

@@ -4,6 +4,7 @@ from alembic import context
 
 import bot.directory.models  # noqa: F401  (each import registers its tables on Base.metadata)
 import bot.handoff.models  # noqa: F401
+import bot.recordings.models  # noqa: F401
 import bot.statistics.models  # noqa: F401
 import bot.storage.models  # noqa: F401
 import bot.web.models  # noqa: F401
