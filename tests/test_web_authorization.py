@@ -7,9 +7,12 @@ from typing import Dict, Iterator, List, Tuple
 import pytest
 import requests
 
+from bot.recordings import store
 from bot.settings import Settings
 from bot.storage.crypto import new_key
+from bot.storage.database import session_scope
 from bot.web.app import create_app
+from tests.audio_samples import ogg_opus
 from tests.conftest import STAFF_PASSWORD as PASSWORD
 from tests.conftest import RunningAssistant
 from tests.test_handoff import LEON, handed_off, handoff_of
@@ -45,13 +48,16 @@ class Visitor:
 
 @pytest.fixture(scope="module")
 def paths(assistant: RunningAssistant) -> Iterator[Dict[str, str]]:
-    """Ids to put in the routes: a handoff of León (with media), an organisation, an account."""
+    """Ids to put in the routes: a handoff of León (with media), an organisation, an account, a recording."""
     account = assistant.query("SELECT id FROM users WHERE username = ?", assistant.new_account("staff", LEON))[0][0]
     phone = handed_off(assistant)
     phone.say(media=("audio/ogg", f"http://127.0.0.1:{assistant.simulator_port}/media/walk"))
     media_id = assistant.query("SELECT id FROM received_media WHERE sender_id = ?", phone.sender_id)[0][0]
+    with session_scope(assistant.engine) as session:
+        recording_id = store.upload(session, ("utter_danger",), "utter_danger", "tzh", ogg_opus(), account).id
     yield {"<int:handoff_id>": str(handoff_of(assistant, phone)), "<int:media_id>": str(media_id),
-           "<int:organisation_id>": str(assistant.observatory_id(LEON)), "<int:user_id>": str(account)}
+           "<int:organisation_id>": str(assistant.observatory_id(LEON)), "<int:user_id>": str(account),
+           "<int:recording_id>": str(recording_id)}
 
 
 def concrete(rule: str, ids: Dict[str, str]) -> str:
