@@ -97,4 +97,6 @@ def sign_out() -> Response:
 @blueprint.route("/")
 @login_required
 def home() -> Response:
+    if current_user.role == "reviewer":
+        return redirect(url_for("review.index"))
     return redirect(url_for("directory.index" if current_user.is_admin else "inbox.queue"))

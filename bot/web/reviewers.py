@@ -10,7 +10,7 @@ are not, as such, qualified speakers).
 from functools import wraps
 from typing import Any, Callable, Optional, Tuple
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user, login_required
 
 from bot.languages import DEFAULT_LANGUAGE, OFFERED_LANGUAGES
@@ -48,3 +48,12 @@ def reviewer_required(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(*args, **kwargs)
 
     return guarded
+
+
+STAFF_PAGES = ("inbox", "statistics")  # the blueprints of conversations and statistics
+
+
+def keep_out() -> None:
+    """A reviewer's account sees neither conversations nor statistics (the app's before_request)."""
+    if request.blueprint in STAFF_PAGES and current_user.is_authenticated and current_user.role == "reviewer":
+        abort(403)
