@@ -23,6 +23,8 @@ from actions.places import current_place_key
 from bot.directory.catalogue import catalogue
 from bot.guidance.compose import LOCAL, SITUATION_ENTITY, WHOLE, Answer, Composer, what_happened
 from bot.guidance.content import guidance
+from bot.languages import DEFAULT_LANGUAGE
+from bot.replies.catalogue import Catalogues
 from bot.text import bare_words
 
 CRIME_SLOT = "crime"
@@ -31,6 +33,7 @@ REPORT, PROTECTION = "report_crime", "protection"  # the intents, the topics and
 OTHER = "other"  # the crime "Otro" (guidance/national.yml), offered last
 REPORT_FIRST = frozenset({"disappearance", "extortion"})  # crimes (guidance/national.yml) reported first
 PROTECTION_FIRST = frozenset({"family_violence"})  # told beside danger, it asks for protection first
+CATALOGUES = Catalogues.load()  # the answers' sentences in each language
 
 
 def known_state(tracker: Tracker) -> Optional[str]:
@@ -85,9 +88,12 @@ def composer(tracker: Tracker, state: Optional[str], crime: Optional[str] = None
              case: Optional[str] = None) -> Composer:
     """The composer for a state (None: not known yet), with that state's entries of the referral
     directory as they are now, nearest to where the person said they are first; `case`: what
-    happened, as the person's words named it (the answer leaves out what is for other cases)."""
+    happened, as the person's words named it (the answer leaves out what is for other cases).
+    Each sentence is in the conversation's language where a reviewed translation has it."""
     local = directory().index().of_state(state, ActionHelpNearMe.origin(tracker)[0]) if state else ()
-    return Composer(state, crime, local, part, case, affected(tracker))
+    language = tracker.get_slot("language") or DEFAULT_LANGUAGE
+    return Composer(state, crime, local, part, case, affected(tracker),
+                    say=lambda key: CATALOGUES.say(key, language))
 
 
 def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,

@@ -6,6 +6,7 @@ SMS — to a person who asked for audio through the trained model, until they as
 import asyncio
 import io
 import re
+import secrets
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -24,19 +25,23 @@ from bot.storage.database import session_scope
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from bot.web import accounts
 from tests import audio_samples
 from tests.conftest import ON_SQLITE_ONLY, STAFF_PASSWORD, Phone, RunningAssistant
 from tests.test_admin_pages import sign_in, web
 from tests.test_handoff import LEON
 
 REPLY = "utter_main_menu"  # what "menú" answers: the reply a person gets recorded in the tests below
-UPLOAD = "/admin/recordings/upload"
+UPLOAD = "/recordings/upload"
 
 
 @dataclass(frozen=True)
-class Reviewer:
+class Account:
     id: int
+    username: str
     role: str
+    review_language: Optional[str] = None
+    active: bool = True
 
 
 class StaffSession:
@@ -57,20 +62,23 @@ class StaffSession:
                               allow_redirects=False)
 
 
-def account(assistant: RunningAssistant, role: str = "admin") -> Reviewer:
-    username = assistant.new_account(role)
-    return Reviewer(assistant.query("SELECT id FROM users WHERE username = ?", username)[0][0], role)
+def account(assistant: RunningAssistant, role: str = "admin", language: Optional[str] = None) -> Account:
+    """A new administrator, or a reviewer of `language`."""
+    username = f"{role}-{secrets.token_hex(4)}"
+    accounts.create(assistant.engine, username, STAFF_PASSWORD, role, review_language=language,
+                    review_variant="variante de las pruebas" if language else None)
+    user_id = assistant.query("SELECT id FROM users WHERE username = ?", username)[0][0]
+    return Account(user_id, username, role, language)
 
 
-def stored(assistant: RunningAssistant, data: bytes, language: str = "tzh", approved_by: Optional[Reviewer] = None,
+def stored(assistant: RunningAssistant, data: bytes, language: str = "tzh", approved: bool = False,
            reply_key: str = "utter_acknowledge") -> int:
-    """A recording uploaded by one administrator and, if `approved_by`, approved by another."""
+    """A recording an administrator uploaded and, if `approved`, a reviewer of its language approved."""
     with session_scope(assistant.engine) as session:
-        recording = store.upload(session, (reply_key,), reply_key, language, data, account(assistant).id)
-        recording_id = recording.id
-    if approved_by:
+        recording_id = store.upload(session, (reply_key,), reply_key, language, data, account(assistant)).id
+    if approved:
         with session_scope(assistant.engine) as session:
-            store.review(session, recording_id, True, approved_by)
+            store.review(session, recording_id, True, account(assistant, "reviewer", language))
     return recording_id
 
 
@@ -157,7 +165,7 @@ def test_a_new_session_keeps_the_audio_on() -> None:
 @ON_SQLITE_ONLY
 def test_the_engine_serves_an_approved_recording_only_through_a_valid_link(assistant: RunningAssistant) -> None:
     sample = audio_samples.ogg_opus()
-    approved = stored(assistant, sample, approved_by=account(assistant))
+    approved = stored(assistant, sample, approved=True)
     pending = stored(assistant, audio_samples.mp3())
     url = links(assistant).url(approved, "audio/ogg")
     fetched = requests.get(url, timeout=10)
@@ -214,12 +222,32 @@ def test_hostile_uploads_are_refused_with_a_clear_message_and_nothing_is_stored(
         ("audio/mpeg", PENDING)
 
 
+@ON_SQLITE_ONLY
+def test_only_a_reviewer_of_the_language_reviews_and_not_the_uploader(assistant: RunningAssistant) -> None:
+    recording = stored(assistant, audio_samples.ogg_opus())
+    tseltal = account(assistant, "reviewer", "tzh")
+    for refused in (account(assistant), account(assistant, "reviewer", "nah")):  # an administrator; another language
+        with pytest.raises(store.NotAllowed), session_scope(assistant.engine) as session:
+            store.review(session, recording, True, refused)
+    with pytest.raises(formats.Refused, match="del idioma que revisas"), session_scope(assistant.engine) as session:
+        store.upload(session, (REPLY,), REPLY, "nah", audio_samples.ogg_opus(), tseltal)
+    with session_scope(assistant.engine) as session:
+        own = store.upload(session, (REPLY,), REPLY, "tzh", audio_samples.ogg_opus(), tseltal).id
+    with pytest.raises(store.NotAllowed, match="Quien subió"), session_scope(assistant.engine) as session:
+        store.review(session, own, True, tseltal)
+    spanish = stored(assistant, audio_samples.mp3(), language="es")
+    with session_scope(assistant.engine) as session:
+        store.review(session, spanish, False, account(assistant))  # Spanish, the source language: an administrator
+    assert assistant.query("SELECT status FROM voice_recordings WHERE id IN (?, ?, ?) ORDER BY id",
+                           recording, own, spanish) == [(PENDING,), (PENDING,), ("rejected",)]
+
+
 # ---- the page, in a browser: upload, review by someone else, audit ----
 
 @ON_SQLITE_ONLY
 def test_an_upload_waits_for_another_reviewer_and_every_step_is_audited(
         open_page: Callable[[str], Page], assistant: RunningAssistant) -> None:
-    uploader, reviewer = assistant.new_account("admin"), assistant.new_account("admin")
+    uploader, reviewer = account(assistant).username, account(assistant, "reviewer", "tzh").username
     page = open_page(web(assistant, "/login"))
     sign_in(page, assistant, uploader)
     page.get_by_role("link", name="Grabaciones").click()
@@ -238,8 +266,8 @@ def test_an_upload_waits_for_another_reviewer_and_every_step_is_audited(
     own = requests.Session()  # nor by posting the form anyway
     for cookie in page.context.cookies():
         own.cookies.set(cookie["name"], cookie["value"])
-    token = re.search(r'name="csrf_token" value="([^"]+)"', own.get(web(assistant, "/admin/recordings/")).text)[1]
-    own.post(web(assistant, f"/admin/recordings/{recording_id}/approve"), data={"csrf_token": token})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', own.get(web(assistant, "/recordings/")).text)[1]
+    own.post(web(assistant, f"/recordings/{recording_id}/approve"), data={"csrf_token": token})
     assert assistant.query("SELECT status FROM voice_recordings WHERE id = ?", recording_id) == [(PENDING,)]
 
     page.get_by_label("Archivo").set_input_files(
@@ -249,12 +277,14 @@ def test_an_upload_waits_for_another_reviewer_and_every_step_is_audited(
 
     page.get_by_role("button", name="Salir").click()
     sign_in(page, assistant, reviewer)
-    page.goto(web(assistant, "/admin/recordings/"))
+    page.get_by_role("link", name="Grabaciones").click()
     row = page.locator(f'#recordings tr[data-recording="{recording_id}"]')
-    listened = page.request.get(web(assistant, f"/admin/recordings/{recording_id}/audio"))
+    listened = page.request.get(web(assistant, f"/recordings/{recording_id}/audio"))
     assert listened.ok and listened.headers["content-type"] == "audio/ogg"
     row.get_by_role("button", name="Aprobar").click()
     expect(page.locator(f'#recordings tr[data-recording="{recording_id}"] .status')).to_have_text("en uso")
+    page.get_by_role("button", name="Salir").click()
+    sign_in(page, assistant, uploader)
     page.get_by_role("link", name="Registro").click()
     expect(page.locator("table")).to_contain_text("Subió una grabación")
     expect(page.locator("table")).to_contain_text("Aprobó una grabación")
@@ -274,7 +304,7 @@ def test_a_tseltal_speaker_gets_the_text_then_the_recording_on_whatsapp(assistan
     assert [m["media_url"] for m in sent] == [""] and sent[0]["body"].startswith(menu_text)  # never unreviewed
 
     with session_scope(assistant.engine) as session:
-        store.review(session, unreviewed, True, account(assistant))
+        store.review(session, unreviewed, True, account(assistant, "reviewer", "tzh"))
     sent = media_after(assistant, phone, "menú")
     assert sent[0]["body"].startswith(menu_text) and sent[0]["media_url"] == ""
     assert sent[1]["body"] == "" and sent[1]["media_url"].startswith(f"{assistant.base_url}{PATH}/{unreviewed}.ogg?")
@@ -289,7 +319,7 @@ def test_a_tseltal_speaker_gets_the_text_then_the_recording_on_whatsapp(assistan
 
 
 def test_sms_gets_the_text_only(assistant: RunningAssistant) -> None:
-    approved = stored(assistant, audio_samples.ogg_opus(), approved_by=account(assistant), reply_key=REPLY)
+    approved = stored(assistant, audio_samples.ogg_opus(), approved=True, reply_key=REPLY)
     phone = in_tseltal_with_audio(assistant, "sms")
     sent = media_after(assistant, phone, "menu")
     assert sent and all(m["media_url"] == "" for m in sent) and sent[0]["body"]
@@ -300,9 +330,8 @@ def test_sms_gets_the_text_only(assistant: RunningAssistant) -> None:
 
 @ON_SQLITE_ONLY
 def test_a_withdrawn_recording_is_sent_and_served_no_more(assistant: RunningAssistant) -> None:
-    reviewer = account(assistant)
-    recording = stored(assistant, audio_samples.amr(), language="tzh", reply_key="utter_audio_off",
-                       approved_by=reviewer)
+    recording = stored(assistant, audio_samples.amr(), language="tzh", reply_key="utter_audio_off", approved=True)
+    reviewer = account(assistant, "reviewer", "tzh")
     url = links(assistant).url(recording, "audio/amr")
     assert requests.get(url, timeout=10).status_code == 200
     with session_scope(assistant.engine) as session:

@@ -2,6 +2,7 @@
 observatory's staff, and as an administrator. Routes come from the application itself."""
 
 import re
+from types import SimpleNamespace
 from typing import Dict, Iterator, List, Tuple
 
 import pytest
@@ -54,7 +55,8 @@ def paths(assistant: RunningAssistant) -> Iterator[Dict[str, str]]:
     phone.say(media=("audio/ogg", f"http://127.0.0.1:{assistant.simulator_port}/media/walk"))
     media_id = assistant.query("SELECT id FROM received_media WHERE sender_id = ?", phone.sender_id)[0][0]
     with session_scope(assistant.engine) as session:
-        recording_id = store.upload(session, ("utter_danger",), "utter_danger", "tzh", ogg_opus(), account).id
+        admin = SimpleNamespace(id=assistant.query("SELECT id FROM users WHERE username = 'admin'")[0][0], role="admin")
+        recording_id = store.upload(session, ("utter_danger",), "utter_danger", "tzh", ogg_opus(), admin).id
     yield {"<int:handoff_id>": str(handoff_of(assistant, phone)), "<int:media_id>": str(media_id),
            "<int:organisation_id>": str(assistant.observatory_id(LEON)), "<int:user_id>": str(account),
            "<int:recording_id>": str(recording_id)}

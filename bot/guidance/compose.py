@@ -18,6 +18,7 @@ from bot.directory.catalogue import catalogue
 from bot.directory.nearest import Entry
 from bot.directory.validation import display_phone
 from bot.guidance.content import LINE_PLACEHOLDER, guidance
+from bot.guidance.texts import ONLINE_FIELDS, Say, in_spanish, item_key, line_texts, online_key
 from bot.text import bare_words
 
 MAX_MESSAGES = 3
@@ -94,11 +95,15 @@ class Composer:
     (what holds in any state; the only part without a state) or LOCAL (what the state adds);
     `case`: the crime or situation the person's words named (default: `crime`), which items
     meant only for other cases (`only_for`) are left out of; `affected`: who the person said is
-    affected (a migrant), whose item every answer adds (and whose items fit too)."""
+    affected (a migrant), whose item every answer adds (and whose items fit too); `say`: each
+    sentence of the content in the reader's language (bot/guidance/texts.py; default Spanish),
+    its placeholders filled afterwards."""
 
     def __init__(self, state_key: Optional[str], crime: Optional[str] = None, local: Sequence[Entry] = (),
-                 part: str = WHOLE, case: Optional[str] = None, affected: Sequence[str] = ()) -> None:
+                 part: str = WHOLE, case: Optional[str] = None, affected: Sequence[str] = (),
+                 say: Say = in_spanish) -> None:
         self.content = guidance()
+        self.say = say
         self.state_key, self.crime = state_key, crime
         self.case = case or crime
         self.groups = [key for key in affected if key in self.content.affected]
@@ -148,7 +153,7 @@ class Composer:
             lines = []
             for name in chosen:
                 item = self.content.items[name]
-                lines.append(item["text"].format_map(values))
+                lines.append(self.say(item_key(name)).format_map(values))
                 answer.refs += [ref for ref in self._refs(name, item) if ref not in answer.refs]
             answer.messages.append("\n".join(lines))
         return answer
@@ -188,7 +193,7 @@ class Composer:
         entries = self._of_kind(kind)
         text = "; ".join(map(summary, entries[:self._shown(kind)]))
         if len(entries) > MAX_PER_KIND:
-            text += self.content.items["directory.more"]["text"].format(
+            text += self.say(item_key("directory.more")).format(
                 count=len(entries) - MAX_PER_KIND, state=catalogue().states[self.state_key])
         return text
 
@@ -224,13 +229,14 @@ class Composer:
 
     def _values(self) -> Dict[str, str]:
         online = self.state.get("online_reporting") or {}
+        said = {field: self.say(online_key(self.state_key, field)) if online.get(field) else ""
+                for field in ONLINE_FIELDS}
         return {
             "state": catalogue().states[self.state_key] if self.state_key else ANY_STATE,
             **self._prosecutor_values(),
-            "online_where": online.get("where", ""), "online_crimes": online.get("label", ""),
-            "online_notes": online.get("notes", ""),
+            "online_where": said["where"], "online_crimes": said["label"], "online_notes": said["notes"],
             **{placeholder.strip("{}"): self._entries_text(kind) for placeholder, kind in _LISTED_KINDS.items()},
-            **self.content.line_texts(),
+            **line_texts(self.say),
         }
 
 

@@ -9,7 +9,7 @@ the recording of the same reply and language approved before.
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -18,7 +18,6 @@ from bot.handoff.models import StaffAudit
 from bot.languages import OFFERED_LANGUAGES
 from bot.recordings import formats, reviewers
 from bot.recordings.models import APPROVED, PENDING, REJECTED, WITHDRAWN, VoiceRecording
-from bot.recordings.reviewers import Account
 
 
 class NotAllowed(ValueError):
@@ -49,23 +48,25 @@ def _audit(session: Session, by: int, action: str, recording: VoiceRecording) ->
 
 
 def upload(session: Session, reply_keys: Sequence[str], reply_key: str, language: str, data: bytes,
-           by: int) -> VoiceRecording:
-    """Stores an upload for review; formats.Refused when it is not one to keep."""
+           by: Any) -> VoiceRecording:
+    """Stores an upload by account `by` for review; formats.Refused when it is not one to keep."""
     if reply_key not in reply_keys:
         raise formats.Refused("Esa respuesta no existe en el catálogo.")
     if language not in OFFERED_LANGUAGES:
         raise formats.Refused("Ese idioma no está entre los que ofrece Orienta.")
+    if not reviewers.may_upload(by, language):
+        raise formats.Refused("Solo subes grabaciones del idioma que revisas.")
     audio = formats.checked(data)
     recording = VoiceRecording(reply_key=reply_key, language=language, content_type=audio.content_type, audio=data,
                                size=len(data), sha256=hashlib.sha256(data).hexdigest(), status=PENDING,
-                               uploaded_by=by, uploaded_at=_now())
+                               uploaded_by=by.id, uploaded_at=_now())
     session.add(recording)
     session.flush()
-    _audit(session, by, "recording_upload", recording)
+    _audit(session, by.id, "recording_upload", recording)
     return recording
 
 
-def review(session: Session, recording_id: int, approve: bool, by: Account) -> VoiceRecording:
+def review(session: Session, recording_id: int, approve: bool, by: Any) -> VoiceRecording:
     """Approves or rejects a pending recording; NotAllowed unless `by` reviews its language
     and did not upload it."""
     recording = session.get(VoiceRecording, recording_id, with_for_update=True)
@@ -84,7 +85,7 @@ def review(session: Session, recording_id: int, approve: bool, by: Account) -> V
     return recording
 
 
-def withdraw(session: Session, recording_id: int, by: Account) -> VoiceRecording:
+def withdraw(session: Session, recording_id: int, by: Any) -> VoiceRecording:
     """Takes an approved recording out of use (it is sent and served no more)."""
     recording = session.get(VoiceRecording, recording_id, with_for_update=True)
     if recording is None or recording.status != APPROVED:
