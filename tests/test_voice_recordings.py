@@ -17,6 +17,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from actions.session import ActionSessionStart
+from bot.nlu.keyword_intents import KeywordRules
 from bot.recordings import formats, store
 from bot.recordings.links import PATH, Links
 from bot.recordings.models import APPROVED, PENDING
@@ -33,6 +34,7 @@ from tests.test_handoff import LEON
 
 REPLY = "utter_main_menu"  # what "menú" answers: the reply a person gets recorded in the tests below
 UPLOAD = "/recordings/upload"
+KEYWORD_RULES = KeywordRules()
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,21 @@ def test_a_link_expires_after_an_hour_and_any_change_voids_it() -> None:
     assert not made.valid(7, "-1", query["signature"], now=1_000_000)
     assert not Links(b"other secret", None).valid(7, query["expires"], query["signature"], now=1_000_000)
     assert Links(b"secret", None).url(7, "audio/ogg") is None  # nowhere Twilio could fetch it
+
+
+# ---- asking for audio, and to stop it ----
+
+@pytest.mark.parametrize("text, intent", [
+    ("audio", "audio_on"), ("Audio por favor", "audio_on"), ("¡Mándame audio!", "audio_on"),
+    ("no sé leer", "audio_on"), ("No se leer bien", "audio_on"), ("en audio", "audio_on"),
+    ("¿me puedes mandar las respuestas en audio?", "audio_on"), ("prefiero notas de voz", "audio_on"),
+    ("sin audio", "audio_off"), ("Ya no quiero audios", "audio_off"), ("no me mandes audios", "audio_off"),
+    ("quita el audio", "audio_off"), ("solo texto", "audio_off"),
+    ("te mandé un audio", None), ("¿puedo mandar un audio?", None), ("mi hijo no sabe leer", None),
+    ("me va a matar, no sé leer", "danger"),
+])
+def test_the_words_that_turn_the_audio_on_and_off(text: str, intent: Optional[str]) -> None:
+    assert KEYWORD_RULES.intent_for(text) == intent
 
 
 # ---- the audio choice is kept across sessions ----
