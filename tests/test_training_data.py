@@ -11,10 +11,10 @@ from tests.conftest import ROOT
 from tests.near_duplicates import leaks
 from tests.test_nlu_evaluation import HELDOUT
 
-# Decided only by whole-message keywords (bot/nlu/keywords.yml: the classifier may never
-# choose it), so any held-out example would be a training word with punctuation added:
-# tests/test_keyword_intents.py checks these words instead.
-KEYWORD_ONLY_INTENTS = {"quick_exit"}
+# Decided only by keywords (bot/nlu/keywords.yml: the classifier may never
+# choose them), so any held-out example would be a training word with punctuation added:
+# tests/test_keyword_intents.py and tests/test_voice_recordings.py check these words instead.
+KEYWORD_ONLY_INTENTS = {"quick_exit", "audio_on", "audio_off"}
 
 
 def labelled(path: Path) -> list:

@@ -28,7 +28,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from bot.web import accounts
 from tests import audio_samples
-from tests.conftest import ON_SQLITE_ONLY, STAFF_PASSWORD, Phone, RunningAssistant
+from tests.conftest import ON_SQLITE_ONLY, STAFF_PASSWORD, Phone, RunningAssistant, type_message
 from tests.test_admin_pages import sign_in, web
 from tests.test_handoff import LEON
 
@@ -346,6 +346,22 @@ def test_sms_gets_the_text_only(assistant: RunningAssistant) -> None:
 
 
 @ON_SQLITE_ONLY
+def test_a_danger_reply_keeps_nothing_of_its_recording_once_delivered(assistant: RunningAssistant) -> None:
+    """Its text is held, sealed, until Twilio reports it delivered (else it goes again by SMS);
+    its recording, which SMS would not carry, is cleared once sent."""
+    stored(assistant, audio_samples.ogg_opus(), approved=True, reply_key="utter_danger")
+    phone = in_tseltal_with_audio(assistant, "whatsapp")
+    sent = media_after(assistant, phone, "me van a matar")
+    assert sent[0]["body"] and any(m["media_url"] for m in sent)
+    deadline, kept = time.monotonic() + 10, None
+    while kept != 0 and time.monotonic() < deadline:
+        time.sleep(0.3)
+        kept = assistant.query("SELECT COUNT(*) FROM outbox WHERE sender_id = ? AND (sealed_to IS NOT NULL OR "
+                               "sealed_media_url IS NOT NULL)", phone.sender_id)[0][0]
+    assert kept == 0
+
+
+@ON_SQLITE_ONLY
 def test_a_withdrawn_recording_is_sent_and_served_no_more(assistant: RunningAssistant) -> None:
     recording = stored(assistant, audio_samples.amr(), language="tzh", reply_key="utter_audio_off", approved=True)
     reviewer = account(assistant, "reviewer", "tzh")
@@ -354,3 +370,24 @@ def test_a_withdrawn_recording_is_sent_and_served_no_more(assistant: RunningAssi
     with session_scope(assistant.engine) as session:
         store.withdraw(session, recording, reviewer)
     assert requests.get(url, timeout=10).status_code == 404
+
+
+@ON_SQLITE_ONLY
+def test_the_phone_simulator_plays_the_recording_after_the_text(
+        open_page: Callable[[str], Page], assistant: RunningAssistant) -> None:
+    """In Spanish this time: a recording in the language of the text, for a person who does not read."""
+    recording = stored(assistant, audio_samples.ogg_opus(), language="es", reply_key="utter_audio_on")
+    with session_scope(assistant.engine) as session:
+        store.review(session, recording, True, account(assistant))  # Spanish: an administrator reviews it
+    page = open_page(f"http://127.0.0.1:{assistant.simulator_port}/")
+    page.fill("#number", "+5215500003333")
+    bot = page.locator(".msg.bot")
+    for message, answer in (("hola", "¿Puedes escribir con calma ahora?"), ("1", "¿En qué idioma"),
+                            ("1", "¿En qué te puedo orientar?")):
+        type_message(page, message)
+        expect(bot.last).to_contain_text(answer)
+    type_message(page, "no sé leer")
+    expect(bot.locator("audio")).to_have_count(1)
+    expect(bot.nth(-2)).to_contain_text("SIN AUDIO")  # the text first, then its recording
+    player = bot.last.locator("audio")
+    assert player.get_attribute("src").startswith(f"{assistant.base_url}{PATH}/{recording}.ogg?")

@@ -19,6 +19,7 @@ from tests.conftest import RunningAssistant
 from tests.test_handoff import LEON, handed_off, handoff_of
 
 ADMIN_ONLY = ("/admin/",)
+REVIEWERS_ONLY = ("/review/",)  # translations are published by qualified speakers, not administrators
 # Pages of a handoff for the staff member holding it only (administrators read no conversation).
 HOLDERS_ONLY = ("/inbox/<int:handoff_id>/media/<int:media_id>", "/inbox/<int:handoff_id>/close",
                 "/inbox/<int:handoff_id>/lines")
@@ -111,5 +112,7 @@ def test_staff_work_their_own_queue_but_not_the_administration(assistant: Runnin
 def test_administrators_reach_every_page(assistant: RunningAssistant, paths: Dict[str, str]) -> None:
     visitor = Visitor(assistant, "admin", assistant.admin_password)
     for method, rule in routes():
-        if method == "GET" and rule not in HOLDERS_ONLY and rule not in ("/", "/login"):
+        if method == "GET" and rule.startswith(REVIEWERS_ONLY):
+            assert visitor.status(method, concrete(rule, paths)) == 403, rule
+        elif method == "GET" and rule not in HOLDERS_ONLY and rule not in ("/", "/login"):
             assert visitor.status(method, concrete(rule, paths)) == 200, rule
