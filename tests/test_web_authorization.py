@@ -2,6 +2,7 @@
 observatory's staff, and as an administrator. Routes come from the application itself."""
 
 import re
+import secrets
 from typing import Dict, Iterator, List, Tuple
 
 import pytest
@@ -9,12 +10,14 @@ import requests
 
 from bot.settings import Settings
 from bot.storage.crypto import new_key
+from bot.web import accounts
 from bot.web.app import create_app
 from tests.conftest import STAFF_PASSWORD as PASSWORD
 from tests.conftest import RunningAssistant
 from tests.test_handoff import LEON, handed_off, handoff_of
 
 ADMIN_ONLY = ("/admin/",)
+REVIEWERS_ONLY = ("/review/",)
 # Pages of a handoff for the staff member holding it only (administrators read no conversation).
 HOLDERS_ONLY = ("/inbox/<int:handoff_id>/media/<int:media_id>", "/inbox/<int:handoff_id>/close",
                 "/inbox/<int:handoff_id>/lines")
@@ -51,7 +54,8 @@ def paths(assistant: RunningAssistant) -> Iterator[Dict[str, str]]:
     phone.say(media=("audio/ogg", f"http://127.0.0.1:{assistant.simulator_port}/media/walk"))
     media_id = assistant.query("SELECT id FROM received_media WHERE sender_id = ?", phone.sender_id)[0][0]
     yield {"<int:handoff_id>": str(handoff_of(assistant, phone)), "<int:media_id>": str(media_id),
-           "<int:organisation_id>": str(assistant.observatory_id(LEON)), "<int:user_id>": str(account)}
+           "<int:organisation_id>": str(assistant.observatory_id(LEON)), "<int:user_id>": str(account),
+           "<key>": "utter_welcome"}
 
 
 def concrete(rule: str, ids: Dict[str, str]) -> str:
@@ -83,7 +87,7 @@ def test_staff_of_another_observatory_see_nothing_of_it(assistant: RunningAssist
     visitor = Visitor(assistant, assistant.new_account("staff", "Observatorio Ciudadano de Durango"))
     for method, rule in routes():
         status = visitor.status(method, concrete(rule, paths))
-        if rule.startswith(ADMIN_ONLY):
+        if rule.startswith(ADMIN_ONLY + REVIEWERS_ONLY):
             assert status == 403, rule
         elif "<int:handoff_id>" in rule:
             assert status == 404, rule
@@ -104,4 +108,20 @@ def test_administrators_reach_every_page(assistant: RunningAssistant, paths: Dic
     visitor = Visitor(assistant, "admin", assistant.admin_password)
     for method, rule in routes():
         if method == "GET" and rule not in HOLDERS_ONLY and rule not in ("/", "/login"):
-            assert visitor.status(method, concrete(rule, paths)) == 200, rule
+            expected = 403 if rule.startswith(REVIEWERS_ONLY) else 200  # administrators are not reviewers
+            assert visitor.status(method, concrete(rule, paths)) == expected, rule
+
+
+def test_reviewers_reach_only_the_review_pages(assistant: RunningAssistant, paths: Dict[str, str]) -> None:
+    username = f"revisor-{secrets.token_hex(4)}"
+    accounts.create(assistant.engine, username, PASSWORD, "reviewer", review_language="tzh",
+                    review_variant="variante de prueba")
+    visitor = Visitor(assistant, username)
+    for method, rule in routes():
+        if rule in ("/", "/login", "/logout"):
+            continue
+        status = visitor.status(method, concrete(rule, paths))
+        if rule.startswith(REVIEWERS_ONLY):
+            assert status in (200, 302, 400), rule  # a POST without text is refused, in the page
+        else:
+            assert status in (403, 404), rule

@@ -39,10 +39,6 @@ def source_texts() -> Dict[str, str]:
     return texts
 
 
-def in_spanish(key: str) -> str:
-    return source_texts()[key]
-
-
-def line_texts(say: Say = in_spanish) -> Dict[str, str]:
+def line_texts(say: Say) -> Dict[str, str]:
     """What each national line's placeholder says: {"line_women": "Línea de las Mujeres: 079…"}."""
     return {f"line_{key}": say(line_key(key)) for key in guidance().lines}
