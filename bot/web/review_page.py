@@ -18,10 +18,6 @@ STATUSES = {"untranslated": "Sin traducir", "draft": "Borrador", "reviewed": "Re
             "stale": "Revisar otra vez: cambió el español"}
 
 
-def _source() -> Dict[str, str]:
-    return source_entries()
-
-
 def _page_values() -> Dict[str, Any]:
     return {"language": current_user.review_language, "language_name": language_name(current_user.review_language),
             "variant": current_user.review_variant, "inali_catalogue": INALI_CATALOGUE, "statuses": STATUSES}
@@ -32,7 +28,7 @@ def _page_values() -> Dict[str, Any]:
 def index() -> str:
     shown = request.args.get("estado", "")
     with session_scope(current_app.extensions["orienta_engine"]) as db:
-        rows = reviews.rows(db, current_user.review_language, _source())
+        rows = reviews.rows(db, current_user.review_language, source_entries())
     counts = {status: sum(row.status == status for row in rows) for status in STATUSES}
     return render_template("review/index.html", rows=[r for r in rows if not shown or r.status == shown],
                            counts=counts, shown=shown, **_page_values())
@@ -41,7 +37,7 @@ def index() -> str:
 @blueprint.route("/<key>", methods=["GET", "POST"])
 @reviewer_required
 def entry(key: str) -> Any:
-    source = _source()
+    source = source_entries()
     if key not in source:
         return render_template("error.html", message="No existe esa entrada."), 404
     language = current_user.review_language
