@@ -2,10 +2,12 @@
 Playwright) and over HTTP, against the processes `python -m bot.run` starts: a reviewer
 publishes a Tseltal text and the next message to a Tseltal-speaking person carries it."""
 
+import io
 import secrets
 from typing import Callable
 
 import pytest
+from babel.messages.pofile import read_po
 from playwright.sync_api import Page, expect
 
 from bot.replies.catalogue_tools import source_entries
@@ -113,3 +115,9 @@ def test_publishing_is_in_the_staff_audit(assistant: RunningAssistant) -> None:
     assert visitor.http.post(f"{visitor.base}/review/utter_acknowledge", data=form).status_code == 200
     audit = Visitor(assistant, "admin", assistant.admin_password).http.get(f"{visitor.base}/admin/audit/").text
     assert "Publicó una traducción revisada" in audit and "tzo · utter_acknowledge" in audit and username in audit
+    downloaded = visitor.http.get(f"{visitor.base}/review/catalogue.po")
+    assert downloaded.headers["Content-Disposition"] == 'attachment; filename="tzo.po"'
+    catalog = read_po(io.BytesIO(downloaded.content))
+    assert catalog["utter_acknowledge"].string == "[tzo] Jich (de prueba)" and not catalog["utter_acknowledge"].fuzzy
+    assert " ".join(catalog["utter_acknowledge"].user_comments).startswith(f"Revisó: {username}, {VARIANT}, 20")
+    assert catalog["item.report.how"].string == ""  # every entry of the source, translated or not
