@@ -93,6 +93,9 @@ def test_a_guidance_sentence_is_translated_and_its_placeholders_filled(seeded: s
     assert "[tzh] Ministerio Público ta Oaxaca" in text
     assert source["item.report.how"] in text  # what is not reviewed stays in Spanish
     assert "[tzh]" not in "\n".join(Composer("20").answer("report_crime").messages)
+    reviews.publish(engine, "tzh", "value_any_state", "[tzh] a estado", source, db["tzh"])  # a value, too
+    national = Composer(None, say=lambda key: catalogues.say(key, "tzh")).answer("report_crime")
+    assert "[tzh] a estado" in national.messages[0]
 
 
 def _changed_spanish(tmp_path: Path, key: str, text: str) -> Path:

@@ -2,6 +2,7 @@
 observatory's staff, and as an administrator. Routes come from the application itself."""
 
 import re
+import secrets
 from types import SimpleNamespace
 from typing import Dict, Iterator, List, Tuple
 
@@ -12,6 +13,7 @@ from bot.recordings import store
 from bot.settings import Settings
 from bot.storage.crypto import new_key
 from bot.storage.database import session_scope
+from bot.web import accounts
 from bot.web.app import create_app
 from tests.audio_samples import ogg_opus
 from tests.conftest import STAFF_PASSWORD as PASSWORD
@@ -19,7 +21,8 @@ from tests.conftest import RunningAssistant
 from tests.test_handoff import LEON, handed_off, handoff_of
 
 ADMIN_ONLY = ("/admin/",)
-REVIEWERS_ONLY = ("/review/",)  # translations are published by qualified speakers, not administrators
+REVIEWERS_ONLY = ("/review/",)  # administrators are not reviewers
+REVIEWER_PAGES = (*REVIEWERS_ONLY, "/recordings/")  # recordings of their language too
 # Pages of a handoff for the staff member holding it only (administrators read no conversation).
 HOLDERS_ONLY = ("/inbox/<int:handoff_id>/media/<int:media_id>", "/inbox/<int:handoff_id>/close",
                 "/inbox/<int:handoff_id>/lines")
@@ -60,7 +63,7 @@ def paths(assistant: RunningAssistant) -> Iterator[Dict[str, str]]:
         recording_id = store.upload(session, ("utter_danger",), "utter_danger", "tzh", ogg_opus(), admin).id
     yield {"<int:handoff_id>": str(handoff_of(assistant, phone)), "<int:media_id>": str(media_id),
            "<int:organisation_id>": str(assistant.observatory_id(LEON)), "<int:user_id>": str(account),
-           "<int:recording_id>": str(recording_id)}
+           "<key>": "utter_welcome", "<int:recording_id>": str(recording_id)}
 
 
 def concrete(rule: str, ids: Dict[str, str]) -> str:
@@ -112,7 +115,22 @@ def test_staff_work_their_own_queue_but_not_the_administration(assistant: Runnin
 def test_administrators_reach_every_page(assistant: RunningAssistant, paths: Dict[str, str]) -> None:
     visitor = Visitor(assistant, "admin", assistant.admin_password)
     for method, rule in routes():
-        if method == "GET" and rule.startswith(REVIEWERS_ONLY):
-            assert visitor.status(method, concrete(rule, paths)) == 403, rule
-        elif method == "GET" and rule not in HOLDERS_ONLY and rule not in ("/", "/login"):
-            assert visitor.status(method, concrete(rule, paths)) == 200, rule
+        if method == "GET" and rule not in HOLDERS_ONLY and rule not in ("/", "/login"):
+            expected = 403 if rule.startswith(REVIEWERS_ONLY) else 200
+            assert visitor.status(method, concrete(rule, paths)) == expected, rule
+
+
+def test_reviewers_reach_only_the_review_pages(assistant: RunningAssistant, paths: Dict[str, str]) -> None:
+    username = f"revisor-{secrets.token_hex(4)}"
+    accounts.create(assistant.engine, username, PASSWORD, "reviewer", review_language="tzh",
+                    review_variant="variante de prueba")
+    visitor = Visitor(assistant, username)
+    for method, rule in routes():
+        if rule in ("/", "/login", "/logout"):
+            continue
+        status = visitor.status(method, concrete(rule, paths))
+        if rule.startswith(REVIEWER_PAGES):
+            assert status in (200, 302, 400), rule  # a POST without text is refused, in the page
+        else:
+            assert status in (403, 404), rule  # administrators are not reviewers
+REVIEWER_PAGES = (*REVIEWERS_ONLY, "/recordings/")  # recordings of their language too

@@ -13,7 +13,7 @@ menu, guidance, help nearby, handoff: locales/parts.yml), the share of entries t
 and the share reviewed (servable now: reviewed in the repository or in the staff pages).
 
 `python -m bot.replies.catalogue_tools export` writes the staff pages' translations into the
-repository's catalogues: published texts as reviewed (with who reviewed them, the variant and
+repository's catalogues (a reviewer downloads their language's from the review page): published texts as reviewed (with who reviewed them, the variant and
 when), drafts as fuzzy. `import FILE LANGUAGE [--reviewer NAME]` loads a catalogue into the
 staff pages: its entries as drafts, or, with the user name of a reviewer of that language,
 its reviewed entries as published by them. See docs/translating.md.
@@ -27,13 +27,14 @@ import fnmatch
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import BinaryIO, Dict, List, Optional
 
 import sqlalchemy as sa
 import yaml
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po, write_po
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from bot.guidance.texts import source_texts
 from bot.languages import DEFAULT_LANGUAGE, OFFERED_LANGUAGES
@@ -89,35 +90,43 @@ def _written_against(message: Message) -> str:
     return " ".join(" ".join(message.auto_comments).removeprefix(SPANISH_NOTE).split())
 
 
-def _write(path: Path, catalog: Catalog) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as handle:
-        write_po(handle, catalog, width=0, omit_header=False)
+def write(handle: BinaryIO, catalog: Catalog) -> None:
+    write_po(handle, catalog, width=0, omit_header=False)
+
+
+def catalogue_of(language: str, locales: Path = LOCALES_DIR, changes: Optional[Dict[str, Message]] = None) -> Catalog:
+    """A language's catalogue as sync writes it: its file's entries, or `changes` instead, in step
+    with the source."""
+    spanish_catalogue, entries = source(locales), source_entries(locales)
+    path = locales / language / DOMAIN_FILE
+    existing: Dict[str, Message] = {m.id: m for m in _read(path) if m.id} if path.exists() else {}
+    existing.update(changes or {})
+    catalog = Catalog(locale=None, project="Orienta", version="1", charset="utf-8", fuzzy=False,
+                      creation_date=spanish_catalogue.creation_date, revision_date=spanish_catalogue.revision_date,
+                      header_comment=HEADER.format(language=language))
+    catalog.language_team = language
+    for key, spanish in entries.items():
+        old = existing.get(key)
+        flags = set(old.flags) if old else set()
+        if old and old.string and old.auto_comments and _written_against(old) != " ".join(spanish.split()):
+            flags.add("fuzzy")  # the Spanish changed: to be reviewed again
+        catalog.add(key, old.string if old else "", auto_comments=[SPANISH_NOTE + spanish], flags=flags,
+                    user_comments=old.user_comments if old else ())
+    return catalog
 
 
 def sync(locales: Path = LOCALES_DIR, changes: Optional[Dict[str, Dict[str, Message]]] = None) -> List[str]:
     """Brings every language's catalogue in step with the source; returns the languages written.
-    `changes`: per language, entries to write instead of what the file has (bot: export)."""
-    spanish_catalogue, entries = source(locales), source_entries(locales)
+    `changes`: per language, entries to write instead of what the file has (see `export`)."""
     written = []
     for language in OFFERED_LANGUAGES:
         if language == DEFAULT_LANGUAGE:
             continue
         path = locales / language / DOMAIN_FILE
-        existing: Dict[str, Message] = {m.id: m for m in _read(path) if m.id} if path.exists() else {}
-        existing.update((changes or {}).get(language, {}))
-        catalog = Catalog(locale=None, project="Orienta", version="1", charset="utf-8", fuzzy=False,
-                          creation_date=spanish_catalogue.creation_date, revision_date=spanish_catalogue.revision_date,
-                          header_comment=HEADER.format(language=language))
-        catalog.language_team = language
-        for key, spanish in entries.items():
-            old = existing.get(key)
-            flags = set(old.flags) if old else set()
-            if old and old.string and old.auto_comments and _written_against(old) != " ".join(spanish.split()):
-                flags.add("fuzzy")  # the Spanish changed: to be reviewed again
-            catalog.add(key, old.string if old else "", auto_comments=[SPANISH_NOTE + spanish], flags=flags,
-                        user_comments=old.user_comments if old else ())
-        _write(path, catalog)
+        catalog = catalogue_of(language, locales, (changes or {}).get(language))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:
+            write(handle, catalog)
         written.append(language)
     return written
 
@@ -149,25 +158,32 @@ def coverage(locales: Path = LOCALES_DIR, reviews_of: Optional[LiveReviews] = No
     return results
 
 
+def database_entries(db: Session, entries: Dict[str, str]) -> Dict[str, Dict[str, Message]]:
+    """The staff pages' translations as catalogue entries, per language: a text published for the
+    Spanish as it is now as reviewed (with who reviewed it, the variant and when), else the draft
+    as fuzzy."""
+    changes: Dict[str, Dict[str, Message]] = {}
+    reviewer = sa.orm.aliased(User)
+    for row, name in db.execute(sa.select(Translation, reviewer.username)
+                                .outerjoin(reviewer, reviewer.id == Translation.reviewed_by)):
+        spanish = entries.get(row.key)
+        if spanish is None or row.language not in OFFERED_LANGUAGES:
+            continue
+        current = row.reviewed and row.source_hash == source_hash(spanish)
+        text = row.reviewed if current else row.draft
+        if not text:
+            continue
+        note = [f"Revisó: {name}, {row.variant}, {row.reviewed_at:%Y-%m-%d}"] if current else []
+        changes.setdefault(row.language, {})[row.key] = Message(
+            row.key, text, auto_comments=[SPANISH_NOTE + spanish], user_comments=note,
+            flags=() if current else ("fuzzy",))
+    return changes
+
+
 def export(engine: Engine, locales: Path = LOCALES_DIR) -> List[str]:
     """The staff pages' translations into the repository's catalogues (see the module's docstring)."""
-    entries = source_entries(locales)
-    changes: Dict[str, Dict[str, Message]] = {}
     with session_scope(engine) as db:
-        reviewer = sa.orm.aliased(User)
-        for row, name in db.execute(sa.select(Translation, reviewer.username)
-                                    .outerjoin(reviewer, reviewer.id == Translation.reviewed_by)):
-            spanish = entries.get(row.key)
-            if spanish is None or row.language not in OFFERED_LANGUAGES:
-                continue
-            current = row.reviewed and row.source_hash == source_hash(spanish)
-            text = row.reviewed if current else row.draft
-            if not text:
-                continue
-            note = [f"Revisó: {name}, {row.variant}, {row.reviewed_at:%Y-%m-%d}"] if current else []
-            changes.setdefault(row.language, {})[row.key] = Message(
-                row.key, text, auto_comments=[SPANISH_NOTE + spanish], user_comments=note,
-                flags=() if current else ("fuzzy",))
+        changes = database_entries(db, source_entries(locales))
     return sync(locales, changes)
 
 
