@@ -23,6 +23,9 @@ from actions.places import current_place_key
 from bot.directory.catalogue import catalogue
 from bot.guidance.compose import LOCAL, SITUATION_ENTITY, WHOLE, Answer, Composer, what_happened
 from bot.guidance.content import guidance
+from bot.guidance.texts import case_key
+from bot.languages import DEFAULT_LANGUAGE
+from bot.replies.catalogue import Catalogues
 from bot.text import bare_words
 
 CRIME_SLOT = "crime"
@@ -32,6 +35,7 @@ INTERPRETER = "interpreter"  # the answer after a language with no reviewed text
 OTHER = "other"  # the crime "Otro" (guidance/national.yml), offered last
 REPORT_FIRST = frozenset({"disappearance", "extortion"})  # crimes (guidance/national.yml) reported first
 PROTECTION_FIRST = frozenset({"family_violence"})  # told beside danger, it asks for protection first
+CATALOGUES = Catalogues.load()  # the answers' sentences in each language
 
 
 def known_state(tracker: Tracker) -> Optional[str]:
@@ -57,11 +61,12 @@ def answered_before_help_nearby(message: Dict[str, Any]) -> Optional[str]:
     return told if told and (content.has_answer(told) or told in content.urgent_crimes) else None
 
 
-def crime_choices() -> List[Dict[str, str]]:
+def crime_choices(language: str = DEFAULT_LANGUAGE) -> List[Dict[str, str]]:
     """Numbered options: what happened — the crimes, then the situations, "Otro" last."""
     listed = {**guidance().crimes, **guidance().situations}
     order = [key for key in listed if key != OTHER] + [OTHER]
-    return [{"title": listed[key]["label"], "payload": f"/{REPORT}" + json.dumps({"crime": key})} for key in order]
+    return [{"title": CATALOGUES.say(case_key(key), language), "payload": f"/{REPORT}" + json.dumps({"crime": key})}
+            for key in order]
 
 
 def send(dispatcher: CollectingDispatcher, answer: Answer, choices: List[Dict[str, str]],
@@ -87,9 +92,12 @@ def composer(tracker: Tracker, state: Optional[str], crime: Optional[str] = None
     """The composer for a state (None: not known yet), with that state's entries of the referral
     directory as they are now, nearest to where the person said they are first; `case`: what
     happened, as the person's words named it (the answer leaves out what is for other cases);
-    `language`: the person's language (the entries that list it)."""
+    `language`: the person's language (the entries that list it). Each sentence is in the
+    conversation's language where a reviewed translation has it."""
     local = directory().index().of_state(state, ActionHelpNearMe.origin(tracker)[0]) if state else ()
-    return Composer(state, crime, local, part, case, affected(tracker), language)
+    reader = tracker.get_slot("language") or DEFAULT_LANGUAGE
+    return Composer(state, crime, local, part, case, affected(tracker),
+                    say=lambda key: CATALOGUES.say(key, reader), language=language)
 
 
 def tell_interpreter_right(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> List[EventType]:
@@ -110,7 +118,8 @@ def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,
     about, with_crime = (crime, None) if own else (topic, crime)
     composing = composer(tracker, state, with_crime, part, case=crime)
     answer = composing.answer(about, general or own)
-    choices = crime_choices() if topic == REPORT and crime is None and state else []
+    choices = crime_choices(tracker.get_slot("language") or DEFAULT_LANGUAGE) if (
+        topic == REPORT and crime is None and state) else []
     cited_before = (tracker.get_slot(SOURCES_SLOT) or []) if part == LOCAL else []
     sent = send(dispatcher, answer, choices, cited_before) if answer.messages else []
     if state is None and composing.depends_on_state(about, general or own):

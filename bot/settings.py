@@ -44,17 +44,23 @@ def database_url() -> str:
 STATUS_PATH = "/webhooks/twilio/status"  # where Twilio reports how a sent message fared
 
 
-def status_callback_url(public_url: Optional[str], twilio_api_url: Optional[str]) -> Optional[str]:
-    """The StatusCallback every message carries: under PUBLIC_URL, the base URL the webhook's
-    signature covers; else, with the simulator standing in for Twilio, the engine's own
-    address (ORIENTA_HOST, ORIENTA_PORT); else none (Twilio cannot reach a local address)."""
+def reachable_url(public_url: Optional[str], twilio_api_url: Optional[str]) -> Optional[str]:
+    """Where Twilio reaches the engines: PUBLIC_URL, the base URL the webhook's signature
+    covers; else, with the simulator standing in for Twilio, the engine's own address
+    (ORIENTA_HOST, ORIENTA_PORT); else none (Twilio cannot reach a local address)."""
     if public_url:
-        return public_url + STATUS_PATH
+        return public_url
     if not twilio_api_url:
         return None
     host = os.environ.get("ORIENTA_HOST", "127.0.0.1")
     host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
-    return f"http://{host}:{os.environ.get('ORIENTA_PORT', '5005')}{STATUS_PATH}"
+    return f"http://{host}:{os.environ.get('ORIENTA_PORT', '5005')}"
+
+
+def status_callback_url(public_url: Optional[str], twilio_api_url: Optional[str]) -> Optional[str]:
+    """The StatusCallback every message carries, where Twilio reaches the engines."""
+    base = reachable_url(public_url, twilio_api_url)
+    return base + STATUS_PATH if base else None
 
 
 def statistics_threshold(environment: Mapping[str, str] = os.environ) -> int:

@@ -23,14 +23,18 @@ from twilio.request_validator import RequestValidator
 
 from bot.balancer import nginx
 from bot.channels.outgoing_text import sms_text
+from bot.replies import reviews
 from bot.replies.catalogue import Catalogues
+from bot.replies.catalogue_tools import source_entries
+from bot.replies.live import CHECK_INTERVAL_S
 from bot.replies.menus import HANDOFF_PAYLOAD
 from bot.replies.render import render
 from bot.directory import seed
 from bot.run import MAX_REQUEST_BYTES, free_port, listed_processes
 from bot.storage.crypto import Sealer, new_key
+from bot.web import accounts
 from bot.text import fold
-from tests.conftest import (FIGURES, Phone, RunningAssistant, fresh_postgresql_database,
+from tests.conftest import (FIGURES, STAFF_PASSWORD, Phone, RunningAssistant, fresh_postgresql_database,
                             running_assistant)
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -110,6 +114,23 @@ def test_a_conversation_served_alternately_by_both_engines_stays_coherent(prod: 
     # Every action call carries the conversation (tens of KB): nginx keeps it in memory on its
     # way to an action server (through a temporary file, each call took 45 ms more).
     assert "buffered to a temporary file" not in prod.log_path.read_text()
+
+
+def test_a_text_a_reviewer_publishes_is_served_by_both_engines_in_the_next_message(prod: RunningAssistant) -> None:
+    """What a reviewer publishes (bot/replies/reviews.py, as the review page does) is in the next
+    reply of whichever engine takes the message, with no restart; so is a correction of it."""
+    first, second = engines(prod)
+    by = accounts.create(prod.engine, f"revisora-{os.urandom(3).hex()}", STAFF_PASSWORD, "reviewer",
+                         review_language="tzh", review_variant="variante de prueba")
+    phone = prod.phone("whatsapp")
+    for engine, body in ((first, "hola"), (second, "sí")):
+        assert post_signed(phone, engine.url, phone.form(body)) == 200
+    phone.replies()
+    for engine, menu, body in ((first, "[tzh] Menú de prueba", "4"), (second, "[tzh] Menú corregido", "0")):
+        reviews.publish(prod.engine, "tzh", "utter_main_menu", menu, source_entries(), by)
+        time.sleep(CHECK_INTERVAL_S)  # how often each process looks for a change
+        assert post_signed(phone, engine.url, phone.form(body)) == 200
+        assert phone.replies()[-1].startswith(menu + "\n1. ")
 
 
 def turns(assistant: RunningAssistant, phone: Phone) -> List[List[str]]:

@@ -12,8 +12,8 @@ from tests.near_duplicates import leaks
 from tests.test_nlu_evaluation import HELDOUT
 
 # Decided only by keywords (bot/nlu/keywords.yml: the classifier may never
-# choose it), so any held-out example would be a training word with punctuation added:
-# tests/test_keyword_intents.py checks these words instead.
+# choose them), so any held-out example would be a training word with punctuation added:
+# tests/test_keyword_intents.py and tests/test_voice_recordings.py check these words instead.
 KEYWORD_ONLY_INTENTS = {"quick_exit", "audio_on", "audio_off"}
 
 

@@ -2,19 +2,27 @@
 observatory's staff, and as an administrator. Routes come from the application itself."""
 
 import re
+import secrets
+from types import SimpleNamespace
 from typing import Dict, Iterator, List, Tuple
 
 import pytest
 import requests
 
+from bot.recordings import store
 from bot.settings import Settings
 from bot.storage.crypto import new_key
+from bot.storage.database import session_scope
+from bot.web import accounts
 from bot.web.app import create_app
+from tests.audio_samples import ogg_opus
 from tests.conftest import STAFF_PASSWORD as PASSWORD
 from tests.conftest import RunningAssistant
 from tests.test_handoff import LEON, handed_off, handoff_of
 
 ADMIN_ONLY = ("/admin/",)
+REVIEWERS_ONLY = ("/review/",)  # administrators are not reviewers
+REVIEWER_PAGES = (*REVIEWERS_ONLY, "/recordings/")  # recordings of their language too
 # Pages of a handoff for the staff member holding it only (administrators read no conversation).
 HOLDERS_ONLY = ("/inbox/<int:handoff_id>/media/<int:media_id>", "/inbox/<int:handoff_id>/close",
                 "/inbox/<int:handoff_id>/lines")
@@ -45,13 +53,17 @@ class Visitor:
 
 @pytest.fixture(scope="module")
 def paths(assistant: RunningAssistant) -> Iterator[Dict[str, str]]:
-    """Ids to put in the routes: a handoff of León (with media), an organisation, an account."""
+    """Ids to put in the routes: a handoff of León (with media), an organisation, an account, a recording."""
     account = assistant.query("SELECT id FROM users WHERE username = ?", assistant.new_account("staff", LEON))[0][0]
     phone = handed_off(assistant)
     phone.say(media=("audio/ogg", f"http://127.0.0.1:{assistant.simulator_port}/media/walk"))
     media_id = assistant.query("SELECT id FROM received_media WHERE sender_id = ?", phone.sender_id)[0][0]
+    with session_scope(assistant.engine) as session:
+        admin = SimpleNamespace(id=assistant.query("SELECT id FROM users WHERE username = 'admin'")[0][0], role="admin")
+        recording_id = store.upload(session, ("utter_danger",), "utter_danger", "tzh", ogg_opus(), admin).id
     yield {"<int:handoff_id>": str(handoff_of(assistant, phone)), "<int:media_id>": str(media_id),
-           "<int:organisation_id>": str(assistant.observatory_id(LEON)), "<int:user_id>": str(account)}
+           "<int:organisation_id>": str(assistant.observatory_id(LEON)), "<int:user_id>": str(account),
+           "<key>": "utter_welcome", "<int:recording_id>": str(recording_id)}
 
 
 def concrete(rule: str, ids: Dict[str, str]) -> str:
@@ -104,4 +116,21 @@ def test_administrators_reach_every_page(assistant: RunningAssistant, paths: Dic
     visitor = Visitor(assistant, "admin", assistant.admin_password)
     for method, rule in routes():
         if method == "GET" and rule not in HOLDERS_ONLY and rule not in ("/", "/login"):
-            assert visitor.status(method, concrete(rule, paths)) == 200, rule
+            expected = 403 if rule.startswith(REVIEWERS_ONLY) else 200
+            assert visitor.status(method, concrete(rule, paths)) == expected, rule
+
+
+def test_reviewers_reach_only_the_review_pages(assistant: RunningAssistant, paths: Dict[str, str]) -> None:
+    username = f"revisor-{secrets.token_hex(4)}"
+    accounts.create(assistant.engine, username, PASSWORD, "reviewer", review_language="tzh",
+                    review_variant="variante de prueba")
+    visitor = Visitor(assistant, username)
+    for method, rule in routes():
+        if rule in ("/", "/login", "/logout"):
+            continue
+        status = visitor.status(method, concrete(rule, paths))
+        if rule.startswith(REVIEWER_PAGES):
+            assert status in (200, 302, 400), rule  # a POST without text is refused, in the page
+        else:
+            assert status in (403, 404), rule  # administrators are not reviewers
+REVIEWER_PAGES = (*REVIEWERS_ONLY, "/recordings/")  # recordings of their language too

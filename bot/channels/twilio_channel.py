@@ -17,7 +17,8 @@ The path of a message, each step in its own module:
    answered, in one transaction (bot/delivery/turn_replies.py);
 5. delivered — the courier sends the outbox in order per person, retrying
    (bot/delivery/courier.py); Twilio reports each message's fate to /webhooks/twilio/status
-   (signed as the webhook), recorded by bot/delivery/statuses.py.
+   (signed as the webhook), recorded by bot/delivery/statuses.py. A recording sent after a
+   reply is fetched by Twilio from /webhooks/twilio/recordings/ (bot/recordings/serving.py).
 6. deleted — once the turn is answered and its replies are done, Twilio's records of the
    message and its replies (and its media, once copied for staff) are deleted from
    Twilio, retried until Twilio has (bot/delivery/purge.py, bot/delivery/purger.py).
@@ -58,6 +59,8 @@ from bot.handoff.alerts import Mailer
 from bot.handoff.escalation import WaitingSweep, escalate_after
 from bot.handoff.staff_texts import Texter
 from bot.identity import pseudonym
+from bot.recordings.links import Links
+from bot.recordings.serving import recording_response
 from bot.settings import Settings
 from bot.storage.crypto import Sealer
 from bot.storage import processed_messages
@@ -104,6 +107,7 @@ class TwilioInput(InputChannel):
             "sender", os.environ.get("ORIENTA_SENDER_RATE", DEFAULT_SENDER_RATE), settings.redis_url)
         self.turn_timeout = timedelta(seconds=float(os.environ.get("ORIENTA_TURN_TIMEOUT_S", DEFAULT_TURN_TIMEOUT_S)))
         self.validator = RequestValidator(settings.twilio_auth_token)
+        self.recording_links = Links.for_settings(settings)
         self.engine = engine_for(settings.database_url)
         self.sealer = Sealer(settings.data_keys)
         sender = TwilioSender(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_url,
@@ -150,6 +154,11 @@ class TwilioInput(InputChannel):
                 await asyncio.wait([asyncio.ensure_future(self._send_now(sender_id)) for sender_id in resent],
                                    timeout=TURN_WAIT_S)
             return response.text("")
+
+        @twilio.route("/recordings/<name>", methods=["GET", "HEAD"])
+        async def recording(request: Request, name: str) -> HTTPResponse:
+            return await recording_response(self.recording_links, self.engine, name,
+                                            request.args.get("expires", ""), request.args.get("signature", ""))
 
         return twilio
 

@@ -127,7 +127,8 @@ class Courier:
             return outbox.lease_next(session, self.sealer, sender_id, _now())
 
     def _sent_then_next(self, delivery: Delivery, sid: str) -> Optional[Delivery]:
-        held = bool(sid) and self.awaits_status and delivery.urgent and delivery.channel == "whatsapp"
+        # A danger reply's text is held for its status (SMS if undelivered); its recording is not: SMS carries none.
+        held = bool(sid) and self.awaits_status and delivery.urgent and delivery.channel == "whatsapp" and bool(delivery.body)
         with session_scope(self.engine) as session:
             outbox.sent(session, delivery.id, _now(), sid, held)
             return outbox.lease_next(session, self.sealer, delivery.sender_id, _now())

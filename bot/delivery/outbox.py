@@ -33,6 +33,7 @@ from bot.storage.models import OutgoingMessage
 logger = logging.getLogger(__name__)
 ASSISTANT, STAFF = "assistant", "staff"
 NOT_DELIVERED = ("failed", "undelivered")  # Twilio's final statuses of a message it did not deliver
+SMS = "sms"
 # Seconds to wait after each failed attempt; the row is given up after the last.
 BACKOFF_S = (1, 2, 5, 15, 30, 60, 120, 300, 600)
 LEASE_S = 60  # a row being sent is another process's until then (it died if still leased)
@@ -76,7 +77,7 @@ def enqueue(session: Session, sealer: Sealer, sender_id: str, contact: Address, 
             origin: str, when: datetime, urgent: bool = False, handoff_message_id: Optional[int] = None,
             reply_to: Optional[str] = None) -> int:
     """Stores replies to `contact`, in the caller's transaction; returns how many rows.
-    Nothing is stored for a person who opted out on their carrier (STOP). A staff reply
+    Nothing is stored for a person who opted out on their carrier (STOP), and no media for SMS. A staff reply
     names its handoff message, whose delivery the inbox shows (`deliveries`); the
     assistant's, the person's Twilio message it answers (`reply_to`)."""
     if contact.opted_out:
@@ -84,7 +85,7 @@ def enqueue(session: Session, sealer: Sealer, sender_id: str, contact: Address, 
     rows: List[Dict[str, object]] = []
     for reply in replies:
         parts = [{"sealed_body": sealer.seal(body)} for body in bodies_for(reply.text, contact.channel)]
-        if reply.media_url:
+        if reply.media_url and contact.channel != SMS:  # SMS carries text only, never media
             parts.append({"sealed_media_url": sealer.seal(reply.media_url)})
         if reply.content_sid:
             parts.append({"content_sid": reply.content_sid})

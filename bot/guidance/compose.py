@@ -18,6 +18,9 @@ from bot.directory.catalogue import catalogue
 from bot.directory.nearest import Entry
 from bot.directory.validation import display_phone
 from bot.guidance.content import LINE_PLACEHOLDER, guidance
+from bot.guidance.texts import ONLINE_FIELDS, Say, item_key, line_texts, online_key
+from bot.languages import DEFAULT_LANGUAGE
+from bot.replies.catalogue import Catalogues
 from bot.text import bare_words
 
 MAX_MESSAGES = 3
@@ -32,12 +35,9 @@ _LISTED_KINDS = {"{centres}": "women_justice_centre", "{commission}": "victims_c
 _KIND_OF_PLACEHOLDER = {**_LISTED_KINDS, **{f"{{{name}}}": "prosecutor" for name in ("prosecutor", "prosecutor_contact", "website")}}
 _KIND_OF_NEED = {"centres": "women_justice_centre", "commission": "victims_commission", "prosecutor": "prosecutor",
                  "rights_commission": "human_rights_commission"}
-# What {prosecutor} and {website} say when the directory has no office for the state.
-NO_PROSECUTOR, NO_WEBSITE = "Fiscalía del estado", "el sitio de la Fiscalía"
 # Which part of an answer to compose: all of it for a known state; before the state is known,
 # what holds anywhere (NATIONAL); once it is named, only what depends on it (LOCAL).
 WHOLE, NATIONAL, LOCAL = "whole", "national", "local"
-ANY_STATE = "tu estado"  # {state} before the state is known
 # The state's entries that list the person's language (any kind): placeholder and `needs`.
 SPEAKERS = "speakers"
 # Placeholders whose value depends on the state (its facts or its directory entries).
@@ -49,15 +49,14 @@ NATIONAL_NEED, STATE_NEED = "no_state", "state"  # an item shown only before / o
 MAX_PER_KIND = 2  # entries of one kind an answer names; the rest are counted (help nearby lists them)
 
 
-def summary(entry: Entry) -> str:
-    """An entry as one answer names it: name, place, how to reach it, or its address, or that
-    no contact is known yet."""
-    contact = [f"tel. {display_phone(entry.phone)}" if entry.phone else "",
-               f"WhatsApp {display_phone(entry.whatsapp)}" if entry.whatsapp else "", entry.website or ""]
-    reach = ", ".join(filter(None, contact)) or (f"en {entry.address}" if entry.address else "sin teléfono verificado aún")
-    hours = f", {entry.opening_hours}" if entry.opening_hours else ""
-    place = f" ({entry.place})" if entry.place else ""
-    return f"{entry.name}{place}: {reach}{hours}"
+@lru_cache(maxsize=1)
+def _catalogues() -> Catalogues:
+    return Catalogues.load()
+
+
+def in_spanish(key: str) -> str:
+    """A catalogue entry's Spanish text (what an answer says when no language is asked for)."""
+    return _catalogues().say(key, DEFAULT_LANGUAGE)
 
 
 @dataclass
@@ -97,13 +96,16 @@ class Composer:
     (what holds in any state; the only part without a state) or LOCAL (what the state adds);
     `case`: the crime or situation the person's words named (default: `crime`), which items
     meant only for other cases (`only_for`) are left out of; `affected`: who the person said is
-    affected (a migrant), whose item every answer adds (and whose items fit too); `language`: the
-    person's language, whose speakers in the directory `{speakers}` names."""
+    affected (a migrant), whose item every answer adds (and whose items fit too); `say`: each
+    sentence of the content in the reader's language (bot/guidance/texts.py; default Spanish),
+    its placeholders filled afterwards; `language`: the person's language, whose speakers in
+    the directory `{speakers}` names."""
 
     def __init__(self, state_key: Optional[str], crime: Optional[str] = None, local: Sequence[Entry] = (),
                  part: str = WHOLE, case: Optional[str] = None, affected: Sequence[str] = (),
-                 language: Optional[str] = None) -> None:
+                 say: Say = in_spanish, language: Optional[str] = None) -> None:
         self.content = guidance()
+        self.say = say
         self.state_key, self.crime = state_key, crime
         self.case = case or crime
         self.groups = [key for key in affected if key in self.content.affected]
@@ -154,7 +156,7 @@ class Composer:
             lines = []
             for name in chosen:
                 item = self.content.items[name]
-                lines.append(item["text"].format_map(values))
+                lines.append(self.say(item_key(name)).format_map(values))
                 answer.refs += [ref for ref in self._refs(name, item) if ref not in answer.refs]
             answer.messages.append("\n".join(lines))
         return answer
@@ -192,11 +194,24 @@ class Composer:
     def _entries_text(self, kind: str) -> str:
         """The first entries of a kind (the nearest, as `local` is ordered), and how many more there are."""
         entries = self._of_kind(kind)
-        text = "; ".join(map(summary, entries[:self._shown(kind)]))
+        text = "; ".join(map(self._summary, entries[:self._shown(kind)]))
         if len(entries) > MAX_PER_KIND:
-            text += self.content.items["directory.more"]["text"].format(
+            text += self.say(item_key("directory.more")).format(
                 count=len(entries) - MAX_PER_KIND, state=catalogue().states[self.state_key])
         return text
+
+    def _summary(self, entry: Entry) -> str:
+        """An entry as an answer names it: name, place, how to reach it, or its address, or that
+        no contact is known yet."""
+        contact = [self.say("value_phone").format(phone=display_phone(entry.phone)) if entry.phone else "",
+                   self.say("value_whatsapp").format(whatsapp=display_phone(entry.whatsapp)) if entry.whatsapp
+                   else "", entry.website or ""]
+        reach = ", ".join(filter(None, contact)) or (
+            self.say("value_at_address").format(address=entry.address) if entry.address
+            else self.say("value_no_phone"))
+        hours = f", {entry.opening_hours}" if entry.opening_hours else ""
+        place = f" ({entry.place})" if entry.place else ""
+        return f"{entry.name}{place}: {reach}{hours}"
 
     def _online_for_crime(self) -> bool:
         online = self.state.get("online_reporting")
@@ -225,21 +240,24 @@ class Composer:
         """The state's prosecutor's office as the directory has it now (the nearest, if several)."""
         office = next(iter(self._of_kind("prosecutor")), None)
         if office is None:
-            return {"prosecutor": NO_PROSECUTOR, "website": NO_WEBSITE, "prosecutor_contact": ""}
-        contact = [office.website or "", f"tel. {display_phone(office.phone)}" if office.phone else ""]
-        return {"prosecutor": office.name, "website": office.website or NO_WEBSITE,
+            return {"prosecutor": self.say("value_no_prosecutor"), "website": self.say("value_no_website"),
+                    "prosecutor_contact": ""}
+        contact = [office.website or "",
+                   self.say("value_phone").format(phone=display_phone(office.phone)) if office.phone else ""]
+        return {"prosecutor": office.name, "website": office.website or self.say("value_no_website"),
                 "prosecutor_contact": ", ".join(filter(None, contact))}
 
     def _values(self) -> Dict[str, str]:
         online = self.state.get("online_reporting") or {}
+        said = {field: self.say(online_key(self.state_key, field)) if online.get(field) else ""
+                for field in ONLINE_FIELDS}
         return {
-            "state": catalogue().states[self.state_key] if self.state_key else ANY_STATE,
+            "state": catalogue().states[self.state_key] if self.state_key else self.say("value_any_state"),
             **self._prosecutor_values(),
-            "online_where": online.get("where", ""), "online_crimes": online.get("label", ""),
-            "online_notes": online.get("notes", ""),
+            "online_where": said["where"], "online_crimes": said["label"], "online_notes": said["notes"],
             **{placeholder.strip("{}"): self._entries_text(kind) for placeholder, kind in _LISTED_KINDS.items()},
             SPEAKERS: "; ".join(map(summary, self.speakers[:MAX_PER_KIND])),
-            **self.content.line_texts(),
+            **line_texts(self.say),
         }
 
 

@@ -190,10 +190,6 @@ class Guidance:
         violence), or when it is meant for who is affected (a migrant)."""
         return not cases or case is None or case in cases or bool(set(cases) & set(affected))
 
-    def line_texts(self) -> Dict[str, str]:
-        """What each national line's placeholder says: {"line_women": "Línea de las Mujeres: 079…"}."""
-        return {f"line_{key}": line["says"] for key, line in self.lines.items()}
-
     @cached_property
     def _facts_by_ref(self) -> Dict[str, Fact]:
         return {fact.ref: fact for fact in self.facts()}

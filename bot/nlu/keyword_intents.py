@@ -1,6 +1,7 @@
 """Pipeline component: intents decided by fixed words, never by the classifier alone.
 
-Danger phrases, the quick-exit words, the menu word, options chosen by number or in words
+Danger phrases, the quick-exit words, the menu word, asking for recorded audio or to stop it,
+options chosen by number or in words
 (bot/replies/option_words.yml) and empty messages are too important (or too simple) to
 leave to a statistical model; a request to report in a message that declines to report
 ("no quiero denunciarlo") is one for protection without a complaint. This component runs last in the pipeline and overrides the classifier when a keyword rule applies. It also keeps the
@@ -22,6 +23,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.danger_cues import DangerLexicon
+from bot.recordings.choice import AUDIO_OFF, AUDIO_ON
 from bot.replies.option_words import is_option_reference
 from bot.text import bare_words, fold
 
@@ -41,6 +43,7 @@ class KeywordRules:
         self.danger = DangerLexicon(path)  # fixed words and cue patterns, kinds included
         self.erase_requests = [re.compile(pattern) for pattern in lists["erase_request"]]
         self.reporting_declined = [re.compile(pattern) for pattern in lists["reporting_declined"]]
+        self.audio = {intent: [re.compile(pattern) for pattern in lists[intent]] for intent in (AUDIO_OFF, AUDIO_ON)}
         self.whole_messages = {intent: frozenset(str(words) for words in lists[intent])
                                for intent in WHOLE_MESSAGE_INTENTS}
         self.needed_words = {intent: frozenset(words)
@@ -71,6 +74,9 @@ class KeywordRules:
             return DANGER
         for intent, messages in self.whole_messages.items():
             if words in messages:
+                return intent
+        for intent, patterns in self.audio.items():  # stopping the audio first: "no quiero audios"
+            if any(pattern.search(words) for pattern in patterns):
                 return intent
         if is_option_reference(text):  # "2", "la dos", "la segunda", "la de protección"
             return CHOOSE_OPTION

@@ -1,12 +1,12 @@
-"""Reply catalogues: one gettext catalogue per language under locales/, read with Babel.
+"""Reply catalogues: one gettext catalogue per language under locales/, read with Babel,
+and the translations reviewed in the staff pages (bot/replies/live.py), which take precedence.
 
-Catalogue entries are keyed by reply name (msgid `utter_welcome`, `option_yes`…); the
-Spanish catalogue holds the source text. An entry marked fuzzy is a draft: it is served
-only when ORIENTA_SERVE_DRAFTS is set, otherwise the Spanish text is used instead.
-
-A partner organisation's recorded voice notes, for people who do not read, are listed
-per language in `<language>/voice_notes.yml` (reply name: audio URL); a voice note goes
-with its reply whenever the reply is served in that language.
+Catalogue entries are keyed by reply name (msgid `utter_welcome`, `option_yes`…) or, for
+the guidance content, by item (`item.report.where`, bot/guidance/texts.py); the Spanish
+catalogue and the guidance YAML hold the source text. An entry marked fuzzy is a draft: it
+is served only when ORIENTA_SERVE_DRAFTS is set, otherwise the Spanish text is used instead.
+A text reviewed in the staff pages is served while the Spanish it was reviewed against is
+unchanged; a draft made there, only when ORIENTA_SERVE_DRAFTS is set.
 """
 
 import logging
@@ -15,16 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Optional
 
-import yaml
 from babel.messages.pofile import read_po
 
+from bot.guidance.texts import source_texts
 from bot.languages import DEFAULT_LANGUAGE
+from bot.replies.live import LiveReviews
 
 logger = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 DOMAIN_FILE = "LC_MESSAGES/messages.po"
-VOICE_NOTES_FILE = "voice_notes.yml"
 
 
 @dataclass(frozen=True)
@@ -43,19 +43,20 @@ def serve_drafts() -> bool:
 class Catalogues:
     """The texts of every language found under a locales directory."""
 
-    def __init__(self, texts: Dict[str, Dict[str, str]], voice_notes: Optional[Dict[str, Dict[str, str]]] = None) -> None:
+    def __init__(self, texts: Dict[str, Dict[str, str]], reviews: Optional[LiveReviews] = None,
+                 drafts: bool = False) -> None:
         self._texts = texts
-        self._voice_notes = voice_notes or {}
+        self._reviews = reviews
+        self._drafts = drafts
 
     @classmethod
-    def load(cls, locales_dir: Path = LOCALES_DIR, drafts: Optional[bool] = None) -> "Catalogues":
-        """Reads every `<language>/LC_MESSAGES/messages.po` below `locales_dir`."""
+    def load(cls, locales_dir: Path = LOCALES_DIR, drafts: Optional[bool] = None,
+             reviews: Optional[LiveReviews] = None) -> "Catalogues":
+        """Reads every `<language>/LC_MESSAGES/messages.po` below `locales_dir`, and the guidance
+        content's Spanish; `reviews`: the staff pages' translations (default: the deployment's
+        database, bot/settings.py)."""
         include_drafts = serve_drafts() if drafts is None else drafts
         texts: Dict[str, Dict[str, str]] = {}
-        voice_notes = {
-            path.parent.name: yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            for path in sorted(locales_dir.glob(f"*/{VOICE_NOTES_FILE}"))
-        }
         for po_file in sorted(locales_dir.glob(f"*/{DOMAIN_FILE}")):
             language = po_file.relative_to(locales_dir).parts[0]
             with po_file.open("rb") as handle:
@@ -67,25 +68,41 @@ class Catalogues:
             }
         if DEFAULT_LANGUAGE not in texts:
             raise FileNotFoundError(f"No {DEFAULT_LANGUAGE} catalogue under {locales_dir}")
-        return cls(texts, voice_notes)
-
-    def voice_note(self, key: str, language: str) -> Optional[str]:
-        """The recorded voice note of reply `key` in `language`, if a partner provided one."""
-        return self._voice_notes.get(language, {}).get(key)
+        texts[DEFAULT_LANGUAGE] = {**source_texts(), **texts[DEFAULT_LANGUAGE]}
+        return cls(texts, reviews or LiveReviews(), include_drafts)
 
     def keys(self) -> frozenset:
-        """Every reply name the source (Spanish) catalogue defines."""
-        return frozenset(self._texts[DEFAULT_LANGUAGE])
+        """Every reply name the source (Spanish) catalogue defines (the guidance's sentences aside)."""
+        return frozenset(self._texts[DEFAULT_LANGUAGE]) - frozenset(source_texts())
+
+    def spanish(self, key: str) -> Optional[str]:
+        """The source text of `key`."""
+        return self._texts[DEFAULT_LANGUAGE].get(key)
+
+    def _text(self, key: str, language: str) -> Optional[str]:
+        """What `language` serves for `key`: the staff pages' reviewed text, else the repository's."""
+        if language != DEFAULT_LANGUAGE and self._reviews is not None:
+            reviewed = self._reviews.text(language, key, self.spanish(key), self._drafts)
+            if reviewed:
+                return reviewed
+        return self._texts.get(language, {}).get(key)
 
     def has(self, key: str, language: str) -> bool:
         """Whether `language` has a servable text for `key`."""
-        return key in self._texts.get(language, {})
+        return bool(self._text(key, language))
 
     def get(self, key: str, language: str) -> Optional[Text]:
         """The text for `key` in `language`, else in Spanish, else None."""
         for candidate in (language, DEFAULT_LANGUAGE):
-            text = self._texts.get(candidate, {}).get(key)
+            text = self._text(key, candidate)
             if text:
                 return Text(text, candidate)
         logger.error("No catalogue entry %r", key)
         return None
+
+    def say(self, key: str, language: str) -> str:
+        """The text for `key` in `language`, else in Spanish (a key the source has)."""
+        found = self.get(key, language)
+        if found is None:
+            raise KeyError(key)
+        return found.text

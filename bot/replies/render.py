@@ -4,7 +4,7 @@ import logging
 import re
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from bot.guidance.content import guidance
+from bot.guidance.texts import line_texts
 from bot.replies.catalogue import Catalogues
 from bot.replies.menus import MENUS, Option
 
@@ -21,9 +21,10 @@ class _Fillers(dict):
 _DOUBLE_PERIOD = re.compile(r"(?<!\.)\.\.(?!\.)")  # "de León A.C.." once a name ending in "." is filled in
 
 
-def _fill(text: str, values: Dict[str, Any]) -> str:
-    """The text with its placeholders filled: the national lines' ({line_crisis}…) and `values`."""
-    fillers = _Fillers(guidance().line_texts())
+def _fill(text: str, values: Dict[str, Any], language: str, catalogues: Catalogues) -> str:
+    """The text with its placeholders filled: the national lines' ({line_crisis}…, in `language`)
+    and `values`."""
+    fillers = _Fillers(line_texts(lambda key: catalogues.say(key, language)))
     fillers.update((name, value) for name, value in values.items() if value is not None)
     return _DOUBLE_PERIOD.sub(".", text.format_map(fillers))
 
@@ -35,7 +36,7 @@ def _parts(parts: List[Dict[str, Any]], language: str, catalogues: Catalogues) -
         entry = catalogues.get(part["key"], language)
         if entry is None:
             continue
-        text = _fill(entry.text, part.get("values") or {})
+        text = _fill(entry.text, part.get("values") or {}, entry.language, catalogues)
         if part.get("inline") and lines:
             lines[-1] = f"{lines[-1]} · {text}"
         else:
@@ -47,7 +48,7 @@ def _option(option: Option, language: str, catalogues: Catalogues,
             relabel: Mapping[str, Dict[str, Any]]) -> Dict[str, str]:
     part = relabel.get(option.payload) or {"key": option.label}
     label = catalogues.get(part["key"], language)
-    return {"title": _fill(label.text, part.get("values") or {}) if label else option.label,
+    return {"title": _fill(label.text, part.get("values") or {}, label.language, catalogues) if label else option.label,
             "payload": option.payload}
 
 
@@ -72,7 +73,7 @@ def render(
     entry = catalogues.get(key, language)
     if entry is None:
         return None
-    text = _fill(entry.text, values)
+    text = _fill(entry.text, values, entry.language, catalogues)
     if parts:
         text += "\n" + _parts(list(parts), language, catalogues)
     options = [_option(option, language, catalogues, relabel or {}) for option in MENUS.get(key, ())] + list(choices)
@@ -80,8 +81,4 @@ def render(
     for number, option in enumerate(options, start=1):
         text += f"\n{number}. {option['title']}"
         buttons.append(option)
-    message = {"text": text, "buttons": buttons, "language": entry.language}
-    voice_note = catalogues.voice_note(key, entry.language)
-    if voice_note:
-        message["attachment"] = voice_note
-    return message
+    return {"text": text, "buttons": buttons, "language": entry.language}

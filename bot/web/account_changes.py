@@ -126,6 +126,8 @@ def change_role(engine: Engine, username: str, role: str, observatory_id: Option
         user = _account(session, username)
         if user.role == role:
             return False
+        if role == "reviewer":
+            raise ValueError("una cuenta de revisión se crea nueva, con su idioma y variante")
         if role != "admin":
             _keep_an_administrator(session, user)
         check_observatory(session, observatory_id)
@@ -134,6 +136,7 @@ def change_role(engine: Engine, username: str, role: str, observatory_id: Option
         if role == "staff":
             detail += f", {observatory_name(session, observatory_id)}"
         user.role, user.observatory_id = role, observatory_id if role == "staff" else None
+        user.review_language = user.review_variant = None
         _audit(session, by, user, "change_role", detail)
         return True
 

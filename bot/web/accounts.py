@@ -1,7 +1,8 @@
 """Staff and administrator accounts: password hashing, sign-in with lockout, signing out
 everywhere, and the command line.
 
-`python -m bot.web.accounts add NAME --role admin` creates an account (the password is
+`python -m bot.web.accounts add NAME --role admin` creates an account (a reviewer also takes
+`--language tzh --variant "…"`, the variant as INALI names it; the password is
 read from the terminal, or from ORIENTA_NEW_PASSWORD for scripts); `deactivate NAME`,
 `reactivate NAME`, `reset NAME`, `role NAME admin|staff [--observatory ID]` and
 `observatory NAME ID` change one (bot/web/account_changes.py). Each is in the staff audit,
@@ -22,7 +23,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot.settings import database_url
 from bot.storage.database import UTCDateTime, engine_for, session_scope
-from bot.web import account_changes
+from bot.web import account_changes, reviewers
 from bot.web.models import ROLE_NAMES, ROLES, User
 
 MAX_FAILED_SIGN_INS = 5
@@ -33,24 +34,32 @@ _DUMMY_HASH = generate_password_hash("not a real password")
 
 
 def create(engine: Engine, username: str, password: str, role: str, observatory_id: Optional[int] = None,
-           by: Optional[int] = None) -> int:
-    """A new active account, audited; ValueError (in Spanish, for the administrators) says what is wrong."""
+           by: Optional[int] = None, review_language: Optional[str] = None,
+           review_variant: Optional[str] = None) -> int:
+    """A new active account, audited; ValueError (in Spanish, for the administrators) says what is wrong.
+    A reviewer needs a language and its variant (bot/web/reviewers.py)."""
     username = username.strip()
     if not username or len(username) > MAX_USERNAME_LENGTH:
         raise ValueError(f"falta el nombre de usuario, o pasa de {MAX_USERNAME_LENGTH} caracteres")
     if role not in ROLES:
         raise ValueError(f"el rol es uno de: {', '.join(ROLES)}")
     account_changes.check_password(password)
-    if role == "admin" and observatory_id is not None:
-        raise ValueError("una cuenta de administración no pertenece a un observatorio")
+    if role != "staff" and observatory_id is not None:
+        raise ValueError("solo una cuenta del equipo pertenece a un observatorio")
+    if role == "reviewer":
+        review_language, review_variant = reviewers.check_review_language(review_language, review_variant)
+    else:
+        review_language = review_variant = None
     with session_scope(engine) as session:
         account_changes.check_observatory(session, observatory_id)
         user = User(username=username, password_hash=generate_password_hash(password), role=role,
-                    observatory_id=observatory_id, active=True, failed_logins=0)
+                    observatory_id=observatory_id, active=True, failed_logins=0,
+                    review_language=review_language, review_variant=review_variant)
         session.add(user)
         session.flush()
         account_changes.audit(session, by, user.id, "create", ROLE_NAMES[role] + (
-            f", {account_changes.observatory_name(session, observatory_id)}" if observatory_id is not None else ""))
+            f", {account_changes.observatory_name(session, observatory_id)}" if observatory_id is not None else "")
+            + (f", {review_language} ({review_variant})" if review_language else ""))
         return user.id
 
 
@@ -113,6 +122,8 @@ def _commands() -> argparse.ArgumentParser:
     add = command("add", "a new account (password from ORIENTA_NEW_PASSWORD or the terminal)")
     add.add_argument("--role", choices=ROLES, default="staff")
     add.add_argument("--observatory", type=int, help="directory id of the staff member's observatory")
+    add.add_argument("--language", help="a reviewer's language code, e.g. tzh")
+    add.add_argument("--variant", help="a reviewer's variant, as INALI's catalogue names it")
     command("deactivate", "the account can no longer sign in; its sessions end now")
     command("reactivate", "the account can sign in again")
     command("reset", "a new password (ORIENTA_NEW_PASSWORD or the terminal); its sessions end now")
@@ -136,7 +147,8 @@ def _run(engine: Engine, arguments: argparse.Namespace) -> str:
     """Carries out the command; what was done, in a line."""
     name, command = arguments.username.strip(), arguments.command
     if command == "add":
-        create(engine, name, _new_password(), arguments.role, arguments.observatory)
+        create(engine, name, _new_password(), arguments.role, arguments.observatory,
+               review_language=arguments.language, review_variant=arguments.variant)
         return f"Account {name} ({arguments.role}) created."
     if command in ("deactivate", "reactivate"):
         changed = account_changes.set_active(engine, name, command == "reactivate")

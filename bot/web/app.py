@@ -1,8 +1,9 @@
 """The staff web application (Flask, server-rendered with Jinja2).
 
-Sign-in for everyone; the inbox of handed-off conversations for staff; the directory and
-the staff accounts for administrators. Sessions live in signed, HttpOnly, SameSite cookies,
-each checked against its account on every request (signing out revokes them all); every
+Sign-in for everyone; the inbox of handed-off conversations for staff; the directory, the
+staff accounts and the recordings of replies for administrators; the translations, and the
+recordings, of their language for reviewers. Sessions live in signed, HttpOnly, SameSite
+cookies, each checked against its account on every request (signing out revokes them all); every
 form carries a CSRF token (Flask-WTF); every response carries security headers.
 """
 
@@ -16,7 +17,8 @@ from flask_wtf.csrf import CSRFProtect
 
 from bot.storage.database import engine_for
 from bot.settings import Settings, statistics_threshold
-from bot.web import audit_page, auth, delivery_page, desk_admin, directory_admin, inbox, staff_admin, statistics_page
+from bot.web import (audit_page, auth, delivery_page, desk_admin, directory_admin, inbox, recordings_page,
+                     review_page, reviewers, staff_admin, statistics_page)
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
@@ -69,6 +71,9 @@ def create_app(settings: Settings, secret_key: str, secure_cookies: bool = False
     app.register_blueprint(desk_admin.blueprint)
     app.register_blueprint(delivery_page.blueprint)
     app.register_blueprint(statistics_page.blueprint)
+    app.register_blueprint(recordings_page.blueprint)
+    app.register_blueprint(review_page.blueprint)
+    app.before_request(reviewers.keep_out)
     return app
 
 

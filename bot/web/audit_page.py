@@ -23,6 +23,10 @@ ACTIONS = {
     "change_observatory": "Cambió el observatorio", "change_email": "Cambió el correo de avisos",
     "change_alert_phone": "Cambió el teléfono de avisos", "escalate": "Pasó a la mesa nacional (sin atender)",
     "national_desk": "Cambió la mesa nacional",
+    "recording_upload": "Subió una grabación", "recording_approve": "Aprobó una grabación",
+    "recording_reject": "Rechazó una grabación", "recording_withdraw": "Retiró una grabación",
+    "translation_draft": "Guardó un borrador de traducción", "translation_publish": "Publicó una traducción revisada",
+    "translation_import": "Importó una traducción revisada",
 }
 COMMAND_LINE = "línea de comandos"
 SWEEP = "Orienta (automático)"  # an escalation: no one did it

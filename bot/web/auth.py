@@ -24,10 +24,13 @@ class SignedIn(UserMixin):
     role: str
     observatory_id: Optional[int]
     session_generation: int
+    review_language: Optional[str] = None  # a reviewer's (bot/web/reviewers.py)
+    review_variant: Optional[str] = None
 
     @classmethod
     def of(cls, user: User) -> "SignedIn":
-        return cls(user.id, user.username, user.role, user.observatory_id, user.session_generation)
+        return cls(user.id, user.username, user.role, user.observatory_id, user.session_generation,
+                   user.review_language, user.review_variant)
 
     @property
     def is_admin(self) -> bool:
@@ -94,4 +97,6 @@ def sign_out() -> Response:
 @blueprint.route("/")
 @login_required
 def home() -> Response:
+    if current_user.role == "reviewer":
+        return redirect(url_for("review.index"))
     return redirect(url_for("directory.index" if current_user.is_admin else "inbox.queue"))

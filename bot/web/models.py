@@ -5,8 +5,9 @@ import sqlalchemy as sa
 from bot.directory.models import Organisation
 from bot.storage.database import Base, UTCDateTime
 
-ROLES = ("admin", "staff")
-ROLE_NAMES = {"admin": "Administración", "staff": "Equipo de observatorio"}  # as the pages say them
+ROLES = ("admin", "staff", "reviewer")
+ROLE_NAMES = {"admin": "Administración", "staff": "Equipo de observatorio",
+              "reviewer": "Revisión de traducciones"}  # as the pages say them
 
 
 class User(Base):
@@ -24,3 +25,7 @@ class User(Base):
     locked_until = sa.Column(UTCDateTime, nullable=True)
     # Carried in every session cookie; signing out moves it on, so that every earlier cookie is refused.
     session_generation = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
+    # A reviewer's language (a catalogue code, bot/languages.py) and its variant as INALI's
+    # catalogue names it (bot/web/reviewers.py); none for other roles.
+    review_language = sa.Column(sa.String(16), nullable=True)
+    review_variant = sa.Column(sa.String(120), nullable=True)

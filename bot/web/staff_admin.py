@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from bot.delivery import outbox
 from bot.directory.models import Organisation
 from bot.storage.database import session_scope
-from bot.web import account_changes, accounts
+from bot.web import account_changes, accounts, reviewers
 from bot.web.auth import admin_required
+from bot.web.labels import language
 from bot.web.models import ROLE_NAMES, User
 
 blueprint = Blueprint("staff", __name__, url_prefix="/admin/staff")
@@ -35,7 +36,8 @@ def _row(user: User, names: dict) -> dict:
     return {"id": user.id, "username": user.username, "role": ROLE_NAMES[user.role],
             "observatory": names.get(user.observatory_id), "observatory_id": user.observatory_id,
             "role_code": user.role, "active": user.active, "email": user.email or "",
-            "alert_phone": user.alert_phone or ""}
+            "alert_phone": user.alert_phone or "",
+            "review": f"{language(user.review_language)}: {user.review_variant}" if user.review_language else ""}
 
 
 @blueprint.route("/", methods=["GET", "POST"])
@@ -49,7 +51,9 @@ def index() -> Any:
             if role == "staff" and not observatory:
                 raise ValueError("una cuenta del equipo necesita su observatorio")
             accounts.create(engine, request.form.get("username", ""), request.form.get("password", ""),
-                            role, observatory if role == "staff" else None, by=current_user.id)
+                            role, observatory if role == "staff" else None, by=current_user.id,
+                            review_language=request.form.get("review_language"),
+                            review_variant=request.form.get("review_variant"))
             flash("Cuenta creada.")
         except (ValueError, IntegrityError) as error:
             flash(f"No se creó la cuenta: {'ese usuario ya existe' if isinstance(error, IntegrityError) else error}.")
@@ -60,7 +64,8 @@ def index() -> Any:
         delivery = outbox.report(db, datetime.now(timezone.utc) - timedelta(days=DELIVERY_DAYS))
         observatories = _observatories(db)
     return render_template("staff.html", users=users, observatories=observatories, delivery=delivery,
-                           delivery_days=DELIVERY_DAYS)
+                           delivery_days=DELIVERY_DAYS, inali_catalogue=reviewers.INALI_CATALOGUE,
+                           review_languages=[(code, language(code)) for code in reviewers.REVIEWABLE])
 
 
 @blueprint.route("/<int:user_id>")

@@ -4,7 +4,9 @@ from alembic import context
 
 import bot.directory.models  # noqa: F401  (each import registers its tables on Base.metadata)
 import bot.handoff.models  # noqa: F401
+import bot.recordings.models  # noqa: F401
 import bot.statistics.models  # noqa: F401
+import bot.replies.models  # noqa: F401
 import bot.storage.models  # noqa: F401
 import bot.web.models  # noqa: F401
 from bot.settings import database_url

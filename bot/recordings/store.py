@@ -1,0 +1,126 @@
+"""Recordings in the database: uploaded (pending), reviewed (approved or rejected), replaced
+or withdrawn; every step audited. Only an approved recording is ever served or sent.
+
+A recording is reviewed like a translation: by a reviewer of its language
+(bot/recordings/reviewers.py) other than the one who uploaded it. Approving one replaces
+the recording of the same reply and language approved before.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, List, Optional, Sequence, Tuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.handoff.models import StaffAudit
+from bot.languages import OFFERED_LANGUAGES
+from bot.recordings import formats, reviewers
+from bot.recordings.models import APPROVED, PENDING, REJECTED, WITHDRAWN, VoiceRecording
+
+
+class NotAllowed(ValueError):
+    """A review step this account may not take, or that no longer applies; the message says why."""
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A recording as the staff page lists it (no audio)."""
+
+    id: int
+    reply_key: str
+    language: str
+    content_type: str
+    size: int
+    status: str
+    uploaded_by: Optional[int]
+    uploaded_at: datetime
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _audit(session: Session, by: int, action: str, recording: VoiceRecording) -> None:
+    session.add(StaffAudit(at=_now(), user_id=by, action=action,
+                           detail=f"grabación {recording.id}: {recording.reply_key} · {recording.language}"))
+
+
+def upload(session: Session, reply_keys: Sequence[str], reply_key: str, language: str, data: bytes,
+           by: Any) -> VoiceRecording:
+    """Stores an upload by account `by` for review; formats.Refused when it is not one to keep."""
+    if reply_key not in reply_keys:
+        raise formats.Refused("Esa respuesta no existe en el catálogo.")
+    if language not in OFFERED_LANGUAGES:
+        raise formats.Refused("Ese idioma no está entre los que ofrece Orienta.")
+    if not reviewers.may_upload(by, language):
+        raise formats.Refused("Solo subes grabaciones del idioma que revisas.")
+    audio = formats.checked(data)
+    recording = VoiceRecording(reply_key=reply_key, language=language, content_type=audio.content_type, audio=data,
+                               size=len(data), sha256=hashlib.sha256(data).hexdigest(), status=PENDING,
+                               uploaded_by=by.id, uploaded_at=_now())
+    session.add(recording)
+    session.flush()
+    _audit(session, by.id, "recording_upload", recording)
+    return recording
+
+
+def review(session: Session, recording_id: int, approve: bool, by: Any) -> VoiceRecording:
+    """Approves or rejects a pending recording; NotAllowed unless `by` reviews its language
+    and did not upload it."""
+    recording = session.get(VoiceRecording, recording_id, with_for_update=True)
+    if recording is None or recording.status != PENDING:
+        raise NotAllowed("Esa grabación ya no espera revisión.")
+    if not reviewers.may_review(by, recording.language):
+        raise NotAllowed("Solo una persona que revisa ese idioma puede aprobar o rechazar la grabación.")
+    if recording.uploaded_by == by.id:
+        raise NotAllowed("Quien subió la grabación no puede revisarla: la revisa otra persona.")
+    if approve:
+        session.execute(sa.update(VoiceRecording).where(
+            VoiceRecording.reply_key == recording.reply_key, VoiceRecording.language == recording.language,
+            VoiceRecording.status == APPROVED).values(status=WITHDRAWN))
+    recording.status, recording.reviewed_by, recording.reviewed_at = (APPROVED if approve else REJECTED), by.id, _now()
+    _audit(session, by.id, "recording_approve" if approve else "recording_reject", recording)
+    return recording
+
+
+def withdraw(session: Session, recording_id: int, by: Any) -> VoiceRecording:
+    """Takes an approved recording out of use (it is sent and served no more)."""
+    recording = session.get(VoiceRecording, recording_id, with_for_update=True)
+    if recording is None or recording.status != APPROVED:
+        raise NotAllowed("Esa grabación no está en uso.")
+    if not reviewers.may_review(by, recording.language):
+        raise NotAllowed("Solo una persona que revisa ese idioma puede retirar la grabación.")
+    recording.status = WITHDRAWN
+    _audit(session, by.id, "recording_withdraw", recording)
+    return recording
+
+
+def approved_for(session: Session, reply_key: str, languages: Sequence[str]) -> Optional[Tuple[int, str]]:
+    """The approved recording of `reply_key` in the first of `languages` that has one: its
+    id and content type."""
+    rows = session.execute(sa.select(VoiceRecording.id, VoiceRecording.language, VoiceRecording.content_type).where(
+        VoiceRecording.reply_key == reply_key, VoiceRecording.language.in_(list(languages)),
+        VoiceRecording.status == APPROVED)).all()
+    by_language = {language: (recording_id, content_type) for recording_id, language, content_type in rows}
+    return next((by_language[language] for language in languages if language in by_language), None)
+
+
+def audio_of(session: Session, recording_id: int, approved_only: bool = True) -> Optional[Tuple[str, bytes]]:
+    """A recording's content type and audio: only an approved one unless `approved_only` is off
+    (a reviewer listening before deciding)."""
+    query = sa.select(VoiceRecording.content_type, VoiceRecording.audio).where(VoiceRecording.id == recording_id)
+    if approved_only:
+        query = query.where(VoiceRecording.status == APPROVED)
+    row = session.execute(query).first()
+    return (row.content_type, bytes(row.audio)) if row else None
+
+
+def listing(session: Session) -> List[Listed]:
+    """Every recording but its audio, pending first, then newest first."""
+    rows = session.execute(sa.select(
+        VoiceRecording.id, VoiceRecording.reply_key, VoiceRecording.language, VoiceRecording.content_type,
+        VoiceRecording.size, VoiceRecording.status, VoiceRecording.uploaded_by, VoiceRecording.uploaded_at,
+    ).order_by((VoiceRecording.status != PENDING), VoiceRecording.uploaded_at.desc(), VoiceRecording.id.desc()))
+    return [Listed(*row) for row in rows]

@@ -1,0 +1,134 @@
+"""Changes to the translations kept in the database (bot/replies/models.py): a draft saved, a
+text published by a reviewer of its language. Each is one transaction with its row in
+`translation_changes` (which moves the version every engine checks) and in the staff audit.
+
+A text keeps the placeholders of its Spanish source (`{observatory}`, `{line_women}`): they
+are filled in when the reply is sent, never translated.
+"""
+
+import string
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Dict, List, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.handoff.models import StaffAudit
+from bot.replies.live import source_hash
+from bot.replies.models import Translation, TranslationChange
+from bot.storage.database import session_scope
+from bot.web.models import User
+from bot.web.reviewers import REVIEWABLE, can_review
+
+MAX_TEXT = 1600  # one WhatsApp message
+
+
+def placeholders(text: str) -> frozenset:
+    """The `{names}` of a text; ValueError (in Spanish) when its braces do not parse."""
+    try:
+        return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name is not None)
+    except ValueError:
+        raise ValueError("las llaves { } no cierran: escribe los marcadores como en el español") from None
+
+
+def check_text(text: str, spanish: str) -> str:
+    """The text as stored; ValueError (in Spanish) unless it keeps the source's placeholders."""
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        raise ValueError("el texto está vacío")
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"el texto pasa de {MAX_TEXT} caracteres (un mensaje de WhatsApp)")
+    expected, found = placeholders(spanish), placeholders(text)
+    if found != expected:
+        missing, extra = sorted(expected - found), sorted(found - expected)
+        detail = "; ".join(filter(None, (missing and "faltan " + ", ".join(f"{{{n}}}" for n in missing),
+                                         extra and "sobran " + ", ".join(f"{{{n}}}" for n in extra))))
+        raise ValueError(f"los marcadores deben quedar como en el español ({detail})")
+    return text
+
+
+@dataclass(frozen=True)
+class Row:
+    """One entry as the review page shows it."""
+
+    key: str
+    spanish: str
+    draft: str
+    served: str  # the published text served now, or ""
+    status: str  # untranslated, draft, reviewed, stale
+    reviewed_by: str
+    reviewed_at: str
+    variant: str
+
+
+def rows(db: Session, language: str, source: Dict[str, str]) -> List[Row]:
+    """Every source entry in `language`, in the source's order."""
+    reviewer = sa.orm.aliased(User)
+    found = {t.key: (t, name) for t, name in db.execute(
+        sa.select(Translation, reviewer.username).outerjoin(reviewer, reviewer.id == Translation.reviewed_by)
+        .where(Translation.language == language))}
+    result = []
+    for key, spanish in source.items():
+        translation, name = found.get(key, (None, None))
+        current = bool(translation and translation.reviewed and translation.source_hash == source_hash(spanish))
+        status = ("reviewed" if current else "stale" if translation and translation.reviewed
+                  else "draft" if translation and translation.draft else "untranslated")
+        result.append(Row(key, spanish, (translation.draft or "") if translation else "",
+                          translation.reviewed if current else "", status, name or "",
+                          translation.reviewed_at.strftime("%Y-%m-%d %H:%M") if current else "",
+                          (translation.variant or "") if current else ""))
+    return result
+
+
+def _entry(session: Session, language: str, key: str) -> Translation:
+    found = session.scalar(sa.select(Translation).where(Translation.language == language, Translation.key == key))
+    if found is None:
+        found = Translation(language=language, key=key)
+        session.add(found)
+    return found
+
+
+def _record(session: Session, by: Optional[int], language: str, key: str, action: str, text: str,
+            variant: Optional[str] = None) -> None:
+    now = datetime.now(timezone.utc)
+    session.add(TranslationChange(at=now, user_id=by, language=language, key=key, action=action, text=text,
+                                  variant=variant))
+    session.add(StaffAudit(at=now, user_id=by, action=f"translation_{action}",
+                           detail=f"{language} · {key}"[:StaffAudit.detail.type.length]))
+
+
+def _check(language: str, key: str, source: Dict[str, str]) -> str:
+    if language not in REVIEWABLE:
+        raise ValueError("ese idioma no se traduce aquí")
+    if key not in source:
+        raise ValueError("no existe esa entrada en el catálogo español")
+    return source[key]
+
+
+def save_draft(engine: Engine, language: str, key: str, text: str, source: Dict[str, str],
+               by: Optional[int] = None) -> None:
+    """A draft of the entry (never served as reviewed); `by` is None from the command line."""
+    text = check_text(text, _check(language, key, source))
+    with session_scope(engine) as session:
+        entry = _entry(session, language, key)
+        entry.draft, entry.drafted_by, entry.drafted_at = text, by, datetime.now(timezone.utc)
+        _record(session, by, language, key, "draft", text)
+
+
+def publish(engine: Engine, language: str, key: str, text: str, source: Dict[str, str], by: int,
+            action: str = "publish") -> None:
+    """The reviewer `by` publishes the text: served from the next message on, while the Spanish
+    stays as it is now. PermissionError unless they review `language`."""
+    spanish = _check(language, key, source)
+    text = check_text(text, spanish)
+    with session_scope(engine) as session:
+        reviewer = session.get(User, by)
+        if reviewer is None or not can_review(reviewer, language):
+            raise PermissionError("solo una persona que revisa este idioma puede publicar")
+        entry = _entry(session, language, key)
+        entry.reviewed, entry.source_hash, entry.variant = text, source_hash(spanish), reviewer.review_variant
+        entry.reviewed_by, entry.reviewed_at = reviewer.id, datetime.now(timezone.utc)
+        entry.draft = text
+        _record(session, by, language, key, action, text, reviewer.review_variant)

@@ -1,0 +1,59 @@
+"""Reviewers: staff-page accounts of qualified speakers, each tied to one language and its
+variant, who publish translations (bot/web/review_page.py).
+
+The variant is written as INALI's catalogue of variants names it (INALI_CATALOGUE): Náhuatl
+de la Huasteca is not Náhuatl de Morelos. An administrator types it; Orienta keeps no list
+of its own. A reviewer may review only their language; administrators may not review (they
+are not, as such, qualified speakers).
+"""
+
+from functools import wraps
+from typing import Any, Callable, Optional, Tuple
+
+from flask import abort, request
+from flask_login import current_user, login_required
+
+from bot.languages import DEFAULT_LANGUAGE, OFFERED_LANGUAGES
+
+INALI_CATALOGUE = "https://www.inali.gob.mx/clin-inali/"
+VARIANT_LENGTH = 120
+REVIEWABLE = tuple(code for code in OFFERED_LANGUAGES if code != DEFAULT_LANGUAGE)
+
+
+def check_review_language(language: Optional[str], variant: Optional[str]) -> Tuple[str, str]:
+    """A reviewer's language code and variant as stored; ValueError (in Spanish) unless valid."""
+    language, variant = (language or "").strip(), " ".join((variant or "").split())
+    if language not in REVIEWABLE:
+        raise ValueError(f"el idioma de revisión es uno de: {', '.join(REVIEWABLE)}")
+    if not variant or len(variant) > VARIANT_LENGTH:
+        raise ValueError(f"falta la variante (como la nombra el catálogo del INALI), o pasa de {VARIANT_LENGTH} "
+                         "caracteres")
+    return language, variant
+
+
+def can_review(user: Any, language: str) -> bool:
+    """Whether the account (a User row or the signed-in account) may publish texts in `language`."""
+    return (bool(getattr(user, "active", True)) and getattr(user, "role", None) == "reviewer"
+            and bool(language) and getattr(user, "review_language", None) == language)
+
+
+def reviewer_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Signed in as a reviewer: others get 403. The view checks the language with can_review."""
+
+    @wraps(view)
+    @login_required
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if current_user.role != "reviewer":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+STAFF_PAGES = ("inbox", "statistics")  # the blueprints of conversations and statistics
+
+
+def keep_out() -> None:
+    """A reviewer's account sees neither conversations nor statistics (the app's before_request)."""
+    if request.blueprint in STAFF_PAGES and current_user.is_authenticated and current_user.role == "reviewer":
+        abort(403)
