@@ -256,7 +256,7 @@ class Composer:
             **self._prosecutor_values(),
             "online_where": said["where"], "online_crimes": said["label"], "online_notes": said["notes"],
             **{placeholder.strip("{}"): self._entries_text(kind) for placeholder, kind in _LISTED_KINDS.items()},
-            SPEAKERS: "; ".join(map(summary, self.speakers[:MAX_PER_KIND])),
+            SPEAKERS: "; ".join(map(self._summary, self.speakers[:MAX_PER_KIND])),
             **line_texts(self.say),
         }
 
