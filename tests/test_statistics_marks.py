@@ -25,6 +25,7 @@ from actions.safety import ActionDanger
 from bot.statistics import marks, record, tables
 from bot.statistics.fold import fold, published_until
 from bot.statistics.models import DailyCount, DayKey, Mark, PendingCount
+from bot.storage.crypto import new_key
 from bot.storage.database import engine_for, session_scope
 from bot.storage.erasure import erase_sender
 from bot.storage.migrate import upgrade
@@ -178,7 +179,9 @@ def test_the_hourly_job_folds_the_counts_and_forgets_the_days_over(database: str
         db.add(Mark(day=yesterday, mark="m" * 64))
     before = stored(database)
     subprocess.run([sys.executable, "-m", "bot.storage.retention"], check=True, timeout=120,
-                   env={**os.environ, "ORIENTA_DATABASE_URL": database}, capture_output=True)
+                   env={**os.environ, "ORIENTA_DATABASE_URL": database, "ORIENTA_DATA_KEYS": new_key(),
+                        "ORIENTA_SENDER_KEY": "k", "TWILIO_ACCOUNT_SID": "AC0", "TWILIO_AUTH_TOKEN": "t"},  # as bot.run starts it
+                   capture_output=True)
     with engine_for(database).connect() as connection:
         assert connection.execute(sa.select(sa.func.count()).select_from(PendingCount)).scalar() == 0
         assert connection.execute(sa.select(DayKey.day)).scalars().all() == [record.today()]
