@@ -199,3 +199,18 @@ def test_export_then_import_keeps_one_truth(seeded: str, db: Dict[str, int], tmp
     assert import_catalogue(engine, locales / "tzh" / DOMAIN_FILE, "tzo", "revisor-tzo", locales) == {
         "published": 1, "drafts": 1, "refused": 0}
     assert _served(seeded).get("utter_main_menu", "tzo").text == MENU
+
+
+@pytest.mark.parametrize("where", ["an empty SQLite file", "a server that does not answer", "no file"])
+def test_without_the_reviews_table_the_repository_catalogues_are_served(tmp_path: Path, where: str,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    url = {"an empty SQLite file": f"sqlite:///{tmp_path / 'empty.db'}",
+           "a server that does not answer": "postgresql://postgres@127.0.0.1:1/nothing",
+           "no file": f"sqlite:///{tmp_path / 'absent.db'}"}[where]
+    if where == "an empty SQLite file":
+        sa.create_engine(url).connect().close()
+    catalogues = _served(url)
+    assert catalogues.get("utter_main_menu", "tzh").language == "es"
+    assert render("utter_main_menu", "tzh", catalogues, {})["text"].startswith("¿En qué te puedo orientar?")
+    assert not (tmp_path / "absent.db").exists()  # looking for reviews creates no database
+    assert ("Reviewed translations unavailable" in caplog.text) == (where != "no file")
