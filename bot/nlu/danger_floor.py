@@ -15,15 +15,9 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.ranking import put_first
+
 DANGER = "danger"
-
-
-def make_danger(message: Message, confidence: float) -> None:
-    """The message's intent becomes danger, first in its ranking, at this confidence."""
-    chosen = {"name": DANGER, "confidence": confidence}
-    ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or [] if entry["name"] != DANGER]
-    message.set(INTENT, chosen, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -46,5 +40,5 @@ class DangerFloor(GraphComponent):
         for message in messages:
             danger = next((entry for entry in message.get(INTENT_RANKING_KEY) or [] if entry["name"] == DANGER), None)
             if danger and danger["confidence"] >= self.floor and (message.get(INTENT) or {}).get("name") != DANGER:
-                make_danger(message, danger["confidence"])
+                put_first(message, DANGER, danger["confidence"])
         return messages

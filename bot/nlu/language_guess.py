@@ -11,11 +11,12 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language_id import model, surely_written_in
 from bot.languages import DEFAULT_LANGUAGE
+from bot.nlu.ranking import put_first
 
 OTHER_LANGUAGE = "other_language"
 
@@ -36,9 +37,7 @@ class LanguageGuess(GraphComponent):
             if language == DEFAULT_LANGUAGE:  # Spanish
                 self._add_entity(message, "written_in", language)
                 continue
-            chosen = {"name": OTHER_LANGUAGE, "confidence": 1.0}
-            message.set(INTENT, chosen, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [chosen], add_to_output=True)
+            put_first(message, OTHER_LANGUAGE, 1.0)
             self._add_entity(message, "language", language)
         return messages
 

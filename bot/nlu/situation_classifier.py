@@ -29,7 +29,8 @@ from sklearn.linear_model import LogisticRegression
 
 from bot.guidance.compose import SITUATION_ENTITY as ENTITY, all_named_in_words, named_in_words
 from bot.nlu.danger_cues import OTHER_DANGER, SELF_HARM, DangerLexicon
-from bot.nlu.danger_floor import DANGER, make_danger
+from bot.nlu.danger_floor import DANGER
+from bot.nlu.ranking import put_first
 
 logger = logging.getLogger(__name__)
 DANGER_WORDS = DangerLexicon()
@@ -134,7 +135,7 @@ class SituationClassifier(GraphComponent):
             if self_harm >= self.config["self_harm_line"]:
                 self._add(message, SELF_HARM, self_harm, LEARNED)  # danger from it gets the crisis line
                 if self_harm >= self.config["self_harm_threshold"]:
-                    make_danger(message, self_harm)
+                    put_first(message, DANGER, self_harm)
             elif label == OTHER_DANGER and confidence >= self.config["other_danger_threshold"]:
                 self._add(message, OTHER_DANGER, confidence, LEARNED)  # someone else causes the danger
             elif not named and label not in NOT_SITUATIONS and confidence >= self.config["threshold"]:
