@@ -30,12 +30,15 @@ from bot.replies.live import CHECK_INTERVAL_S
 from bot.replies.menus import HANDOFF_PAYLOAD
 from bot.replies.render import render
 from bot.directory import seed
+from bot.recordings.links import PATH
 from bot.run import MAX_REQUEST_BYTES, free_port, listed_processes
 from bot.storage.crypto import Sealer, new_key
 from bot.web import accounts
 from bot.text import fold
+from tests import audio_samples
 from tests.conftest import (FIGURES, STAFF_PASSWORD, Phone, RunningAssistant, fresh_postgresql_database,
                             running_assistant)
+from tests.test_voice_recordings import in_tseltal_with_audio, stored
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 TURN_TIMEOUT_S = 12  # a turn unanswered this long was abandoned by its process
@@ -131,6 +134,22 @@ def test_a_text_a_reviewer_publishes_is_served_by_both_engines_in_the_next_messa
         time.sleep(CHECK_INTERVAL_S)  # how often each process looks for a change
         assert post_signed(phone, engine.url, phone.form(body)) == 200
         assert phone.replies()[-1].startswith(menu + "\n1. ")
+
+
+def test_a_recording_a_reviewer_approves_goes_after_the_text_from_both_engines(prod: RunningAssistant) -> None:
+    """A Tseltal speaker who asked for audio gets, from whichever engine takes the message, the
+    text then the approved recording, through a link Twilio fetches via nginx."""
+    sample = audio_samples.ogg_opus(seconds=2)
+    phone = in_tseltal_with_audio(prod, "whatsapp")
+    approved = stored(prod, sample, approved=True, reply_key="utter_main_menu")
+    for engine in engines(prod):
+        before = len(prod.sent_to(phone.address))
+        assert post_signed(phone, engine.url, phone.form("menú")) == 200
+        text, recording = prod.sent_to(phone.address)[before:]
+        assert text["body"] and not text["media_url"]
+        assert recording["media_url"].startswith(f"{prod.base_url}{PATH}/{approved}.ogg?")
+        fetched = urllib.request.urlopen(recording["media_url"], timeout=10)
+        assert fetched.status == 200 and fetched.read() == sample
 
 
 def turns(assistant: RunningAssistant, phone: Phone) -> List[List[str]]:
