@@ -7,21 +7,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.beside import (REQUEST_ACTIONS, REQUEST_FLOOR, REQUEST_FLOOR_IN_DOUBT, crime_told, fitting_request,
+                            ranked_request)
 from actions.counted import counted
-from actions.conversation import PENDING_GUIDANCE, TOPIC_SLOT, WELCOMED_SLOT, ReplyAction, language_known, welcome
-from actions.guidance import PROTECTION, PROTECTION_FIRST, REPORT, named
+from actions.conversation import TOPIC_SLOT, WELCOMED_SLOT, ReplyAction, language_known, welcome
+from actions.guidance import PROTECTION, PROTECTION_FIRST, named
 from actions.handoff import in_handoff, offer
 from bot.guidance.compose import what_happened
 from bot.nlu.danger_cues import OTHER_DANGER, SELF_HARM, DangerLexicon
 from bot.storage.erasure import ERASURE_SLOT
 
 LEXICON = DangerLexicon()
-# The person's own request beside the danger, and the action that answers it.
-REQUEST_ACTIONS = {"report_crime": "action_report_crime", "protection": "action_protection",
-                   "find_help": "action_find_help", "human_handoff": "action_human_handoff"}
-# How sure the classifier must be of that request (its share in the intent ranking); for
-# danger that may not be happening now ("hace un año", "ya estoy a salvo") it may be less sure.
-REQUEST_FLOOR, REQUEST_FLOOR_IN_DOUBT = 0.3, 0.05
 
 
 def request_beside_danger(message: Dict[str, Any]) -> Optional[str]:
@@ -34,13 +30,11 @@ def request_beside_danger(message: Dict[str, Any]) -> Optional[str]:
     text, read = message.get("text") or "", named(message)
     doubt = LEXICON.in_doubt(text, read)
     floor = REQUEST_FLOOR_IN_DOUBT if doubt else REQUEST_FLOOR
-    ranked = next((entry["name"] for entry in message.get("intent_ranking") or []
-                   if entry.get("name") in REQUEST_ACTIONS and (entry.get("confidence") or 0) >= floor), None)
-    told = what_happened(read)
+    ranked, told = ranked_request(message, floor), what_happened(read)
     if LEXICON.kind(text, read) == SELF_HARM:  # the crisis line; protection too if violence at home is told
         return ranked or (PROTECTION if told in PROTECTION_FIRST else None)
     if ranked or told:
-        return ranked or (PROTECTION if told in PROTECTION_FIRST else REPORT)
+        return fitting_request(ranked, told)
     caused_by_someone = OTHER_DANGER in read or LEXICON.is_danger(text)
     return PROTECTION if caused_by_someone and (not doubt or LEXICON.threatened(text)) else None
 
@@ -78,7 +72,7 @@ class ActionDanger(ReplyAction):
         welcomed = tracker.get_slot(WELCOMED_SLOT)
         if request is None and (welcomed or not doubt):  # the welcome waits for the next message
             return [*language_known(tracker), *offer(dispatcher, tracker, "danger", quietly=not doubt)]
-        crime = [SlotSet("crime", what_happened(read))] if request in PENDING_GUIDANCE else []
+        crime = crime_told(request, tracker.latest_message)
         if welcomed:
             return [*crime, FollowupAction(REQUEST_ACTIONS[request])]
         # A first message: the welcome now, the request right after its answer.

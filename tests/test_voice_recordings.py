@@ -176,6 +176,28 @@ def test_a_new_session_keeps_the_audio_on() -> None:
     assert not any(event.get("name") == "topic" for event in carried)
 
 
+# ---- a request made beside the request for audio is answered too ----
+
+ROBBERY_STEP = "Si te robaron el celular"  # a sentence of the robbery's reporting steps (guidance/national.yml)
+
+
+def test_a_request_beside_the_request_for_audio_is_answered_right_after(assistant: RunningAssistant) -> None:
+    phone = assistant.phone("whatsapp")
+    phone.say("hola")
+    replies = phone.say("no sé leer, me robaron")
+    assert "SIN AUDIO" in replies[0] and any(ROBBERY_STEP in reply for reply in replies[1:])
+    assert any("SIN AUDIO" in reply for reply in phone.say("quiero audios, dónde denuncio"))
+    assert not any(ROBBERY_STEP in reply for reply in phone.say("no sé leer"))  # audio alone: only the confirmation
+
+
+def test_a_first_message_asking_for_audio_and_help_gets_the_help_after_the_welcome(assistant: RunningAssistant) -> None:
+    phone = assistant.phone("whatsapp")
+    assert not any(ROBBERY_STEP in reply for reply in phone.say("no sé leer, me robaron"))  # the welcome first
+    assert any(ROBBERY_STEP in reply for reply in phone.say("sí"))
+    slots = [e for e in assistant.events(phone.sender_id, "slot") if e.get("name") == "audio"]
+    assert slots[-1]["value"] is True
+
+
 # ---- the public endpoint Twilio fetches ----
 
 @ON_SQLITE_ONLY
