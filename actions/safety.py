@@ -1,5 +1,6 @@
 """Danger and the quick exit: answered in any state, before anything else."""
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -18,6 +19,20 @@ from bot.nlu.danger_cues import OTHER_DANGER, SELF_HARM, DangerLexicon
 from bot.storage.erasure import ERASURE_SLOT
 
 LEXICON = DangerLexicon()
+# The 911 reply waits this long at most for the database to say whether staff have the
+# conversation; a database down or hanging gets the 911 reply alone.
+HANDOFF_LOOKUP_S = 1.5
+LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="danger-handoff-lookup")
+
+
+def handed_off(sender_id: str) -> bool:
+    """Whether staff have the conversation; True when the database cannot say in time."""
+    lookup = LOOKUPS.submit(in_handoff, sender_id)
+    try:
+        return lookup.result(timeout=HANDOFF_LOOKUP_S)
+    except (SQLAlchemyError, TimeoutError):
+        lookup.cancel()  # (still queued behind hanging lookups: never run)
+        return True
 
 
 def request_beside_danger(message: Dict[str, Any]) -> Optional[str]:
@@ -60,11 +75,7 @@ class ActionDanger(ReplyAction):
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         text, read = tracker.latest_message.get("text") or "", named(tracker.latest_message)
         dispatcher.utter_message(response=LEXICON.reply(text, read))
-        try:
-            handed_off = in_handoff(tracker.sender_id)
-        except SQLAlchemyError:  # the database down: the 911 reply alone, never lost to the lookup
-            handed_off = True
-        if handed_off:  # a person has the conversation: 911, and they answer the rest
+        if handed_off(tracker.sender_id):  # a person has the conversation: 911, and they answer the rest
             return []
         request, doubt = request_beside_danger(tracker.latest_message), LEXICON.in_doubt(text, read)
         if request == tracker.get_slot(TOPIC_SLOT) or (tracker.active_loop or {}).get("name"):

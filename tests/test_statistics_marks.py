@@ -130,6 +130,18 @@ def test_a_hanging_database_holds_up_no_danger_reply(
     assert "too many counts waiting" in caplog.text and stored(url) == {}
 
 
+def test_a_hanging_dialogue_database_gets_the_911_reply_alone_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether staff have the conversation is asked of the database for 1.5 s at most."""
+    with hanging_database() as hanging:
+        monkeypatch.setenv("ORIENTA_DATABASE_URL", hanging)
+        monkeypatch.setattr(counting, "database_url", lambda: hanging)
+        for n in range(5):  # more than the lookups that may hang at once
+            dispatcher, started = CollectingDispatcher(), time.monotonic()
+            events = asyncio.run(ActionDanger().run(dispatcher, tracker(f"web-h{n}", text="me va a matar"), {}))
+            took = time.monotonic() - started
+            assert [m["response"] for m in dispatcher.messages] == ["utter_danger"] and events == [] and took < 3, took
+
+
 def test_a_fold_leaves_no_trace_of_which_cells_one_turn_counted(database: str) -> None:
     count(tracker(PERSON, {"place_key": "11020"}), ("topic", "report_crime"), ("crime", "robbery"))
     count(tracker(OTHER, {"place_key": "14039"}), ("topic", "protection"), ("crime", "fraud"))
