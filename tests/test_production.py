@@ -129,7 +129,7 @@ def test_a_text_a_reviewer_publishes_is_served_by_both_engines_in_the_next_messa
     for engine, body in ((first, "hola"), (second, "sí")):
         assert post_signed(phone, engine.url, phone.form(body)) == 200
     phone.replies()
-    for engine, menu, body in ((first, "[tzh] Menú de prueba", "4"), (second, "[tzh] Menú corregido", "0")):
+    for engine, menu, body in ((first, "[tzh] Menú de prueba (0)", "4"), (second, "[tzh] Menú corregido (0)", "0")):
         reviews.publish(prod.engine, "tzh", "utter_main_menu", menu, source_entries(), by)
         time.sleep(CHECK_INTERVAL_S)  # how often each process looks for a change
         assert post_signed(phone, engine.url, phone.form(body)) == 200

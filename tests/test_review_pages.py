@@ -18,7 +18,7 @@ from tests.conftest import RunningAssistant
 from tests.test_admin_pages import sign_in, web
 from tests.test_web_authorization import Visitor
 
-MENU = "[tzh] Bin ya jk'an? (menú de prueba)\nJak'o ta numero:"  # test texts, only in the test's database
+MENU = "[tzh] Bin ya jk'an? (menú de prueba)\nJak'o ta numero (0):"  # test texts, only in the test's database
 HOW = "[tzh] Jich ya apas ta k'op (cómo denunciar, de prueba)"
 VARIANT = "variante de prueba, como la escribió la administración"
 
@@ -111,13 +111,13 @@ def test_what_a_reviewer_may_do_and_what_is_refused(assistant: RunningAssistant)
 def test_publishing_is_in_the_staff_audit(assistant: RunningAssistant) -> None:
     username = reviewer(assistant, "tzo")
     visitor = Visitor(assistant, username)
-    form = {"text": "[tzo] Jich (de prueba)", "action": "publish", "csrf_token": visitor.token("/review/")}
+    form = {"text": "[tzo] Jich, MENÚ (de prueba)", "action": "publish", "csrf_token": visitor.token("/review/")}
     assert visitor.http.post(f"{visitor.base}/review/utter_acknowledge", data=form).status_code == 200
     audit = Visitor(assistant, "admin", assistant.admin_password).http.get(f"{visitor.base}/admin/audit/").text
     assert "Publicó una traducción revisada" in audit and "tzo · utter_acknowledge" in audit and username in audit
     downloaded = visitor.http.get(f"{visitor.base}/review/catalogue.po")
     assert downloaded.headers["Content-Disposition"] == 'attachment; filename="tzo.po"'
     catalog = read_po(io.BytesIO(downloaded.content))
-    assert catalog["utter_acknowledge"].string == "[tzo] Jich (de prueba)" and not catalog["utter_acknowledge"].fuzzy
+    assert catalog["utter_acknowledge"].string == "[tzo] Jich, MENÚ (de prueba)" and not catalog["utter_acknowledge"].fuzzy
     assert " ".join(catalog["utter_acknowledge"].user_comments).startswith(f"Revisó: {username}, {VARIANT}, 20")
     assert catalog["item.report.how"].string == ""  # every entry of the source, translated or not

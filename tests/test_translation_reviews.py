@@ -3,7 +3,7 @@ placeholders kept, every change audited, and the .po catalogues exported and imp
 
 import shutil
 from pathlib import Path
-from typing import Dict, Iterator
+from typing import Dict, Iterator, Tuple
 
 import pytest
 import sqlalchemy as sa
@@ -19,7 +19,8 @@ from bot.storage.database import engine_for, session_scope
 from bot.web import accounts
 from tests.conftest import STAFF_PASSWORD as PASSWORD
 
-MENU = "[tzh] Bin ya jk'an? (menú revisado)"  # test text, never in the repository's catalogues
+MENU = "[tzh] Bin ya jk'an? (menú revisado, 0)"  # test text, never in the repository's catalogues
+CHANGED_MENU = "¿Qué necesitas?\nResponde con el número (0 para volver aquí):"  # a Spanish change
 HOW = "[tzh] Jich ya apas (cómo denunciar, revisado)"
 
 
@@ -73,6 +74,23 @@ def test_placeholders_stay_as_in_spanish(seeded: str, db: Dict[str, int], text: 
         reviews.publish(engine_for(seeded), "tzh", "utter_main_menu", text, source_entries(), db["tzh"])
 
 
+@pytest.mark.parametrize("key, changed, refusal", [
+    ("utter_danger", ("911", "119"), r"números .*faltan 911; sobran 119"),
+    ("line.women", ("079", "070"), r"números .*faltan 079; sobran 070"),
+    ("utter_acknowledge", ("MENÚ", "menú"), r"mayúsculas .*faltan MENÚ"),
+    ("utter_acknowledge", ("MENÚ", "MENÚ, 55 1234 5678"), r"números .*sobran 5512345678"),
+])
+def test_numbers_and_what_people_type_stay_as_in_spanish(seeded: str, db: Dict[str, int], key: str,
+                                                         changed: Tuple[str, str], refusal: str) -> None:
+    """A number changed or added (a wrong line) or a word people type translated is refused;
+    the Spanish's own text, numbers and capitals kept, is not."""
+    spanish = source_entries()[key]
+    assert changed[0] in spanish
+    with pytest.raises(ValueError, match=refusal):
+        reviews.publish(engine_for(seeded), "tzh", key, "[tzh] " + spanish.replace(*changed), source_entries(), db["tzh"])
+    reviews.publish(engine_for(seeded), "tzh", key, "[tzh] " + spanish, source_entries(), db["tzh"])
+
+
 def test_a_lost_placeholder_is_refused_and_a_kept_one_is_filled(seeded: str, db: Dict[str, int]) -> None:
     engine, source = engine_for(seeded), source_entries()
     with pytest.raises(ValueError, match=r"faltan \{highest\}"):
@@ -85,7 +103,7 @@ def test_a_guidance_sentence_is_translated_and_its_placeholders_filled(seeded: s
     engine, source = engine_for(seeded), source_entries()
     spanish = source["item.report.where_unknown"]
     assert "{state}" in spanish
-    reviews.publish(engine, "tzh", "item.report.where_unknown", "[tzh] Ministerio Público ta {state}", source,
+    reviews.publish(engine, "tzh", "item.report.where_unknown", "[tzh] Ministerio Público ta {state}, 911", source,
                     db["tzh"])
     catalogues = _served(seeded)
     answer = Composer("20", say=lambda key: catalogues.say(key, "tzh")).answer("report_crime")
@@ -115,7 +133,7 @@ def test_a_spanish_change_stops_the_translation_until_reviewed_again(seeded: str
                                                                     tmp_path: Path) -> None:
     engine = engine_for(seeded)
     reviews.publish(engine, "tzh", "utter_main_menu", MENU, source_entries(), db["tzh"])
-    changed = _changed_spanish(tmp_path, "utter_main_menu", "¿Qué necesitas?\nResponde con el número:")
+    changed = _changed_spanish(tmp_path, "utter_main_menu", CHANGED_MENU)
     assert _served(seeded, changed).get("utter_main_menu", "tzh").language == "es"
     with session_scope(engine) as session:
         stale = next(r for r in reviews.rows(session, "tzh", source_entries(changed)) if r.key == "utter_main_menu")
@@ -135,7 +153,7 @@ def test_sync_marks_a_translation_whose_spanish_changed_as_a_draft(tmp_path: Pat
     with path.open("wb") as handle:
         write_po(handle, tseltal, width=0)
     sync(locales)
-    changed = _changed_spanish(tmp_path / "again", "utter_main_menu", "¿Qué necesitas?\nResponde con el número:")
+    changed = _changed_spanish(tmp_path / "again", "utter_main_menu", CHANGED_MENU)
     shutil.copy(path, changed / "tzh" / DOMAIN_FILE)
     sync(changed)
     with (changed / "tzh" / DOMAIN_FILE).open("rb") as handle:

@@ -3,13 +3,15 @@ text published by a reviewer of its language. Each is one transaction with its r
 `translation_changes` (which moves the version every engine checks) and in the staff audit.
 
 A text keeps the placeholders of its Spanish source (`{observatory}`, `{line_women}`): they
-are filled in when the reply is sent, never translated.
+are filled in when the reply is sent, never translated. A published text also keeps the
+Spanish's numbers and words in capitals (`check_published`).
 """
 
+import re
 import string
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Set, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -46,6 +48,38 @@ def check_text(text: str, spanish: str) -> str:
         detail = "; ".join(filter(None, (missing and "faltan " + ", ".join(f"{{{n}}}" for n in missing),
                                          extra and "sobran " + ", ".join(f"{{{n}}}" for n in extra))))
         raise ValueError(f"los marcadores deben quedar como en el español ({detail})")
+    return text
+
+
+# What a published text keeps exactly as its Spanish says it: every number (911, 079,
+# 800 911 2000, an article, "escribe 0"), spaces inside a number aside, and every word in
+# capitals (what people type, SALIR, MENÚ, SIN AUDIO; names, CURP, INALI): the assistant
+# reads what people type in Spanish, and a number changed or added could send someone
+# to a wrong line.
+NUMBER = re.compile(r"\d+(?:[ .-]\d+)*")
+CAPITALS = re.compile(r"\b[A-ZÁÉÍÓÚÜÑ]{2,}\b")
+
+
+def kept(spanish: str, text: str) -> Dict[str, Tuple[List[str], List[str]]]:
+    """What the text loses or adds of the Spanish's numbers and words in capitals, by name."""
+    def numbers(of: str) -> Set[str]:
+        return {re.sub(r"\D", "", number) for number in NUMBER.findall(of)}
+
+    changes = {}
+    for name, found in (("números", numbers), ("palabras en mayúsculas", lambda of: set(CAPITALS.findall(of)))):
+        expected, given = found(spanish), found(text)
+        if expected != given:
+            changes[name] = (sorted(expected - given), sorted(given - expected))
+    return changes
+
+
+def check_published(text: str, spanish: str) -> str:
+    """`check_text`, and the Spanish's numbers and words in capitals kept, none added."""
+    text = check_text(text, spanish)
+    for name, (missing, extra) in kept(spanish, text).items():
+        detail = "; ".join(filter(None, (missing and "faltan " + ", ".join(missing),
+                                         extra and "sobran " + ", ".join(extra))))
+        raise ValueError(f"los {name} deben quedar como en el español ({detail})")
     return text
 
 
@@ -122,7 +156,7 @@ def publish(engine: Engine, language: str, key: str, text: str, source: Dict[str
     """The reviewer `by` publishes the text: served from the next message on, while the Spanish
     stays as it is now. PermissionError unless they review `language`."""
     spanish = _check(language, key, source)
-    text = check_text(text, spanish)
+    text = check_published(text, spanish)
     with session_scope(engine) as session:
         reviewer = session.get(User, by)
         if reviewer is None or not can_review(reviewer, language):
