@@ -16,8 +16,9 @@ an outbox row keeps its Twilio id for the status callbacks still to come and the
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, List, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 import sqlalchemy as sa
 from cryptography.fernet import InvalidToken
@@ -143,3 +144,27 @@ def failed(session: Session, row_id: int, attempts: int, error: str, now: dateti
 def waiting(session: Session) -> int:
     """How many Twilio messages wait to be deleted."""
     return session.scalar(sa.select(sa.func.count(_ROWS.id))) or 0
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """The queue, in counts, for administrators: how many wait, since when the oldest,
+    how many of them Twilio refused or did not answer at least once, the failed attempts,
+    and each last error's kind (Twilio's status and code, never an id) with its count."""
+
+    waiting: int
+    oldest: Optional[datetime]
+    failing: int
+    failed_attempts: int
+    errors: List[Tuple[str, int]]
+
+
+def backlog(session: Session) -> Backlog:
+    """What the deletion queue holds now, in counts."""
+    count = sa.func.count(_ROWS.id)
+    waiting_rows, oldest, failing, attempts = session.execute(sa.select(
+        count, sa.func.min(_ROWS.created_at), sa.func.count(_ROWS.last_error),
+        sa.func.coalesce(sa.func.sum(_ROWS.attempts), 0))).one()
+    errors = session.execute(sa.select(_ROWS.last_error, count).where(_ROWS.last_error.is_not(None))
+                             .group_by(_ROWS.last_error).order_by(count.desc(), _ROWS.last_error)).all()
+    return Backlog(waiting_rows, oldest, failing, attempts, [(error, number) for error, number in errors])
