@@ -4,6 +4,7 @@ SMS, once; and, through the running assistant, signed status callbacks from the 
 client's StatusCallback to the Twilio fake, and the administrators' page of counts."""
 
 import asyncio
+import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Dict, List, Optional
 
@@ -20,9 +21,13 @@ from bot.simulator.twilio_form import SMS_NUMBER, status_form
 from bot.storage.database import engine_for, session_scope
 from bot.storage.models import TwilioDeletion
 from bot.storage.retention import purge
+from bot.web import account_changes
 from tests.conftest import ON_SQLITE_ONLY, Phone, RunningAssistant
 from tests.test_delivery import SEALER, SMS_FROM, Recorder, contact, database, enqueue, rows  # noqa: F401
 from tests.test_guarantees import DANGER, replies_arrive, text, twilio_api, wait_for
+from tests.test_handoff import handed_off
+from tests.test_staff_lifecycle import LEON
+from tests.test_twilio_purge import gone_from_twilio
 from tests.test_web_authorization import Visitor
 
 NUMBER = "+5215512345671"  # WhatsApp's form of a Mexican mobile; SMS's is +525512345671
@@ -193,3 +198,26 @@ def test_administrators_see_delivery_counts_per_channel_and_nothing_of_anyone(as
     assert phone.number[-10:] not in page and "Hola" not in page
     staff = Visitor(assistant, assistant.new_account("staff"))
     assert staff.status("GET", "/admin/delivery/") == 403
+
+
+@ON_SQLITE_ONLY
+def test_a_staff_alert_sms_reports_its_status_is_counted_apart_and_leaves_twilio(assistant: RunningAssistant) -> None:
+    staff = assistant.new_account("staff", LEON)
+    number = "+52477" + "".join(secrets.choice("0123456789") for _ in range(7))
+    account_changes.change_alert_phone(assistant.engine, staff, number)
+    try:
+        handed_off(assistant)
+        wait_for(lambda: assistant.sent_to(number), 20, "the SMS alert of the waiting handoff")
+        alert = assistant.sent_to(number)[0]
+        stored = ("SELECT sender_id, origin, channel, sealed_to, sealed_body, delivery_status FROM outbox "
+                  "WHERE twilio_sid = ?")
+        wait_for(lambda: assistant.query(stored, alert["sid"])[0][-1] == "delivered", 10, "the alert's callbacks")
+        assert assistant.query(stored, alert["sid"]) == [
+            (statuses.ALERTS_QUEUE, outbox.STAFF_ALERT, "sms", None, None, "delivered")]
+        assert gone_from_twilio(assistant, [alert["sid"]])
+    finally:
+        account_changes.change_alert_phone(assistant.engine, staff, "")
+    page = Visitor(assistant, "admin", assistant.admin_password).http.get(
+        f"http://127.0.0.1:{assistant.web_port}/admin/delivery/").text
+    assert "<h2>Avisos al equipo por SMS</h2>" in page and 'id="rate-staff_alert"' in page
+    assert number[-10:] not in page and alert["sid"] not in page
