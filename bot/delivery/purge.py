@@ -2,8 +2,9 @@
 media), deleted from Twilio's API once Orienta is done with them.
 
 A Twilio message joins the queue, its id sealed, when
-- a reply: Twilio reported a final status (delivered, read, undelivered, failed), or a
-  day (statuses.HOLD) after it was sent without one;
+- a reply, or an SMS alert to staff (its outbox row, bot/delivery/statuses.py): Twilio
+  reported a final status (delivered, read, undelivered, failed), or a day (statuses.HOLD)
+  after it was sent without one;
 - a person's message: its turn is answered, every reply to it is as above (or given up),
   and its media were copied, sealed, for staff (bot/delivery/media_copy.py);
 - the quick exit, "borrar mis datos" or retention erases its conversation: every message of
@@ -13,6 +14,7 @@ failure, the row is tried again after BACKOFF_S, then hourly, until Twilio delet
 (or says it has no such message); then the row goes. The purger (bot/delivery/purger.py)
 takes the due rows. The rows a message was queued from are marked (`purge_queued_at`):
 an outbox row keeps its Twilio id for the status callbacks still to come and the report.
+Administrators see the queue in counts (`backlog`, the delivery page).
 """
 
 import logging
