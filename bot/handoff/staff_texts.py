@@ -16,7 +16,6 @@ from datetime import datetime, timezone
 from typing import Optional
 
 from sqlalchemy.engine import Engine
-
 from twilio.base import values as twilio_values
 from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
