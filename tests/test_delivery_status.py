@@ -4,23 +4,30 @@ SMS, once; and, through the running assistant, signed status callbacks from the 
 client's StatusCallback to the Twilio fake, and the administrators' page of counts."""
 
 import asyncio
-from datetime import datetime, timezone
+import secrets
+from datetime import datetime, timedelta, timezone
 from typing import Dict, List, Optional
 
 import pytest
+import sqlalchemy as sa
 
 from bot.channels.outgoing_text import sms_text
-from bot.delivery import statuses
+from bot.delivery import outbox, purge as twilio_purge, statuses
 from bot.delivery.courier import Courier
 from bot.delivery.statuses import StatusReport
 from bot.settings import STATUS_PATH
 from bot.simulator.app import UNDELIVERED_CODE
 from bot.simulator.twilio_form import SMS_NUMBER, status_form
 from bot.storage.database import engine_for, session_scope
+from bot.storage.models import TwilioDeletion
 from bot.storage.retention import purge
+from bot.web import account_changes
 from tests.conftest import ON_SQLITE_ONLY, Phone, RunningAssistant
 from tests.test_delivery import SEALER, SMS_FROM, Recorder, contact, database, enqueue, rows  # noqa: F401
 from tests.test_guarantees import DANGER, replies_arrive, text, twilio_api, wait_for
+from tests.test_handoff import handed_off
+from tests.test_staff_lifecycle import LEON
+from tests.test_twilio_purge import gone_from_twilio
 from tests.test_web_authorization import Visitor
 
 NUMBER = "+5215512345671"  # WhatsApp's form of a Mexican mobile; SMS's is +525512345671
@@ -98,6 +105,27 @@ def test_a_danger_reply_twilio_never_reports_on_keeps_its_content_a_day_at_most(
     assert [(r.sealed_body, r.sealed_to, r.sms_fallback) for r in rows(database)] == [(None, None, None)]
 
 
+def test_a_staff_alert_is_counted_apart_and_queued_for_deletion_once_final_or_a_day_old(database: str) -> None:
+    enqueue(database, "p", contact("+525500000001"), ["hola"])
+    deliver(database, Numbered())
+    now, delivered, unreported = datetime.now(timezone.utc), "SM" + "a" * 32, "SM" + "b" * 32
+    with session_scope(engine_for(database)) as session:
+        for sid in (delivered, unreported):
+            statuses.alert_sent(session, sid, SMS_FROM, now)
+    report(database, delivered, "delivered")
+    alerts = [r for r in rows(database) if r.origin == outbox.STAFF_ALERT]
+    assert [(r.sender_id, r.channel, r.sealed_to, r.sealed_body, r.delivery_status) for r in alerts] == [
+        (statuses.ALERTS_QUEUE, "sms", None, None, "delivered"), (statuses.ALERTS_QUEUE, "sms", None, None, "queued")]
+    with session_scope(engine_for(database)) as session:
+        assert statuses.report(session, now - timedelta(days=1)) == {
+            "sms": [("queued", 0, 1)], outbox.STAFF_ALERT: [("delivered", 0, 1), ("queued", 0, 1)]}
+        assert outbox.report(session, now - timedelta(days=1))["delivered"] == 1  # replies only
+        assert twilio_purge.collect(session, SEALER, now) == 1  # the delivered alert
+        assert twilio_purge.collect(session, SEALER, now + statuses.HOLD * 2) == 2  # a day without a status: the others
+        queued = [SEALER.open(sid) for sid in session.scalars(sa.select(TwilioDeletion.sealed_sid))]
+    assert sorted(queued) == sorted([delivered, unreported, rows(database)[0].twilio_sid])
+
+
 # Through the running assistant: its engine, the real twilio client, the simulator as Twilio.
 
 def status_url(assistant: RunningAssistant) -> str:
@@ -170,3 +198,26 @@ def test_administrators_see_delivery_counts_per_channel_and_nothing_of_anyone(as
     assert phone.number[-10:] not in page and "Hola" not in page
     staff = Visitor(assistant, assistant.new_account("staff"))
     assert staff.status("GET", "/admin/delivery/") == 403
+
+
+@ON_SQLITE_ONLY
+def test_a_staff_alert_sms_reports_its_status_is_counted_apart_and_leaves_twilio(assistant: RunningAssistant) -> None:
+    staff = assistant.new_account("staff", LEON)
+    number = "+52477" + "".join(secrets.choice("0123456789") for _ in range(7))
+    account_changes.change_alert_phone(assistant.engine, staff, number)
+    try:
+        handed_off(assistant)
+        wait_for(lambda: assistant.sent_to(number), 20, "the SMS alert of the waiting handoff")
+        alert = assistant.sent_to(number)[0]
+        stored = ("SELECT sender_id, origin, channel, sealed_to, sealed_body, delivery_status FROM outbox "
+                  "WHERE twilio_sid = ?")
+        wait_for(lambda: assistant.query(stored, alert["sid"])[0][-1] == "delivered", 10, "the alert's callbacks")
+        assert assistant.query(stored, alert["sid"]) == [
+            (statuses.ALERTS_QUEUE, outbox.STAFF_ALERT, "sms", None, None, "delivered")]
+        assert gone_from_twilio(assistant, [alert["sid"]])
+    finally:
+        account_changes.change_alert_phone(assistant.engine, staff, "")
+    page = Visitor(assistant, "admin", assistant.admin_password).http.get(
+        f"http://127.0.0.1:{assistant.web_port}/admin/delivery/").text
+    assert "<h2>Avisos al equipo por SMS</h2>" in page and 'id="rate-staff_alert"' in page
+    assert number[-10:] not in page and alert["sid"] not in page

@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Callable, Iterator, List
 
 import pytest
@@ -23,6 +24,7 @@ from bot.handoff.sends import Limits
 from bot.handoff.staff_texts import Texter
 from bot.storage.contacts import remember
 from bot.storage.database import engine_for, session_scope
+from bot.storage.models import OutgoingMessage
 from bot.web import account_changes, handoff_access
 from bot.web.models import User
 from tests.smtp_server import SMTPServer
@@ -154,8 +156,9 @@ class FakeTwilio:
     def __init__(self, behave: Callable[[str], None]) -> None:
         self.behave, self.messages = behave, self
 
-    def create(self, to: str, from_: str, body: str) -> None:
+    def create(self, to: str, from_: str, body: str, status_callback: object) -> SimpleNamespace:
         self.behave(to)
+        return SimpleNamespace(sid="SM" + to[1:].rjust(32, "0"))
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,9 @@ def test_a_hanging_and_a_failing_sms_stop_neither_the_round_nor_the_others(
 
     assert time.monotonic() - started < 3  # the round's deadline, not the hanging send's
     assert swept.alerted == 2 and sent == [WORKS]
+    with session_scope(engine) as session:  # what Twilio took is recorded, for its status and deletion
+        assert session.execute(sa.select(OutgoingMessage.origin, OutgoingMessage.twilio_sid)).all() == [
+            ("staff_alert", "SM" + WORKS[1:].rjust(32, "0"))]
     assert "RuntimeError" in caplog.text and "given up" in caplog.text
     assert not any(number[3:] in caplog.text for number in (HANGS, RAISES, WORKS))
 

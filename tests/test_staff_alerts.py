@@ -2,6 +2,7 @@
 nobody claims in time is escalated once: staff and administrators alerted again, the
 person told through the outbox. On SQLite and PostgreSQL, with a real SMTP server."""
 
+import asyncio
 import json
 import logging
 import os
@@ -20,7 +21,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.delivery import outbox
+from bot.channels.twilio_sender import TwilioSender
+from bot.delivery import outbox, statuses
+from bot.delivery.media_copy import MediaCopier
+from bot.delivery.purger import Purger
+from bot.delivery.statuses import StatusReport
 from bot.directory.models import Organisation
 from bot.handoff import desk, service
 from bot.handoff.alerts import Mailer
@@ -33,6 +38,7 @@ from bot.replies.render import render
 from bot.storage.contacts import remember
 from bot.storage.crypto import Sealer, new_key
 from bot.storage.database import engine_for, session_scope
+from bot.storage.models import OutgoingMessage
 from bot.web import account_changes, accounts
 from bot.web.models import User
 from tests.conftest import ROOT, STAFF_PASSWORD, assistant_on
@@ -401,6 +407,32 @@ def test_staff_with_a_phone_get_an_sms_alert_with_nothing_of_the_person(
     assert "sin atender" in twilio_fake.sent_to("+524771234567")[-1]["body"]
     [to_admin] = twilio_fake.sent_to("+525512340000")
     assert_nothing_of_the_person(to_admin["body"], engine, waiting)
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_an_sms_alert_is_recorded_without_anything_of_it_and_leaves_twilio_once_delivered(
+        engine: Engine, waiting: int, twilio_fake: TwilioFake) -> None:
+    assert account_changes.change_alert_phone(engine, "ana", "+524771234568")
+    texter = Texter(twilio_fake.account_sid, twilio_fake.auth_token, "+15005550006", twilio_fake.url)
+    assert WaitingSweep(engine, SEALER, None, AFTER, texter).sweep(NOW).alerted == 1
+    [sms] = twilio_fake.sent_to("+524771234568")
+    with session_scope(engine) as session:
+        [row] = session.scalars(sa.select(OutgoingMessage)).all()
+        assert (row.origin, row.sender_id, row.twilio_sid, row.delivery_status) == (
+            outbox.STAFF_ALERT, statuses.ALERTS_QUEUE, sms["sid"], "queued")
+        assert not (row.sealed_to or row.sealed_body or row.reply_to or row.handoff_message_id)
+    sender = TwilioSender(twilio_fake.account_sid, twilio_fake.auth_token, twilio_fake.url)
+    purger = Purger(engine, SEALER, sender, MediaCopier(engine, SEALER, twilio_fake.url, twilio_fake.account_sid,
+                                                        twilio_fake.auth_token))
+    assert asyncio.run(purger.sweep()) == 0  # no final status yet: Twilio keeps it
+    deadline = time.monotonic() + 10
+    while twilio_fake.sent_to("+524771234568")[0]["status"] != "delivered":  # as Twilio reports it
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    with session_scope(engine) as session:
+        statuses.record(session, SEALER, StatusReport(sms["sid"], "delivered"), None, datetime.now(timezone.utc))
+    assert asyncio.run(purger.sweep()) == 1
+    assert [m["deleted"] for m in twilio_fake.sent_to("+524771234568")] == [True]
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)

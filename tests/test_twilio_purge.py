@@ -39,9 +39,10 @@ from bot.storage.erasure import erase_conversation
 from bot.storage.models import ProcessedMessage, ReceivedMedia, TwilioDeletion
 from bot.storage.retention import purge as retention
 from tests.conftest import ON_SQLITE_ONLY, ROOT, Phone, RunningAssistant
-from tests.test_guarantees import twilio_api
+from tests.test_guarantees import twilio_api, wait_for
 from tests.test_handoff import text
 from tests.test_delivery import database  # noqa: F401 (SQLite, then PostgreSQL)
+from tests.test_web_authorization import Visitor
 
 SEALER = Sealer([new_key()])
 KEY = secrets.token_bytes(32)
@@ -172,6 +173,11 @@ def queue(url: str) -> List[TwilioDeletion]:
         return rows
 
 
+def backlog(url: str) -> purge.Backlog:
+    with session_scope(engine_for(url)) as session:
+        return purge.backlog(session)
+
+
 def all_due_now(url: str) -> None:
     """As if every backoff had passed."""
     with session_scope(engine_for(url)) as session:
@@ -235,9 +241,11 @@ def test_twilio_away_is_retried_until_the_deletion_succeeds(database: str, twili
         assert waiting.attempts == attempt and waiting.last_error
         all_due_now(database)
     assert waiting.next_attempt_at > datetime.now(timezone.utc) + timedelta(seconds=purge.BACKOFF_S[-1] - 60)
+    assert backlog(database) == purge.Backlog(1, waiting.created_at, 1, attempt, [(waiting.last_error, 1)])
     twilio.fault("ok")
     assert twilio.kept(sid)
     assert sweep(database, twilio) == 1 and not twilio.kept(sid) and queue(database) == []
+    assert backlog(database) == purge.Backlog(0, None, 0, 0, [])
 
 
 def test_a_hanging_twilio_holds_only_the_deletion(database: str, twilio: FakeTwilio) -> None:
@@ -392,6 +400,35 @@ def test_the_quick_exit_leaves_nothing_on_twilio(assistant: RunningAssistant) ->
     assert phone.delivered(1) == [sms_text(text("utter_quick_exit"))]
     sent = [m["sid"] for m in assistant.sent_to(phone.address)]
     assert gone_from_twilio(assistant, [first, exit_message, *sent], timeout=60)
+
+
+@ON_SQLITE_ONLY
+def test_administrators_see_the_deletions_twilio_refuses_in_counts_only(assistant: RunningAssistant) -> None:
+    number = "+5255" + "".join(secrets.choice("0123456789") for _ in range(8))
+    sid = fake_of(assistant).receive(sms_form(assistant.account_sid, number, "hola"))
+    admin = Visitor(assistant, "admin", assistant.admin_password)
+    page = ""
+
+    def shown(*expected: str) -> bool:
+        nonlocal page
+        page = admin.http.get(f"{admin.base}/admin/delivery/").text
+        return all(text in page for text in expected)
+
+    def counts_shown() -> bool:  # the queue's counts, read anew: other tests' deletions may come and go
+        [(waiting, failing, attempts)] = assistant.query(
+            "SELECT count(*), count(last_error), sum(attempts) FROM twilio_deletions")
+        [(error,)] = assistant.query("SELECT last_error FROM twilio_deletions ORDER BY created_at LIMIT 1")
+        return bool(error) and shown(f"{waiting} mensajes por borrar de Twilio; el más antiguo espera desde hace "
+                                     f"2 horas. {failing} de ellos fallaron al menos una vez ({attempts} intentos "
+                                     f"fallidos).", f"<td>{error}</td>")
+
+    with twilio_api(assistant, "error"):
+        with session_scope(assistant.engine) as session:  # queued two hours ago, Twilio away since
+            purge.enqueue(session, Sealer([assistant.data_key]), [sid], datetime.now(timezone.utc) - timedelta(hours=2))
+        wait_for(counts_shown, 10, "the page's counts to be the queue's, with a failed attempt")
+    assert sid not in page and number[-10:] not in page and "hola" not in page
+    assert gone_from_twilio(assistant, [sid])
+    assert not shown("desde hace 2 horas")
 
 
 def test_a_reply_with_a_voice_note_leaves_twilio_with_its_medium(database: str, twilio: FakeTwilio) -> None:

@@ -120,7 +120,7 @@ class TwilioInput(InputChannel):
                            settings.sender_key)
         self.recovery = Recovery(self.engine, self.sealer, self.turns, self.turn_timeout)
         self.waiting_sweep = WaitingSweep(self.engine, self.sealer, Mailer.from_env(), escalate_after(),
-                                          Texter.from_env())
+                                          Texter.from_env(settings.status_callback_url))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         twilio = Blueprint("orienta_twilio", __name__)

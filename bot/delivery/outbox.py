@@ -32,6 +32,7 @@ from bot.storage.models import OutgoingMessage
 
 logger = logging.getLogger(__name__)
 ASSISTANT, STAFF = "assistant", "staff"
+STAFF_ALERT = "staff_alert"  # the origin of a sent SMS alert to staff, recorded for its status (statuses.py)
 NOT_DELIVERED = ("failed", "undelivered")  # Twilio's final statuses of a message it did not deliver
 SMS = "sms"
 # Seconds to wait after each failed attempt; the row is given up after the last.
@@ -219,9 +220,10 @@ def deliveries(session: Session, handoff_message_ids: Collection[int]) -> Dict[i
 
 
 def report(session: Session, since: datetime) -> Dict[str, int]:
-    """Counts for administrators, no content: waiting, delivered and given up since `since`."""
+    """Counts of replies for administrators, no content: waiting, delivered and given up since `since`."""
     count = sa.func.count(OutgoingMessage.id)
     waiting = session.scalar(sa.select(count).where(*_UNDELIVERED))
-    delivered = session.scalar(sa.select(count).where(OutgoingMessage.sent_at >= since))
+    delivered = session.scalar(sa.select(count).where(OutgoingMessage.sent_at >= since,
+                                                      OutgoingMessage.origin != STAFF_ALERT))
     given_up = session.scalar(sa.select(count).where(OutgoingMessage.failed_at >= since))
     return {"waiting": waiting or 0, "delivered": delivered or 0, "given_up": given_up or 0}

@@ -2,8 +2,9 @@
 media), deleted from Twilio's API once Orienta is done with them.
 
 A Twilio message joins the queue, its id sealed, when
-- a reply: Twilio reported a final status (delivered, read, undelivered, failed), or a
-  day (statuses.HOLD) after it was sent without one;
+- a reply, or an SMS alert to staff (its outbox row, bot/delivery/statuses.py): Twilio
+  reported a final status (delivered, read, undelivered, failed), or a day (statuses.HOLD)
+  after it was sent without one;
 - a person's message: its turn is answered, every reply to it is as above (or given up),
   and its media were copied, sealed, for staff (bot/delivery/media_copy.py);
 - the quick exit, "borrar mis datos" or retention erases its conversation: every message of
@@ -13,11 +14,13 @@ failure, the row is tried again after BACKOFF_S, then hourly, until Twilio delet
 (or says it has no such message); then the row goes. The purger (bot/delivery/purger.py)
 takes the due rows. The rows a message was queued from are marked (`purge_queued_at`):
 an outbox row keeps its Twilio id for the status callbacks still to come and the report.
+Administrators see the queue in counts (`backlog`, the delivery page).
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, List, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 import sqlalchemy as sa
 from cryptography.fernet import InvalidToken
@@ -143,3 +146,27 @@ def failed(session: Session, row_id: int, attempts: int, error: str, now: dateti
 def waiting(session: Session) -> int:
     """How many Twilio messages wait to be deleted."""
     return session.scalar(sa.select(sa.func.count(_ROWS.id))) or 0
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """The queue, in counts, for administrators: how many wait, since when the oldest,
+    how many of them Twilio refused or did not answer at least once, the failed attempts,
+    and each last error's kind (Twilio's status and code, never an id) with its count."""
+
+    waiting: int
+    oldest: Optional[datetime]
+    failing: int
+    failed_attempts: int
+    errors: List[Tuple[str, int]]
+
+
+def backlog(session: Session) -> Backlog:
+    """What the deletion queue holds now, in counts."""
+    count = sa.func.count(_ROWS.id)
+    waiting_rows, oldest, failing, attempts = session.execute(sa.select(
+        count, sa.func.min(_ROWS.created_at), sa.func.count(_ROWS.last_error),
+        sa.func.coalesce(sa.func.sum(_ROWS.attempts), 0))).one()
+    errors = session.execute(sa.select(_ROWS.last_error, count).where(_ROWS.last_error.is_not(None))
+                             .group_by(_ROWS.last_error).order_by(count.desc(), _ROWS.last_error)).all()
+    return Backlog(waiting_rows, oldest, failing, attempts, [(error, number) for error, number in errors])

@@ -7,6 +7,11 @@ out of order and more than once: a row only moves forward. A danger reply Twilio
 failed or undelivered on WhatsApp is stored once more in the outbox, as an SMS to the same
 number from ORIENTA_SMS_FROM (else the WhatsApp number without its prefix); its held address and content go once its status is final,
 or after HOLD without one (the hourly retention job).
+
+An SMS alert to staff (bot/handoff/staff_texts.py) is sent apart from the outbox, but
+once Twilio has taken it, it gets an outbox row of its own (`alert_sent`): origin
+STAFF_ALERT, already sent, under no person's id, with no address and no content: its
+Twilio id, for its callbacks, the report (a kind of its own) and its deletion from Twilio.
 """
 
 import logging
@@ -30,6 +35,7 @@ PROGRESS = {"queued": 0, "sending": 1, "sent": 2, "failed": 3, "undelivered": 3,
 FINAL = NOT_DELIVERED + ("delivered", "read")
 HOLD = timedelta(days=1)  # a held danger reply Twilio has not reported on keeps nothing after this
 RESENT = "sent"  # what became of a danger reply WhatsApp did not deliver
+ALERTS_QUEUE = "staff-alerts"  # the rows of staff alerts: no person's (a pseudonym is hexadecimal)
 _ROWS = OutgoingMessage.__table__.c
 
 
@@ -85,13 +91,26 @@ def release_unreported(session: Session, now: datetime) -> int:
                            .values(outbox.CLEARED)).rowcount
 
 
+def alert_sent(session: Session, twilio_sid: str, our_address: str, now: datetime) -> None:
+    """Records an SMS alert to staff Twilio has taken (queued), in the caller's transaction."""
+    session.execute(sa.insert(OutgoingMessage).values(
+        sender_id=ALERTS_QUEUE, origin=outbox.STAFF_ALERT, channel=outbox.SMS, our_address=our_address, urgent=False,
+        created_at=now, attempts=1, next_attempt_at=now, sent_at=now, twilio_sid=twilio_sid,
+        delivery_status="queued"))
+
+
+# What the report counts a row under: its channel, or STAFF_ALERT for an alert to staff.
+_KIND = sa.case((_ROWS.origin == outbox.STAFF_ALERT, outbox.STAFF_ALERT), else_=_ROWS.channel)
+
+
 def report(session: Session, since: datetime) -> Dict[str, List[Tuple[str, int, int]]]:
-    """Counts for administrators, per channel, of the rows sent since `since`: each
-    (status, error code, count), the status "" for a row Twilio reported nothing of."""
-    rows = session.execute(sa.select(_ROWS.channel, _ROWS.delivery_status, _ROWS.error_code, sa.func.count())
+    """Counts for administrators, per channel (staff alerts apart, as STAFF_ALERT), of the
+    rows sent since `since`: each (status, error code, count), the status "" for a row
+    Twilio reported nothing of."""
+    rows = session.execute(sa.select(_KIND, _ROWS.delivery_status, _ROWS.error_code, sa.func.count())
                            .where(_ROWS.sent_at >= since)
-                           .group_by(_ROWS.channel, _ROWS.delivery_status, _ROWS.error_code)
-                           .order_by(_ROWS.channel, _ROWS.delivery_status, _ROWS.error_code))
+                           .group_by(_KIND, _ROWS.delivery_status, _ROWS.error_code)
+                           .order_by(_KIND, _ROWS.delivery_status, _ROWS.error_code))
     counts: Dict[str, List[Tuple[str, int, int]]] = {}
     for channel, status, error_code, count in rows:
         counts.setdefault(channel, []).append((status or "", error_code or 0, count))

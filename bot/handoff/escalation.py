@@ -35,7 +35,7 @@ from bot.delivery.outbox import Reply
 from bot.directory.models import Organisation
 from bot.directory.nearest import Directory
 from bot.directory.reply_parts import lines_parts
-from bot.handoff import alerts, routing
+from bot.handoff import alerts, routing, staff_texts
 from bot.handoff.alerts import Mailer, Notice, Recipients
 from bot.handoff.due import TO_DESK, next_step
 from bot.handoff.models import Handoff, StaffAudit
@@ -174,13 +174,14 @@ class WaitingSweep:
         return True
 
     def _notify(self, sends: Round, recipients: Recipients, notice: Notice) -> None:
-        """E-mails and SMS to staff, each on its own: nothing of the person in either."""
+        """E-mails and SMS to staff, each on its own: nothing of the person in either. An SMS
+        Twilio took is recorded for its delivery status and its deletion from Twilio."""
         if self.mailer is not None and recipients.emails:
             sends.send("e-mail", partial(alerts.alert, self.mailer, recipients.emails, notice))
         if self.texter is not None:
             text = alerts.sms_text(notice)
             for number in recipients.phones:
-                sends.send("SMS", partial(self.texter.send, number, text))
+                sends.send("SMS", partial(staff_texts.text_recorded, self.texter, self.engine, number, text))
 
     def _escalate(self, due: Row, now: datetime, sends: Round) -> bool:
         """One step, if it is due (bot/handoff/due.py) and the handoff is still as selected:

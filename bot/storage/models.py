@@ -58,14 +58,15 @@ class ReceivedMedia(Base):
 class OutgoingMessage(Base):
     """A reply waiting to be delivered, or delivered: the outbox (bot/delivery/). The
     address and content are sealed, and cleared once sent or given up (a danger reply on
-    WhatsApp: once Twilio reports whether it was delivered)."""
+    WhatsApp: once Twilio reports whether it was delivered). An SMS alert to staff, once sent,
+    has a row too: its Twilio id and status, nothing else (bot/delivery/statuses.py)."""
 
     __tablename__ = "outbox"
     __table_args__ = (sa.Index("ix_outbox_pending", "sent_at", "failed_at", "next_attempt_at"),)
 
     id = sa.Column(sa.Integer, primary_key=True)
     sender_id = sa.Column(sa.String(64), nullable=False, index=True)
-    origin = sa.Column(sa.String(16), nullable=False)  # "assistant" or "staff"
+    origin = sa.Column(sa.String(16), nullable=False)  # "assistant", "staff" or "staff_alert"
     channel = sa.Column(sa.String(16), nullable=False)
     our_address = sa.Column(sa.String(64), nullable=False)
     sealed_to = sa.Column(sa.Text, nullable=True)
