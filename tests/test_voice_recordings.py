@@ -14,13 +14,15 @@ from typing import Callable, Dict, List, Optional
 
 import pytest
 import requests
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from actions.session import ActionSessionStart
 from bot.nlu.keyword_intents import KeywordRules
 from bot.recordings import formats, store
 from bot.recordings.links import PATH, Links
-from bot.recordings.models import APPROVED, PENDING
+from bot.recordings.models import APPROVED, OUTDATED, PENDING, VoiceRecording
+from bot.replies.live import source_hash
 from bot.storage.database import session_scope
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -393,6 +395,26 @@ def test_a_withdrawn_recording_is_sent_and_served_no_more(assistant: RunningAssi
     with session_scope(assistant.engine) as session:
         store.withdraw(session, recording, reviewer)
     assert requests.get(url, timeout=10).status_code == 404
+
+
+@ON_SQLITE_ONLY
+def test_a_recording_of_a_spanish_text_changed_since_is_sent_no_more(assistant: RunningAssistant) -> None:
+    """As a translation goes back to review, a recording approved against another Spanish text
+    (the reply corrected since, a new number) is neither attached nor served, and the page
+    says to record it again; one approved for the text as it is now is."""
+    older = stored(assistant, audio_samples.amr(), language="tzh", reply_key="utter_audio_off", approved=True)
+    url = links(assistant).url(older, "audio/amr")
+    assert requests.get(url, timeout=10).status_code == 200
+    with session_scope(assistant.engine) as session:
+        session.execute(sa.update(VoiceRecording).where(VoiceRecording.id == older)
+                        .values(source_hash=source_hash("Listo. Ya no te mando audios (texto anterior).")))
+    with session_scope(assistant.engine) as session:
+        assert [r.status for r in store.listing(session) if r.id == older] == [OUTDATED]
+        assert store.approved_for(session, "utter_audio_off", ["tzh"]) is None
+    assert requests.get(url, timeout=10).status_code == 404
+    newer = stored(assistant, audio_samples.amr(), language="tzh", reply_key="utter_audio_off", approved=True)
+    with session_scope(assistant.engine) as session:
+        assert store.approved_for(session, "utter_audio_off", ["tzh"]) == (newer, "audio/amr")
 
 
 @ON_SQLITE_ONLY

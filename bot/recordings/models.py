@@ -7,6 +7,7 @@ from bot.storage.database import Base, UTCDateTime
 from bot.web.models import User
 
 PENDING, APPROVED, REJECTED, WITHDRAWN = "pending", "approved", "rejected", "withdrawn"
+OUTDATED = "outdated"  # approved, but the Spanish it reads has changed since: not sent (a listing's status only)
 
 
 class VoiceRecording(Base):
@@ -28,3 +29,7 @@ class VoiceRecording(Base):
     reviewed_by = sa.Column(sa.Integer, sa.ForeignKey(User.id, name="fk_voice_recordings_reviewed_by_users"),
                             nullable=True)
     reviewed_at = sa.Column(UTCDateTime, nullable=True)
+    # The Spanish text of the reply when the recording was approved (bot/replies/live.py
+    # source_hash): once the Spanish changes, the recording is not sent until one of the
+    # new text is approved, as a translation goes back to review.
+    source_hash = sa.Column(sa.String(64), nullable=True)

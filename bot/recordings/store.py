@@ -3,13 +3,15 @@ or withdrawn; every step audited. Only an approved recording is ever served or s
 
 A recording is reviewed like a translation: by a reviewer of its language
 (bot/recordings/reviewers.py) other than the one who uploaded it. Approving one replaces
-the recording of the same reply and language approved before.
+the recording of the same reply and language approved before. It is approved against the
+reply's Spanish text as it is then, and sent only while that text stays the same.
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Any, List, Optional, Sequence, Tuple
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -17,7 +19,9 @@ from sqlalchemy.orm import Session
 from bot.handoff.models import StaffAudit
 from bot.languages import OFFERED_LANGUAGES
 from bot.recordings import formats, reviewers
-from bot.recordings.models import APPROVED, PENDING, REJECTED, WITHDRAWN, VoiceRecording
+from bot.recordings.models import APPROVED, OUTDATED, PENDING, REJECTED, WITHDRAWN, VoiceRecording
+from bot.replies.catalogue_tools import source_entries
+from bot.replies.live import source_hash
 
 
 class NotAllowed(ValueError):
@@ -36,6 +40,12 @@ class Listed:
     status: str
     uploaded_by: Optional[int]
     uploaded_at: datetime
+
+
+@lru_cache(maxsize=1)
+def spanish_hashes() -> Dict[str, str]:
+    """Each reply's Spanish text as this process serves it, hashed (it changes with a release)."""
+    return {key: source_hash(text) for key, text in source_entries().items()}
 
 
 def _now() -> datetime:
@@ -81,6 +91,7 @@ def review(session: Session, recording_id: int, approve: bool, by: Any) -> Voice
             VoiceRecording.reply_key == recording.reply_key, VoiceRecording.language == recording.language,
             VoiceRecording.status == APPROVED).values(status=WITHDRAWN))
     recording.status, recording.reviewed_by, recording.reviewed_at = (APPROVED if approve else REJECTED), by.id, _now()
+    recording.source_hash = spanish_hashes().get(recording.reply_key) if approve else None
     _audit(session, by.id, "recording_approve" if approve else "recording_reject", recording)
     return recording
 
@@ -98,11 +109,11 @@ def withdraw(session: Session, recording_id: int, by: Any) -> VoiceRecording:
 
 
 def approved_for(session: Session, reply_key: str, languages: Sequence[str]) -> Optional[Tuple[int, str]]:
-    """The approved recording of `reply_key` in the first of `languages` that has one: its
-    id and content type."""
+    """The approved recording of `reply_key` in the first of `languages` that has one, of
+    the Spanish text as it is now: its id and content type."""
     rows = session.execute(sa.select(VoiceRecording.id, VoiceRecording.language, VoiceRecording.content_type).where(
         VoiceRecording.reply_key == reply_key, VoiceRecording.language.in_(list(languages)),
-        VoiceRecording.status == APPROVED)).all()
+        VoiceRecording.status == APPROVED, VoiceRecording.source_hash == spanish_hashes().get(reply_key))).all()
     by_language = {language: (recording_id, content_type) for recording_id, language, content_type in rows}
     return next((by_language[language] for language in languages if language in by_language), None)
 
@@ -110,17 +121,24 @@ def approved_for(session: Session, reply_key: str, languages: Sequence[str]) -> 
 def audio_of(session: Session, recording_id: int, approved_only: bool = True) -> Optional[Tuple[str, bytes]]:
     """A recording's content type and audio: only an approved one unless `approved_only` is off
     (a reviewer listening before deciding)."""
-    query = sa.select(VoiceRecording.content_type, VoiceRecording.audio).where(VoiceRecording.id == recording_id)
+    query = sa.select(VoiceRecording.content_type, VoiceRecording.audio, VoiceRecording.reply_key,
+                      VoiceRecording.source_hash).where(VoiceRecording.id == recording_id)
     if approved_only:
         query = query.where(VoiceRecording.status == APPROVED)
     row = session.execute(query).first()
+    if row and approved_only and row.source_hash != spanish_hashes().get(row.reply_key):
+        return None
     return (row.content_type, bytes(row.audio)) if row else None
 
 
 def listing(session: Session) -> List[Listed]:
-    """Every recording but its audio, pending first, then newest first."""
+    """Every recording but its audio, pending first, then newest first; an approved one whose
+    Spanish has changed since is listed as OUTDATED."""
     rows = session.execute(sa.select(
         VoiceRecording.id, VoiceRecording.reply_key, VoiceRecording.language, VoiceRecording.content_type,
         VoiceRecording.size, VoiceRecording.status, VoiceRecording.uploaded_by, VoiceRecording.uploaded_at,
+        VoiceRecording.source_hash,
     ).order_by((VoiceRecording.status != PENDING), VoiceRecording.uploaded_at.desc(), VoiceRecording.id.desc()))
-    return [Listed(*row) for row in rows]
+    listed = [(Listed(*row[:-1]), row[-1]) for row in rows]
+    return [replace(item, status=OUTDATED) if item.status == APPROVED and hashed != spanish_hashes().get(item.reply_key)
+            else item for item, hashed in listed]

@@ -13,13 +13,14 @@ from flask_login import current_user, login_required
 
 from bot.languages import OFFERED_LANGUAGES
 from bot.recordings import formats, reviewers, store
-from bot.recordings.models import APPROVED, PENDING, REJECTED, WITHDRAWN
+from bot.recordings.models import APPROVED, OUTDATED, PENDING, REJECTED, WITHDRAWN
 from bot.replies.catalogue import Catalogues
 from bot.storage.database import session_scope
 from bot.web.models import User
 
 blueprint = Blueprint("recordings", __name__, url_prefix="/recordings")
-STATUS_NAMES = {PENDING: "espera revisión", APPROVED: "en uso", REJECTED: "rechazada", WITHDRAWN: "retirada"}
+STATUS_NAMES = {PENDING: "espera revisión", APPROVED: "en uso", REJECTED: "rechazada", WITHDRAWN: "retirada",
+                OUTDATED: "no se envía: el texto en español cambió, hay que grabarla otra vez"}
 PREVIEW_CHARS = 70  # of a reply's Spanish text, in the list of replies
 AUDIO_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"}
 
