@@ -28,7 +28,7 @@ def test_the_page_draws_svg_charts_and_names_suppressed_counts(base: str, open_p
     page.fill("input[name=password]", STAFF_PASSWORD)
     page.press("input[name=password]", "Enter")
     expect(page.locator("h1")).to_have_text("Estadísticas: Todo el país")
-    assert page.locator(".chart svg").count() == 2  # the weekly trend and the topics; no help counted yet
+    assert page.locator(".chart svg").count() == 3  # the weekly trend, the topics, the unmet needs
     page.select_option("select[name=estado]", "11")
     page.click("button:has-text('Ver')")
     expect(page.locator("h1")).to_have_text("Estadísticas: Guanajuato")

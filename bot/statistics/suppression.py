@@ -14,7 +14,7 @@ side by side tell no more than the parts. (Hiding cells of the whole by its own 
 alone lets the two be played against each other: the property test found a case.)"""
 
 import heapq
-from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import AbstractSet, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 Cell = Tuple[int, int]
 Grid = Sequence[Sequence[int]]
@@ -114,13 +114,15 @@ def _too_narrow(table: Grid, hidden: Set[Cell], threshold: int) -> Optional[Cell
     return None
 
 
-def suppress(table: Grid, threshold: int) -> Set[Cell]:
+def suppress(table: Grid, threshold: int, forced: AbstractSet[Cell] = frozenset()) -> Set[Cell]:
     """The cells to hide in a table with its totals: the counts of fewer people than
-    `threshold` (a zero is no one: shown), and enough more that none of them follows from the
-    rest — not even with the knowledge that no count is negative, since every hidden cell on
-    a cycle of non-zero counts can be one more or one less — nor is known to be under the
-    threshold from a line's total, since each hidden count is at least one (`_too_narrow`)."""
+    `threshold` (a zero is no one: shown) and the `forced` ones, and enough more that none of
+    them follows from the rest — not even with the knowledge that no count is negative, since
+    every hidden cell on a cycle of non-zero counts can be one more or one less — nor is known
+    to be under the threshold from a line's total, since each hidden count is at least one
+    (`_too_narrow`)."""
     hidden = {(i, j) for i, row in enumerate(table) for j, value in enumerate(row) if 0 < value < threshold}
+    hidden |= set(forced)
     while True:
         bridges = _bridges(hidden)
         if not bridges:
@@ -136,11 +138,13 @@ def suppress(table: Grid, threshold: int) -> Set[Cell]:
         hidden.update(path)
 
 
-def family(whole: Grid, parts: Mapping[str, Grid], threshold: int) -> Tuple[Set[Cell], Dict[str, Set[Cell]]]:
+def family(whole: Grid, parts: Mapping[str, Grid], threshold: int,
+           forced: Optional[Mapping[str, AbstractSet[Cell]]] = None) -> Tuple[Set[Cell], Dict[str, Set[Cell]]]:
     """The hidden cells of a whole table and of the parts it adds up from (same shape): each
-    part's own, and in the whole every cell of which some part hides its share — a shown cell
-    of the whole is then the sum of shown cells, and tells nothing the parts do not."""
-    hidden = {name: suppress(grid, threshold) for name, grid in parts.items()}
+    part's own (with its `forced` ones), and in the whole every cell of which some part hides
+    its share — a shown cell of the whole is then the sum of shown cells, and tells nothing
+    the parts do not."""
+    hidden = {name: suppress(grid, threshold, (forced or {}).get(name, frozenset())) for name, grid in parts.items()}
     hidden_whole = {(i, j) for i, row in enumerate(whole) for j in range(len(row))
                     if not parts or any((i, j) in cells for cells in hidden.values())}
     return hidden_whole, hidden
