@@ -25,6 +25,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import OperationalError
 
 from actions import counted as counting
+from actions.guidance import PROTECTION, REPORT
+from actions.help_nearby import FIND_HELP
 from actions.safety import ActionDanger
 from bot.directory.models import Organisation
 from bot.handoff import service
@@ -39,6 +41,7 @@ from bot.storage.migrate import upgrade
 from bot.storage.tracker_store import ERASURE_SLOT
 from bot.web import accounts
 from bot.web.app import create_app
+from bot.web.statistics_page import value_label
 from tests.conftest import STAFF_PASSWORD, fresh_postgresql_database
 from tests.statistics_attack import bounds
 from tests.test_tracker_store import store_for
@@ -385,3 +388,11 @@ def test_the_week_under_way_is_not_published_so_no_day_tells_on_the_next(pages: 
         record.add(db, "topic", "new_topic", GUANAJUATO)
     assert admin.get("/estadisticas/datos.csv?medida=topic&estado=11").text == before
     assert "2026-12-14" not in before and "2026-12-07" in before
+
+
+def test_every_column_is_a_value_the_product_counts_and_is_named_in_spanish() -> None:
+    assert set(record.TOPICS) == {REPORT, PROTECTION, FIND_HELP}
+    for kind in record.KINDS:
+        assert "other" in columns_of(kind), kind
+        for value in (*columns_of(kind), "total"):
+            assert value_label(kind, value) != value, (kind, value)

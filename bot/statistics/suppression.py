@@ -11,7 +11,11 @@ is a bridge; each bridge is closed into a cycle by the cheapest path of shown ce
 A family of tables adds up (the country's is the sum of the states'): the whole shows a
 cell only where every part shows its share (`family`), so that the whole and its parts
 side by side tell no more than the parts. (Hiding cells of the whole by its own totals
-alone lets the two be played against each other: the property test found a case.)"""
+alone lets the two be played against each other: the property test found a case.)
+
+Families whose parts of one name have equal totals (kinds counted of the same people: a
+state's week has as many people by channel as by language) are suppressed `together`: a
+total one hides is hidden in all, else the other's would tell it."""
 
 import heapq
 from typing import AbstractSet, Dict, List, Mapping, Optional, Sequence, Set, Tuple
@@ -148,3 +152,21 @@ def family(whole: Grid, parts: Mapping[str, Grid], threshold: int,
     hidden_whole = {(i, j) for i, row in enumerate(whole) for j in range(len(row))
                     if not parts or any((i, j) in cells for cells in hidden.values())}
     return hidden_whole, hidden
+
+
+Family = Tuple[Grid, Mapping[str, Grid]]  # a whole and its parts
+
+
+def together(families: Mapping[str, Family], threshold: int) -> Dict[str, Tuple[Set[Cell], Dict[str, Set[Cell]]]]:
+    """The hidden cells of families of one-row tables with their totals (`with_totals` of one
+    row) whose parts of one name have equal totals: a part's total hidden in one family is
+    hidden in every one, and their suppression runs again until none hides another."""
+    totals: Set[str] = set()
+    while True:
+        found = {name: family(whole, parts, threshold, {part: {(0, len(whole[0]) - 1)} for part in totals})
+                 for name, (whole, parts) in families.items()}
+        more = {part for name, (_, hidden) in found.items() for part, cells in hidden.items()
+                if (0, len(families[name][0][0]) - 1) in cells} - totals
+        if not more:
+            return found
+        totals |= more

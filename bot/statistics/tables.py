@@ -72,16 +72,6 @@ def _grids(session: Session, kind: str, weeks: List[date]) -> Grids:
     return {place: [[cells[(week, value)] for value in columns] for week in weeks] for place, cells in counts.items()}
 
 
-def _hidden_in_week(grids: Grids, week: int, width: int, threshold: int, totals: Set[str]) -> Dict[str, Set[int]]:
-    """The columns hidden in one week, by place (COUNTRY too), the total (column `width`) of
-    the places `totals` among them."""
-    parts = {place: suppression.with_totals([grid[week]], width) for place, grid in grids.items()}
-    whole = suppression.with_totals([[sum(grid[week][j] for grid in grids.values()) for j in range(width)]], width)
-    hidden_whole, hidden_parts = suppression.family(whole, parts, threshold, {place: {(0, width)} for place in totals})
-    return {place: {j for row, j in cells if row == 0}
-            for place, cells in [(COUNTRY, hidden_whole), *hidden_parts.items()]}
-
-
 def _together(session: Session, kinds: Tuple[str, ...], threshold: int) -> Dict[str, Dict[str, Table]]:
     """Every table of kinds with equal totals, by kind and place."""
     weeks = _weeks(session)
@@ -92,32 +82,24 @@ def _together(session: Session, kinds: Tuple[str, ...], threshold: int) -> Dict[
     places = sorted({place for grids in counted.values() for place in grids})
     grids = {kind: {place: counted[kind].get(place) or [[0] * widths[kind] for _ in weeks] for place in places}
              for kind in kinds}
+    country = {kind: [[sum(grid[i][j] for grid in grids[kind].values()) for j in range(widths[kind])]
+                      for i in range(len(weeks))] for kind in kinds}
     hidden: Dict[str, Dict[str, List[Set[int]]]] = {kind: defaultdict(list) for kind in kinds}
-    for week in range(len(weeks)):
-        totals: Set[str] = set()  # the places whose total some kind hides: hidden in every kind
-        while True:
-            found = {kind: _hidden_in_week(grids[kind], week, widths[kind], threshold, totals) for kind in kinds}
-            more = {place for kind in kinds for place, cells in found[kind].items()
-                    if place != COUNTRY and widths[kind] in cells} - totals
-            if not more:
-                break
-            totals |= more
-        for kind in kinds:
-            for place, cells in found[kind].items():
-                hidden[kind][place].append(cells)
+    for week in range(len(weeks)):  # each week on its own: a row and its total
+        families = {kind: (suppression.with_totals([country[kind][week]], widths[kind]),
+                           {place: suppression.with_totals([grid[week]], widths[kind])
+                            for place, grid in grids[kind].items()}) for kind in kinds}
+        for kind, (hidden_whole, hidden_parts) in suppression.together(families, threshold).items():
+            for place, cells in [(COUNTRY, hidden_whole), *hidden_parts.items()]:
+                hidden[kind][place].append({j for row, j in cells if row == 0})
 
     def table(kind: str, place: str, grid: List[List[int]]) -> Table:
         cells = [[None if j in hidden[kind][place][i] else value for j, value in enumerate([*row, sum(row)])]
                  for i, row in enumerate(grid)]
         return Table(kind, place, weeks, list(values.columns(kind)), cells)
 
-    tables: Dict[str, Dict[str, Table]] = {}
-    for kind in kinds:
-        country = [[sum(grid[i][j] for grid in grids[kind].values()) for j in range(widths[kind])]
-                   for i in range(len(weeks))]
-        tables[kind] = {COUNTRY: table(kind, COUNTRY, country),
-                        **{place: table(kind, place, grid) for place, grid in grids[kind].items()}}
-    return tables
+    return {kind: {COUNTRY: table(kind, COUNTRY, country[kind]),
+                   **{place: table(kind, place, grid) for place, grid in grids[kind].items()}} for kind in kinds}
 
 
 def published(session: Session, kind: str, threshold: int) -> Dict[str, Table]:
