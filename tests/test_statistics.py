@@ -183,7 +183,8 @@ PEOPLE = [
                         "language": "nah"}),
     (GUANAJUATO, 0, 3, {"topic": "protection", "danger": "danger", "channel": "sms", "language": "es", "exit": "quick_exit"}),
     (GUANAJUATO, 1, 12, {"topic": "report_crime", "crime": "robbery", "channel": "web", "language": "es"}),
-    (GUANAJUATO, 1, 11, {"topic": "protection", "channel": "whatsapp", "language": "es"}),
+    (GUANAJUATO, 1, 8, {"topic": "protection", "channel": "whatsapp", "language": "es"}),
+    (GUANAJUATO, 1, 3, {"topic": "protection", "help": "not_found", "channel": "whatsapp", "language": "es"}),
     (GUANAJUATO, 2, 1, {"topic": "report_crime", "channel": "whatsapp", "language": "nah"}),
     (GUANAJUATO, 2, 9, {"danger": "danger", "channel": "whatsapp", "language": "es"}),  # the reviewer's case
     (JALISCO, 0, 25, {"topic": "report_crime", "crime": "robbery", "channel": "whatsapp", "language": "es"}),
