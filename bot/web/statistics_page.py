@@ -24,8 +24,9 @@ COLUMNS = ("semana", "valor", "nombre", "personas", "suprimido")  # the CSV's, R
 
 def value_label(kind: str, value: str) -> str:
     """A value's name in Spanish."""
-    if kind == "crime" and value in guidance().crimes.keys() | guidance().situations.keys():
-        return {**guidance().crimes, **guidance().situations}[value]["label"]
+    named = {**guidance().crimes, **guidance().situations}.get(value) if kind == "crime" else None
+    if named:
+        return named["label"]
     if kind == "language" and value in OFFERED_LANGUAGES:
         return language(value)
     if kind == "help" and value not in (values.NOT_FOUND, tables.TOTAL):
