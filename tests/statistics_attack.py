@@ -11,11 +11,15 @@ Key = Tuple[str, int, int]
 
 
 def bounds(tables: Mapping[str, Shown], whole: Optional[str] = None, column_totals: bool = True,
-           zeros: Optional[Mapping[str, Sequence[Sequence[bool]]]] = None) -> Dict[Key, Tuple[float, float]]:
+           zeros: Optional[Mapping[str, Sequence[Sequence[bool]]]] = None,
+           sums: Optional[Mapping[str, Sequence[str]]] = None,
+           equal: Sequence[Tuple[Key, Key]] = ()) -> Dict[Key, Tuple[float, float]]:
     """(least, greatest) of every suppressed cell, by (table, row, column). Each table's rows
     add up to their last cell and, with `column_totals`, its columns to its last row; with
-    `whole`, that table is the sum of the others. A suppressed cell is at least one (zeros are
-    shown), unless `zeros` (per table, like it) says it is zero: an attacker who knows that too."""
+    `whole`, that table is the sum of the others, and each table named in `sums` the sum of
+    the tables listed for it; each pair of cells in `equal` holds one count. A suppressed
+    cell is at least one (zeros are shown), unless `zeros` (per table, like it) says it is
+    zero: an attacker who knows that too."""
     unknown: List[Key] = [(name, i, j) for name, table in tables.items()
                           for i, row in enumerate(table) for j, cell in enumerate(row) if cell is None]
     if not unknown:
@@ -41,11 +45,13 @@ def bounds(tables: Mapping[str, Shown], whole: Optional[str] = None, column_tota
             equation([((name, i, j), 1.0) for j in range(last_column)] + [((name, i, last_column), -1.0)])
         for j in range(last_column + 1 if column_totals else 0):
             equation([((name, i, j), 1.0) for i in range(last_row)] + [((name, last_row, j), -1.0)])
-    if whole is not None:
-        parts = [name for name in tables if name != whole]
-        for i, row in enumerate(tables[whole]):
+    wholes = {**({whole: [name for name in tables if name != whole]} if whole is not None else {}), **(sums or {})}
+    for total, parts in wholes.items():
+        for i, row in enumerate(tables[total]):
             for j in range(len(row)):
-                equation([((name, i, j), 1.0) for name in parts] + [((whole, i, j), -1.0)])
+                equation([((name, i, j), 1.0) for name in parts] + [((total, i, j), -1.0)])
+    for one, other in equal:
+        equation([(one, 1.0), (other, -1.0)])
     a_eq = [[row.get(n, 0.0) for n in range(len(unknown))] for row, _ in equations]
     floors = [(0 if zeros and zeros[name][i][j] else 1, None) for name, i, j in unknown]
     b_eq = [constant for _, constant in equations]

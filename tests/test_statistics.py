@@ -25,11 +25,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import OperationalError
 
 from actions import counted as counting
+from actions.guidance import PROTECTION, REPORT
+from actions.help_nearby import FIND_HELP
 from actions.safety import ActionDanger
 from bot.directory.models import Organisation
 from bot.handoff import service
 from bot.settings import Settings
 from bot.statistics import record
+from bot.statistics.values import columns as columns_of
 from bot.statistics.models import DailyCount, DayKey, Mark, PendingCount, Published
 from bot.storage.crypto import new_key
 from bot.storage.database import engine_for, session_scope
@@ -38,6 +41,7 @@ from bot.storage.migrate import upgrade
 from bot.storage.tracker_store import ERASURE_SLOT
 from bot.web import accounts
 from bot.web.app import create_app
+from bot.web.statistics_page import value_label
 from tests.conftest import STAFF_PASSWORD, fresh_postgresql_database
 from tests.statistics_attack import bounds
 from tests.test_tracker_store import store_for
@@ -169,11 +173,41 @@ def test_the_quick_exit_is_told_from_delete_my_data() -> None:
     assert record.exit_kind([Ran("action_quick_exit"), Ran("action_delete_my_data")]) == "delete_data"
 
 
-# Through the pages: counts of several states over three weeks, many of them small.
-SEEDED = {(GUANAJUATO, 0, "report_crime"): 14, (GUANAJUATO, 0, "protection"): 3, (GUANAJUATO, 1, "report_crime"): 12,
-          (GUANAJUATO, 1, "protection"): 11, (GUANAJUATO, 2, "report_crime"): 1, (JALISCO, 0, "report_crime"): 25,
-          (JALISCO, 0, "protection"): 12, (JALISCO, 1, "protection"): 2, (JALISCO, 2, "report_crime"): 30,
-          (JALISCO, 2, "find_help"): 13, ("", 0, "find_help"): 4, ("", 2, "report_crime"): 16}
+# Through the pages: people of several states over three weeks, each counted in every kind as
+# actions/counted.py counts them (channel and language always, with what they asked), many
+# counts small: (state, week, people, {kind: value}).
+PEOPLE = [
+    (GUANAJUATO, 0, 9, {"topic": "report_crime", "crime": "robbery", "channel": "whatsapp", "language": "es"}),
+    (GUANAJUATO, 0, 4, {"topic": "report_crime", "crime": "family_violence", "channel": "whatsapp", "language": "es"}),
+    (GUANAJUATO, 0, 1, {"topic": "report_crime", "crime": "trafficking", "danger": "trafficking", "channel": "sms",
+                        "language": "nah"}),
+    (GUANAJUATO, 0, 3, {"topic": "protection", "danger": "danger", "channel": "sms", "language": "es", "exit": "quick_exit"}),
+    (GUANAJUATO, 1, 12, {"topic": "report_crime", "crime": "robbery", "channel": "web", "language": "es"}),
+    (GUANAJUATO, 1, 8, {"topic": "protection", "channel": "whatsapp", "language": "es"}),
+    (GUANAJUATO, 1, 3, {"topic": "protection", "help": "not_found", "channel": "whatsapp", "language": "es"}),
+    (GUANAJUATO, 2, 1, {"topic": "report_crime", "channel": "whatsapp", "language": "nah"}),
+    (GUANAJUATO, 2, 9, {"danger": "danger", "channel": "whatsapp", "language": "es"}),  # the reviewer's case
+    (JALISCO, 0, 25, {"topic": "report_crime", "crime": "robbery", "channel": "whatsapp", "language": "es"}),
+    (JALISCO, 0, 12, {"topic": "protection", "channel": "web", "language": "es", "exit": "quick_exit"}),
+    (JALISCO, 1, 2, {"topic": "protection", "danger": "self_harm", "channel": "sms", "language": "tzh"}),
+    (JALISCO, 1, 11, {"danger": "danger", "channel": "whatsapp", "language": "es"}),
+    (JALISCO, 2, 30, {"topic": "report_crime", "crime": "extortion", "channel": "whatsapp", "language": "es"}),
+    (JALISCO, 2, 10, {"topic": "find_help", "help": "not_found", "channel": "web", "language": "es"}),
+    (JALISCO, 2, 3, {"topic": "find_help", "help": "prosecutor", "channel": "web", "language": "yua"}),
+    ("", 0, 4, {"topic": "find_help", "help": "not_found", "channel": "web", "language": "es", "exit": "delete_data"}),
+    ("", 2, 16, {"topic": "report_crime", "channel": "whatsapp", "language": "es"}),
+]
+EVENTS = {(JALISCO, 0, "handoff", "requested"): 11, (JALISCO, 0, "claim_time", "under_15m"): 9,
+          (JALISCO, 0, "claim_time", "over_4h"): 2, (GUANAJUATO, 1, "handoff", "requested"): 2}
+
+
+def seeded() -> Dict[Tuple[str, int, str, str], int]:
+    """People by (state, week, kind, value)."""
+    cells: Dict[Tuple[str, int, str, str], int] = defaultdict(int, EVENTS)
+    for state, week, people, kinds in PEOPLE:
+        for kind, value in kinds.items():
+            cells[(state, week, kind, value)] += people
+    return dict(cells)
 
 
 @pytest.fixture
@@ -182,8 +216,8 @@ def pages(database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dict[str, 
     engine = engine_for(database)
     with session_scope(engine) as db:
         db.add(Published(id=1, until=MONDAY + timedelta(weeks=3)))  # three whole weeks
-        for (state, week, value), people in SEEDED.items():
-            db.add(DailyCount(day=MONDAY + timedelta(weeks=week, days=2), state=state, kind="topic", value=value,
+        for (state, week, kind, value), people in seeded().items():
+            db.add(DailyCount(day=MONDAY + timedelta(weeks=week, days=2), state=state, kind=kind, value=value,
                               people=people))
         leon = Organisation(name="Observatorio de León", kind="observatory", state_key=GUANAJUATO, onc_network="",
                             source="prueba", verified_on=MONDAY, active=True, updated_at=datetime.now(timezone.utc))
@@ -218,25 +252,73 @@ def as_grid(rows: List[Dict[str, Any]]) -> List[List[Optional[int]]]:
     return [[cells[(week, value)] for value in values] for week in weeks]
 
 
+def csv_grid(text: str) -> List[List[Optional[int]]]:
+    return as_grid([{"semana": row["semana"], "valor": row["valor"],
+                     "personas": None if row["personas"] == "" else int(row["personas"])}
+                    for row in csv.DictReader(io.StringIO(text))])
+
+
+PLACES = ("", GUANAJUATO, JALISCO, "nd")
+
+
 def test_nothing_suppressed_can_be_worked_out_from_every_export_together(pages: Dict[str, Any]) -> None:
+    """Every kind's CSV and JSON of every place, played against each other: each table's
+    totals, the country as the sum of the places, the kinds counted of the same people as
+    having equal totals, the zeros shown. No count under the threshold is shown, nor known
+    to be under it (or worked out) from the rest."""
     admin = signed_in(pages["app"], "admin-stats")
-    published = {place: admin.get(f"/estadisticas/datos.json?medida=topic&estado={place}").json
-                 for place in ("", GUANAJUATO, JALISCO, "nd")}
-    grids = {place: as_grid(body["filas"]) for place, body in published.items()}
-    assert published[GUANAJUATO]["minimo_personas"] == THRESHOLD and grids[JALISCO][0] == [0, 12, 25, 37]
-    for place, body in published.items():  # every cell under the threshold is suppressed, and flagged
-        for row in body["filas"]:
-            assert row["suprimido"] == (row["personas"] is None)
-            assert row["personas"] is None or row["personas"] == 0 or row["personas"] >= THRESHOLD
-    # The attacks: a total minus the cells shown; the country minus the states shown; all together.
-    worked_out = bounds({("mx" if place == "" else place): grid for place, grid in grids.items()}, whole="mx",
-                        column_totals=False)
-    values = ["find_help", "protection", "report_crime"]
-    for (place, i, j), (least, greatest) in worked_out.items():
-        if place != "mx" and j < 3:
-            real = SEEDED.get((GUANAJUATO if place == GUANAJUATO else JALISCO if place == JALISCO else "", i, values[j]), 0)
-            if 0 < real < THRESHOLD:
-                assert greatest - least > 0.5, (place, i, j, least, greatest)
+    grids: Dict[str, List[List[Optional[int]]]] = {}
+    columns: Dict[str, List[str]] = {}
+    for kind in record.KINDS:
+        for place in PLACES:
+            body = admin.get(f"/estadisticas/datos.json?medida={kind}&estado={place}").json
+            assert body["minimo_personas"] == THRESHOLD
+            grids[f"{kind}/{place}"] = as_grid(body["filas"])
+            assert csv_grid(admin.get(f"/estadisticas/datos.csv?medida={kind}&estado={place}").text) == \
+                grids[f"{kind}/{place}"]
+            columns[kind] = list(dict.fromkeys(row["valor"] for row in body["filas"]))
+            for row in body["filas"]:  # every cell under the threshold is suppressed, and flagged
+                assert row["suprimido"] == (row["personas"] is None)
+                assert row["personas"] is None or row["personas"] == 0 or row["personas"] >= THRESHOLD
+    people = seeded()
+
+    def real(name: str, week: int, column: int) -> int:
+        kind, place = name.split("/")
+        value = columns[kind][column]
+        return sum(count for (state, w, k, v), count in people.items()
+                   if w == week and k == kind and (value == "total" or v == value)
+                   and (place == "" or (state or "nd") == place))
+
+    assert grids[f"topic/{JALISCO}"][0] == [25, 12, 0, 0, 37]
+    zeros = {name: [[real(name, i, j) == 0 for j in range(len(row))] for i, row in enumerate(grid)]
+             for name, grid in grids.items()}
+    sums = {f"{kind}/": [f"{kind}/{place}" for place in PLACES[1:]] for kind in record.KINDS}
+    equal = [((f"{one}/{place}", week, len(columns[one]) - 1), (f"{other}/{place}", week, len(columns[other]) - 1))
+             for one, other in record.SAME_PEOPLE for place in PLACES for week in range(3)]
+    worked_out = bounds(grids, column_totals=False, zeros=zeros, sums=sums, equal=equal)
+    assert worked_out
+    for (name, i, j), (least, greatest) in worked_out.items():
+        value = real(name, i, j)
+        assert least - 1e-6 <= value <= greatest + 1e-6, (name, i, j)
+        if 0 < value < THRESHOLD:
+            assert greatest >= THRESHOLD - 1e-6 and greatest - least > 0.5, \
+                f"{name} week {i} {columns[name.split('/')[0]][j]} = {value} is told by {least}..{greatest}"
+
+
+def test_a_states_columns_do_not_tell_what_other_states_counted(pages: Dict[str, Any]) -> None:
+    staff = signed_in(pages["app"], "staff-leon")
+    before = {kind: staff.get(f"/estadisticas/datos.json?medida={kind}").json["filas"] for kind in record.KINDS}
+    for kind, values in before.items():
+        assert list(dict.fromkeys(row["valor"] for row in values)) == [*columns_of(kind), "total"], kind
+    with session_scope(pages["engine"]) as db:  # elsewhere, a rare language and a value no longer offered
+        db.add(DailyCount(day=MONDAY, state=JALISCO, kind="language", value="ote", people=1))
+        db.add(DailyCount(day=MONDAY, state=JALISCO, kind="language", value="xx", people=1))
+    assert {kind: [row["valor"] for row in staff.get(f"/estadisticas/datos.json?medida={kind}").json["filas"]]
+            for kind in record.KINDS} == {kind: [row["valor"] for row in rows] for kind, rows in before.items()}
+    admin = signed_in(pages["app"], "admin-stats")
+    jalisco = {row["valor"]: row["personas"] for row in admin.get(
+        f"/estadisticas/datos.json?medida=language&estado={JALISCO}").json["filas"] if row["semana"] == "2026-11-23"}
+    assert jalisco["other"] is None and jalisco["ote"] is None  # counted, under the threshold
 
 
 def test_the_csv_holds_what_the_json_holds_suppressed_cells_empty(pages: Dict[str, Any]) -> None:
@@ -248,7 +330,7 @@ def test_the_csv_holds_what_the_json_holds_suppressed_cells_empty(pages: Dict[st
     assert [(r["semana"], r["valor"], r["personas"], r["suprimido"]) for r in read] == \
         [(r["semana"], r["valor"], "" if r["personas"] is None else str(r["personas"]), "sí" if r["suprimido"] else "no")
          for r in rows]
-    assert read[0]["nombre"] == "ayuda cercana" and any(r["personas"] == "" for r in read)
+    assert read[0]["nombre"] == "cómo denunciar" and any(r["personas"] == "" for r in read)
 
 
 def test_staff_see_their_own_state_whatever_they_ask(pages: Dict[str, Any]) -> None:
@@ -307,3 +389,11 @@ def test_the_week_under_way_is_not_published_so_no_day_tells_on_the_next(pages: 
         record.add(db, "topic", "new_topic", GUANAJUATO)
     assert admin.get("/estadisticas/datos.csv?medida=topic&estado=11").text == before
     assert "2026-12-14" not in before and "2026-12-07" in before
+
+
+def test_every_column_is_a_value_the_product_counts_and_is_named_in_spanish() -> None:
+    assert set(record.TOPICS) == {REPORT, PROTECTION, FIND_HELP}
+    for kind in record.KINDS:
+        assert "other" in columns_of(kind), kind
+        for value in (*columns_of(kind), "total"):
+            assert value_label(kind, value) != value, (kind, value)

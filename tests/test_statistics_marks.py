@@ -175,7 +175,7 @@ def test_a_week_is_published_after_its_grace_and_a_late_count_changes_nothing_sh
         assert published_until(db) == date(2026, 11, 23)
     fold(engine, at(0, 20))
     published = shown()
-    assert published[GUANAJUATO].cells == [[12, 12]]
+    assert published[GUANAJUATO].cells == [[12, 0, 0, 0, 12]]  # report_crime, protection, find_help, other
     with session_scope(engine) as db:  # a turn that straddled midnight, committed after the week was shown
         record.add(db, "topic", "report_crime", GUANAJUATO, day=sunday)
     assert fold(engine, at(1, 20)) == 1 and shown() == published

@@ -2,13 +2,13 @@
 threshold (but some) is hidden, and none of them can be worked out from what is shown — not from a
 table's totals, nor from the country's table beside the states' (tests/statistics_attack.py)."""
 
-from typing import Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from bot.settings import statistics_threshold
-from bot.statistics.suppression import Cell, family, suppress, with_totals
+from bot.statistics.suppression import Cell, family, suppress, together, with_totals
 from tests.statistics_attack import bounds
 
 counts = st.integers(min_value=0, max_value=40)
@@ -27,17 +27,20 @@ def shown(table: List[List[int]], hidden: Set[Cell]) -> List[List[Optional[int]]
 
 
 def assert_nothing_small_is_told(tables: Dict[str, List[List[int]]], hidden: Dict[str, Set[Cell]],
-                                 threshold: int, whole: Optional[str] = None, one_row: bool = True) -> None:
+                                 threshold: int, whole: Optional[str] = None, one_row: bool = True,
+                                 **played: Any) -> None:
     """No small count is shown or worked out. In the one-week rows that are published, a
     hidden count is not even known to be under the threshold by an attacker who knows that
     hidden counts are at least one (zeros are shown) and which are zero; in larger grids,
-    with counts that may be zero, none is worked out exactly."""
+    with counts that may be zero, none is worked out exactly. `played`: more the attacker
+    knows (tests/statistics_attack.py's `sums` and `equal`)."""
     for name, table in tables.items():
         for i, row in enumerate(table):
             for j, value in enumerate(row):
                 assert value == 0 or value >= threshold or (i, j) in hidden[name], (name, i, j)
     zeros = {name: [[value == 0 or not one_row for value in row] for row in table] for name, table in tables.items()}
-    worked_out = bounds({name: shown(table, hidden[name]) for name, table in tables.items()}, whole, zeros=zeros)
+    worked_out = bounds({name: shown(table, hidden[name]) for name, table in tables.items()}, whole, zeros=zeros,
+                        **played)
     for (name, i, j), (least, greatest) in worked_out.items():
         value = tables[name][i][j]
         assert least - 1e-6 <= value <= greatest + 1e-6
@@ -70,6 +73,43 @@ def test_no_small_count_of_a_state_follows_from_the_country(rows: int, columns: 
     whole = [[sum(part[i][j] for part in parts.values()) for j in range(columns + 1)] for i in range(rows + 1)]
     hidden_whole, hidden = family(whole, parts, threshold)
     assert_nothing_small_is_told({**parts, "mx": whole}, {**hidden, "mx": hidden_whole}, threshold, whole="mx")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 3), thresholds, st.data())
+def test_no_small_count_follows_from_a_kind_of_the_same_people(columns: int, others: int, states: int,
+                                                               threshold: int, data: st.DataObject) -> None:
+    """Two kinds counted of the same people (channel and language): in each state each person
+    is in one column of each, so the two have equal totals, which the attacker knows too."""
+    people = st.lists(st.tuples(st.integers(0, columns - 1), st.integers(0, others - 1)), max_size=30)
+    rows: Dict[str, Dict[str, List[int]]] = {"a": {}, "b": {}}
+    for n in range(states):
+        drawn = data.draw(people)
+        rows["a"][f"s{n}"] = [sum(1 for one, _ in drawn if one == j) for j in range(columns)]
+        rows["b"][f"s{n}"] = [sum(1 for _, other in drawn if other == j) for j in range(others)]
+    families = {}
+    for kind, by_state in rows.items():
+        width = len(next(iter(by_state.values())))
+        parts = {state: with_totals([row], width) for state, row in by_state.items()}
+        families[kind] = (with_totals([[sum(row[j] for row in by_state.values()) for j in range(width)]], width), parts)
+    hidden = together(families, threshold)
+    tables = {f"{kind}/{name}": table for kind, (whole, parts) in families.items()
+              for name, table in [("mx", whole), *parts.items()]}
+    cells = {f"{kind}/{name}": found for kind, (hidden_whole, hidden_parts) in hidden.items()
+             for name, found in [("mx", hidden_whole), *hidden_parts.items()]}
+    sums = {f"{kind}/mx": [f"{kind}/s{n}" for n in range(states)] for kind in rows}
+    equal = [((f"a/{name}", 0, columns), (f"b/{name}", 0, others)) for name in ("mx", *rows["a"])]
+    assert_nothing_small_is_told(tables, cells, threshold, sums=sums, equal=equal)
+
+
+def test_a_total_hidden_by_one_kind_is_hidden_by_the_kind_of_the_same_people() -> None:
+    """Guanajuato: 9 and 1 by language, 10 by channel, which alone would show its 10."""
+    families = {"language": (with_totals([[9, 1]], 2), {"11": with_totals([[9, 1]], 2)}),
+                "channel": (with_totals([[10, 0]], 2), {"11": with_totals([[10, 0]], 2)})}
+    assert suppress(with_totals([[10, 0]], 2), 10) == set()
+    hidden = together(families, 10)
+    assert (0, 2) in hidden["language"][1]["11"] and {(0, 0), (0, 2)} <= hidden["channel"][1]["11"]
+    assert (0, 2) in hidden["channel"][0]
 
 
 def test_two_small_counts_beside_a_large_one_are_not_told_by_the_total() -> None:

@@ -21,6 +21,11 @@ logger = logging.getLogger(__name__)
 # The kinds counted: the handoff's steps (handoff, claim_time) once per event, the others once
 # per person and day (bot/statistics/marks.py; README, "Statistics").
 KINDS = ("topic", "crime", "danger", "help", "channel", "language", "handoff", "claim_time", "exit")
+# Kinds counted of the same people: each person counted once a day is counted in both, in one
+# place (actions/counted.py), so a place's week has the same total in each (bot/statistics/tables.py).
+SAME_PEOPLE = (("channel", "language"),)
+TOPICS = ("report_crime", "protection", "find_help")  # actions/guidance.py, actions/help_nearby.py
+HANDOFF_STEPS = ("requested", "to_desk", "escalated")  # bot/handoff/service.py, bot/handoff/escalation.py
 # How long a handoff waited to be claimed, in buckets: (up to, code).
 CLAIM_BUCKETS: Sequence[Tuple[timedelta, str]] = (
     (timedelta(minutes=15), "under_15m"), (timedelta(hours=1), "under_1h"), (timedelta(hours=4), "under_4h"))

@@ -11,10 +11,14 @@ is a bridge; each bridge is closed into a cycle by the cheapest path of shown ce
 A family of tables adds up (the country's is the sum of the states'): the whole shows a
 cell only where every part shows its share (`family`), so that the whole and its parts
 side by side tell no more than the parts. (Hiding cells of the whole by its own totals
-alone lets the two be played against each other: the property test found a case.)"""
+alone lets the two be played against each other: the property test found a case.)
+
+Families whose parts of one name have equal totals (kinds counted of the same people: a
+state's week has as many people by channel as by language) are suppressed `together`: a
+total one hides is hidden in all, else the other's would tell it."""
 
 import heapq
-from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import AbstractSet, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 Cell = Tuple[int, int]
 Grid = Sequence[Sequence[int]]
@@ -114,13 +118,15 @@ def _too_narrow(table: Grid, hidden: Set[Cell], threshold: int) -> Optional[Cell
     return None
 
 
-def suppress(table: Grid, threshold: int) -> Set[Cell]:
+def suppress(table: Grid, threshold: int, forced: AbstractSet[Cell] = frozenset()) -> Set[Cell]:
     """The cells to hide in a table with its totals: the counts of fewer people than
-    `threshold` (a zero is no one: shown), and enough more that none of them follows from the
-    rest — not even with the knowledge that no count is negative, since every hidden cell on
-    a cycle of non-zero counts can be one more or one less — nor is known to be under the
-    threshold from a line's total, since each hidden count is at least one (`_too_narrow`)."""
+    `threshold` (a zero is no one: shown) and the `forced` ones, and enough more that none of
+    them follows from the rest — not even with the knowledge that no count is negative, since
+    every hidden cell on a cycle of non-zero counts can be one more or one less — nor is known
+    to be under the threshold from a line's total, since each hidden count is at least one
+    (`_too_narrow`)."""
     hidden = {(i, j) for i, row in enumerate(table) for j, value in enumerate(row) if 0 < value < threshold}
+    hidden |= set(forced)
     while True:
         bridges = _bridges(hidden)
         if not bridges:
@@ -136,11 +142,31 @@ def suppress(table: Grid, threshold: int) -> Set[Cell]:
         hidden.update(path)
 
 
-def family(whole: Grid, parts: Mapping[str, Grid], threshold: int) -> Tuple[Set[Cell], Dict[str, Set[Cell]]]:
+def family(whole: Grid, parts: Mapping[str, Grid], threshold: int,
+           forced: Optional[Mapping[str, AbstractSet[Cell]]] = None) -> Tuple[Set[Cell], Dict[str, Set[Cell]]]:
     """The hidden cells of a whole table and of the parts it adds up from (same shape): each
-    part's own, and in the whole every cell of which some part hides its share — a shown cell
-    of the whole is then the sum of shown cells, and tells nothing the parts do not."""
-    hidden = {name: suppress(grid, threshold) for name, grid in parts.items()}
+    part's own (with its `forced` ones), and in the whole every cell of which some part hides
+    its share — a shown cell of the whole is then the sum of shown cells, and tells nothing
+    the parts do not."""
+    hidden = {name: suppress(grid, threshold, (forced or {}).get(name, frozenset())) for name, grid in parts.items()}
     hidden_whole = {(i, j) for i, row in enumerate(whole) for j in range(len(row))
                     if not parts or any((i, j) in cells for cells in hidden.values())}
     return hidden_whole, hidden
+
+
+Family = Tuple[Grid, Mapping[str, Grid]]  # a whole and its parts
+
+
+def together(families: Mapping[str, Family], threshold: int) -> Dict[str, Tuple[Set[Cell], Dict[str, Set[Cell]]]]:
+    """The hidden cells of families of one-row tables with their totals (`with_totals` of one
+    row) whose parts of one name have equal totals: a part's total hidden in one family is
+    hidden in every one, and their suppression runs again until none hides another."""
+    totals: Set[str] = set()
+    while True:
+        found = {name: family(whole, parts, threshold, {part: {(0, len(whole[0]) - 1)} for part in totals})
+                 for name, (whole, parts) in families.items()}
+        more = {part for name, (_, hidden) in found.items() for part, cells in hidden.items()
+                if (0, len(families[name][0][0]) - 1) in cells} - totals
+        if not more:
+            return found
+        totals |= more

@@ -9,7 +9,11 @@ week under way would tell, day by day, who came).
 
 Every table of a kind is computed with all the others of that kind: the country's shows a
 count only where every state's share of it is shown, so that no view, export or pair of
-them tells a suppressed cell."""
+them tells a suppressed cell. Kinds counted of the same people (record.SAME_PEOPLE) have
+equal totals in each place and week, so they are computed together: a total one of them
+hides is hidden in all of them, and their suppression runs again until none hides more.
+Every table of a kind has the same columns (bot/statistics/values.py) and weeks (from the
+first week anything was counted), whatever was counted where."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -19,12 +23,13 @@ from typing import Dict, List, Optional, Set, Tuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.statistics import suppression
+from bot.statistics import record, suppression, values
 from bot.statistics.fold import monday, published_until
 from bot.statistics.models import DailyCount
 
 COUNTRY, NO_STATE = "", "nd"  # the places that are not a state's key
 TOTAL = "total"
+Grids = Dict[str, List[List[int]]]  # per place that is a state or NO_STATE: people by week and column
 
 
 @dataclass(frozen=True)
@@ -44,49 +49,67 @@ class Table:
                 for j, value in enumerate([*self.values, TOTAL])]
 
 
-def _grids(session: Session, kind: str) -> Tuple[List[date], List[str], Dict[str, List[List[int]]]]:
-    """The published weeks, the values seen in them and, per place that is a state or
-    NO_STATE, its counts (nothing of a week not published, not even a value first seen in it)."""
+def _weeks(session: Session) -> List[date]:
+    """The published weeks, from the first with any count (nothing of a week not published)."""
     under_way = published_until(session)
+    first = session.scalar(sa.select(sa.func.min(DailyCount.day)).where(DailyCount.day < under_way)) \
+        if under_way else None
+    if first is None:
+        return []
+    start = monday(first)
+    return [start + timedelta(weeks=n) for n in range((under_way - start).days // 7)]
+
+
+def _grids(session: Session, kind: str, weeks: List[date]) -> Grids:
+    """A kind's counts in the published weeks, by place, week and column."""
+    columns = values.columns(kind)
     rows = session.execute(sa.select(DailyCount.day, DailyCount.state, DailyCount.value, DailyCount.people)
-                           .where(DailyCount.kind == kind, DailyCount.day < under_way)).all() if under_way else []
-    if not rows:
-        return [], [], {}
-    first = monday(min(row.day for row in rows))
-    weeks = [first + timedelta(weeks=n) for n in range((under_way - first).days // 7)]
-    values = sorted({row.value for row in rows})
+                           .where(DailyCount.kind == kind, DailyCount.day >= weeks[0],
+                                  DailyCount.day < weeks[-1] + timedelta(weeks=1))).all()
     counts: Dict[str, Dict[Tuple[date, str], int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        counts[row.state or NO_STATE][(monday(row.day), row.value)] += row.people
-    return weeks, values, {place: [[cells[(week, value)] for value in values] for week in weeks]
-                           for place, cells in counts.items()}
+        counts[row.state or NO_STATE][(monday(row.day), values.column(kind, row.value))] += row.people
+    return {place: [[cells[(week, value)] for value in columns] for week in weeks] for place, cells in counts.items()}
+
+
+def _together(session: Session, kinds: Tuple[str, ...], threshold: int) -> Dict[str, Dict[str, Table]]:
+    """Every table of kinds with equal totals, by kind and place."""
+    weeks = _weeks(session)
+    if not weeks:
+        return {}
+    widths = {kind: len(values.columns(kind)) for kind in kinds}
+    counted = {kind: _grids(session, kind, weeks) for kind in kinds}
+    places = sorted({place for grids in counted.values() for place in grids})
+    grids = {kind: {place: counted[kind].get(place) or [[0] * widths[kind] for _ in weeks] for place in places}
+             for kind in kinds}
+    country = {kind: [[sum(grid[i][j] for grid in grids[kind].values()) for j in range(widths[kind])]
+                      for i in range(len(weeks))] for kind in kinds}
+    hidden: Dict[str, Dict[str, List[Set[int]]]] = {kind: defaultdict(list) for kind in kinds}
+    for week in range(len(weeks)):  # each week on its own: a row and its total
+        families = {kind: (suppression.with_totals([country[kind][week]], widths[kind]),
+                           {place: suppression.with_totals([grid[week]], widths[kind])
+                            for place, grid in grids[kind].items()}) for kind in kinds}
+        for kind, (hidden_whole, hidden_parts) in suppression.together(families, threshold).items():
+            for place, cells in [(COUNTRY, hidden_whole), *hidden_parts.items()]:
+                hidden[kind][place].append({j for row, j in cells if row == 0})
+
+    def table(kind: str, place: str, grid: List[List[int]]) -> Table:
+        cells = [[None if j in hidden[kind][place][i] else value for j, value in enumerate([*row, sum(row)])]
+                 for i, row in enumerate(grid)]
+        return Table(kind, place, weeks, list(values.columns(kind)), cells)
+
+    return {kind: {COUNTRY: table(kind, COUNTRY, country[kind]),
+                   **{place: table(kind, place, grid) for place, grid in grids[kind].items()}} for kind in kinds}
 
 
 def published(session: Session, kind: str, threshold: int) -> Dict[str, Table]:
     """Every table of a kind, by place (COUNTRY, NO_STATE, or a state's key)."""
-    weeks, values, grids = _grids(session, kind)
-    if not weeks:
-        return {}
-    hidden: Dict[str, List[Set[int]]] = defaultdict(list)
-    for i in range(len(weeks)):  # each week on its own: a row and its total
-        parts = {place: suppression.with_totals([grid[i]], len(values)) for place, grid in grids.items()}
-        whole = suppression.with_totals([[sum(grid[i][j] for grid in grids.values()) for j in range(len(values))]],
-                                        len(values))
-        hidden_whole, hidden_parts = suppression.family(whole, parts, threshold)
-        for place, cells in [(COUNTRY, hidden_whole), *hidden_parts.items()]:
-            hidden[place].append({j for row, j in cells if row == 0})
-
-    def table(place: str, grid: List[List[int]]) -> Table:
-        cells = [[None if j in hidden[place][i] else value for j, value in enumerate([*row, sum(row)])]
-                 for i, row in enumerate(grid)]
-        return Table(kind, place, weeks, values, cells)
-
-    country = [[sum(grid[i][j] for grid in grids.values()) for j in range(len(values))] for i in range(len(weeks))]
-    return {COUNTRY: table(COUNTRY, country), **{place: table(place, grid) for place, grid in grids.items()}}
+    group = next((kinds for kinds in record.SAME_PEOPLE if kind in kinds), (kind,))
+    return _together(session, group, threshold).get(kind, {})
 
 
 def of_place(session: Session, kind: str, place: str, threshold: int) -> Optional[Table]:
-    """The table of a kind for one place; None when nothing of that kind is recorded at all.
+    """The table of a kind for one place; None before a week with any count is published.
     A place with no count of it has a table of zeros."""
     tables = published(session, kind, threshold)
     if not tables or place in tables:

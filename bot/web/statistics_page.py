@@ -13,7 +13,8 @@ from flask_login import current_user, login_required
 from bot.directory.catalogue import catalogue
 from bot.directory.models import Organisation
 from bot.guidance.content import guidance
-from bot.statistics import charts, record, tables
+from bot.languages import OFFERED_LANGUAGES
+from bot.statistics import charts, record, tables, values
 from bot.storage.database import session_scope
 from bot.web.labels import label, language
 
@@ -23,14 +24,12 @@ COLUMNS = ("semana", "valor", "nombre", "personas", "suprimido")  # the CSV's, R
 
 def value_label(kind: str, value: str) -> str:
     """A value's name in Spanish."""
-    if value == tables.TOTAL:
-        return label(value, "stat_value")
-    if kind == "crime":
-        named = {**guidance().crimes, **guidance().situations}.get(value)
-        return named["label"] if named else value
-    if kind == "language":
+    named = {**guidance().crimes, **guidance().situations}.get(value) if kind == "crime" else None
+    if named:
+        return named["label"]
+    if kind == "language" and value in OFFERED_LANGUAGES:
         return language(value)
-    if kind == "help" and value != "not_found":
+    if kind == "help" and value not in (values.NOT_FOUND, tables.TOTAL):
         return label(value, "kind")
     return label(value, "stat_value")
 
@@ -82,8 +81,8 @@ def index() -> str:
                                      [row[-1] for row in table.cells]))
         figures.append(charts.by_value(f"{label(kind, 'stat_kind')}: semana del {weeks[-1]}",
                                        [value_label(kind, v) for v in table.values], table.cells[-1][:-1]))
-    if help_table and "not_found" in help_table.values:
-        column = help_table.values.index("not_found")
+    if help_table:
+        column = help_table.values.index(values.NOT_FOUND)
         figures.append(charts.weekly("Necesidades sin atender: no encontró ayuda cerca",
                                      [week.isoformat() for week in help_table.weeks],
                                      [row[column] for row in help_table.cells]))
