@@ -55,13 +55,25 @@ SPANISH_MISTAKEN_AT_MOST = 0.02
 
 
 @lru_cache(maxsize=1)
+def elotl_rows() -> Tuple[List[Tuple[str, str]], List[Tuple[str, str]]]:
+    """The corpora's training rows and held-out rows, as (language, text)."""
+    rows = labelled_sentences()
+    return ([(language, text) for text, language, held in rows if not held],
+            [(language, text) for text, language, held in rows if held])
+
+
+def leaked(held_out: List[Tuple[str, str]], *training_sets: List[Tuple[str, str]]) -> set:
+    """The held-out texts that are near-duplicates of a row of any of the training sets (one
+    set at a time: the elotl training rows' index is built once for every measured set)."""
+    return {leak.example for training in training_sets for leak in leaks(held_out, training)}
+
+
+@lru_cache(maxsize=1)
 def elotl() -> Tuple[List[Case], int]:
     """The held-out sentences that are no near-duplicate of a training row, and how many were."""
-    rows = labelled_sentences()
-    training = [(language, text) for text, language, held in rows if not held]
-    held_out = [(language, text) for text, language, held in rows if held]
-    leaked = {leak.example for leak in leaks(held_out, training)}
-    kept = [(text, language) for language, text in held_out if text not in leaked]
+    training, held_out = elotl_rows()
+    leaked_texts = leaked(held_out, training)
+    kept = [(text, language) for language, text in held_out if text not in leaked_texts]
     return kept, len(held_out) - len(kept)
 
 
@@ -77,10 +89,9 @@ def udhr_split() -> Tuple[Dict[str, Dict[str, int]], List[Case]]:
         profiles[profile_code] = profile_of(" ".join(odd))
         training += [(declaration["language"], p) for p in odd]
         held_out += [(declaration["language"], p) for p in even]
-    training += [(language, text) for text, language, held in labelled_sentences() if not held]
-    leaked = {leak.example for leak in leaks(held_out, training)}
+    leaked_texts = leaked(held_out, training, elotl_rows()[0])
     assert set(profiles) == set(PROFILE_LANGUAGES)
-    return profiles, [(text, language) for language, text in held_out if text not in leaked]
+    return profiles, [(text, language) for language, text in held_out if text not in leaked_texts]
 
 
 def zapoteco_other_variant() -> List[Tuple[str, str, Dict[str, Dict[str, int]]]]:
