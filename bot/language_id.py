@@ -23,7 +23,7 @@ import csv
 import io
 from functools import lru_cache
 from importlib import resources
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from pyfranc import franc
 from pyfranc.expressions import expressions
@@ -99,11 +99,28 @@ def surely_written_in(text: str, profiles: Optional[Profiles] = None,
     """The language code to offer for `text`: "es" when surely Spanish, an Indigenous
     language's code when the models point to it, None when too short, not in the Latin
     script, or unsure. The Spanish-or-not model is `model()` unless another is given."""
-    if sum(c.isalpha() for c in text) < MIN_LETTERS or franc.getTopScript(text, expressions)[0] != "Latin":
-        return None
+    return written_in_each([text], profiles, spanish_or_not)[0]
+
+
+def written_in_each(texts: Sequence[str], profiles: Optional[Profiles] = None,
+                    spanish_or_not: Optional[Pipeline] = None) -> List[Optional[str]]:
+    """`surely_written_in` of each text, the Spanish-or-not model run once on them all."""
     if spanish_or_not is None:
         spanish_or_not = model()
-    probabilities = dict(zip(spanish_or_not.classes_, spanish_or_not.predict_proba([text])[0]))
+    readable = [_readable(text) for text in texts]
+    told = [text for text, can in zip(texts, readable) if can]
+    rows = iter(spanish_or_not.predict_proba(told) if told else [])
+    return [_decided(text, dict(zip(spanish_or_not.classes_, next(rows))), profiles) if can else None
+            for text, can in zip(texts, readable)]
+
+
+def _readable(text: str) -> bool:
+    """Long enough to tell, and in the Latin script."""
+    return sum(c.isalpha() for c in text) >= MIN_LETTERS and franc.getTopScript(text, expressions)[0] == "Latin"
+
+
+def _decided(text: str, probabilities: Dict[str, float], profiles: Optional[Profiles]) -> Optional[str]:
+    """The language to offer for a readable text, given the Spanish-or-not model's probabilities."""
     if probabilities[DEFAULT_LANGUAGE] >= SURE:
         return DEFAULT_LANGUAGE
     ranked = nearest(text, profiles if profiles is not None else shipped_profiles())

@@ -24,7 +24,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.pipeline import Pipeline
 
 from bot import language_id, text
-from bot.language_id import surely_written_in
+from bot.language_id import written_in_each
 from bot.languages import DEFAULT_LANGUAGE
 
 OTHER_LANGUAGE = "other_language"
@@ -68,8 +68,8 @@ class LanguageGuess(GraphComponent):
         return cls(model_storage, resource, spanish_or_not)
 
     def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            language = surely_written_in(message.get(TEXT) or "", spanish_or_not=self.spanish_or_not)
+        texts = [message.get(TEXT) or "" for message in messages]
+        for message, language in zip(messages, written_in_each(texts, spanish_or_not=self.spanish_or_not)):
             if language is None:
                 continue
             if language == DEFAULT_LANGUAGE:  # Spanish
