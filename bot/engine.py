@@ -35,6 +35,10 @@ And for every channel, what a person writes stays their words:
   classified by the NLU model. An option chosen by its number becomes its payload in the
   action server (actions/options.py), never through this parse.
 - No log line carries message text, whatever Rasa and sanic log (bot/logging_privacy.py).
+
+skops (the format of the classifiers in the Rasa model) is imported before Rasa: its
+import looks through every loaded module, about 1 s before Rasa and TensorFlow are
+loaded and 5 s or more after, at every start of each engine.
 """
 
 import asyncio
@@ -43,6 +47,7 @@ from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
+import skops.io  # noqa: F401 (first: see above)
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction

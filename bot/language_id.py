@@ -5,7 +5,9 @@ Two models, both built offline from data that ships in packages:
 
 - Spanish or not: a character n-gram model (scikit-learn's multinomial naive Bayes) trained
   on the parallel corpora of the PyPI package `elotl` (MPL-2.0): Spanish–Náhuatl (axolotl),
-  Spanish–Otomí (tsunkua), Spanish–Mixteco (kolo). Trained once per process, in a few seconds.
+  Spanish–Otomí (tsunkua), Spanish–Mixteco (kolo). Trained in about ten seconds: `rasa train`
+  keeps it in the Rasa model, which the dialogue engine loads (bot/nlu/language_guess.py);
+  elsewhere it is trained once per process.
 - Which Indigenous language: the trigram profiles of the PyPI package `pyfranc` (MIT; the
   profiles of franc, built from the Universal Declaration of Human Rights in each language),
   for the variants it has: `nhn` Central Náhuatl, `yua` Maya, `tzh` Tseltal, `tzo` Tsotsil,
@@ -21,7 +23,7 @@ import csv
 import io
 from functools import lru_cache
 from importlib import resources
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from pyfranc import franc
 from pyfranc.expressions import expressions
@@ -57,15 +59,23 @@ def labelled_sentences() -> List[Tuple[str, str, bool]]:
     return rows
 
 
-@lru_cache(maxsize=1)
-def model() -> Pipeline:
-    """The Spanish-or-not model (it also knows Náhuatl, Otomí and Mixteco from elotl)."""
+def trained() -> Pipeline:
+    """The Spanish-or-not model (it also knows Náhuatl, Otomí and Mixteco from elotl), trained
+    on the corpora."""
     training = [(text, language) for text, language, held_out in labelled_sentences() if not held_out]
     pipeline = make_pipeline(
         TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True, min_df=2, preprocessor=fold),
         MultinomialNB(alpha=0.01),
     )
-    return pipeline.fit([t for t, _ in training], [language for _, language in training])
+    pipeline.fit([t for t, _ in training], [language for _, language in training])
+    pipeline[0].stop_words_ = None  # the n-grams left out, only for inspection: most of a stored model
+    return pipeline
+
+
+@lru_cache(maxsize=1)
+def model() -> Pipeline:
+    """The Spanish-or-not model, trained once per process."""
+    return trained()
 
 
 def shipped_profiles() -> Profiles:
@@ -84,13 +94,33 @@ def nearest(text: str, profiles: Profiles) -> List[str]:
     return list(dict.fromkeys(PROFILE_LANGUAGES[code] for code, _ in ranked))
 
 
-def surely_written_in(text: str, profiles: Optional[Profiles] = None) -> Optional[str]:
+def surely_written_in(text: str, profiles: Optional[Profiles] = None,
+                      spanish_or_not: Optional[Pipeline] = None) -> Optional[str]:
     """The language code to offer for `text`: "es" when surely Spanish, an Indigenous
     language's code when the models point to it, None when too short, not in the Latin
-    script, or unsure."""
-    if sum(c.isalpha() for c in text) < MIN_LETTERS or franc.getTopScript(text, expressions)[0] != "Latin":
-        return None
-    probabilities = dict(zip(model().classes_, model().predict_proba([text])[0]))
+    script, or unsure. The Spanish-or-not model is `model()` unless another is given."""
+    return written_in_each([text], profiles, spanish_or_not)[0]
+
+
+def written_in_each(texts: Sequence[str], profiles: Optional[Profiles] = None,
+                    spanish_or_not: Optional[Pipeline] = None) -> List[Optional[str]]:
+    """`surely_written_in` of each text, the Spanish-or-not model run once on them all."""
+    if spanish_or_not is None:
+        spanish_or_not = model()
+    readable = [_readable(text) for text in texts]
+    told = [text for text, can in zip(texts, readable) if can]
+    rows = iter(spanish_or_not.predict_proba(told) if told else [])
+    return [_decided(text, dict(zip(spanish_or_not.classes_, next(rows))), profiles) if can else None
+            for text, can in zip(texts, readable)]
+
+
+def _readable(text: str) -> bool:
+    """Long enough to tell, and in the Latin script."""
+    return sum(c.isalpha() for c in text) >= MIN_LETTERS and franc.getTopScript(text, expressions)[0] == "Latin"
+
+
+def _decided(text: str, probabilities: Dict[str, float], profiles: Optional[Profiles]) -> Optional[str]:
+    """The language to offer for a readable text, given the Spanish-or-not model's probabilities."""
     if probabilities[DEFAULT_LANGUAGE] >= SURE:
         return DEFAULT_LANGUAGE
     ranked = nearest(text, profiles if profiles is not None else shipped_profiles())

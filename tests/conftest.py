@@ -40,6 +40,7 @@ from bot.storage.crypto import Sealer, new_key
 from bot.storage.database import engine_for, scratch_database
 from bot.storage.migrate import upgrade
 from bot.web import accounts
+from tests.smtp_server import SMTPServer, running_smtp_server
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "orienta.tar.gz"
@@ -386,6 +387,37 @@ def assistant(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     with assistant_on(request.param, tmp_path_factory.mktemp(f"assistant-{request.param}"), extra) as running:
         with_a_national_desk(running)
         yield running
+
+
+@pytest.fixture(scope="session")
+def newcomer_mail() -> Iterator[SMTPServer]:
+    """The SMTP server the `newcomer` deployment sends its staff alerts to."""
+    yield from running_smtp_server()
+
+
+@pytest.fixture(scope="session")
+def newcomer(tmp_path_factory: pytest.TempPathFactory, newcomer_mail: SMTPServer) -> Iterator[RunningAssistant]:
+    """`make run` on a fresh folder (ORIENTA_DEV_STAFF=on), sending staff alerts to `newcomer_mail`
+    and escalating a handoff left 15 s unclaimed: one launch for the development staff's tests
+    and the running assistant's alerts (tests/test_staff_alerts.py)."""
+    extra = {"ORIENTA_DEV_STAFF": "on", "ORIENTA_SMTP_URL": f"smtp://127.0.0.1:{newcomer_mail.port}",
+             "ORIENTA_STAFF_URL": "https://equipo.example/", "ORIENTA_HANDOFF_ESCALATE_AFTER": "0.25"}
+    with running_assistant(tmp_path_factory.mktemp("make-run"), extra) as running:
+        yield running
+
+
+UNESCALATED = "SELECT count(*) FROM handoffs WHERE status = 'waiting' AND escalated_at IS NULL"
+
+
+@pytest.fixture()
+def settled_newcomer(newcomer: RunningAssistant) -> RunningAssistant:
+    """`newcomer` once every handoff that earlier tests left waiting in it has been escalated:
+    none of them sends an alert any more."""
+    deadline = time.monotonic() + 60
+    while newcomer.query(UNESCALATED) != [(0,)]:
+        assert time.monotonic() < deadline, "a waiting handoff was not escalated"
+        time.sleep(0.5)
+    return newcomer
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -28,6 +28,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from rapidfuzz import fuzz, process
@@ -127,11 +128,17 @@ def _one_word_keys(words: Tuple[str, ...], kind: str) -> List[int]:
     return [hash(("*", words[:i], words[i + 1:])) for i in range(len(words))]
 
 
+@lru_cache(maxsize=2)
+def _index_of(training: Tuple[Tuple[str, str], ...]) -> _Index:
+    """A training set's index, built once for the evaluation sets checked against that set."""
+    return _Index(training)
+
+
 def leaks(examples: Iterable[Tuple[str, str]], training: Sequence[Tuple[str, str]],
           same_label_for_one_word: bool = True) -> List[Leak]:
     """Every example (label, text) that is a near-duplicate of a training (label, text).
     With `same_label_for_one_word`, the one-word rule applies only to the same label."""
-    index = _Index(training)
+    index = _index_of(tuple(training))
     found = []
     for label, text in examples:
         normal = normalise(text)

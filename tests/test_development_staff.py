@@ -3,7 +3,7 @@ directory's first observatory, printed like the administrator's, whose inbox rec
 simulator's handoff; never without the switch, nor with a Twilio account."""
 
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import pytest
 import sqlalchemy as sa
@@ -13,14 +13,8 @@ from bot.dev_secrets import DEV_ADMIN, DEV_STAFF, DEV_STAFF_PASSWORD, DEV_STAFF_
 from bot.run import LaunchSettings, development_accounts
 from bot.storage.database import engine_for, session_scope
 from bot.web.models import User
-from tests.conftest import RunningAssistant, running_assistant
+from tests.conftest import RunningAssistant
 from tests.test_handoff import LEON, handed_off, handoff_of, text
-
-
-@pytest.fixture(scope="module")
-def newcomer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAssistant]:
-    with running_assistant(tmp_path_factory.mktemp("make-run"), {"ORIENTA_DEV_STAFF": "on"}) as running:
-        yield running
 
 
 def test_the_development_staff_member_receives_the_simulators_handoff(

@@ -22,12 +22,13 @@ import re
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import pytest
 import yaml
 
-from bot.language_id import PROFILE_LANGUAGES, labelled_sentences, profile_of, shipped_profiles, surely_written_in
+from bot.language_id import (PROFILE_LANGUAGES, labelled_sentences, profile_of, shipped_profiles, surely_written_in,
+                             written_in_each)
 from tests.near_duplicates import leaks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,13 +56,25 @@ SPANISH_MISTAKEN_AT_MOST = 0.02
 
 
 @lru_cache(maxsize=1)
+def elotl_rows() -> Tuple[List[Tuple[str, str]], List[Tuple[str, str]]]:
+    """The corpora's training rows and held-out rows, as (language, text)."""
+    rows = labelled_sentences()
+    return ([(language, text) for text, language, held in rows if not held],
+            [(language, text) for text, language, held in rows if held])
+
+
+def leaked(held_out: List[Tuple[str, str]], *training_sets: List[Tuple[str, str]]) -> set:
+    """The held-out texts that are near-duplicates of a row of any of the training sets (one
+    set at a time: the elotl training rows' index is built once for every measured set)."""
+    return {leak.example for training in training_sets for leak in leaks(held_out, training)}
+
+
+@lru_cache(maxsize=1)
 def elotl() -> Tuple[List[Case], int]:
     """The held-out sentences that are no near-duplicate of a training row, and how many were."""
-    rows = labelled_sentences()
-    training = [(language, text) for text, language, held in rows if not held]
-    held_out = [(language, text) for text, language, held in rows if held]
-    leaked = {leak.example for leak in leaks(held_out, training)}
-    kept = [(text, language) for language, text in held_out if text not in leaked]
+    training, held_out = elotl_rows()
+    leaked_texts = leaked(held_out, training)
+    kept = [(text, language) for language, text in held_out if text not in leaked_texts]
     return kept, len(held_out) - len(kept)
 
 
@@ -77,19 +90,18 @@ def udhr_split() -> Tuple[Dict[str, Dict[str, int]], List[Case]]:
         profiles[profile_code] = profile_of(" ".join(odd))
         training += [(declaration["language"], p) for p in odd]
         held_out += [(declaration["language"], p) for p in even]
-    training += [(language, text) for text, language, held in labelled_sentences() if not held]
-    leaked = {leak.example for leak in leaks(held_out, training)}
+    leaked_texts = leaked(held_out, training, elotl_rows()[0])
     assert set(profiles) == set(PROFILE_LANGUAGES)
-    return profiles, [(text, language) for language, text in held_out if text not in leaked]
+    return profiles, [(text, language) for language, text in held_out if text not in leaked_texts]
 
 
-def zapoteco_other_variant() -> List[Tuple[str, str, Dict[str, Dict[str, int]]]]:
+def zapoteco_other_variant() -> List[Tuple[List[Case], Dict[str, Dict[str, int]]]]:
     """Each Zapoteco variant's paragraphs, with the shipped profiles less that variant's."""
-    cases = []
+    groups = []
     for code in ("zam", "ztu"):
         profiles = {other: profile for other, profile in shipped_profiles().items() if other != code}
-        cases += [(p, "zap", profiles) for article in UDHR[code]["articles"] for p in article]
-    return cases
+        groups.append(([(p, "zap") for article in UDHR[code]["articles"] for p in article], profiles))
+    return groups
 
 
 def shortened(cases: List[Case]) -> List[Case]:
@@ -110,28 +122,28 @@ def with_spanish_inside(cases: List[Case]) -> List[Case]:
     return mixed
 
 
-def cases_of(name: str) -> List[Tuple[str, str, object]]:
-    """(text, language, profiles or None for the shipped ones) of a measured set."""
+def cases_of(name: str) -> List[Tuple[List[Case], Optional[Dict[str, Dict[str, int]]]]]:
+    """The cases of a measured set, each group with its profiles (None: the shipped ones)."""
     if name == "elotl sentences":
-        return [(t, l, None) for t, l in elotl()[0]]
+        return [(elotl()[0], None)]
     if name == "UDHR, unseen articles":
         profiles, held_out = udhr_split()
-        return [(t, l, profiles) for t, l in held_out]
+        return [(held_out, profiles)]
     if name == "Zapoteco, other variant":
         return zapoteco_other_variant()
     profiles, held_out = udhr_split()
     transform = shortened if name.startswith("short") else with_spanish_inside
-    return ([(t, l, None) for t, l in transform(elotl()[0])]
-            + [(t, l, profiles) for t, l in transform(held_out)])
+    return [(transform(elotl()[0]), None), (transform(held_out), profiles)]
 
 
 @pytest.mark.parametrize("name", [*FLOORS, *REPORTED])
 def test_languages_are_recognised_on_held_out_text(name: str, figures: List[str]) -> None:
     outcomes: Dict[str, Counter] = {}
-    for text, language, profiles in cases_of(name):
-        offered = surely_written_in(text, profiles)
-        outcome = "unsure" if offered is None else "right" if offered == language else "wrong"
-        outcomes.setdefault(language, Counter())[outcome] += 1
+    for cases, profiles in cases_of(name):
+        # surely_written_in of each case, the Spanish-or-not model run on the whole group at once
+        for (_, language), offered in zip(cases, written_in_each([text for text, _ in cases], profiles)):
+            outcome = "unsure" if offered is None else "right" if offered == language else "wrong"
+            outcomes.setdefault(language, Counter())[outcome] += 1
     header = f"Language identification, {name}"
     if name == "elotl sentences":
         header += f" ({elotl()[1]} held-out sentences left out: near-duplicates of training rows)"
@@ -184,3 +196,10 @@ def test_hostile_input_does_not_break_it() -> None:
     """Very long text, control characters and other scripts: an answer or none, no error."""
     for text in ["a" * 100_000, "\x00\x01\x02 tlen nochi \u202e kuali", "我的手机被偷了，请帮帮我", "ﷺ" * 50]:
         assert surely_written_in(text) in (None, *PROFILE_LANGUAGES.values())
+
+
+def test_each_text_of_a_batch_gets_what_it_would_alone() -> None:
+    texts = ["hola", "me robaron el celular anoche", "我的手机被偷了，请帮帮我", "Niltze, ¿quenin timotlaneltoca? Nechpaleuia",
+             "", "Ma zi dada, xta ñ'u̱ ra ngu ne ya bätsi", "12345678901234567", "Ta na ndei'i trompeta xi'in tachi ra"]
+    assert written_in_each(texts) == [surely_written_in(text) for text in texts] == [
+        None, "es", None, "nah", None, "ote", None, "mixteco"]

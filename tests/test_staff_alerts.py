@@ -41,7 +41,7 @@ from bot.storage.database import engine_for, session_scope
 from bot.storage.models import OutgoingMessage
 from bot.web import account_changes, accounts
 from bot.web.models import User
-from tests.conftest import ROOT, STAFF_PASSWORD, assistant_on
+from tests.conftest import ROOT, STAFF_PASSWORD, RunningAssistant
 from tests.smtp_server import SMTPServer, running_smtp_server
 from tests.test_handoff import handed_off
 from tests.test_staff_lifecycle import LEON, StaffPages, _command_line, _post
@@ -241,21 +241,20 @@ def test_the_command_line_sets_where_alerts_go(database: str) -> None:  # noqa: 
 
 
 def test_the_running_assistant_alerts_staff_then_escalates_and_tells_the_person(
-        smtp: SMTPServer, tmp_path_factory: pytest.TempPathFactory) -> None:
+        settled_newcomer: RunningAssistant, newcomer_mail: SMTPServer) -> None:
+    """On the deployment launched with a mail server and a 15 s escalation (tests/conftest.py)."""
+    smtp, assistant = newcomer_mail, settled_newcomer
     smtp.received.clear()
-    extra = {"ORIENTA_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}", "ORIENTA_STAFF_URL": "https://equipo.example/",
-             "ORIENTA_HANDOFF_ESCALATE_AFTER": "0.25"}
-    with assistant_on("sqlite", tmp_path_factory.mktemp("alerts-assistant"), extra) as assistant:
-        staff = assistant.new_account("staff", LEON)
-        account_changes.change_email(assistant.engine, staff, "equipo@leon.example")
-        phone = handed_off(assistant)
-        assert phone.say(PERSON_SAYS) == [KEPT]  # kept for staff
-        assert phone.say("¿siguen ahí?") == []  # one acknowledgement
-        deadline = time.monotonic() + 60
-        while len(smtp.received) < 2 and time.monotonic() < deadline:
-            time.sleep(0.5)
-        told = phone.delivered(1, timeout=30)
-        assert phone.delivered(1, timeout=8) == []  # told once
+    staff = assistant.new_account("staff", LEON)
+    account_changes.change_email(assistant.engine, staff, "equipo@leon.example")
+    phone = handed_off(assistant)
+    assert phone.say(PERSON_SAYS) == [KEPT]  # kept for staff
+    assert phone.say("¿siguen ahí?") == []  # one acknowledgement
+    deadline = time.monotonic() + 60
+    while len(smtp.received) < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    told = phone.delivered(1, timeout=30)
+    assert phone.delivered(1, timeout=8) == []  # told once
 
     alert, escalation = smtp.received
     assert alert.recipients == escalation.recipients == ["equipo@leon.example"]
