@@ -7,18 +7,20 @@ import asyncio
 import secrets
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
+import sqlalchemy as sa
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
+from bot.channels.twilio_request import parse
 from bot.channels.twilio_sender import TwilioSender
 from bot.channels.whatsapp_options import MAX_BODY, Menu, content_for
 from bot.delivery import outbox
-from bot.delivery.contents import Contents
+from bot.delivery.contents import CLAIM_S, Contents
 from bot.delivery.courier import CONTENT_TIMEOUT_S, Courier
 from bot.delivery.outbox import Reply
 from bot.replies.catalogue import Catalogues
@@ -28,6 +30,8 @@ from bot.storage.contacts import Address
 from bot.storage.crypto import Sealer
 from bot.storage.database import engine_for, session_scope
 from bot.storage.migrate import upgrade
+from bot.storage.models import WhatsAppContent
+from bot.simulator.twilio_form import whatsapp_form
 from tests.conftest import ON_SQLITE_ONLY, Phone, RunningAssistant
 from tests.test_guarantees import twilio_api
 
@@ -202,6 +206,7 @@ def test_the_same_menu_is_one_content_across_conversations(assistant: RunningAss
 
 @pytest.fixture()
 def courier_db(tmp_path: Path) -> str:
+    """A database of the test's own: the running assistant's courier would send its rows too."""
     url = f"sqlite:///{tmp_path / 'courier.db'}"
     upgrade(url)
     return url
@@ -225,6 +230,7 @@ def deliver(assistant: RunningAssistant, database_url: str, body: str, options: 
     return {**message, "took": time.monotonic() - started}
 
 
+@ON_SQLITE_ONLY  # the courier's database is its own
 def test_a_content_api_failure_still_delivers_the_numbered_text(assistant: RunningAssistant,
                                                                 courier_db: str) -> None:
     options = menu(2)
@@ -235,6 +241,7 @@ def test_a_content_api_failure_still_delivers_the_numbered_text(assistant: Runni
     assert not again["content_sid"] and again["took"] < CONTENT_TIMEOUT_S
 
 
+@ON_SQLITE_ONLY
 def test_a_hanging_content_api_delays_a_reply_at_most_its_timeout_and_a_danger_reply_not_at_all(
         assistant: RunningAssistant, courier_db: str) -> None:
     with twilio_api(assistant, "content-hang"):
@@ -244,20 +251,51 @@ def test_a_hanging_content_api_delays_a_reply_at_most_its_timeout_and_a_danger_r
     assert not waited["content_sid"] and waited["took"] < CONTENT_TIMEOUT_S + 2
 
 
-def test_a_menu_is_created_once_when_two_couriers_need_it_at_once(assistant: RunningAssistant,
-                                                                  courier_db: str) -> None:
-    engine, options = engine_for(courier_db), menu(3)
+def test_a_menu_is_created_once_by_couriers_sharing_a_database(assistant: RunningAssistant) -> None:
+    engine, options = engine_for(assistant.database_url), menu(3)  # SQLite, then PostgreSQL
     body = numbered("¿Cuál?", options)
-
-    async def both() -> List[str]:
-        return list(await asyncio.gather(*(Contents(engine, sender(assistant)).sid_for(body, options)
-                                           for _ in range(2))))
-
-    sids = asyncio.run(both())
-    assert sorted(bool(sid) for sid in sids) == [False, True]  # one made it; the other sent text meanwhile
-    made = [sid for sid in sids if sid][0]
-    assert asyncio.run(Contents(engine, sender(assistant)).sid_for(body, options)) == made  # from the database
     name = content_for(body, options).friendly_name
-    assert [c.sid for c in client(assistant).content.v1.contents.list() if c.friendly_name == name] == [made]
+
+    def made_on_twilio() -> List[str]:
+        return [c.sid for c in client(assistant).content.v1.contents.list() if c.friendly_name == name]
+
+    async def at_once() -> List[str]:
+        return list(await asyncio.gather(*(Contents(engine, sender(assistant)).sid_for(body, options)
+                                           for _ in range(3))))
+
+    sids = asyncio.run(at_once())  # one claims and makes it; the others wait for nothing (text) or find it stored
+    made, = made_on_twilio()
+    assert made in sids and set(sids) <= {made, ""}
+    assert asyncio.run(Contents(engine, sender(assistant)).sid_for(body, options)) == made  # from the database
     assert option_id(options.tag, 3) in str(client(assistant).content.v1.contents(made).fetch().types)
 
+
+def test_a_claim_makes_others_send_text_until_it_expires_then_twilio_is_looked_up(
+        assistant: RunningAssistant) -> None:
+    engine, options = engine_for(assistant.database_url), menu(2)
+    body = numbered("¿Cuál?", options)
+    content = content_for(body, options)
+    made = asyncio.run(sender(assistant).create_content(content.request()))  # by an engine that died after it
+    claimed = datetime.now(timezone.utc)
+    with session_scope(engine) as session:
+        session.execute(sa.insert(WhatsAppContent).values(friendly_name=content.friendly_name, claimed_at=claimed))
+    assert asyncio.run(Contents(engine, sender(assistant)).sid_for(body, options)) == ""  # claimed: text now
+    with session_scope(engine) as session:
+        session.execute(sa.update(WhatsAppContent).where(WhatsAppContent.friendly_name == content.friendly_name)
+                        .values(claimed_at=claimed - timedelta(seconds=CLAIM_S + 1)))
+    assert asyncio.run(Contents(engine, sender(assistant)).sid_for(body, options)) == made  # found, not made again
+    assert [c.sid for c in client(assistant).content.v1.contents.list()
+            if c.friendly_name == content.friendly_name] == [made]
+
+
+def test_only_our_ids_are_read_as_taps() -> None:
+    form = whatsapp_form("AC" + "0" * 32, "+5215512345678", "Protección sin denunciar")
+    listed = parse({**form, "MessageType": "interactive", "ListId": option_id("0123456789", 2),
+                    "ListTitle": "Protección sin denunciar"})
+    assert listed.dialogue_text == "2" and listed.tapped.tag == "0123456789"
+    assert listed.text == "Protección sin denunciar"  # what the person saw and tapped, as Twilio's Body
+    button = parse({**form, "MessageType": "button", "ButtonPayload": option_id("abcdef0123", 1)})
+    assert button.dialogue_text == "1"
+    for foreign in ("PROMO_1", "opt-0123456789-0", "opt-XYZ-1", "/human_handoff", "opt-0123456789-2 "):
+        other = parse({**form, "MessageType": "button", "ButtonPayload": foreign})
+        assert other.tapped is None and other.dialogue_text == "Protección sin denunciar"
