@@ -104,6 +104,7 @@ def test_menus_go_as_buttons_or_a_list_created_with_the_content_api(assistant: R
     assert len(languages["shown"]["options"]) == 8 and languages["body"] == text("utter_ask_language")
 
 
+@ON_SQLITE_ONLY  # the fake alone
 def test_the_fake_refuses_what_twilio_refuses(assistant: RunningAssistant) -> None:
     def create(types: Dict[str, Any], language: Optional[str] = "es") -> str:
         return asyncio.run(sender(assistant).create_content(
@@ -124,6 +125,10 @@ def test_the_fake_refuses_what_twilio_refuses(assistant: RunningAssistant) -> No
         assert error.value.status == 400 and error.value.msg
     with pytest.raises(TwilioRestException):
         create({"twilio/text": {"body": "hola"}}, language=None)
+    at_the_limits = {"twilio/quick-reply": {"body": "x" * 1024, "actions": [action(n, "x" * 20) for n in range(3)]},
+                     "twilio/list-picker": {"body": "¿Cuál?", "button": "y" * 20,
+                                            "items": [{"item": "z" * 24, "id": f"{n}"} for n in range(10)]}}
+    assert create(at_the_limits).startswith("HX")
     names = [f"test-{uuid.uuid4().hex}" for _ in range(3)]
     sids = [asyncio.run(sender(assistant).create_content(
         {"friendly_name": name, "language": "es", "types": {"twilio/text": {"body": name}}})) for name in names]

@@ -2,10 +2,10 @@
 is sent, in the same transaction as what caused it — a saved turn, a staff reply, a close.
 
 A row is one Twilio message: a body already fitted to its channel, a media link, or an
-approved WhatsApp template; on WhatsApp, a body with options also keeps them, sealed, for the
-courier to send as buttons or a list (bot/delivery/contents.py). The address it goes to is copied in, sealed, so that a reply
-still goes out after the conversation it answers was erased (the quick exit's neutral
-line). Once a row is sent or given up, its address and content are cleared: what stays is
+approved WhatsApp template; on WhatsApp, a body with options also keeps them, sealed, for
+the courier to send as buttons or a list (bot/delivery/contents.py). The address it goes to
+is copied in, sealed, so that a reply still goes out after the conversation it answers was
+erased (the quick exit's neutral line). Once a row is sent or given up, its address and content are cleared: what stays is
 a pseudonym, timestamps, the kind of the last error and what Twilio reported of its
 delivery (bot/delivery/statuses.py), for the delivery report. A danger reply sent on
 WhatsApp keeps them, sealed, until Twilio reports it delivered or not: then they go, and

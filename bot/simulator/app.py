@@ -1,8 +1,8 @@
 """The phone simulator: a page, a signed-webhook sender, and a fake Twilio Messages API.
 
 `POST /send` builds the form Twilio would post for a message typed on the page (SMS or
-WhatsApp, text, location pin, voice note, photo, a tap on a button or list item), signs it with the auth token exactly as
-Twilio does, and posts it to the assistant's webhook. The assistant's replies, sent with
+WhatsApp, text, location pin, voice note, photo, a tap on a button or list item), signs
+it with the auth token exactly as Twilio does, and posts it to the assistant's webhook. The assistant's replies, sent with
 the real twilio client pointed here, land in `POST /2010-04-01/Accounts/<sid>/Messages.json`
 and are listed by `GET /messages` for the page (and for tests). A message sent with a
 ContentSid the fake's Content API made (bot/simulator/fake_content.py) gets that content's
@@ -17,7 +17,8 @@ without an answer, as when Twilio cannot be reached); "whatsapp-error" fails Wha
 "refuse" answers 400 (Twilio's 21211, a number it cannot reach), which is never retried;
 "whatsapp-undelivered" takes WhatsApp messages, then reports them undelivered (63024);
 "whatsapp-window" takes WhatsApp free-form messages, then reports them failed (63016:
-outside the 24-hour window; a template still goes); "content-error" and "content-hang"
+outside the 24-hour window; an approved template still goes, not a content the fake's
+Content API made: none is approved); "content-error" and "content-hang"
 fail the Content API only.
 
 Every message, sent or received, is kept as Twilio keeps it, with its media, until it is
@@ -128,7 +129,8 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
         steps = [("sent", None), ("delivered", None)] + ([("read", None)] if whatsapp else [])
         if whatsapp and fault["mode"] == "whatsapp-undelivered":
             steps = [("sent", None), ("undelivered", UNDELIVERED_CODE)]
-        elif whatsapp and fault["mode"] == "whatsapp-window" and not message["content_sid"]:
+        elif whatsapp and fault["mode"] == "whatsapp-window" and (content is not None or not message["content_sid"]):
+            # free-form text, or a content made here (none approved): only a template passes
             steps = [("failed", OUTSIDE_WINDOW_CODE)]
         app.add_task(report_statuses(request.form.get("StatusCallback") or "", message, steps))
         return response.json(message, status=201)
