@@ -102,6 +102,8 @@ def test_menus_go_as_buttons_or_a_list_created_with_the_content_api(assistant: R
     languages = said(phone, "1")[-1]
     assert languages["shown"]["kind"] == "list-picker" and languages["shown"]["button"] == "Ver opciones"
     assert len(languages["shown"]["options"]) == 8 and languages["body"] == text("utter_ask_language")
+    items = client(assistant).content.v1.contents(languages["content_sid"]).fetch().types["twilio/list-picker"]["items"]
+    assert [item["description"] for item in items] == [str(n) for n in range(1, 9)]  # the number to type
 
 
 @ON_SQLITE_ONLY  # the fake alone
@@ -115,25 +117,30 @@ def test_the_fake_refuses_what_twilio_refuses(assistant: RunningAssistant) -> No
 
     too_many = {"twilio/quick-reply": {"body": "¿Cuál?", "actions": [action(n) for n in range(4)]}}
     too_long = {"twilio/quick-reply": {"body": "¿Cuál?", "actions": [action(1, "x" * 21)]}}
-    long_item = {"twilio/list-picker": {"body": "¿Cuál?", "button": "Ver", "items": [{"item": "x" * 25, "id": "1"}]}}
-    eleven = {"twilio/list-picker": {"body": "¿Cuál?", "button": "Ver",
-                                     "items": [{"item": f"{n}", "id": f"{n}"} for n in range(11)]}}
+    def item(n: int, title: str = "", description: str = "1") -> Dict[str, str]:
+        return {"item": title or f"Opción {n}", "id": f"id-{n}", "description": description}
+
+    def listed(*items: Dict[str, str], button: str = "Ver") -> Dict[str, Any]:
+        return {"twilio/list-picker": {"body": "¿Cuál?", "button": button, "items": list(items)}}
+
+    long_item, eleven = listed(item(1, "x" * 25)), listed(*(item(n) for n in range(11)))
+    undescribed, long_button = listed(item(1, description="")), listed(item(1), button="y" * 21)
     long_body = {"twilio/quick-reply": {"body": "x" * 1025, "actions": [action(1)]}}
-    for refused in (too_many, too_long, long_item, eleven, long_body, {"application/x-unknown": {"body": "x"}}):
+    for refused in (too_many, too_long, long_item, eleven, undescribed, long_button, long_body,
+                    {"application/x-unknown": {"body": "x"}}):
         with pytest.raises(TwilioRestException) as error:
             create(refused)
         assert error.value.status == 400 and error.value.msg
     with pytest.raises(TwilioRestException):
         create({"twilio/text": {"body": "hola"}}, language=None)
     at_the_limits = {"twilio/quick-reply": {"body": "x" * 1024, "actions": [action(n, "x" * 20) for n in range(3)]},
-                     "twilio/list-picker": {"body": "¿Cuál?", "button": "y" * 20,
-                                            "items": [{"item": "z" * 24, "id": f"{n}"} for n in range(10)]}}
+                     **listed(*(item(n, "z" * 24, "d" * 72) for n in range(10)), button="y" * 20)}
     assert create(at_the_limits).startswith("HX")
     names = [f"test-{uuid.uuid4().hex}" for _ in range(3)]
     sids = [asyncio.run(sender(assistant).create_content(
         {"friendly_name": name, "language": "es", "types": {"twilio/text": {"body": name}}})) for name in names]
-    listed = {content.friendly_name: content.sid for content in client(assistant).content.v1.contents.list(page_size=2)}
-    assert [listed[name] for name in names] == sids  # every page, through Twilio's meta.next_page_url
+    found = {content.friendly_name: content.sid for content in client(assistant).content.v1.contents.list(page_size=2)}
+    assert [found[name] for name in names] == sids  # every page, through Twilio's meta.next_page_url
     assert asyncio.run(sender(assistant).find_content(names[-1])) == sids[-1]
 
 

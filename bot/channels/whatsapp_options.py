@@ -2,7 +2,8 @@
 Content API, within the limits WhatsApp sets; else None, and the numbered text goes instead.
 
 Up to three options become a `twilio/quick-reply` (titles of at most 20 characters), up to
-ten a `twilio/list-picker` (items of at most 24, a button of at most 20); the body, the
+ten a `twilio/list-picker` (items of at most 24, a button of at most 20, each item's
+description, which Twilio requires, its number: what typing chooses it); the body, the
 reply's numbered text as SMS would show it, at most 1,024 characters. Each content also has
 a `twilio/text` type with that same text: what a channel without buttons shows. Each button
 or item carries the option's id (bot/replies/option_ids.py): a tap is typing its number.
@@ -64,7 +65,8 @@ def _interactive(body: str, menu: Menu) -> Optional[Dict[str, Any]]:
     if (len(menu.titles) <= MAX_ITEMS and all(len(title) <= MAX_ITEM_TITLE for title in menu.titles)
             and 0 < len(menu.list_button) <= MAX_LIST_BUTTON):
         return {"twilio/list-picker": {"body": body, "button": menu.list_button, "items": [
-            {"item": title, "id": item} for title, item in zip(menu.titles, ids)]}}
+            {"item": title, "id": item, "description": str(number)}
+            for number, (title, item) in enumerate(zip(menu.titles, ids), start=1)]}}
     return None
 
 

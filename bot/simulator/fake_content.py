@@ -7,7 +7,8 @@
                               too long, a quick-reply with more than 3 actions (what WhatsApp
                               takes within a session) or a title over 20 characters, a
                               list-picker with more than 10 items, an item over 24
-                              characters or a button over 20
+                              characters, without a description or with one over 72, or
+                              a button over 20
 - GET    /v1/Content          the account's contents, a page at a time (PageSize, Page,
                               PageToken), with Twilio's `meta` and its next_page_url
 - GET    /v1/Content/<sid>    one; DELETE /v1/Content/<sid> 204; an unknown sid 404
@@ -67,8 +68,9 @@ def _invalid_choices(kind: str, choices: Any, most: int, longest: int, title: st
             return f"{kind} {title} is required and must be at most {longest} characters"
         if not isinstance(item_id, str) or not item_id or len(item_id) > MAX_ID:
             return f"{kind} id is required and must be at most {MAX_ID} characters"
-        if len(str(choice.get("description") or "")) > MAX_DESCRIPTION:
-            return f"{kind} description must be at most {MAX_DESCRIPTION} characters"
+        described = choice.get("description")
+        if title == "item" and (not isinstance(described, str) or not described or len(described) > MAX_DESCRIPTION):
+            return f"{kind} description is required and must be at most {MAX_DESCRIPTION} characters"
     return None
 
 
