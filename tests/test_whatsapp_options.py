@@ -31,7 +31,7 @@ from bot.storage.crypto import Sealer
 from bot.storage.database import engine_for, session_scope
 from bot.storage.migrate import upgrade
 from bot.storage.models import WhatsAppContent
-from bot.simulator.twilio_form import whatsapp_form
+from bot.simulator.twilio_form import tap_fields, whatsapp_form
 from tests.conftest import ON_SQLITE_ONLY, Phone, RunningAssistant
 from tests.test_guarantees import twilio_api
 
@@ -50,8 +50,8 @@ def sent(phone: Phone) -> List[Dict[str, Any]]:
     return new
 
 
-def said(phone: Phone, body: str = "", **extra: Any) -> List[Dict[str, Any]]:
-    assert phone.send(body, **extra) == 200
+def said(phone: Phone, body: str = "") -> List[Dict[str, Any]]:
+    assert phone.send(body) == 200
     return sent(phone)
 
 
@@ -59,10 +59,8 @@ def tap(phone: Phone, message: Dict[str, Any], number: int) -> List[Dict[str, An
     """Taps option `number` of a message, as WhatsApp posts it (the title as Body)."""
     shown = message["shown"]
     option = shown["options"][number - 1]
-    fields = ({"MessageType": "button", "ButtonPayload": option["id"], "ButtonText": option["title"]}
-              if shown["kind"] == "quick-reply" else
-              {"MessageType": "interactive", "ListId": option["id"], "ListTitle": option["title"]})
-    assert phone.assistant.post_webhook({**phone.form(option["title"]), **fields}) == 200
+    fields = tap_fields(shown["kind"], option["id"], option["title"])
+    assert phone.assistant.post_webhook({**phone.form(), **fields}) == 200
     return sent(phone)
 
 
@@ -77,10 +75,10 @@ def sender(assistant: RunningAssistant) -> TwilioSender:
     return TwilioSender(assistant.account_sid, assistant.auth_token, f"http://127.0.0.1:{assistant.simulator_port}")
 
 
-def menu(count: int = 2, title: str = "Opción") -> Menu:
+def menu(count: int = 2) -> Menu:
     """Options no reply has: a content the fake has never seen."""
     marker = secrets.token_hex(3)
-    buttons = [{"title": f"{title} {n} {marker}"[:20], "payload": f"/x{n}"} for n in range(1, count + 1)]
+    buttons = [{"title": f"Opción {n} {marker}", "payload": f"/x{n}"} for n in range(1, count + 1)]
     return Menu("es", tuple(b["title"] for b in buttons), menu_tag(buttons), "Ver opciones")
 
 
