@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions.affected import affected
 from actions.counted import counted
 from actions.conversation import PENDING_SLOT, SOURCES_SLOT, TOPIC_SLOT, ReplyAction, latest_intent
+from actions.options import answer_stale_tap, stale_tap
 from actions.places import current_place_key
 from bot.directory.catalogue import catalogue
 from bot.directory.nearest import Directory, Entry
@@ -76,7 +77,8 @@ class ActionFindHelp(ReplyAction):
 
 class ActionAskPlace(ReplyAction):
     """The place question: first asked, asked again after an unknown place, or silent
-    while the person chooses among same-named places (the options were just listed)."""
+    while the person chooses among same-named places (the options were just listed) and
+    after a tap on an older menu (the validation answered it)."""
 
     greets_first = False
     keeps_sources = True  # a question, not an answer: "¿de dónde sale esto?" asks about the answer before it
@@ -85,7 +87,7 @@ class ActionAskPlace(ReplyAction):
         return "action_ask_place"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        if tracker.get_slot("place_options"):
+        if tracker.get_slot("place_options") or stale_tap(tracker):
             return []
         retry = tracker.get_slot("requested_slot") == "place"
         first = "utter_ask_state" if tracker.get_slot(PLACE_FOR_SLOT) == "guidance" else "utter_ask_place"
@@ -101,6 +103,9 @@ class ValidatePlaceForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         text = str(value or "")
+        if stale_tap(tracker):
+            answer_stale_tap(dispatcher, tracker)
+            return {"place": None}
         options = tracker.get_slot("place_options") or []
         chosen = option_number(text)  # "1", "la segunda", "#2"
         if options and chosen is not None:

@@ -6,6 +6,12 @@ been pressed: the message is reverted and the payload's intent is uttered in its
 so the rules for that intent answer it in this same turn. The words that choose an
 option are data (bot/replies/option_words.yml). A message naming no offered option
 ("la de mi casa") is read for what the classifier made of it instead.
+
+A WhatsApp tap arrives as its option's number, with the tag of the menu it belongs to
+(bot/replies/option_ids.py). A tap on an older message whose options are not those of the
+last reply is stale: it chooses nothing, since its number may mean something else now; the
+person is told so, with the last reply's options again (`utter_option_stale`: the same
+options, so the same ids), or, when it had none, pointed to the menu.
 """
 
 import json
@@ -19,6 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ReplyAction, latest_intent
 from bot.replies.menus import YES_NO_QUESTIONS
+from bot.replies.option_ids import TAPPED_MENU, menu_tag
 from bot.replies.option_words import option_by_label, option_named, option_number
 
 _PAYLOAD = re.compile(r"^/(?P<intent>[\w-]+)(?P<entities>\{.*\})?$")
@@ -35,6 +42,22 @@ def last_reply(tracker: Tracker) -> Optional[Dict[str, Any]]:
 
 def offered_options(reply: Optional[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return ((reply or {}).get("data") or {}).get("buttons") or []
+
+
+def stale_tap(tracker: Tracker) -> bool:
+    """The message is a tap on a button or list item of an older menu than the last reply's."""
+    tag = (tracker.latest_message.get("metadata") or {}).get(TAPPED_MENU)
+    return bool(tag) and tag != menu_tag(offered_options(last_reply(tracker)))
+
+
+def answer_stale_tap(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Tells that a tap was on an older menu, and offers the last reply's options again."""
+    options = offered_options(last_reply(tracker))
+    if options:
+        choices = [{"title": option.get("title", ""), "payload": option.get("payload", "")} for option in options]
+        dispatcher.utter_message(response="utter_option_stale", choices=choices)
+    else:
+        dispatcher.utter_message(response="utter_option_stale_menu")
 
 
 def as_message(intent: str, entities: Dict[str, Any], text: str) -> List[EventType]:
@@ -83,6 +106,9 @@ class ActionSelectOption(ReplyAction):
         return "action_select_option"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        if stale_tap(tracker):
+            answer_stale_tap(dispatcher, tracker)
+            return []
         intent = latest_intent(tracker)
         if intent in YES_NO_CHOICE:
             return self._answer_yes_no(dispatcher, tracker, YES_NO_CHOICE[intent])

@@ -40,3 +40,17 @@ def test_sms_mode_shows_gsm7_text_and_segments(page: Page) -> None:
     reply = page.locator(".msg.bot").last
     expect(reply).to_contain_text("Te doy informacion gratis")
     expect(reply.locator(".meta")).to_contain_text("segmento(s) SMS")
+
+
+def test_whatsapp_buttons_and_a_list_are_tapped(page: Page) -> None:
+    use_number(page, "+5215500003333")
+    bot = page.locator(".msg.bot")
+    type_message(page, "hola")
+    expect(bot.last).to_contain_text("¿Puedes escribir con calma ahora?")
+    bot.last.get_by_role("button", name="Sí", exact=True).click()  # a quick-reply button
+    expect(bot.last).to_contain_text("¿En qué idioma")
+    expect(bot.last.get_by_role("button", name="Español")).to_be_hidden()  # a list, behind its button
+    bot.last.get_by_role("button", name="☰ Ver opciones").click()
+    bot.last.get_by_role("button", name="Español").click()
+    expect(bot.last).to_contain_text("¿En qué te puedo orientar?")
+    expect(page.locator(".msg.user").last).to_have_text("Español")

@@ -29,6 +29,7 @@ from bot.languages import DEFAULT_LANGUAGE
 from bot.nlu.danger_cues import REMINDER_REPLY, REPLY_BY_KIND
 from bot.nlu.keyword_intents import DANGER, QUICK_EXIT, KeywordRules
 from bot.replies.catalogue import Catalogues
+from bot.replies.option_ids import TAPPED_MENU
 from bot.replies.render import render
 from bot.storage import contacts, processed_messages
 from bot.storage.crypto import Sealer
@@ -122,6 +123,8 @@ class Turns:
             metadata = {"channel": message.channel, FINAL_INPUT: index == len(inputs) - 1, PAYLOAD: payload}
             if not payload and message.is_long:
                 metadata["full_text"] = message.text
+            if not payload and message.tapped:  # which menu the tap came from: stale ones are told
+                metadata[TAPPED_MENU] = message.tapped.tag
             listed.append((metadata, text))
         return listed
 

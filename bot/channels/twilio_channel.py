@@ -50,6 +50,7 @@ from bot.channels.twilio_request import IncomingMessage, MalformedRequest, parse
 from bot.channels.twilio_sender import TwilioSender
 from bot.channels.twilio_status import parse_status
 from bot.delivery import statuses
+from bot.delivery.contents import Contents
 from bot.delivery.courier import Courier
 from bot.delivery.media_copy import MediaCopier
 from bot.delivery.purger import Purger
@@ -113,7 +114,8 @@ class TwilioInput(InputChannel):
         sender = TwilioSender(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_url,
                               settings.status_callback_url)
         self.courier = Courier(self.engine, self.sealer, sender, settings.sms_from,
-                               awaits_status=bool(settings.status_callback_url))
+                               awaits_status=bool(settings.status_callback_url),
+                               contents=Contents(self.engine, sender))
         self.purger = Purger(self.engine, self.sealer, sender, MediaCopier(
             self.engine, self.sealer, settings.twilio_api_url, settings.twilio_account_sid, settings.twilio_auth_token))
         self.turns = Turns(self.engine, self.sealer, self.courier, self.per_sender, self.turn_timeout,

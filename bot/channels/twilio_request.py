@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Mapping, Optional, Tuple
 
 from bot.identity import WHATSAPP_PREFIX
+from bot.replies.option_ids import Tap, tapped
 
 MAX_MEDIA = 10  # Twilio sends at most ten media items per message
 MAX_DIALOGUE_CHARS = 4096  # what the dialogue reads of one text (WhatsApp's longest); staff read it all
@@ -30,6 +31,11 @@ class IncomingMessage:
     media: Tuple[Tuple[str, str], ...] = ()  # (content type, URL)
     location: Optional[Tuple[float, float]] = None
     opt_out_type: str = ""  # Twilio's Advanced Opt-Out verdict: STOP, START or HELP
+    tap: str = ""  # the id of a WhatsApp button (ButtonPayload) or list item (ListId) tapped
+
+    @property
+    def tapped(self) -> Optional[Tap]:
+        return tapped(self.tap)
 
     @property
     def channel(self) -> str:
@@ -42,8 +48,11 @@ class IncomingMessage:
 
     @property
     def dialogue_text(self) -> str:
-        """The text as the dialogue reads it: whole up to MAX_DIALOGUE_CHARS, else its
-        beginning and its end (where "…me va a matar" often is), joined by an ellipsis."""
+        """The text as the dialogue reads it: a tap is its option's number, as if typed; a
+        text whole up to MAX_DIALOGUE_CHARS, else its beginning and its end (where "…me va a
+        matar" often is), joined by an ellipsis."""
+        if self.tapped:
+            return str(self.tapped.number)
         if not self.is_long:
             return self.text
         half = MAX_DIALOGUE_CHARS // 2
@@ -112,6 +121,13 @@ def _content_type(declared: str) -> str:
     return kind
 
 
+def _tap(params: Mapping[str, str]) -> str:
+    """The option a WhatsApp tap chose (the id we gave its button or list item); "" for a
+    typed message or a payload that is not one of ours (read as its text, the title)."""
+    value = params.get("ButtonPayload") or params.get("ListId") or ""
+    return value if tapped(value) else ""
+
+
 def parse(params: Mapping[str, str]) -> IncomingMessage:
     """The message in a webhook's form fields; unknown fields are ignored."""
     message_sid = params.get("MessageSid") or params.get("SmsMessageSid") or ""
@@ -130,4 +146,5 @@ def parse(params: Mapping[str, str]) -> IncomingMessage:
         media=_media(params),
         location=_location(params),
         opt_out_type=(params.get("OptOutType") or "").upper(),
+        tap=_tap(params),
     )

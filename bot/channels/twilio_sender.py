@@ -1,13 +1,16 @@
-"""Sends messages through Twilio's REST API with the official client (async), and deletes
-Twilio's records of them."""
+"""Sends messages through Twilio's REST API with the official client (async), deletes
+Twilio's records of them, and finds or creates the Content API resources of replies with
+options (bot/delivery/contents.py)."""
 
+import json
 import logging
-from typing import Any, Awaitable, Optional
+from typing import Any, Awaitable, Dict, Optional
 
 from twilio.base import values as twilio_values
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
+from twilio.rest.content.v1.content import ContentInstance
 
 # The Twilio client logs every request's headers at INFO: thirty lines per message under load.
 QUIET = logging.getLogger("orienta.twilio_client")
@@ -33,6 +36,7 @@ class TwilioSender:
                                   http_client=AsyncTwilioHttpClient(logger=QUIET, timeout=TIMEOUT_S))
             if self._api_url:
                 self._client.api.base_url = self._api_url
+                self._client.content.base_url = self._api_url
         return self._client
 
     async def send(self, to: str, from_: str, body: str = "", media_url: str = "", content_sid: str = "") -> str:
@@ -43,6 +47,22 @@ class TwilioSender:
             to=to, from_=from_, body=body or unset, media_url=[media_url] if media_url else unset,
             content_sid=content_sid or unset, status_callback=self._status_callback or unset)
         return message.sid
+
+    async def find_content(self, friendly_name: str) -> str:
+        """The sid of the account's Content resource of that name, "" if it has none."""
+        async for content in await self._connected().content.v1.contents.stream_async():
+            if content.friendly_name == friendly_name:
+                return content.sid or ""
+        return ""
+
+    async def create_content(self, request: Dict[str, Any]) -> str:
+        """Creates a Content resource (POST /v1/Content, a JSON body); returns its sid. The
+        client's version here lists and fetches contents but has no create: its own request
+        helper sends the body Twilio documents."""
+        version = self._connected().content.v1
+        payload = await version.create_async("POST", "/Content", data=json.dumps(request, ensure_ascii=False),
+                                             headers={"Content-Type": "application/json"})
+        return ContentInstance(version, payload).sid or ""
 
     async def delete(self, message_sid: str) -> None:
         """Deletes a message's record and its media from Twilio (each medium first, then the

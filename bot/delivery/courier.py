@@ -13,6 +13,11 @@ and sent by SMS then if not (bot/delivery/statuses.py). Twilio refusing a messag
 (a 4xx other than 429) gives it up at once; anything else (5xx, timeout, network) is
 retried after outbox.BACKOFF_S. Given-up rows are counted in the delivery report
 (`python -m bot.delivery.report`).
+
+A WhatsApp reply with options goes as buttons or a list (a Content API resource:
+bot/delivery/contents.py) when they fit WhatsApp's limits; when they do not, when the content
+cannot be had within CONTENT_TIMEOUT_S, or when Twilio refuses the content, the same row goes
+as its numbered text at once. A danger reply never waits for the Content API: it goes as text.
 """
 
 import asyncio
@@ -28,6 +33,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from bot.channels.outgoing_text import bodies_for
 from bot.channels.twilio_sender import TIMEOUT_S, TwilioSender
 from bot.delivery import outbox, purge
+from bot.delivery.contents import Contents
 from bot.delivery.outbox import Delivery
 from bot.delivery.repeat import forever
 from bot.identity import bare_number
@@ -39,6 +45,7 @@ POLL_S = 1.0
 PARALLEL_PEOPLE = 16
 SEND_TIMEOUT_S = TIMEOUT_S + 1  # the client's own timeout, and a margin
 SEND_ERRORS = (TwilioException, aiohttp.ClientError, asyncio.TimeoutError, OSError)
+CONTENT_TIMEOUT_S = 3.0  # the longest a reply with options waits for its content before going as text
 
 
 def _now() -> datetime:
@@ -61,10 +68,11 @@ class Courier:
     """Delivers the outbox of one database through one Twilio client."""
 
     def __init__(self, engine: Engine, sealer: Sealer, sender: TwilioSender, sms_from: Optional[str] = None,
-                 awaits_status: bool = False) -> None:
+                 awaits_status: bool = False, contents: Optional[Contents] = None) -> None:
         """`sms_from`: the number danger replies go from by SMS; `awaits_status`: the sender
-        asks Twilio for status callbacks, so danger replies on WhatsApp are held for them."""
-        self.engine, self.sealer, self.sender = engine, sealer, sender
+        asks Twilio for status callbacks, so danger replies on WhatsApp are held for them;
+        `contents`: WhatsApp replies with options go as buttons or a list."""
+        self.engine, self.sealer, self.sender, self.contents = engine, sealer, sender, contents
         self.sms_from, self.awaits_status = sms_from, awaits_status
         self._sending: Dict[str, "asyncio.Task[bool]"] = {}  # per person, what this courier is sending
         self._slots = asyncio.Semaphore(PARALLEL_PEOPLE)
@@ -147,8 +155,30 @@ class Courier:
             return None
 
     async def _send(self, to: str, from_: str, delivery: Delivery) -> str:
+        interactive = await self._interactive(delivery)
+        if interactive:
+            try:
+                return await asyncio.wait_for(self.sender.send(to, from_, content_sid=interactive),
+                                              timeout=SEND_TIMEOUT_S)
+            except SEND_ERRORS as error:
+                if not is_permanent(error):
+                    raise
+                logger.warning("WhatsApp options were refused (%s); the numbered text goes.", error_kind(error))
+                await asyncio.to_thread(self.contents.forget, interactive)
         return await asyncio.wait_for(self.sender.send(to, from_, body=delivery.body, media_url=delivery.media_url,
                                                        content_sid=delivery.content_sid), timeout=SEND_TIMEOUT_S)
+
+    async def _interactive(self, delivery: Delivery) -> str:
+        """The content that shows a WhatsApp reply's options as buttons or a list; "" for the
+        numbered text: no options, a danger reply, limits passed, or the Content API failing."""
+        if self.contents is None or delivery.menu is None or delivery.urgent or delivery.channel != outbox.WHATSAPP:
+            return ""
+        try:
+            return await asyncio.wait_for(self.contents.sid_for(delivery.body, delivery.menu),
+                                          timeout=CONTENT_TIMEOUT_S)
+        except Exception as error:  # whatever fails (Twilio, a timeout, the database), the reply goes as text
+            logger.warning("No WhatsApp options this time (%s); the numbered text goes.", error_kind(error))
+            return ""
 
     async def _by_sms(self, delivery: Delivery) -> bool:
         """A danger reply WhatsApp did not take, sent to the same number by SMS; what went

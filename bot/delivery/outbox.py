@@ -2,9 +2,10 @@
 is sent, in the same transaction as what caused it — a saved turn, a staff reply, a close.
 
 A row is one Twilio message: a body already fitted to its channel, a media link, or an
-approved WhatsApp template. The address it goes to is copied in, sealed, so that a reply
-still goes out after the conversation it answers was erased (the quick exit's neutral
-line). Once a row is sent or given up, its address and content are cleared: what stays is
+approved WhatsApp template; on WhatsApp, a body with options also keeps them, sealed, for
+the courier to send as buttons or a list (bot/delivery/contents.py). The address it goes to
+is copied in, sealed, so that a reply still goes out after the conversation it answers was
+erased (the quick exit's neutral line). Once a row is sent or given up, its address and content are cleared: what stays is
 a pseudonym, timestamps, the kind of the last error and what Twilio reported of its
 delivery (bot/delivery/statuses.py), for the delivery report. A danger reply sent on
 WhatsApp keeps them, sealed, until Twilio reports it delivered or not: then they go, and
@@ -25,6 +26,7 @@ from cryptography.fernet import InvalidToken
 from sqlalchemy.orm import Session
 
 from bot.channels.outgoing_text import bodies_for
+from bot.channels.whatsapp_options import Menu
 from bot.identity import bare_number
 from bot.storage.contacts import Address
 from bot.storage.crypto import Sealer
@@ -34,22 +36,24 @@ logger = logging.getLogger(__name__)
 ASSISTANT, STAFF = "assistant", "staff"
 STAFF_ALERT = "staff_alert"  # the origin of a sent SMS alert to staff, recorded for its status (statuses.py)
 NOT_DELIVERED = ("failed", "undelivered")  # Twilio's final statuses of a message it did not deliver
-SMS = "sms"
+SMS, WHATSAPP = "sms", "whatsapp"
 # Seconds to wait after each failed attempt; the row is given up after the last.
 BACKOFF_S = (1, 2, 5, 15, 30, 60, 120, 300, 600)
 LEASE_S = 60  # a row being sent is another process's until then (it died if still leased)
 # What a sent or given-up row keeps: no content, no address, not even whether it was urgent.
-CLEARED = {"sealed_to": None, "sealed_body": None, "sealed_media_url": None, "leased_until": None,
-            "urgent": False}
+CLEARED = {"sealed_to": None, "sealed_body": None, "sealed_media_url": None, "sealed_options": None,
+           "leased_until": None, "urgent": False}
 
 
 @dataclass(frozen=True)
 class Reply:
-    """One reply as the dialogue or staff wrote it: text, a media link, or a template."""
+    """One reply as the dialogue or staff wrote it: text (with its options, if any), a media
+    link, or a template."""
 
     text: str = ""
     media_url: str = ""
     content_sid: str = ""
+    menu: Optional[Menu] = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ class Delivery:
     content_sid: str
     urgent: bool
     attempts: int
-
+    menu: Optional[Menu] = None
 
 
 def sms_sender(sms_from: Optional[str], our_address: str) -> str:
@@ -86,13 +90,16 @@ def enqueue(session: Session, sealer: Sealer, sender_id: str, contact: Address, 
     rows: List[Dict[str, object]] = []
     for reply in replies:
         parts = [{"sealed_body": sealer.seal(body)} for body in bodies_for(reply.text, contact.channel)]
+        if reply.menu and contact.channel == WHATSAPP and len(parts) == 1:  # buttons go with one message
+            parts[0]["sealed_options"] = sealer.seal(reply.menu.to_json())
         if reply.media_url and contact.channel != SMS:  # SMS carries text only, never media
             parts.append({"sealed_media_url": sealer.seal(reply.media_url)})
         if reply.content_sid:
             parts.append({"content_sid": reply.content_sid})
         rows += parts
     for row in rows:  # one statement for all rows: every row names every column
-        row.update({"sealed_body": None, "sealed_media_url": None, "content_sid": None, **row})
+        row.update({"sealed_body": None, "sealed_media_url": None, "content_sid": None, "sealed_options": None,
+                    **row})
         row.update(sender_id=sender_id, origin=origin, channel=contact.channel, our_address=contact.our_address,
                    sealed_to=sealer.seal(contact.address), urgent=urgent, created_at=when, attempts=0,
                    next_attempt_at=when, handoff_message_id=handoff_message_id, reply_to=reply_to)
@@ -125,7 +132,7 @@ _HEADS = _due_heads(sa.select(_NEXT_ROW).where(*_UNDELIVERED).group_by(_ROWS.sen
 _NEXT_DUE = _due_heads(sa.select(_NEXT_ROW).where(*_UNDELIVERED, _ROWS.sender_id == sa.bindparam("sender")))
 _ROW = sa.select(_ROWS.id, _ROWS.sender_id, _ROWS.channel, _ROWS.sealed_to, _ROWS.our_address, _ROWS.sealed_body,
                  _ROWS.sealed_media_url, _ROWS.content_sid, _ROWS.urgent,
-                 _ROWS.attempts).where(_ROWS.id == sa.bindparam("row"))
+                 _ROWS.attempts, _ROWS.sealed_options).where(_ROWS.id == sa.bindparam("row"))
 _TAKE = (sa.update(OutgoingMessage.__table__).where(_ROWS.id == sa.bindparam("row"), *_UNDELIVERED, _FREE)
          .values(leased_until=sa.bindparam("until", type_=_ROWS.leased_until.type)))
 _SENT_VALUES = {"sent_at": sa.bindparam("at", type_=_ROWS.sent_at.type), "attempts": _ROWS.attempts + 1,
@@ -159,7 +166,8 @@ def lease(session: Session, sealer: Sealer, row_id: int, now: datetime) -> Optio
         return Delivery(row.id, row.sender_id, row.channel, sealer.open(row.sealed_to), row.our_address,
                         sealer.open(row.sealed_body) if row.sealed_body else "",
                         sealer.open(row.sealed_media_url) if row.sealed_media_url else "",
-                        row.content_sid or "", row.urgent, row.attempts)
+                        row.content_sid or "", row.urgent, row.attempts,
+                        Menu.from_json(sealer.open(row.sealed_options)) if row.sealed_options else None)
     except InvalidToken:
         logger.error("A reply sealed under a retired key is given up (run bot.storage.reseal before retiring one).")
         failed(session, row_id, row.attempts, "unreadable", now, permanent=True)

@@ -9,14 +9,18 @@ an answered message and replies that the courier sends: nothing runs twice.
 """
 
 from datetime import datetime, timezone
-from typing import Iterable, List
+from typing import Iterable, List, Optional
 
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 from sqlalchemy.orm import Session
 
+from bot.channels.whatsapp_options import Menu
 from bot.delivery import outbox
 from bot.delivery.outbox import Reply
+from bot.languages import DEFAULT_LANGUAGE
 from bot.nlu.keyword_intents import DANGER
+from bot.replies.option_ids import menu_tag
+from bot.replies.render import LIST_BUTTON
 from bot.storage import contacts, processed_messages
 from bot.storage.crypto import Sealer
 
@@ -24,8 +28,18 @@ CHANNEL = "twilio"
 FINAL_INPUT = "final_input"  # metadata of a message's last dialogue input (a pin may come first)
 
 
+def menu_of(event: BotUttered) -> Optional[Menu]:
+    """A reply's options, for WhatsApp's buttons or list; None without options."""
+    buttons = (event.data or {}).get("buttons") or []
+    if not buttons:
+        return None
+    metadata = event.metadata or {}
+    return Menu(metadata.get("language") or DEFAULT_LANGUAGE, tuple(str(b.get("title", "")) for b in buttons),
+                menu_tag(buttons), metadata.get(LIST_BUTTON) or "")
+
+
 def replies_in(events: Iterable[Event]) -> List[Reply]:
-    return [Reply(event.text or "", (event.data or {}).get("attachment") or "")
+    return [Reply(event.text or "", (event.data or {}).get("attachment") or "", menu=menu_of(event))
             for event in events if isinstance(event, BotUttered)]
 
 

@@ -9,6 +9,7 @@ from bot.replies.catalogue import Catalogues
 from bot.replies.menus import MENUS, Option
 
 logger = logging.getLogger(__name__)
+LIST_BUTTON, LIST_BUTTON_KEY = "list_button", "option_list_button"
 
 
 class _Fillers(dict):
@@ -57,7 +58,8 @@ def render(
     parts: Sequence[Dict[str, Any]] = (), choices: Sequence[Dict[str, str]] = (),
     relabel: Optional[Mapping[str, Dict[str, Any]]] = None,
 ) -> Optional[Dict[str, Any]]:
-    """The message for reply `key`: text with its numbered options, and buttons.
+    """The message for reply `key`: text with its numbered options, and buttons (with the
+    text of the button that opens them as a list on WhatsApp).
 
     The language actually served is kept in the message (it ends up in the bot
     event's metadata), so a fallback to Spanish is visible in the tracker.
@@ -81,4 +83,7 @@ def render(
     for number, option in enumerate(options, start=1):
         text += f"\n{number}. {option['title']}"
         buttons.append(option)
-    return {"text": text, "buttons": buttons, "language": entry.language}
+    message = {"text": text, "buttons": buttons, "language": entry.language}
+    if buttons:  # WhatsApp shows more than three options as a list behind this button
+        message[LIST_BUTTON] = catalogues.say(LIST_BUTTON_KEY, entry.language)
+    return message

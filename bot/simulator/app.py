@@ -1,10 +1,13 @@
 """The phone simulator: a page, a signed-webhook sender, and a fake Twilio Messages API.
 
 `POST /send` builds the form Twilio would post for a message typed on the page (SMS or
-WhatsApp, text, location pin, voice note, photo), signs it with the auth token exactly as
-Twilio does, and posts it to the assistant's webhook. The assistant's replies, sent with
+WhatsApp, text, location pin, voice note, photo, a tap on a button or list item), signs
+it with the auth token exactly as Twilio does, and posts it to the assistant's webhook. The assistant's replies, sent with
 the real twilio client pointed here, land in `POST /2010-04-01/Accounts/<sid>/Messages.json`
-and are listed by `GET /messages` for the page (and for tests). A message created with a
+and are listed by `GET /messages` for the page (and for tests). A message sent with a
+ContentSid the fake's Content API made (bot/simulator/fake_content.py) gets that content's
+body, as Twilio shows it, and `GET /messages` adds what WhatsApp shows of it (`shown`: its
+buttons or list). A message created with a
 StatusCallback has its statuses posted there, signed as Twilio signs them: sent, delivered
 and, on WhatsApp, read.
 
@@ -14,7 +17,9 @@ without an answer, as when Twilio cannot be reached); "whatsapp-error" fails Wha
 "refuse" answers 400 (Twilio's 21211, a number it cannot reach), which is never retried;
 "whatsapp-undelivered" takes WhatsApp messages, then reports them undelivered (63024);
 "whatsapp-window" takes WhatsApp free-form messages, then reports them failed (63016:
-outside the 24-hour window; a template still goes).
+outside the 24-hour window; an approved template still goes, not a content the fake's
+Content API made: none is approved); "content-error" and "content-hang"
+fail the Content API only.
 
 Every message, sent or received, is kept as Twilio keeps it, with its media, until it is
 deleted (bot/simulator/fake_records.py); `GET /messages` marks the deleted ones.
@@ -34,12 +39,14 @@ from twilio.request_validator import RequestValidator
 
 from bot.channels.outgoing_text import sms_segments
 from bot.identity import WHATSAPP_PREFIX
+from bot.simulator import fake_content
 from bot.simulator.fake_records import Records, media_url, outage, register
-from bot.simulator.twilio_form import message_sid, sms_form, status_form, whatsapp_form
+from bot.simulator.twilio_form import message_sid, sms_form, status_form, tap_fields, whatsapp_form
 
 PAGE = Path(__file__).with_name("static") / "phone.html"
 SAMPLE_MEDIA = {"audio": "audio/ogg", "image": "image/jpeg"}
-FAULT_MODES = ("ok", "error", "hang", "drop", "whatsapp-error", "refuse", "whatsapp-undelivered", "whatsapp-window")
+FAULT_MODES = ("ok", "error", "hang", "drop", "whatsapp-error", "refuse", "whatsapp-undelivered", "whatsapp-window",
+               "content-error", "content-hang")
 STATUS_DELAY_S = 0.2  # between a message's creation and each of its status callbacks
 UNDELIVERED_CODE = 63024  # Twilio's "Invalid message recipient" on WhatsApp
 OUTSIDE_WINDOW_CODE = 63016  # Twilio's "outside the allowed window" for a WhatsApp free-form message
@@ -53,6 +60,9 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
     expected_auth = "Basic " + base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
     records = Records(account_sid)
     register(app, records, auth_token, fault)
+    contents = fake_content.Contents(account_sid)
+    fake_content.register(app, contents, auth_token, fault)
+    shown: Dict[str, Dict[str, Any]] = {}  # message sid → what WhatsApp shows of its content
 
     @app.get("/")
     async def page(request: Request) -> HTTPResponse:
@@ -71,6 +81,9 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
             sid = message_sid(kind in SAMPLE_MEDIA)
             media = (SAMPLE_MEDIA[kind], media_url(public_url, account_sid, sid)) if kind in SAMPLE_MEDIA else None
             form = whatsapp_form(account_sid, number, body, location, media, sid=sid)
+            if isinstance(wish.get("tap"), dict):  # a button or list item of a reply, as WhatsApp posts it
+                form.update(tap_fields(wish["tap"].get("kind", ""), str(wish["tap"].get("id", "")),
+                                       str(wish["tap"].get("title", ""))))
         else:
             form = sms_form(account_sid, number, body)
         records.receive(form)
@@ -84,6 +97,8 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
         if request.headers.get("Authorization") != expected_auth or sid != account_sid:
             return response.json({"code": 20003, "message": "Authenticate", "status": 401}, status=401)
         mode = fault["mode"]
+        if mode.startswith("content-"):
+            mode = "ok"
         if mode == "whatsapp-error":
             mode = "error" if request.form.get("To", "").startswith("whatsapp:") else "ok"
         if mode != "ok":
@@ -94,6 +109,10 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
         if away is not None:
             return away
         body = request.form.get("Body", "")
+        to = request.form.get("To", "")
+        content = contents.shown(request.form.get("ContentSid", ""), to.startswith(WHATSAPP_PREFIX))
+        if content is not None:
+            body = content["body"]
         message = {
             "sid": "SM" + uuid.uuid4().hex, "account_sid": sid, "to": request.form.get("To", ""),
             "from": request.form.get("From", ""), "body": body, "status": "queued",
@@ -104,11 +123,14 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
         }
         sent.append(message)
         records.send(message)
+        if content is not None:
+            shown[message["sid"]] = content
         whatsapp = message["to"].startswith(WHATSAPP_PREFIX)
         steps = [("sent", None), ("delivered", None)] + ([("read", None)] if whatsapp else [])
         if whatsapp and fault["mode"] == "whatsapp-undelivered":
             steps = [("sent", None), ("undelivered", UNDELIVERED_CODE)]
-        elif whatsapp and fault["mode"] == "whatsapp-window" and not message["content_sid"]:
+        elif whatsapp and fault["mode"] == "whatsapp-window" and (content is not None or not message["content_sid"]):
+            # free-form text, or a content made here (none approved): only a template passes
             steps = [("failed", OUTSIDE_WINDOW_CODE)]
         app.add_task(report_statuses(request.form.get("StatusCallback") or "", message, steps))
         return response.json(message, status=201)
@@ -142,7 +164,7 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
     async def messages(request: Request) -> HTTPResponse:
         after = int(request.args.get("after", "0") or 0)
         to = request.args.get("to")
-        listed = [dict(m, index=i, deleted=m["sid"] in records.deleted)
+        listed = [dict(m, index=i, deleted=m["sid"] in records.deleted, shown=shown.get(m["sid"]))
                   for i, m in enumerate(sent) if i >= after and (not to or m["to"] == to)]
         return response.json({"messages": listed, "next": len(sent)})
 

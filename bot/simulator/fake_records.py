@@ -103,13 +103,14 @@ class Records:
         self.deleted.add(message_sid)
 
 
-def _error(status: int, code: int, message: str) -> HTTPResponse:
+def error_answer(status: int, code: int, message: str) -> HTTPResponse:
+    """An error as Twilio answers one."""
     return response.json({"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}",
                           "status": status}, status=status)
 
 
 def _not_found(request: Request) -> HTTPResponse:
-    return _error(404, 20404, f"The requested resource {request.path} was not found")
+    return error_answer(404, 20404, f"The requested resource {request.path} was not found")
 
 
 async def outage(request: Request, mode: str) -> Optional[HTTPResponse]:
@@ -121,7 +122,7 @@ async def outage(request: Request, mode: str) -> Optional[HTTPResponse]:
         request.transport.close()
         return response.empty(status=500)
     if mode in ("error", "hang"):
-        return _error(500, 20500, "Internal Server Error")
+        return error_answer(500, 20500, "Internal Server Error")
     return None
 
 
@@ -131,7 +132,7 @@ def register(app: Sanic, records: Records, auth_token: str, fault: Dict[str, Any
 
     async def refused(request: Request, account: str) -> Optional[HTTPResponse]:
         if request.headers.get("Authorization") != expected or account != records.account_sid:
-            return _error(401, 20003, "Authenticate")
+            return error_answer(401, 20003, "Authenticate")
         return await outage(request, fault["mode"])
 
     @app.route(f"{API}/<resource>", methods=["GET", "DELETE"])
@@ -144,7 +145,7 @@ def register(app: Sanic, records: Records, auth_token: str, fault: Dict[str, Any
         if request.method == "GET":
             return response.json(found)
         if found["status"] not in DONE:
-            return _error(422, 20009, "Cannot delete this resource before it is complete")
+            return error_answer(422, 20009, "Cannot delete this resource before it is complete")
         records.delete(sid)
         return response.empty(status=204)
 

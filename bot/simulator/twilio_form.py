@@ -3,7 +3,8 @@
 Field names and values follow Twilio's documentation of the incoming-message webhook
 (SMS: From/To with city, state, zip and country; WhatsApp: ProfileName, WaId,
 MessageType, Latitude/Longitude for a location pin, MediaUrl0/MediaContentType0 for
-media), and of the status callback of an outgoing message (MessageStatus, ErrorCode; on
+media; ButtonPayload/ButtonText for a tap on a quick-reply button, ListId/ListTitle for a
+list item), and of the status callback of an outgoing message (MessageStatus, ErrorCode; on
 WhatsApp the Channel* fields).
 """
 
@@ -56,6 +57,15 @@ def whatsapp_form(
         form.update(MessageType=media[0].split("/")[0], NumMedia="1",
                     MediaContentType0=media[0], MediaUrl0=media[1])
     return form
+
+
+def tap_fields(kind: str, item_id: str, title: str) -> Dict[str, str]:
+    """The fields WhatsApp adds for a tap: a quick-reply button (`kind` "quick-reply":
+    ButtonPayload, ButtonText) or a list item ("list-picker": ListId, ListTitle); the Body
+    is the title shown."""
+    if kind == "list-picker":
+        return {"MessageType": "interactive", "ListId": item_id, "ListTitle": title, "Body": title}
+    return {"MessageType": "button", "ButtonPayload": item_id, "ButtonText": title, "Body": title}
 
 
 def status_form(account_sid: str, message_sid: str, to: str, from_: str, status: str,

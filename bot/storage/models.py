@@ -73,6 +73,8 @@ class OutgoingMessage(Base):
     sealed_body = sa.Column(sa.Text, nullable=True)
     sealed_media_url = sa.Column(sa.Text, nullable=True)
     content_sid = sa.Column(sa.String(64), nullable=True)  # an approved WhatsApp template
+    # A reply's options, for WhatsApp's buttons or list (bot/channels/whatsapp_options.py).
+    sealed_options = sa.Column(sa.Text, nullable=True)
     urgent = sa.Column(sa.Boolean, nullable=False, default=False)  # a danger reply: SMS if WhatsApp fails
     created_at = sa.Column(UTCDateTime, nullable=False)
     attempts = sa.Column(sa.Integer, nullable=False, default=0)
@@ -122,3 +124,16 @@ class TwilioDeletion(Base):
     next_attempt_at = sa.Column(UTCDateTime, nullable=False)
     leased_until = sa.Column(UTCDateTime, nullable=True)
     last_error = sa.Column(sa.String(64), nullable=True)  # the error's kind, never its text
+
+
+class WhatsAppContent(Base):
+    """A Twilio Content resource made for a reply's options, by its friendly_name (a digest
+    of its content: bot/channels/whatsapp_options.py), shared by every engine. A row without
+    a sid is a claim: one engine is creating it (bot/delivery/contents.py). The content holds
+    the assistant's own reply text, the same for everyone who gets it: nothing of a person."""
+
+    __tablename__ = "whatsapp_contents"
+
+    friendly_name = sa.Column(sa.String(64), primary_key=True)
+    content_sid = sa.Column(sa.String(64), nullable=True)
+    claimed_at = sa.Column(UTCDateTime, nullable=False)

@@ -24,6 +24,7 @@ SEALED: Tuple[Tuple[str, str, str], ...] = (
     ("outbox", "id", "sealed_to"),
     ("outbox", "id", "sealed_body"),
     ("outbox", "id", "sealed_media_url"),
+    ("outbox", "id", "sealed_options"),
     ("processed_messages", "message_sid", "sealed_message"),
     ("twilio_deletions", "id", "sealed_sid"),
 )
