@@ -27,6 +27,7 @@ from actions.conversation import ReplyAction, latest_intent
 from bot.replies.menus import YES_NO_QUESTIONS
 from bot.replies.option_ids import TAPPED_MENU, menu_tag
 from bot.replies.option_words import option_by_label, option_named, option_number
+from bot.replies.render import LIST_BUTTON
 
 _PAYLOAD = re.compile(r"^/(?P<intent>[\w-]+)(?P<entities>\{.*\})?$")
 YES_NO_CHOICE = {"affirm": 1, "deny": 2}
@@ -52,10 +53,12 @@ def stale_tap(tracker: Tracker) -> bool:
 
 def answer_stale_tap(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Tells that a tap was on an older menu, and offers the last reply's options again."""
-    options = offered_options(last_reply(tracker))
+    reply = last_reply(tracker)
+    options = offered_options(reply)
     if options:
         choices = [{"title": option.get("title", ""), "payload": option.get("payload", "")} for option in options]
-        dispatcher.utter_message(response="utter_option_stale", choices=choices)
+        shared = bool(((reply or {}).get("metadata") or {}).get(LIST_BUTTON))  # its buttons were the same for all
+        dispatcher.utter_message(response="utter_option_stale", choices=choices, shared_choices=shared)
     else:
         dispatcher.utter_message(response="utter_option_stale_menu")
 

@@ -4,6 +4,7 @@ wherever buttons cannot go (SMS, over WhatsApp's limits, the Content API failing
 danger reply that never waits for them."""
 
 import asyncio
+import json
 import secrets
 import time
 import uuid
@@ -197,6 +198,30 @@ def test_a_tap_on_an_older_menu_is_answered_not_taken_for_another_option(assista
 
 
 @ON_SQLITE_ONLY
+def test_danger_words_beside_a_tap_are_read_as_written(assistant: RunningAssistant) -> None:
+    phone = assistant.phone()
+    welcome = said(phone, "hola")[-1]
+    option = welcome["shown"]["options"][0]
+    fields = {**tap_fields(welcome["shown"]["kind"], option["id"], option["title"]), "Body": "me va a matar, ayuda"}
+    assert assistant.post_webhook({**phone.form(), **fields}) == 200
+    assert sent(phone)[0]["body"].startswith(text("utter_danger").split("\n")[0])
+
+
+@ON_SQLITE_ONLY
+def test_options_made_of_what_a_person_wrote_are_never_a_content(assistant: RunningAssistant) -> None:
+    """Twilio keeps contents: the places a person named, offered as options, go as numbered
+    text; so does a reply whose text was filled in for them (their observatory)."""
+    phone = assistant.phone()
+    for answer in ("hola", "1", "1", "quiero denunciar"):
+        said(phone, answer)
+    places = said(phone, "Camargo")[-1]
+    assert "Chihuahua" in places["body"] and "Tamaulipas" in places["body"]
+    assert not places["content_sid"] and places["shown"] is None
+    contents = client(assistant).content.v1.contents.list()
+    assert not any("Camargo" in json.dumps(content.types, ensure_ascii=False) for content in contents)
+
+
+@ON_SQLITE_ONLY
 def test_sms_gets_the_numbered_text(assistant: RunningAssistant) -> None:
     phone = assistant.phone("sms")
     welcome = said(phone, "hola")[-1]
@@ -306,6 +331,7 @@ def test_only_our_ids_are_read_as_taps() -> None:
     assert listed.text == "Protección sin denunciar"  # what the person saw and tapped, as Twilio's Body
     button = parse({**form, "MessageType": "button", "ButtonPayload": option_id("abcdef0123", 1)})
     assert button.dialogue_text == "1"
-    for foreign in ("PROMO_1", "opt-0123456789-0", "opt-XYZ-1", "/human_handoff", "opt-0123456789-2 "):
+    for foreign in ("PROMO_1", "opt-0123456789-0", "opt-XYZ-1", "/human_handoff", "opt-0123456789-2 ",
+                    "opt-0123456789-2\n"):
         other = parse({**form, "MessageType": "button", "ButtonPayload": foreign})
         assert other.tapped is None and other.dialogue_text == "Protección sin denunciar"

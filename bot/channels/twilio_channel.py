@@ -30,6 +30,7 @@ within Twilio's 15 s: past that both go on, and Twilio has its answer.
 import asyncio
 import logging
 import os
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, TypeVar, Union
 from urllib.parse import parse_qsl
@@ -139,6 +140,8 @@ class TwilioInput(InputChannel):
             message = await self.read(request, self.per_source, parse, "message")
             if isinstance(message, HTTPResponse):
                 return message
+            if message.tap and KEYWORDS.is_urgent(message.text):  # danger words beside a tap: read as written
+                message = replace(message, tap="")
             if not await self.take(message, on_new_message, request.app.ctx.agent):
                 return response.text("This message is being answered; retry later", status=503,
                                      headers={"Retry-After": str(RETRY_AFTER_S)})

@@ -16,8 +16,9 @@ retried after outbox.BACKOFF_S. Given-up rows are counted in the delivery report
 
 A WhatsApp reply with options goes as buttons or a list (a Content API resource:
 bot/delivery/contents.py) when they fit WhatsApp's limits; when they do not, when the content
-cannot be had within CONTENT_TIMEOUT_S, or when Twilio refuses the content, the same row goes
-as its numbered text at once. A danger reply never waits for the Content API: it goes as text.
+cannot be had within CONTENT_TIMEOUT_S (one being made is waited for a second at most:
+contents.MAKING_WAIT_S), or when Twilio refuses the content, the same row goes as its numbered
+text at once. A danger reply never asks for a content: it goes as text.
 """
 
 import asyncio

@@ -29,11 +29,11 @@ FINAL_INPUT = "final_input"  # metadata of a message's last dialogue input (a pi
 
 
 def menu_of(event: BotUttered) -> Optional[Menu]:
-    """A reply's options, for WhatsApp's buttons or list; None without options."""
-    buttons = (event.data or {}).get("buttons") or []
-    if not buttons:
+    """A reply's options, for WhatsApp's buttons or list; None without options, or when the
+    reply is not the same for everyone (no list button: bot/replies/render.py)."""
+    buttons, metadata = (event.data or {}).get("buttons") or [], event.metadata or {}
+    if not buttons or not metadata.get(LIST_BUTTON):
         return None
-    metadata = event.metadata or {}
     return Menu(metadata.get("language") or DEFAULT_LANGUAGE, tuple(str(b.get("title", "")) for b in buttons),
                 menu_tag(buttons), metadata.get(LIST_BUTTON) or "")
 

@@ -46,7 +46,7 @@ class CatalogueNLG(NaturalLanguageGenerator):
         values = {name: value for name, value in kwargs.items() if not isinstance(value, (list, dict))}
         message = render(utter_action, language, self.catalogues, values,
                          parts=kwargs.get("parts") or (), choices=kwargs.get("choices") or (),
-                         relabel=kwargs.get("relabel") or {})
+                         relabel=kwargs.get("relabel") or {}, shared_choices=bool(kwargs.get("shared_choices")))
         if message and self.recordings and self._wants_audio(tracker, kwargs):
             link = await asyncio.to_thread(self.recordings.link_for, utter_action, (language, message["language"]))
             if link:

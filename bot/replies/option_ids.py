@@ -15,7 +15,7 @@ from typing import Any, Dict, Optional, Sequence
 
 TAG_CHARS = 10
 TAPPED_MENU = "tapped_menu"  # the dialogue input's metadata: the tag of the menu a tap came from
-_ID = re.compile(r"^opt-(?P<tag>[0-9a-f]{10})-(?P<number>[1-9][0-9]?)$")
+_ID = re.compile(r"opt-(?P<tag>[0-9a-f]{10})-(?P<number>[1-9][0-9]?)")
 
 
 @dataclass(frozen=True)
@@ -36,5 +36,5 @@ def option_id(tag: str, number: int) -> str:
 
 def tapped(value: str) -> Optional[Tap]:
     """The tap an id names; None for anything else (text, another business's payload)."""
-    found = _ID.match(value or "")
+    found = _ID.fullmatch(value or "")
     return Tap(found["tag"], int(found["number"])) if found else None

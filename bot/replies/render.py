@@ -56,7 +56,7 @@ def _option(option: Option, language: str, catalogues: Catalogues,
 def render(
     key: str, language: str, catalogues: Catalogues, values: Dict[str, Any],
     parts: Sequence[Dict[str, Any]] = (), choices: Sequence[Dict[str, str]] = (),
-    relabel: Optional[Mapping[str, Dict[str, Any]]] = None,
+    relabel: Optional[Mapping[str, Dict[str, Any]]] = None, shared_choices: bool = False,
 ) -> Optional[Dict[str, Any]]:
     """The message for reply `key`: text with its numbered options, and buttons (with the
     text of the button that opens them as a list on WhatsApp).
@@ -71,11 +71,17 @@ def render(
     like a menu's; `relabel` names a menu option by another label (payload → a part:
     key and values), e.g. option 4 when nobody can answer now. Returns None when the
     catalogue has no such reply.
+
+    Only a reply the same for everyone who gets it — no value filled in its text, no parts,
+    no run-time choices unless `shared_choices` (a catalogue menu shown again) — gets the
+    list button, i.e. may be shown as WhatsApp buttons: Twilio keeps those contents, and they
+    must hold nothing of a person (their place, their observatory, the places they named).
     """
     entry = catalogues.get(key, language)
     if entry is None:
         return None
     text = _fill(entry.text, values, entry.language, catalogues)
+    shared = text == entry.text and not parts and (shared_choices or not choices)
     if parts:
         text += "\n" + _parts(list(parts), language, catalogues)
     options = [_option(option, language, catalogues, relabel or {}) for option in MENUS.get(key, ())] + list(choices)
@@ -84,6 +90,6 @@ def render(
         text += f"\n{number}. {option['title']}"
         buttons.append(option)
     message = {"text": text, "buttons": buttons, "language": entry.language}
-    if buttons:  # WhatsApp shows more than three options as a list behind this button
+    if buttons and shared:  # WhatsApp shows more than three options as a list behind this button
         message[LIST_BUTTON] = catalogues.say(LIST_BUTTON_KEY, entry.language)
     return message
