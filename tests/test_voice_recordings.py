@@ -425,7 +425,7 @@ def test_the_phone_simulator_plays_the_recording_after_the_text(
     with session_scope(assistant.engine) as session:
         store.review(session, recording, True, account(assistant))  # Spanish: an administrator reviews it
     page = open_page(f"http://127.0.0.1:{assistant.simulator_port}/")
-    page.fill("#number", "+5215500003333")
+    page.fill("#number", "+5215500004444")
     bot = page.locator(".msg.bot")
     for message, answer in (("hola", "¿Puedes escribir con calma ahora?"), ("1", "¿En qué idioma"),
                             ("1", "¿En qué te puedo orientar?")):
