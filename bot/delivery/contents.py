@@ -48,16 +48,16 @@ class Contents:
         if name in self._known:
             return self._known[name]
         sid, claim = await asyncio.to_thread(self._claim, name)
-        if claim:
-            making = asyncio.ensure_future(self._make(name, content, look_up=claim == TAKEN_OVER))
-            making.add_done_callback(_log_failure)
-            try:
-                sid = await asyncio.wait_for(asyncio.shield(making), timeout=MAKING_WAIT_S)
-            except asyncio.TimeoutError:
-                return ""
-        if sid:
-            self._known[name] = sid
-        return sid
+        if not claim:
+            if sid:
+                self._known[name] = sid
+            return sid
+        making = asyncio.ensure_future(self._make(name, content, look_up=claim == TAKEN_OVER))
+        making.add_done_callback(_log_failure)
+        try:
+            return await asyncio.wait_for(asyncio.shield(making), timeout=MAKING_WAIT_S)
+        except asyncio.TimeoutError:
+            return ""
 
     async def _make(self, name: str, content: Content, look_up: bool) -> str:
         """Makes the content (looked up first when an engine that held the claim may have

@@ -35,7 +35,7 @@ def menu_of(event: BotUttered) -> Optional[Menu]:
     if not buttons or not metadata.get(LIST_BUTTON):
         return None
     return Menu(metadata.get("language") or DEFAULT_LANGUAGE, tuple(str(b.get("title", "")) for b in buttons),
-                menu_tag(buttons), metadata.get(LIST_BUTTON) or "")
+                menu_tag(buttons), metadata[LIST_BUTTON])
 
 
 def replies_in(events: Iterable[Event]) -> List[Reply]:

@@ -15,7 +15,7 @@ from typing import Any, Dict, Optional, Sequence
 
 TAG_CHARS = 10
 TAPPED_MENU = "tapped_menu"  # the dialogue input's metadata: the tag of the menu a tap came from
-_ID = re.compile(r"opt-(?P<tag>[0-9a-f]{10})-(?P<number>[1-9][0-9]?)")
+_ID = re.compile(rf"opt-(?P<tag>[0-9a-f]{{{TAG_CHARS}}})-(?P<number>[1-9][0-9]?)")
 
 
 @dataclass(frozen=True)

@@ -161,12 +161,13 @@ def together(families: Mapping[str, Family], threshold: int) -> Dict[str, Tuple[
     """The hidden cells of families of one-row tables with their totals (`with_totals` of one
     row) whose parts of one name have equal totals: a part's total hidden in one family is
     hidden in every one, and their suppression runs again until none hides another."""
+    total = {name: (0, len(whole[0]) - 1) for name, (whole, _) in families.items()}  # each family's total cell
     totals: Set[str] = set()
     while True:
-        found = {name: family(whole, parts, threshold, {part: {(0, len(whole[0]) - 1)} for part in totals})
+        found = {name: family(whole, parts, threshold, {part: {total[name]} for part in totals})
                  for name, (whole, parts) in families.items()}
         more = {part for name, (_, hidden) in found.items() for part, cells in hidden.items()
-                if (0, len(families[name][0][0]) - 1) in cells} - totals
+                if total[name] in cells} - totals
         if not more:
             return found
         totals |= more
