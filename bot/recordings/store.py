@@ -48,6 +48,11 @@ def spanish_hashes() -> Dict[str, str]:
     return {key: source_hash(text) for key, text in source_entries().items()}
 
 
+def _of_current_spanish(reply_key: str, hashed: Optional[str]) -> bool:
+    """Whether a recording approved against the Spanish hashed so still reads the reply's text."""
+    return hashed is not None and hashed == spanish_hashes().get(reply_key)
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -111,9 +116,12 @@ def withdraw(session: Session, recording_id: int, by: Any) -> VoiceRecording:
 def approved_for(session: Session, reply_key: str, languages: Sequence[str]) -> Optional[Tuple[int, str]]:
     """The approved recording of `reply_key` in the first of `languages` that has one, of
     the Spanish text as it is now: its id and content type."""
+    current = spanish_hashes().get(reply_key)
+    if current is None:  # (compared with None, the query would take the recordings approved before any hash)
+        return None
     rows = session.execute(sa.select(VoiceRecording.id, VoiceRecording.language, VoiceRecording.content_type).where(
         VoiceRecording.reply_key == reply_key, VoiceRecording.language.in_(list(languages)),
-        VoiceRecording.status == APPROVED, VoiceRecording.source_hash == spanish_hashes().get(reply_key))).all()
+        VoiceRecording.status == APPROVED, VoiceRecording.source_hash == current)).all()
     by_language = {language: (recording_id, content_type) for recording_id, language, content_type in rows}
     return next((by_language[language] for language in languages if language in by_language), None)
 
@@ -126,7 +134,7 @@ def audio_of(session: Session, recording_id: int, approved_only: bool = True) ->
     if approved_only:
         query = query.where(VoiceRecording.status == APPROVED)
     row = session.execute(query).first()
-    if row and approved_only and row.source_hash != spanish_hashes().get(row.reply_key):
+    if row and approved_only and not _of_current_spanish(row.reply_key, row.source_hash):
         return None
     return (row.content_type, bytes(row.audio)) if row else None
 
@@ -140,5 +148,6 @@ def listing(session: Session) -> List[Listed]:
         VoiceRecording.source_hash,
     ).order_by((VoiceRecording.status != PENDING), VoiceRecording.uploaded_at.desc(), VoiceRecording.id.desc()))
     listed = [(Listed(*row[:-1]), row[-1]) for row in rows]
-    return [replace(item, status=OUTDATED) if item.status == APPROVED and hashed != spanish_hashes().get(item.reply_key)
-            else item for item, hashed in listed]
+    return [replace(item, status=OUTDATED)
+            if item.status == APPROVED and not _of_current_spanish(item.reply_key, hashed) else item
+            for item, hashed in listed]
