@@ -412,6 +412,11 @@ def test_a_recording_of_a_spanish_text_changed_since_is_sent_no_more(assistant: 
         assert [r.status for r in store.listing(session) if r.id == older] == [OUTDATED]
         assert store.approved_for(session, "utter_audio_off", ["tzh"]) is None
     assert requests.get(url, timeout=10).status_code == 404
+    with session_scope(assistant.engine) as session:  # a reply the catalogue no longer has: nothing matches
+        session.execute(sa.update(VoiceRecording).where(VoiceRecording.id == older)
+                        .values(reply_key="utter_no_longer_in_the_catalogue", source_hash=None))
+    with session_scope(assistant.engine) as session:
+        assert store.approved_for(session, "utter_no_longer_in_the_catalogue", ["tzh"]) is None
     newer = stored(assistant, audio_samples.amr(), language="tzh", reply_key="utter_audio_off", approved=True)
     with session_scope(assistant.engine) as session:
         assert store.approved_for(session, "utter_audio_off", ["tzh"]) == (newer, "audio/amr")
