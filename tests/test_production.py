@@ -16,9 +16,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Callable, Dict, Iterator, List
 
 import pytest
+from playwright.sync_api import Page, expect
 from twilio.request_validator import RequestValidator
 
 from bot.balancer import nginx
@@ -38,11 +39,15 @@ from bot.text import fold
 from tests import audio_samples
 from tests.conftest import (FIGURES, STAFF_PASSWORD, Phone, RunningAssistant, fresh_postgresql_database,
                             running_assistant)
+from tests.test_admin_pages import sign_in, web
+from tests.test_review_pages import VARIANT, open_reviewer_account
 from tests.test_voice_recordings import in_tseltal_with_audio, stored
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 TURN_TIMEOUT_S = 12  # a turn unanswered this long was abandoned by its process
 LOCK_LIFETIME_S = 10  # a dead process's conversation lock is given up after this
+RECORDED = "utter_bot_challenge"  # what "eres un robot?" answers: no other test here reviews it
+IN_TSELTAL = "[tzh] Robot ja' (de prueba). Ts'ibuya MENÚ."  # a test text, only in the test's database
 PUEBLA, YUCATAN = (seed.prosecutors()[key]["name"] for key in ("21", "31"))
 
 
@@ -124,7 +129,7 @@ def test_a_text_a_reviewer_publishes_is_served_by_both_engines_in_the_next_messa
     reply of whichever engine takes the message, with no restart; so is a correction of it."""
     first, second = engines(prod)
     by = accounts.create(prod.engine, f"revisora-{os.urandom(3).hex()}", STAFF_PASSWORD, "reviewer",
-                         review_language="tzh", review_variant="variante de prueba")
+                         review_language="tzh", review_variant=VARIANT)
     phone = prod.phone("whatsapp")
     for engine, body in ((first, "hola"), (second, "sí")):
         assert post_signed(phone, engine.url, phone.form(body)) == 200
@@ -148,6 +153,46 @@ def test_a_recording_a_reviewer_approves_goes_after_the_text_from_both_engines(p
         text, recording = prod.sent_to(phone.address)[before:]
         assert text["body"] and not text["media_url"]
         assert recording["media_url"].startswith(f"{prod.base_url}{PATH}/{approved}.ogg?")
+        fetched = urllib.request.urlopen(recording["media_url"], timeout=10)
+        assert fetched.status == 200 and fetched.read() == sample
+
+
+def test_a_reviewer_publishes_a_text_and_a_recording_in_the_staff_pages_and_both_go_from_either_engine(
+        open_page: Callable[[str], Page], prod: RunningAssistant) -> None:
+    """The whole path with no programming, in Chromium: an administrator opens a reviewer's
+    account and uploads a partner's recording; the reviewer publishes the Tseltal text and
+    approves the recording; the next message of a Tseltal speaker who asked for audio, through
+    either engine, carries the text then the recording, fetched as Twilio fetches it."""
+    reviewer, sample = f"revisora-{os.urandom(3).hex()}", audio_samples.ogg_opus(seconds=2)
+    admin = open_page(web(prod, "/login"))
+    sign_in(admin, prod, "admin", prod.admin_password)
+    admin.get_by_role("link", name="Cuentas").click()
+    open_reviewer_account(admin, reviewer)
+    admin.get_by_role("link", name="Grabaciones").click()
+    admin.get_by_label("Respuesta").select_option(RECORDED)
+    admin.get_by_label("Idioma de la grabación").select_option("tzh")
+    admin.get_by_label("Archivo").set_input_files(
+        files=[{"name": "robot.ogg", "mimeType": "audio/ogg", "buffer": sample}])
+    admin.get_by_role("button", name="Subir").click()
+    expect(admin.get_by_role("status")).to_contain_text("espera la revisión de otra persona")
+
+    page = open_page(web(prod, "/login"))
+    sign_in(page, prod, reviewer)
+    page.get_by_role("link", name=RECORDED, exact=True).click()
+    page.get_by_label("Texto en Tseltal").fill(IN_TSELTAL)
+    page.get_by_role("button", name="Publicar revisado").click()
+    expect(page.locator("#served")).to_have_text(IN_TSELTAL)
+    page.get_by_role("link", name="Grabaciones").click()
+    row = page.locator("#recordings tbody tr", has_text=RECORDED).first
+    row.get_by_role("button", name="Aprobar").click()
+    expect(page.locator("#recordings tbody tr", has_text=RECORDED).first.locator(".status")).to_have_text("en uso")
+
+    phone = in_tseltal_with_audio(prod, "whatsapp")
+    for engine in engines(prod):
+        before = len(prod.sent_to(phone.address))
+        assert post_signed(phone, engine.url, phone.form("eres un robot?")) == 200
+        text, recording = prod.sent_to(phone.address)[before:]
+        assert text["body"] == IN_TSELTAL and not text["media_url"]
         fetched = urllib.request.urlopen(recording["media_url"], timeout=10)
         assert fetched.status == 200 and fetched.read() == sample
 

@@ -20,14 +20,25 @@ from tests.test_web_authorization import Visitor
 
 MENU = "[tzh] Bin ya jk'an? (menú de prueba)\nJak'o ta numero (0):"  # test texts, only in the test's database
 HOW = "[tzh] Jich ya apas ta k'op (cómo denunciar, de prueba)"
-VARIANT = "variante de prueba, como la escribió la administración"
+VARIANT, TSOTSIL = "tseltal del norte", "tsotsil de los Altos"
 
 
-def reviewer(assistant: RunningAssistant, language: str = "tzh") -> str:
+def reviewer(assistant: RunningAssistant, language: str = "tzh", variant: str = VARIANT) -> str:
     username = f"revisora-{secrets.token_hex(4)}"
     accounts.create(assistant.engine, username, PASSWORD, "reviewer", review_language=language,
-                    review_variant=VARIANT)
+                    review_variant=variant)
     return username
+
+
+def open_reviewer_account(admin: Page, username: str) -> None:
+    """On the Cuentas page, as an administrator: a new Tseltal reviewer of VARIANT."""
+    admin.get_by_label("Usuario").fill(username)
+    admin.get_by_label("Contraseña (12 caracteres o más)").fill(PASSWORD)
+    admin.get_by_label("Rol").select_option("reviewer")
+    admin.get_by_label("Idioma que revisa").select_option("tzh")
+    admin.get_by_label("Variante, como la nombra").select_option(VARIANT)
+    admin.get_by_role("button", name="Crear").click()
+    expect(admin.get_by_text("Cuenta creada.")).to_be_visible()
 
 
 @ON_SQLITE_ONLY
@@ -38,13 +49,7 @@ def test_a_reviewer_publishes_a_tseltal_answer_and_the_next_message_carries_it(
     sign_in(admin, assistant, "admin", assistant.admin_password)
     admin.get_by_role("link", name="Cuentas").click()
     expect(admin.get_by_role("link", name="catálogo de variantes del INALI")).to_have_attribute("href", INALI_CATALOGUE)
-    admin.get_by_label("Usuario").fill(username)
-    admin.get_by_label("Contraseña (12 caracteres o más)").fill(PASSWORD)
-    admin.get_by_label("Rol").select_option("reviewer")
-    admin.get_by_label("Idioma que revisa").select_option("tzh")
-    admin.get_by_label("Variante, como la nombra").fill(VARIANT)
-    admin.get_by_role("button", name="Crear").click()
-    expect(admin.get_by_text("Cuenta creada.")).to_be_visible()
+    open_reviewer_account(admin, username)
     expect(admin.locator("#accounts")).to_contain_text(f"Tseltal: {VARIANT}")
 
     page = open_page(web(assistant, "/login"))
@@ -109,7 +114,7 @@ def test_what_a_reviewer_may_do_and_what_is_refused(assistant: RunningAssistant)
 
 @ON_SQLITE_ONLY
 def test_publishing_is_in_the_staff_audit(assistant: RunningAssistant) -> None:
-    username = reviewer(assistant, "tzo")
+    username = reviewer(assistant, "tzo", TSOTSIL)
     visitor = Visitor(assistant, username)
     form = {"text": "[tzo] Jich, MENÚ (de prueba)", "action": "publish", "csrf_token": visitor.token("/review/")}
     assert visitor.http.post(f"{visitor.base}/review/utter_acknowledge", data=form).status_code == 200
@@ -119,5 +124,5 @@ def test_publishing_is_in_the_staff_audit(assistant: RunningAssistant) -> None:
     assert downloaded.headers["Content-Disposition"] == 'attachment; filename="tzo.po"'
     catalog = read_po(io.BytesIO(downloaded.content))
     assert catalog["utter_acknowledge"].string == "[tzo] Jich, MENÚ (de prueba)" and not catalog["utter_acknowledge"].fuzzy
-    assert " ".join(catalog["utter_acknowledge"].user_comments).startswith(f"Revisó: {username}, {VARIANT}, 20")
+    assert " ".join(catalog["utter_acknowledge"].user_comments).startswith(f"Revisó: {username}, {TSOTSIL}, 20")
     assert catalog["item.report.how"].string == ""  # every entry of the source, translated or not

@@ -1,5 +1,7 @@
-"""Reviewer accounts: one language and its variant (as INALI names it), and only that
-language to review."""
+"""Reviewer accounts: one language and one of its INALI variants, and only that language to
+review; the list of variants itself."""
+
+from collections import Counter
 
 import pytest
 import sqlalchemy as sa
@@ -7,11 +9,13 @@ import sqlalchemy as sa
 from bot.storage.database import engine_for, session_scope
 from bot.web import account_changes, accounts
 from bot.web.models import User
-from bot.web.reviewers import can_review
+from bot.web.reviewers import REVIEWABLE, can_review, variants
 from tests.conftest import STAFF_PASSWORD as PASSWORD
 from tests.test_staff_accounts import _add_on_the_command_line
 
-VARIANT = "variante como la escribió la administración"
+VARIANT = "tseltal del norte"
+# INALI's count of variants per language (agrupación), as its catalogue gives it.
+INALI_COUNTS = {"yua": 1, "tzh": 4, "tzo": 7, "ote": 9, "nah": 30, "mixteco": 81, "zap": 62}
 
 
 def _user(url: str, username: str) -> User:
@@ -35,11 +39,12 @@ def test_a_reviewer_reviews_only_their_language(seeded: str) -> None:
 
 
 @pytest.mark.parametrize("language, variant, refusal", [
-    ("tzh", " ", "falta la variante"), ("es", VARIANT, "el idioma de revisión"),
+    ("tzh", " ", "elige la variante"), ("es", VARIANT, "el idioma de revisión"),
     ("xx", VARIANT, "el idioma de revisión"), (None, VARIANT, "el idioma de revisión"),
-    ("tzh", "x" * 121, "pasa de 120"),
+    ("tzh", "x" * 121, "elige la variante"), ("tzh", "tseltal", "elige la variante"),
+    ("tzo", VARIANT, "elige la variante"), ("nah", "náhuatl de Morelos", "elige la variante"),
 ])
-def test_a_reviewer_needs_an_offered_language_and_a_variant(seeded: str, language: str, variant: str,
+def test_a_reviewer_needs_an_offered_language_and_one_of_its_variants(seeded: str, language: str, variant: str,
                                                             refusal: str) -> None:
     with pytest.raises(ValueError, match=refusal):
         accounts.create(engine_for(seeded), "revisora", PASSWORD, "reviewer", review_language=language,
@@ -58,7 +63,18 @@ def test_an_account_does_not_become_a_reviewer_without_its_language(seeded: str)
 
 def test_the_command_line_creates_a_reviewer(seeded: str) -> None:
     refused = _add_on_the_command_line("revisor", "--role", "reviewer", "--language", "tzh")
-    assert refused.returncode != 0 and "falta la variante" in refused.stderr
+    assert refused.returncode != 0 and "elige la variante" in refused.stderr
     made = _add_on_the_command_line("revisor", "--role", "reviewer", "--language", "tzh", "--variant", VARIANT)
     assert made.returncode == 0, made.stderr
     assert can_review(_user(seeded, "revisor"), "tzh")
+
+
+def test_every_reviewable_language_lists_its_inali_variants_once_each() -> None:
+    listed = variants()
+    assert set(listed) == set(REVIEWABLE) == set(INALI_COUNTS)
+    for code, count in INALI_COUNTS.items():
+        names = [variant["name"] for variant in listed[code]]
+        assert len(names) == count, code
+        assert not [name for name, times in Counter(names).items() if times > 1], code
+        assert all(name == " ".join(name.split()) and len(name) <= User.review_variant.type.length for name in names)
+    assert "náhuatl de la Huasteca veracruzana" in [variant["name"] for variant in listed["nah"]]

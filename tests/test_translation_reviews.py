@@ -17,6 +17,7 @@ from bot.replies.live import LiveReviews
 from bot.replies.render import render
 from bot.storage.database import engine_for, session_scope
 from bot.web import accounts
+from bot.web.reviewers import variants
 from tests.conftest import STAFF_PASSWORD as PASSWORD
 
 MENU = "[tzh] Bin ya jk'an? (menú revisado, 0)"  # test text, never in the repository's catalogues
@@ -30,9 +31,9 @@ def db(seeded: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Dict[str, int]]
     monkeypatch.setattr(live, "CHECK_INTERVAL_S", 0)
     engine = engine_for(seeded)
     yield {"tzh": accounts.create(engine, "revisora", PASSWORD, "reviewer", review_language="tzh",
-                                  review_variant="variante de prueba"),
+                                  review_variant="tseltal del norte"),
            "tzo": accounts.create(engine, "revisor-tzo", PASSWORD, "reviewer", review_language="tzo",
-                                  review_variant="otra variante"),
+                                  review_variant=variants()["tzo"][0]["name"]),
            "admin": accounts.create(engine, "jefa", PASSWORD, "admin")}
 
 
@@ -174,7 +175,7 @@ def test_every_change_is_audited(seeded: str, db: Dict[str, int]) -> None:
         audit = connection.execute(sa.text(
             "SELECT user_id, action, detail FROM staff_audit WHERE action LIKE 'translation_%' ORDER BY id")).all()
     assert [tuple(c) for c in changes] == [(db["tzh"], "draft", MENU + " 1", None),
-                                           (db["tzh"], "publish", MENU, "variante de prueba")]
+                                           (db["tzh"], "publish", MENU, "tseltal del norte")]
     assert [tuple(a) for a in audit] == [(db["tzh"], "translation_draft", "tzh · utter_main_menu"),
                                          (db["tzh"], "translation_publish", "tzh · utter_main_menu")]
 
@@ -203,7 +204,7 @@ def test_export_then_import_keeps_one_truth(seeded: str, db: Dict[str, int], tmp
     with (locales / "tzh" / DOMAIN_FILE).open("rb") as handle:
         exported = read_po(handle)
     assert exported["utter_main_menu"].string == MENU and not exported["utter_main_menu"].fuzzy
-    assert exported["utter_main_menu"].user_comments[0].startswith("Revisó: revisora, variante de prueba, ")
+    assert exported["utter_main_menu"].user_comments[0].startswith("Revisó: revisora, tseltal del norte, ")
     assert exported["item.report.how"].string == HOW and exported["item.report.how"].fuzzy
     # The exported file alone serves the same (a deployment without those database rows).
     assert Catalogues.load(locales, drafts=False, reviews=LiveReviews(lambda: "sqlite:///nowhere.db")).get(

@@ -28,6 +28,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from bot.web import accounts
+from bot.web.reviewers import variants
 from tests import audio_samples
 from tests.conftest import ON_SQLITE_ONLY, STAFF_PASSWORD, Phone, RunningAssistant, type_message
 from tests.test_admin_pages import sign_in, web
@@ -69,7 +70,7 @@ def account(assistant: RunningAssistant, role: str = "admin", language: Optional
     """A new administrator, or a reviewer of `language`."""
     username = f"{role}-{secrets.token_hex(4)}"
     accounts.create(assistant.engine, username, STAFF_PASSWORD, role, review_language=language,
-                    review_variant="variante de las pruebas" if language else None)
+                    review_variant=variants()[language][0]["name"] if language else None)
     user_id = assistant.query("SELECT id FROM users WHERE username = ?", username)[0][0]
     return Account(user_id, username, role, language)
 

@@ -123,7 +123,7 @@ def test_administrators_reach_every_page(assistant: RunningAssistant, paths: Dic
 def test_reviewers_reach_only_the_review_pages(assistant: RunningAssistant, paths: Dict[str, str]) -> None:
     username = f"revisor-{secrets.token_hex(4)}"
     accounts.create(assistant.engine, username, PASSWORD, "reviewer", review_language="tzh",
-                    review_variant="variante de prueba")
+                    review_variant="tseltal del norte")
     visitor = Visitor(assistant, username)
     for method, rule in routes():
         if rule in ("/", "/login", "/logout"):

@@ -2,7 +2,8 @@
 everywhere, and the command line.
 
 `python -m bot.web.accounts add NAME --role admin` creates an account (a reviewer also takes
-`--language tzh --variant "…"`, the variant as INALI names it; the password is
+`--language tzh --variant "tseltal del norte"`, a variant bot/web/inali_variants.yml lists
+for that language; the password is
 read from the terminal, or from ORIENTA_NEW_PASSWORD for scripts); `deactivate NAME`,
 `reactivate NAME`, `reset NAME`, `role NAME admin|staff [--observatory ID]` and
 `observatory NAME ID` change one (bot/web/account_changes.py). Each is in the staff audit,
@@ -123,7 +124,7 @@ def _commands() -> argparse.ArgumentParser:
     add.add_argument("--role", choices=ROLES, default="staff")
     add.add_argument("--observatory", type=int, help="directory id of the staff member's observatory")
     add.add_argument("--language", help="a reviewer's language code, e.g. tzh")
-    add.add_argument("--variant", help="a reviewer's variant, as INALI's catalogue names it")
+    add.add_argument("--variant", help="a reviewer's variant, one bot/web/inali_variants.yml lists for the language")
     command("deactivate", "the account can no longer sign in; its sessions end now")
     command("reactivate", "the account can sign in again")
     command("reset", "a new password (ORIENTA_NEW_PASSWORD or the terminal); its sessions end now")

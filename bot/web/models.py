@@ -25,7 +25,7 @@ class User(Base):
     locked_until = sa.Column(UTCDateTime, nullable=True)
     # Carried in every session cookie; signing out moves it on, so that every earlier cookie is refused.
     session_generation = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
-    # A reviewer's language (a catalogue code, bot/languages.py) and its variant as INALI's
-    # catalogue names it (bot/web/reviewers.py); none for other roles.
+    # A reviewer's language (a catalogue code, bot/languages.py) and its variant, one of INALI's
+    # (bot/web/inali_variants.yml, bot/web/reviewers.py); none for other roles.
     review_language = sa.Column(sa.String(16), nullable=True)
     review_variant = sa.Column(sa.String(120), nullable=True)

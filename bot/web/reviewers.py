@@ -1,33 +1,43 @@
 """Reviewers: staff-page accounts of qualified speakers, each tied to one language and its
 variant, who publish translations (bot/web/review_page.py).
 
-The variant is written as INALI's catalogue of variants names it (INALI_CATALOGUE): Náhuatl
-de la Huasteca is not Náhuatl de Morelos. An administrator types it; Orienta keeps no list
-of its own. A reviewer may review only their language; administrators may not review (they
+The variant is one of INALI's catalogue of variants (INALI_CATALOGUE), as listed for each
+language in bot/web/inali_variants.yml: Náhuatl de la Huasteca veracruzana is not mexicano
+de Temixco. A reviewer may review only their language; administrators may not review (they
 are not, as such, qualified speakers).
 """
 
-from functools import wraps
-from typing import Any, Callable, Optional, Tuple
+from functools import lru_cache, wraps
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
+import yaml
 from flask import abort, request
 from flask_login import current_user, login_required
 
 from bot.languages import DEFAULT_LANGUAGE, OFFERED_LANGUAGES
 
 INALI_CATALOGUE = "https://www.inali.gob.mx/clin-inali/"
-VARIANT_LENGTH = 120
+VARIANTS_FILE = Path(__file__).with_name("inali_variants.yml")
 REVIEWABLE = tuple(code for code in OFFERED_LANGUAGES if code != DEFAULT_LANGUAGE)
 
 
+@lru_cache(maxsize=1)
+def variants() -> Dict[str, List[Dict[str, str]]]:
+    """Each reviewable language's INALI variants: `name` (as INALI writes it) and, where
+    INALI gives one, `self_name` (what its speakers call it)."""
+    listed = yaml.safe_load(VARIANTS_FILE.read_text(encoding="utf-8"))
+    return {code: listed[code]["variants"] for code in REVIEWABLE}
+
+
 def check_review_language(language: Optional[str], variant: Optional[str]) -> Tuple[str, str]:
-    """A reviewer's language code and variant as stored; ValueError (in Spanish) unless valid."""
+    """A reviewer's language code and variant as stored; ValueError (in Spanish) unless the
+    variant is one INALI lists for that language."""
     language, variant = (language or "").strip(), " ".join((variant or "").split())
     if language not in REVIEWABLE:
         raise ValueError(f"el idioma de revisión es uno de: {', '.join(REVIEWABLE)}")
-    if not variant or len(variant) > VARIANT_LENGTH:
-        raise ValueError(f"falta la variante (como la nombra el catálogo del INALI), o pasa de {VARIANT_LENGTH} "
-                         "caracteres")
+    if variant not in {listed["name"] for listed in variants()[language]}:
+        raise ValueError("elige la variante de ese idioma en la lista del catálogo del INALI")
     return language, variant
 
 

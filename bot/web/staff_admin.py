@@ -65,7 +65,8 @@ def index() -> Any:
         observatories = _observatories(db)
     return render_template("staff.html", users=users, observatories=observatories, delivery=delivery,
                            delivery_days=DELIVERY_DAYS, inali_catalogue=reviewers.INALI_CATALOGUE,
-                           review_languages=[(code, language(code)) for code in reviewers.REVIEWABLE])
+                           review_languages=[(code, language(code)) for code in reviewers.REVIEWABLE],
+                           review_variants=reviewers.variants())
 
 
 @blueprint.route("/<int:user_id>")
