@@ -13,12 +13,15 @@ from bot.guidance.compose import Composer
 from bot.replies import live, reviews
 from bot.replies.catalogue import DOMAIN_FILE, LOCALES_DIR, Catalogues
 from bot.replies.catalogue_tools import coverage, export, import_catalogue, source_entries, sync
-from bot.replies.live import LiveReviews
+from bot.replies.live import LiveReviews, source_hash
+from bot.replies.models import Translation, TranslationChange
 from bot.replies.render import render
 from bot.storage.database import engine_for, session_scope
+from bot.storage.migrate import upgrade
 from bot.web import accounts
 from bot.web.reviewers import variants
 from tests.conftest import STAFF_PASSWORD as PASSWORD
+from tests.conftest import fresh_postgresql_database
 
 MENU = "[tzh] Bin ya jk'an? (menú revisado, 0)"  # test text, never in the repository's catalogues
 CHANGED_MENU = "¿Qué necesitas?\nResponde con el número (0 para volver aquí):"  # a Spanish change
@@ -54,6 +57,30 @@ def test_a_published_text_is_served_at_once_and_a_draft_only_as_a_draft(seeded: 
     assert catalogues.has("utter_main_menu", "tzh") and not catalogues.has("utter_main_menu", "tzo")
 
 
+def test_a_change_that_commits_after_a_later_numbered_one_is_still_served(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL a change's id is taken when it is written, not when it commits: one
+    transaction holds id n uncommitted while a later one (n + 1) commits and an engine reads
+    it. When the first commits, the engine still serves its text."""
+    monkeypatch.setattr(live, "CHECK_INTERVAL_S", 0)
+    source = source_entries()
+    with fresh_postgresql_database() as url:
+        upgrade(url)
+        engine = engine_for(url)
+        by = accounts.create(engine, "revisora", PASSWORD, "reviewer", review_language="tzh",
+                             review_variant="tseltal del norte")
+        catalogues = _served(url)
+        with session_scope(engine) as late:
+            late.add(Translation(language="tzh", key="utter_main_menu", reviewed=MENU, reviewed_by=by,
+                                 source_hash=source_hash(source["utter_main_menu"])))
+            late.add(TranslationChange(at=sa.func.now(), user_id=by, language="tzh", key="utter_main_menu",
+                                       action="publish", text=MENU))
+            late.flush()  # its id is taken; it commits at the end of this block
+            reviews.publish(engine, "tzh", "item.report.how", HOW, source, by)  # a later id, committed first
+            assert catalogues.say("item.report.how", "tzh") == HOW
+            assert catalogues.get("utter_main_menu", "tzh").language == "es"
+        assert catalogues.say("utter_main_menu", "tzh") == MENU
+
+
 def test_only_a_reviewer_of_the_language_publishes(seeded: str, db: Dict[str, int]) -> None:
     engine, source = engine_for(seeded), source_entries()
     for by, language in ((db["tzo"], "tzh"), (db["admin"], "tzh"), (db["tzh"], "tzo")):
@@ -68,7 +95,7 @@ def test_only_a_reviewer_of_the_language_publishes(seeded: str, db: Dict[str, in
 
 @pytest.mark.parametrize("text, refusal", [
     ("Ja' {observatory}", "sobran {observatory}"), ("Ja' {", "las llaves"), ("Ja' }", "las llaves"),
-    ("   ", "vacío"), ("x" * 1601, "pasa de 1600"),
+    ("   ", "vacío"), ("x" * 1601, "pasa de 1600"), ("Ja' {}", "sobran {}"), ("Ja' {0}", "sobran {0}"),
 ])
 def test_placeholders_stay_as_in_spanish(seeded: str, db: Dict[str, int], text: str, refusal: str) -> None:
     with pytest.raises(ValueError, match=refusal):
@@ -94,8 +121,10 @@ def test_numbers_and_what_people_type_stay_as_in_spanish(seeded: str, db: Dict[s
 
 def test_a_lost_placeholder_is_refused_and_a_kept_one_is_filled(seeded: str, db: Dict[str, int]) -> None:
     engine, source = engine_for(seeded), source_entries()
-    with pytest.raises(ValueError, match=r"faltan \{highest\}"):
-        reviews.publish(engine, "tzh", "utter_option_out_of_range", "[tzh] 1 - 7", source, db["tzh"])
+    for lost in ("[tzh] 1 - 7", "[tzh] 1 - {highest: }", "[tzh] 1 - {highest:d}", "[tzh] 1 - {highest!r}",
+                 "[tzh] 1 - {highest.real}", "[tzh] 1 - {highest[0]}"):  # each would fail when filled, or leak
+        with pytest.raises(ValueError, match=r"faltan \{highest\}"):
+            reviews.publish(engine, "tzh", "utter_option_out_of_range", lost, source, db["tzh"])
     reviews.publish(engine, "tzh", "utter_option_out_of_range", "[tzh] 1 - {highest}", source, db["tzh"])
     assert render("utter_option_out_of_range", "tzh", _served(seeded), {"highest": 7})["text"] == "[tzh] 1 - 7"
 

@@ -1,8 +1,9 @@
 """The translations reviewed in the staff pages, as every engine and action server reads them.
 
 Each process keeps the rows of `translations` in memory and, before a reply, checks at most
-every CHECK_INTERVAL_S whether the database's version (the latest row of
-`translation_changes`) moved; if it did, it reads the rows again. A text a reviewer
+every CHECK_INTERVAL_S whether the database's version (how many rows `translation_changes`
+holds, and its latest) moved; if it did, it reads the rows again. The count, not only the
+latest id: on PostgreSQL a change that commits after a later-numbered one still moves it. A text a reviewer
 publishes is so served in the next message, by every process, with no restart.
 
 A published text is served only while the Spanish text it was reviewed against is the
@@ -45,7 +46,7 @@ class LiveReviews:
     def __init__(self, url: Callable[[], str] = database_url) -> None:
         self._url = url
         self._entries: Dict[Tuple[str, str], Entry] = {}
-        self._version: Optional[int] = None
+        self._version: Optional[Tuple[int, Optional[int]]] = None
         self._checked = float("-inf")
         self._warned = False
 
@@ -73,7 +74,8 @@ class LiveReviews:
             return  # no database yet: the repository's catalogues alone
         try:
             with engine_for(url).connect() as connection:
-                version = connection.scalar(sa.select(sa.func.max(TranslationChange.id)))
+                version = tuple(connection.execute(sa.select(sa.func.count(TranslationChange.id),
+                                                             sa.func.max(TranslationChange.id))).one())
                 if version == self._version:
                     return
                 rows = connection.execute(sa.select(Translation.language, Translation.key, Translation.reviewed,

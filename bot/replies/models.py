@@ -3,8 +3,8 @@
 Each row is one catalogue entry in one language: the draft being worked on and the text a
 reviewer published, with the hash of the Spanish source it was reviewed against. A
 published text is served only while the Spanish source still has that hash
-(bot/replies/live.py). Every change is a row of `translation_changes`, whose largest id is
-the version the engines check before each reply.
+(bot/replies/live.py). Every change is a row of `translation_changes` (never deleted),
+whose count and largest id are the version the engines check before each reply.
 """
 
 import sqlalchemy as sa

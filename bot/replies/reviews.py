@@ -28,9 +28,12 @@ MAX_TEXT = 1600  # one WhatsApp message
 
 
 def placeholders(text: str) -> frozenset:
-    """The `{names}` of a text; ValueError (in Spanish) when its braces do not parse."""
+    """The `{placeholders}` of a text as written, format and conversion included (`{n: }`
+    is not `{n}`: it would fail when filled); ValueError (in Spanish) when its braces do not
+    parse."""
     try:
-        return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name is not None)
+        return frozenset(name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+                         for _, name, spec, conversion in string.Formatter().parse(text) if name is not None)
     except ValueError:
         raise ValueError("las llaves { } no cierran: escribe los marcadores como en el español") from None
 
