@@ -79,6 +79,15 @@ def test_a_reviewer_publishes_a_tseltal_answer_and_the_next_message_carries_it(
     answer = "\n".join(phone.say("1"))
     assert HOW in answer and source_entries()["item.report.where_any"].split(":")[0] in answer  # the rest: Spanish
 
+    page.get_by_role("button", name="Retirar lo que se envía").click()  # a text found wrong
+    expect(page.get_by_text("Retirado: desde el próximo mensaje se envía el español.")).to_be_visible()
+    expect(page.locator("#served")).to_have_text("— (se envía el español)")
+    expect(page.locator("#status")).to_have_text("Retirado: se envía el español")
+    expect(page.locator("#draft")).to_have_text(HOW)  # kept to correct and publish again
+    assert phone.say("0")[-1].startswith(MENU + "\n1. ")
+    answer = "\n".join(phone.say("1"))
+    assert HOW not in answer and source_entries()["item.report.how"] in answer
+
 
 @ON_SQLITE_ONLY
 def test_what_a_reviewer_may_do_and_what_is_refused(assistant: RunningAssistant) -> None:

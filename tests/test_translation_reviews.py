@@ -241,12 +241,74 @@ def test_export_then_import_keeps_one_truth(seeded: str, db: Dict[str, int], tmp
 
     with pytest.raises(PermissionError):
         import_catalogue(engine, locales / "tzh" / DOMAIN_FILE, "tzh", "revisor-tzo", locales)
-    assert import_catalogue(engine, locales / "tzh" / DOMAIN_FILE, "tzo", None, locales) == {
-        "published": 0, "drafts": 2, "refused": 0}
+    with pytest.raises(ValueError, match="el archivo es el catálogo de «tzh», no de «tzo»"):
+        import_catalogue(engine, locales / "tzh" / DOMAIN_FILE, "tzo", "revisor-tzo", locales)
+    exported.language_team = "tzo"  # the same texts, as a Tsotsil file
+    with (tmp_path / "tzo.po").open("wb") as handle:
+        write_po(handle, exported)
+    assert import_catalogue(engine, tmp_path / "tzo.po", "tzo", None, locales) == {
+        "published": 0, "drafts": 2, "refused": 0, "unchanged": 0}
     assert not _served(seeded).has("utter_main_menu", "tzo")  # imported without a reviewer: drafts only
-    assert import_catalogue(engine, locales / "tzh" / DOMAIN_FILE, "tzo", "revisor-tzo", locales) == {
-        "published": 1, "drafts": 1, "refused": 0}
+    assert import_catalogue(engine, tmp_path / "tzo.po", "tzo", "revisor-tzo", locales) == {
+        "published": 1, "drafts": 1, "refused": 0, "unchanged": 0}
     assert _served(seeded).get("utter_main_menu", "tzo").text == MENU
+    # Importing the language's own export again changes nothing: who reviewed each entry stays.
+    assert import_catalogue(engine, locales / "tzh" / DOMAIN_FILE, "tzh", "revisora", locales)["unchanged"] == 1
+    with session_scope(engine) as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(sa.text("translation_changes"))
+                              .where(sa.text("action = 'import'"))) == 1  # the Tsotsil one only
+
+
+def test_a_withdrawn_text_gives_way_to_spanish_until_published_again(seeded: str, db: Dict[str, int],
+                                                                     tmp_path: Path) -> None:
+    engine, source = engine_for(seeded), source_entries()
+    locales = tmp_path / "locales"
+    shutil.copytree(LOCALES_DIR, locales)
+    catalogues = _served(seeded, locales)
+    reviews.publish(engine, "tzh", "utter_main_menu", MENU, source, db["tzh"])
+    assert catalogues.say("utter_main_menu", "tzh") == MENU
+    for refused in (db["tzo"], db["admin"]):
+        with pytest.raises(PermissionError):
+            reviews.withdraw(engine, "tzh", "utter_main_menu", source, MENU, refused)
+    reviews.withdraw(engine, "tzh", "utter_main_menu", source, MENU, db["tzh"])
+    assert catalogues.get("utter_main_menu", "tzh").language == "es"  # the next message, no restart
+    with session_scope(engine) as session:
+        [row] = reviews.rows(session, "tzh", {"utter_main_menu": source["utter_main_menu"]})
+    assert (row.status, row.served, row.draft, row.reviewed_by) == ("withdrawn", "", MENU, "")
+    export(engine, locales)
+    with (locales / "tzh" / DOMAIN_FILE).open("rb") as handle:
+        exported = read_po(handle)
+    assert exported["utter_main_menu"].string == MENU and exported["utter_main_menu"].fuzzy  # a draft now
+    reviews.publish(engine, "tzh", "utter_main_menu", MENU + ".", source, db["tzh"])
+    assert catalogues.say("utter_main_menu", "tzh") == MENU + "."
+    with engine.begin() as connection:
+        assert [a for (a,) in connection.execute(sa.text(
+            "SELECT action FROM staff_audit WHERE action LIKE 'translation_%' ORDER BY id"))] == [
+            "translation_publish", "translation_withdraw", "translation_publish"]
+
+
+def test_a_text_reviewed_in_the_repository_is_shown_as_served_and_can_be_withdrawn(
+        seeded: str, db: Dict[str, int], tmp_path: Path) -> None:
+    engine, source = engine_for(seeded), source_entries()
+    locales = tmp_path / "locales"
+    shutil.copytree(LOCALES_DIR, locales)
+    path = locales / "tzh" / DOMAIN_FILE
+    with path.open("rb") as handle:
+        repository = read_po(handle)
+    repository["utter_main_menu"].string, repository["utter_main_menu"].flags = MENU, set()
+    with path.open("wb") as handle:
+        write_po(handle, repository)
+    catalogues = _served(seeded, locales)
+    assert catalogues.say("utter_main_menu", "tzh") == MENU
+    shown = {"utter_main_menu": source["utter_main_menu"]}
+    with session_scope(engine) as session:
+        [row] = reviews.rows(session, "tzh", shown, lambda key: catalogues.from_repository(key, "tzh"))
+    assert (row.status, row.served) == ("repository", MENU)
+    reviews.withdraw(engine, "tzh", "utter_main_menu", source, row.served, db["tzh"])
+    assert catalogues.get("utter_main_menu", "tzh").language == "es"  # the repository's text is not served
+    with session_scope(engine) as session:
+        [row] = reviews.rows(session, "tzh", shown, lambda key: catalogues.from_repository(key, "tzh"))
+    assert (row.status, row.served, row.draft) == ("withdrawn", "", MENU)
 
 
 @pytest.mark.parametrize("where", ["an empty SQLite file", "a server that does not answer", "no file"])

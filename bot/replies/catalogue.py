@@ -6,7 +6,8 @@ the guidance content, by item (`item.report.where`, bot/guidance/texts.py); the 
 catalogue and the guidance YAML hold the source text. An entry marked fuzzy is a draft: it
 is served only when ORIENTA_SERVE_DRAFTS is set, otherwise the Spanish text is used instead.
 A text reviewed in the staff pages is served while the Spanish it was reviewed against is
-unchanged; a draft made there, only when ORIENTA_SERVE_DRAFTS is set.
+unchanged; a draft made there, only when ORIENTA_SERVE_DRAFTS is set. An entry withdrawn there
+is served in Spanish, whatever the repository's catalogue says.
 """
 
 import logging
@@ -83,8 +84,12 @@ class Catalogues:
         """What `language` serves for `key`: the staff pages' reviewed text, else the repository's."""
         if language != DEFAULT_LANGUAGE and self._reviews is not None:
             reviewed = self._reviews.text(language, key, self.spanish(key), self._drafts)
-            if reviewed:
-                return reviewed
+            if reviewed is not None:
+                return reviewed or None  # "": withdrawn
+        return self.from_repository(key, language)
+
+    def from_repository(self, key: str, language: str) -> Optional[str]:
+        """The repository's catalogue text for `key` in `language` (drafts only when served)."""
         return self._texts.get(language, {}).get(key)
 
     def has(self, key: str, language: str) -> bool:

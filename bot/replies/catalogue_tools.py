@@ -16,7 +16,10 @@ and the share reviewed (servable now: reviewed in the repository or in the staff
 repository's catalogues (a reviewer downloads their language's from the review page): published texts as reviewed (with who reviewed them, the variant and
 when), drafts as fuzzy. `import FILE LANGUAGE [--reviewer NAME]` loads a catalogue into the
 staff pages: its entries as drafts, or, with the user name of a reviewer of that language,
-its reviewed entries as published by them. See docs/translating.md.
+its reviewed entries as published by them (a file written for another language is refused;
+an entry already published with the same text keeps who reviewed it). `withdraw LANGUAGE KEY`
+serves Spanish for an entry in place of its published text, until one is published again.
+See docs/translating.md.
 
 Babel's own `pybabel init` needs a CLDR locale, which none of Mexico's Indigenous
 languages has; these commands use Babel's catalogue API instead.
@@ -45,7 +48,7 @@ from bot.replies.models import Translation
 from bot.settings import database_url
 from bot.storage.database import engine_for, session_scope
 from bot.web.models import User
-from bot.web.reviewers import can_review
+from bot.web.reviewers import REVIEWABLE, can_review
 
 HEADER = (
     "# Orienta reply catalogue, language «{language}».\n"
@@ -191,8 +194,12 @@ def import_catalogue(engine: Engine, path: Path, language: str, reviewer: Option
                      locales: Path = LOCALES_DIR) -> Dict[str, int]:
     """A catalogue's translations into the staff pages: how many were published and drafted.
     Only an entry reviewed (not fuzzy) for the Spanish as it is now is published, and only
-    with a reviewer of the language; every other translated entry becomes a draft."""
-    entries = source_entries(locales)
+    with a reviewer of the language; every other translated entry becomes a draft. ValueError
+    if the file says it is another language's catalogue."""
+    entries, catalog = source_entries(locales), _read(path)
+    written_for = (catalog.language_team or "").split()[:1]
+    if written_for and written_for[0] in OFFERED_LANGUAGES and written_for[0] != language:
+        raise ValueError(f"el archivo es el catálogo de «{written_for[0]}», no de «{language}»")
     by = None
     if reviewer:
         with session_scope(engine) as db:
@@ -200,15 +207,22 @@ def import_catalogue(engine: Engine, path: Path, language: str, reviewer: Option
             if account is None or not can_review(account, language):
                 raise PermissionError(f"«{reviewer.strip()}» no es una cuenta que revise {language}")
             by = account.id
-    counts = {"published": 0, "drafts": 0, "refused": 0}
-    for message in _read(path):
+    with session_scope(engine) as db:
+        published = {key: text for key, text, hashed in db.execute(
+            sa.select(Translation.key, Translation.reviewed, Translation.source_hash)
+            .where(Translation.language == language, Translation.reviewed.is_not(None)))
+            if hashed == source_hash(entries.get(key, ""))}
+    counts = {"published": 0, "drafts": 0, "refused": 0, "unchanged": 0}
+    for message in catalog:
         spanish = entries.get(message.id) if message.id else None
         if spanish is None or not message.string:
             continue
         current = not message.fuzzy and (not message.auto_comments
                                          or _written_against(message) == " ".join(spanish.split()))
         try:
-            if by is not None and current:
+            if current and published.get(message.id) == message.string.replace("\r\n", "\n").strip():
+                counts["unchanged"] += 1
+            elif by is not None and current:
                 reviews.publish(engine, language, message.id, message.string, entries, by, action="import")
                 counts["published"] += 1
             else:
@@ -228,8 +242,11 @@ def _commands() -> argparse.ArgumentParser:
     commands.add_parser("export", help="the staff pages' translations into locales/")
     load = commands.add_parser("import", help="a .po file's translations into the staff pages")
     load.add_argument("file", type=Path)
-    load.add_argument("language", choices=[code for code in OFFERED_LANGUAGES if code != DEFAULT_LANGUAGE])
+    load.add_argument("language", choices=REVIEWABLE)
     load.add_argument("--reviewer", help="user name of a reviewer of the language: its reviewed entries are published")
+    pull = commands.add_parser("withdraw", help="Spanish served for an entry in place of its published text")
+    pull.add_argument("language", choices=REVIEWABLE)
+    pull.add_argument("key")
     return parser
 
 
@@ -242,14 +259,23 @@ def main(argv: List[str]) -> int:
             print(result.line())
     elif arguments.command == "export":
         print("Catalogues written:", ", ".join(export(engine_for(database_url()))))
+    elif arguments.command == "withdraw":
+        try:
+            reviews.withdraw(engine_for(database_url()), arguments.language, arguments.key, source_entries(),
+                             Catalogues.load().from_repository(arguments.key, arguments.language))
+        except ValueError as error:
+            print(f"Nothing withdrawn: {error}.", file=sys.stderr)
+            return 1
+        print(f"{arguments.language} · {arguments.key}: Spanish is served from the next message on.")
     else:
         try:
             counts = import_catalogue(engine_for(database_url()), arguments.file, arguments.language,
                                       arguments.reviewer)
-        except PermissionError as error:
+        except (PermissionError, ValueError) as error:
             print(f"Nothing imported: {error}.", file=sys.stderr)
             return 1
-        print(f"{counts['published']} published, {counts['drafts']} drafts, {counts['refused']} refused.")
+        print(f"{counts['published']} published, {counts['drafts']} drafts, {counts['refused']} refused, "
+              f"{counts['unchanged']} unchanged.")
     return 0
 
 

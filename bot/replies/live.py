@@ -7,7 +7,7 @@ latest id: on PostgreSQL a change that commits after a later-numbered one still 
 publishes is so served in the next message, by every process, with no restart.
 
 A published text is served only while the Spanish text it was reviewed against is the
-source's: each carries the source's hash (`source_hash`).
+source's: each carries the source's hash (`source_hash`). A withdrawn entry serves Spanish.
 """
 
 import hashlib
@@ -38,6 +38,7 @@ class Entry:
     reviewed: Optional[str]
     source_hash: Optional[str]
     draft: Optional[str]
+    withdrawn: bool = False
 
 
 class LiveReviews:
@@ -55,13 +56,16 @@ class LiveReviews:
         return self._entries.get((language, key))
 
     def text(self, language: str, key: str, spanish: Optional[str], drafts: bool) -> Optional[str]:
-        """The published text, if reviewed against `spanish` as it is now; else, with `drafts`, the draft."""
+        """The published text, if reviewed against `spanish` as it is now; else, with `drafts`, the
+        draft; else "" for a withdrawn entry (Spanish, not the repository's text), or None."""
         found = self.entry(language, key)
         if found is None:
             return None
         if found.reviewed and spanish is not None and found.source_hash == source_hash(spanish):
             return found.reviewed
-        return found.draft if drafts and found.draft else None
+        if drafts and found.draft:
+            return found.draft
+        return "" if found.withdrawn else None
 
     def _refresh(self) -> None:
         now = time.monotonic()
@@ -79,9 +83,10 @@ class LiveReviews:
                 if version == self._version:
                     return
                 rows = connection.execute(sa.select(Translation.language, Translation.key, Translation.reviewed,
-                                                    Translation.source_hash, Translation.draft))
-                self._entries = {(language, key): Entry(reviewed, hashed, draft)
-                                 for language, key, reviewed, hashed, draft in rows}
+                                                    Translation.source_hash, Translation.draft,
+                                                    Translation.withdrawn_at.is_not(None)))
+                self._entries = {(language, key): Entry(reviewed, hashed, draft, withdrawn)
+                                 for language, key, reviewed, hashed, draft, withdrawn in rows}
                 self._version = version
         except SQLAlchemyError as error:  # not migrated yet, or unreachable: what was read stays
             if not self._warned:

@@ -3,7 +3,8 @@
 Each row is one catalogue entry in one language: the draft being worked on and the text a
 reviewer published, with the hash of the Spanish source it was reviewed against. A
 published text is served only while the Spanish source still has that hash
-(bot/replies/live.py). Every change is a row of `translation_changes` (never deleted),
+(bot/replies/live.py); a withdrawn one, never, nor the repository's text for the entry, until
+a text is published again. Every change is a row of `translation_changes` (never deleted),
 whose count and largest id are the version the engines check before each reply.
 """
 
@@ -28,6 +29,7 @@ class Translation(Base):
     variant = sa.Column(sa.String(120), nullable=True)  # the reviewer's variant (INALI's name)
     reviewed_by = sa.Column(sa.Integer, sa.ForeignKey(User.id), nullable=True)
     reviewed_at = sa.Column(UTCDateTime, nullable=True)
+    withdrawn_at = sa.Column(UTCDateTime, nullable=True)  # set: Spanish is served, until the next publish
 
 
 class TranslationChange(Base):

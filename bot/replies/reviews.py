@@ -1,5 +1,6 @@
 """Changes to the translations kept in the database (bot/replies/models.py): a draft saved, a
-text published by a reviewer of its language. Each is one transaction with its row in
+text published by a reviewer of its language, a published text withdrawn (Spanish is served
+instead, until a text is published again). Each is one transaction with its row in
 `translation_changes` (which moves the version every engine checks) and in the staff audit.
 
 A text keeps the placeholders of its Spanish source (`{observatory}`, `{line_women}`): they
@@ -11,7 +12,7 @@ import re
 import string
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -93,15 +94,17 @@ class Row:
     key: str
     spanish: str
     draft: str
-    served: str  # the published text served now, or ""
-    status: str  # untranslated, draft, reviewed, stale
+    served: str  # the text served now (published here or in the repository's catalogue), or ""
+    status: str  # untranslated, draft, repository, reviewed, stale, withdrawn
     reviewed_by: str
     reviewed_at: str
     variant: str
 
 
-def rows(db: Session, language: str, source: Dict[str, str]) -> List[Row]:
-    """Every source entry in `language`, in the source's order."""
+def rows(db: Session, language: str, source: Dict[str, str],
+         repository: Callable[[str], Optional[str]] = lambda key: None) -> List[Row]:
+    """Every source entry in `language`, in the source's order; `repository(key)`: the
+    repository catalogue's text, served when the database has none (Catalogues)."""
     reviewer = sa.orm.aliased(User)
     found = {t.key: (t, name) for t, name in db.execute(
         sa.select(Translation, reviewer.username).outerjoin(reviewer, reviewer.id == Translation.reviewed_by)
@@ -110,10 +113,13 @@ def rows(db: Session, language: str, source: Dict[str, str]) -> List[Row]:
     for key, spanish in source.items():
         translation, name = found.get(key, (None, None))
         current = bool(translation and translation.reviewed and translation.source_hash == source_hash(spanish))
-        status = ("reviewed" if current else "stale" if translation and translation.reviewed
+        withdrawn = bool(translation and translation.withdrawn_at)
+        in_repository = "" if current or withdrawn else (repository(key) or "")
+        status = ("reviewed" if current else "withdrawn" if withdrawn
+                  else "stale" if translation and translation.reviewed else "repository" if in_repository
                   else "draft" if translation and translation.draft else "untranslated")
         result.append(Row(key, spanish, (translation.draft or "") if translation else "",
-                          translation.reviewed if current else "", status, name or "",
+                          translation.reviewed if current else in_repository, status, name if current else "",
                           translation.reviewed_at.strftime("%Y-%m-%d %H:%M") if current else "",
                           (translation.variant or "") if current else ""))
     return result
@@ -167,5 +173,22 @@ def publish(engine: Engine, language: str, key: str, text: str, source: Dict[str
         entry = _entry(session, language, key)
         entry.reviewed, entry.source_hash, entry.variant = text, source_hash(spanish), reviewer.review_variant
         entry.reviewed_by, entry.reviewed_at = reviewer.id, datetime.now(timezone.utc)
-        entry.draft = text
+        entry.draft, entry.withdrawn_at = text, None
         _record(session, by, language, key, action, text, reviewer.review_variant)
+
+
+def withdraw(engine: Engine, language: str, key: str, source: Dict[str, str], served: Optional[str],
+             by: Optional[int] = None) -> None:
+    """Spanish is served for the entry from the next message on, in place of `served` (published
+    here or in the repository's catalogue), until a text is published again; the text stays as
+    the draft, unless a draft was being worked on. `by`: a reviewer of `language`
+    (PermissionError otherwise), or None from the command line."""
+    _check(language, key, source)
+    with session_scope(engine) as session:
+        if by is not None and not can_review(session.get(User, by), language):
+            raise PermissionError("solo una persona que revisa este idioma puede retirar un texto")
+        entry = _entry(session, language, key)
+        entry.draft = entry.draft or entry.reviewed or served
+        entry.reviewed = entry.source_hash = entry.variant = entry.reviewed_by = entry.reviewed_at = None
+        entry.withdrawn_at = datetime.now(timezone.utc)
+        _record(session, by, language, key, "withdraw", entry.draft)

@@ -1,9 +1,11 @@
 """Reviewers' pages: every entry of their language beside its Spanish source, the draft and
-what is served; a reviewer saves a draft or publishes a text under their name, and the next
-message in that language carries it, on every engine (bot/replies/live.py)."""
+what is served; a reviewer saves a draft, publishes a text under their name, or withdraws one
+(Spanish is served instead), and the next message in that language carries it, on every
+engine (bot/replies/live.py)."""
 
 import io
-from typing import Any, Dict
+from functools import partial
+from typing import Any, Dict, List
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -11,12 +13,16 @@ from flask_login import current_user
 from bot.replies import reviews
 from bot.replies.catalogue_tools import catalogue_of, database_entries, source_entries, write
 from bot.storage.database import session_scope
-from bot.web.labels import language as language_name
+from bot.web.labels import CATALOGUES, language as language_name
 from bot.web.reviewers import INALI_CATALOGUE, reviewer_required
 
 blueprint = Blueprint("review", __name__, url_prefix="/review")
 STATUSES = {"untranslated": "Sin traducir", "draft": "Borrador", "reviewed": "Revisado y publicado",
-            "stale": "Revisar otra vez: cambió el español"}
+            "repository": "Revisado, en el catálogo del repositorio", "stale": "Revisar otra vez: cambió el español",
+            "withdrawn": "Retirado: se envía el español"}
+DONE = {"draft": "Borrador guardado: no se envía hasta que lo publiques.",
+        "publish": "Publicado: se envía desde el próximo mensaje.",
+        "withdraw": "Retirado: desde el próximo mensaje se envía el español."}
 
 
 def _page_values() -> Dict[str, Any]:
@@ -28,8 +34,7 @@ def _page_values() -> Dict[str, Any]:
 @reviewer_required
 def index() -> str:
     shown = request.args.get("estado", "")
-    with session_scope(current_app.extensions["orienta_engine"]) as db:
-        rows = reviews.rows(db, current_user.review_language, source_entries())
+    rows = _rows(source_entries())
     counts = {status: sum(row.status == status for row in rows) for status in STATUSES}
     return render_template("review/index.html", rows=[r for r in rows if not shown or r.status == shown],
                            counts=counts, shown=shown, **_page_values())
@@ -57,23 +62,26 @@ def entry(key: str) -> Any:
         return render_template("error.html", message="No existe esa entrada."), 404
     language = current_user.review_language
     if request.method == "POST":
-        text, publishing = request.form.get("text", ""), request.form.get("action") == "publish"
+        text, action = request.form.get("text", ""), request.form.get("action", "draft")
         engine = current_app.extensions["orienta_engine"]
         try:
-            if publishing:
+            if action == "publish":
                 reviews.publish(engine, language, key, text, source, current_user.id)
-                flash("Publicado: se envía desde el próximo mensaje.")
+            elif action == "withdraw":
+                reviews.withdraw(engine, language, key, source, _rows({key: source[key]})[0].served, current_user.id)
             else:
                 reviews.save_draft(engine, language, key, text, source, current_user.id)
-                flash("Borrador guardado: no se envía hasta que lo publiques.")
+            flash(DONE.get(action, DONE["draft"]))
             return redirect(url_for("review.entry", key=key))
         except (ValueError, PermissionError) as error:
             flash(f"No se guardó: {error}.")
-            return render_template("review/entry.html", row=_row(key, source), text=text, **_page_values()), 400
-    row = _row(key, source)
+            return render_template("review/entry.html", row=_rows({key: source[key]})[0], text=text,
+                                   **_page_values()), 400
+    row = _rows({key: source[key]})[0]
     return render_template("review/entry.html", row=row, text=row.draft or row.served, **_page_values())
 
 
-def _row(key: str, source: Dict[str, str]) -> reviews.Row:
+def _rows(source: Dict[str, str]) -> List[reviews.Row]:
+    language = current_user.review_language
     with session_scope(current_app.extensions["orienta_engine"]) as db:
-        return reviews.rows(db, current_user.review_language, {key: source[key]})[0]
+        return reviews.rows(db, language, source, partial(CATALOGUES.from_repository, language=language))
