@@ -22,6 +22,8 @@ from bot.nlu.keyword_intents import KeywordRules
 from bot.recordings import formats, store
 from bot.recordings.links import PATH, Links
 from bot.recordings.models import APPROVED, OUTDATED, PENDING, VoiceRecording
+from bot.replies import live, reviews
+from bot.replies.catalogue_tools import source_entries
 from bot.replies.live import source_hash
 from bot.storage.database import session_scope
 from rasa_sdk import Tracker
@@ -411,16 +413,52 @@ def test_a_recording_of_a_spanish_text_changed_since_is_sent_no_more(assistant: 
                         .values(source_hash=source_hash("Listo. Ya no te mando audios (texto anterior).")))
     with session_scope(assistant.engine) as session:
         assert [r.status for r in store.listing(session) if r.id == older] == [OUTDATED]
-        assert store.approved_for(session, "utter_audio_off", ["tzh"]) is None
+        assert store.approved_for(session, "utter_audio_off", ["tzh"], store.read_with("utter_audio_off", "tzh")) is None
     assert requests.get(url, timeout=10).status_code == 404
     with session_scope(assistant.engine) as session:  # a reply the catalogue no longer has: nothing matches
         session.execute(sa.update(VoiceRecording).where(VoiceRecording.id == older)
                         .values(reply_key="utter_no_longer_in_the_catalogue", source_hash=None))
     with session_scope(assistant.engine) as session:
-        assert store.approved_for(session, "utter_no_longer_in_the_catalogue", ["tzh"]) is None
+        assert store.approved_for(session, "utter_no_longer_in_the_catalogue", ["tzh"], "") is None
     newer = stored(assistant, audio_samples.amr(), language="tzh", reply_key="utter_audio_off", approved=True)
     with session_scope(assistant.engine) as session:
-        assert store.approved_for(session, "utter_audio_off", ["tzh"]) == (newer, "audio/amr")
+        assert store.approved_for(session, "utter_audio_off", ["tzh"],
+                                  store.read_with("utter_audio_off", "tzh")) == (newer, "audio/amr")
+
+
+def test_only_a_reply_that_reads_the_same_for_everyone_is_recorded() -> None:
+    """A recording cannot say a person's observatory or the guidance composed for them, nor
+    a piece of a message; it is approved against the text with the lines' numbers filled in,
+    so a new number stops it."""
+    assert store.recordable("utter_bot_challenge") and store.recordable("utter_danger_self_harm")
+    for never in ("utter_guidance", "utter_handoff_offer", "utter_option_out_of_range", "help_phone",
+                  "item.report.how", "utter_invented"):
+        assert not store.recordable(never), never
+        assert store.read_with(never, "tzh") is None
+    spoken = store.read_with("utter_danger_self_harm", "es")
+    assert "{" not in spoken and re.search(r"\d{3} ?\d{3} ?\d{4}", spoken)  # the Línea de la Vida, filled in
+    with pytest.raises(formats.Refused, match="cambia según la persona"):
+        store.upload(None, ("utter_guidance",), "utter_guidance", "tzh", audio_samples.amr(), None)
+
+
+@ON_SQLITE_ONLY
+def test_a_recording_goes_only_with_the_text_it_was_approved_with(assistant: RunningAssistant) -> None:
+    """A Tseltal recording approved while the reply was in Spanish goes with the Spanish text;
+    once a Tseltal text is published it waits to be recorded again (it says the other text),
+    and goes again if that text is withdrawn."""
+    stored(assistant, audio_samples.ogg_opus(), language="tzh", reply_key="utter_bot_challenge", approved=True)
+    phone = in_tseltal_with_audio(assistant, "whatsapp")
+    assert media_after(assistant, phone, "eres un robot?")[-1]["media_url"]
+    by, source, in_tseltal = account(assistant, "reviewer", "tzh").id, source_entries(), "[tzh] Robot ja'. MENÚ."
+    reviews.publish(assistant.engine, "tzh", "utter_bot_challenge", in_tseltal, source, by)
+    time.sleep(live.CHECK_INTERVAL_S)  # the engine looks again at most this often
+    try:
+        sent = media_after(assistant, phone, "eres un robot?")
+        assert [m["body"] for m in sent] == [in_tseltal] and not sent[0]["media_url"]
+    finally:
+        reviews.withdraw(assistant.engine, "tzh", "utter_bot_challenge", source, None, by)
+    time.sleep(live.CHECK_INTERVAL_S)
+    assert media_after(assistant, phone, "eres un robot?")[-1]["media_url"]
 
 
 @ON_SQLITE_ONLY

@@ -31,12 +31,13 @@ class Recordings:
             return None
         return cls(engine_for(settings.database_url), Links.for_settings(settings))
 
-    def link_for(self, reply_key: str, languages: Sequence[str]) -> Optional[str]:
+    def link_for(self, reply_key: str, languages: Sequence[str], text: str) -> Optional[str]:
         """A fresh link to the approved recording of `reply_key` in the first of `languages`
-        that has one; None when there is none or it cannot be read now (the text goes alone)."""
+        that has one approved against `text`, the message going; None when there is none or it
+        cannot be read now (the text goes alone)."""
         try:
             with session_scope(self.engine) as session:
-                found = store.approved_for(session, reply_key, list(dict.fromkeys(languages)))
+                found = store.approved_for(session, reply_key, list(dict.fromkeys(languages)), text)
         except Exception as error:  # the database is away: the reply still goes, without its audio
             logger.warning("Recordings could not be read (%s).", type(error).__name__)
             return None

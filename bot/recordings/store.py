@@ -3,25 +3,34 @@ or withdrawn; every step audited. Only an approved recording is ever served or s
 
 A recording is reviewed like a translation: by a reviewer of its language
 (bot/recordings/reviewers.py) other than the one who uploaded it. Approving one replaces
-the recording of the same reply and language approved before. It is approved against the
-reply's Spanish text as it is then, and sent only while that text stays the same.
+the recording of the same reply and language approved before.
+
+Only a reply sent as a message of its own that reads the same for everyone is recorded: no
+name, place or other value of a person filled into it (its only placeholders are the
+national lines', whose numbers are filled in). A recording is approved against the text a person reads with it as it is then
+(in its language, or the Spanish that language still gets: the numbers filled in, the menu's
+options included), and goes only with that text: when the Spanish, a reviewed translation
+or a line's number changes, it waits to be recorded again.
 """
 
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.guidance.texts import line_texts
 from bot.handoff.models import StaffAudit
 from bot.languages import OFFERED_LANGUAGES
 from bot.recordings import formats, reviewers
 from bot.recordings.models import APPROVED, OUTDATED, PENDING, REJECTED, WITHDRAWN, VoiceRecording
-from bot.replies.catalogue_tools import source_entries
+from bot.replies.catalogue import Catalogues
 from bot.replies.live import source_hash
+from bot.replies.render import render
+from bot.replies.reviews import placeholders
 
 
 class NotAllowed(ValueError):
@@ -43,14 +52,29 @@ class Listed:
 
 
 @lru_cache(maxsize=1)
-def spanish_hashes() -> Dict[str, str]:
-    """Each reply's Spanish text as this process serves it, hashed (it changes with a release)."""
-    return {key: source_hash(text) for key, text in source_entries().items()}
+def _catalogues() -> Catalogues:
+    """The texts as this process serves them (the staff pages' reviews read again as they change)."""
+    return Catalogues.load(drafts=False)
 
 
-def _of_current_spanish(reply_key: str, hashed: Optional[str]) -> bool:
-    """Whether a recording approved against the Spanish hashed so still reads the reply's text."""
-    return hashed is not None and hashed == spanish_hashes().get(reply_key)
+def recordable(reply_key: str) -> bool:
+    """Whether the reply is sent as a message of its own (`utter_…`, not a piece of one) and
+    reads the same for everyone: no placeholder but the national lines'."""
+    spanish = _catalogues().spanish(reply_key) if reply_key.startswith("utter_") else None
+    return spanish is not None and placeholders(spanish) <= set(line_texts(lambda key: ""))
+
+
+def read_with(reply_key: str, language: str) -> Optional[str]:
+    """The text a person reads with a recording of the reply in `language`, now; None for a
+    reply that is not recorded."""
+    message = render(reply_key, language, _catalogues(), {}) if recordable(reply_key) else None
+    return message["text"] if message else None
+
+
+def _current(reply_key: str, language: str, hashed: Optional[str]) -> bool:
+    """Whether a recording approved against the text hashed so still goes with the reply's text."""
+    text = read_with(reply_key, language)
+    return hashed is not None and text is not None and hashed == source_hash(text)
 
 
 def _now() -> datetime:
@@ -65,8 +89,8 @@ def _audit(session: Session, by: int, action: str, recording: VoiceRecording) ->
 def upload(session: Session, reply_keys: Sequence[str], reply_key: str, language: str, data: bytes,
            by: Any) -> VoiceRecording:
     """Stores an upload by account `by` for review; formats.Refused when it is not one to keep."""
-    if reply_key not in reply_keys:
-        raise formats.Refused("Esa respuesta no existe en el catálogo.")
+    if reply_key not in reply_keys or not recordable(reply_key):
+        raise formats.Refused("Esa respuesta no existe en el catálogo, o cambia según la persona y no se graba.")
     if language not in OFFERED_LANGUAGES:
         raise formats.Refused("Ese idioma no está entre los que ofrece Orienta.")
     if not reviewers.may_upload(by, language):
@@ -91,12 +115,15 @@ def review(session: Session, recording_id: int, approve: bool, by: Any) -> Voice
         raise NotAllowed("Solo una persona que revisa ese idioma puede aprobar o rechazar la grabación.")
     if recording.uploaded_by == by.id:
         raise NotAllowed("Quien subió la grabación no puede revisarla: la revisa otra persona.")
+    text = read_with(recording.reply_key, recording.language)
+    if approve and text is None:
+        raise NotAllowed("Esa respuesta ya no se graba: no está en el catálogo, o cambia según la persona.")
     if approve:
         session.execute(sa.update(VoiceRecording).where(
             VoiceRecording.reply_key == recording.reply_key, VoiceRecording.language == recording.language,
             VoiceRecording.status == APPROVED).values(status=WITHDRAWN))
     recording.status, recording.reviewed_by, recording.reviewed_at = (APPROVED if approve else REJECTED), by.id, _now()
-    recording.source_hash = spanish_hashes().get(recording.reply_key) if approve else None
+    recording.source_hash = source_hash(text) if approve and text is not None else None
     _audit(session, by.id, "recording_approve" if approve else "recording_reject", recording)
     return recording
 
@@ -113,15 +140,13 @@ def withdraw(session: Session, recording_id: int, by: Any) -> VoiceRecording:
     return recording
 
 
-def approved_for(session: Session, reply_key: str, languages: Sequence[str]) -> Optional[Tuple[int, str]]:
-    """The approved recording of `reply_key` in the first of `languages` that has one, of
-    the Spanish text as it is now: its id and content type."""
-    current = spanish_hashes().get(reply_key)
-    if current is None:  # (compared with None, the query would take the recordings approved before any hash)
-        return None
+def approved_for(session: Session, reply_key: str, languages: Sequence[str],
+                 text: str) -> Optional[Tuple[int, str]]:
+    """The approved recording of `reply_key` in the first of `languages` that has one, approved
+    against `text` (the message about to go, exactly): its id and content type."""
     rows = session.execute(sa.select(VoiceRecording.id, VoiceRecording.language, VoiceRecording.content_type).where(
         VoiceRecording.reply_key == reply_key, VoiceRecording.language.in_(list(languages)),
-        VoiceRecording.status == APPROVED, VoiceRecording.source_hash == current)).all()
+        VoiceRecording.status == APPROVED, VoiceRecording.source_hash == source_hash(text))).all()
     by_language = {language: (recording_id, content_type) for recording_id, language, content_type in rows}
     return next((by_language[language] for language in languages if language in by_language), None)
 
@@ -130,18 +155,18 @@ def audio_of(session: Session, recording_id: int, approved_only: bool = True) ->
     """A recording's content type and audio: only an approved one unless `approved_only` is off
     (a reviewer listening before deciding)."""
     query = sa.select(VoiceRecording.content_type, VoiceRecording.audio, VoiceRecording.reply_key,
-                      VoiceRecording.source_hash).where(VoiceRecording.id == recording_id)
+                      VoiceRecording.language, VoiceRecording.source_hash).where(VoiceRecording.id == recording_id)
     if approved_only:
         query = query.where(VoiceRecording.status == APPROVED)
     row = session.execute(query).first()
-    if row and approved_only and not _of_current_spanish(row.reply_key, row.source_hash):
+    if row and approved_only and not _current(row.reply_key, row.language, row.source_hash):
         return None
     return (row.content_type, bytes(row.audio)) if row else None
 
 
 def listing(session: Session) -> List[Listed]:
     """Every recording but its audio, pending first, then newest first; an approved one whose
-    Spanish has changed since is listed as OUTDATED."""
+    text has changed since is listed as OUTDATED."""
     rows = session.execute(sa.select(
         VoiceRecording.id, VoiceRecording.reply_key, VoiceRecording.language, VoiceRecording.content_type,
         VoiceRecording.size, VoiceRecording.status, VoiceRecording.uploaded_by, VoiceRecording.uploaded_at,
@@ -149,5 +174,5 @@ def listing(session: Session) -> List[Listed]:
     ).order_by((VoiceRecording.status != PENDING), VoiceRecording.uploaded_at.desc(), VoiceRecording.id.desc()))
     listed = [(Listed(*row[:-1]), row[-1]) for row in rows]
     return [replace(item, status=OUTDATED)
-            if item.status == APPROVED and not _of_current_spanish(item.reply_key, hashed) else item
+            if item.status == APPROVED and not _current(item.reply_key, item.language, hashed) else item
             for item, hashed in listed]

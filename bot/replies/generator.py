@@ -6,7 +6,7 @@ the dialogue engine: no network hop per reply. The conversation's language is th
 
 A person who asked for audio (the `audio` slot, or `with_audio` in the turn that changes
 it) gets, on WhatsApp and SMS conversations, the approved recording of the reply as its
-attachment: a signed link the outbox sends after the text on WhatsApp, never by SMS
+attachment, when the message is exactly the text the recording was approved with: a signed link the outbox sends after the text on WhatsApp, never by SMS
 (bot/recordings/). The web chat gets none.
 """
 
@@ -48,7 +48,8 @@ class CatalogueNLG(NaturalLanguageGenerator):
                          parts=kwargs.get("parts") or (), choices=kwargs.get("choices") or (),
                          relabel=kwargs.get("relabel") or {}, shared_choices=bool(kwargs.get("shared_choices")))
         if message and self.recordings and self._wants_audio(tracker, kwargs):
-            link = await asyncio.to_thread(self.recordings.link_for, utter_action, (language, message["language"]))
+            link = await asyncio.to_thread(self.recordings.link_for, utter_action, (language, message["language"]),
+                                           message["text"])
             if link:
                 message["attachment"] = link
         return message

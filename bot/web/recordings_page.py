@@ -45,9 +45,11 @@ def _catalogues() -> Catalogues:
 
 
 def _replies() -> Dict[str, str]:
-    """Every reply name with the start of its Spanish text, as the upload form lists them."""
+    """Every reply that can be recorded (store.recordable) with the start of its Spanish text,
+    as the upload form lists them."""
     catalogues = _catalogues()
-    return {key: catalogues.get(key, "es").text[:PREVIEW_CHARS] for key in sorted(catalogues.keys())}
+    return {key: catalogues.get(key, "es").text[:PREVIEW_CHARS] for key in sorted(catalogues.keys())
+            if store.recordable(key)}
 
 
 def _language_names() -> Dict[str, str]:
