@@ -146,10 +146,10 @@ def test_a_recording_a_reviewer_approves_goes_after_the_text_from_both_engines(p
     text then the approved recording, through a link Twilio fetches via nginx."""
     sample = audio_samples.ogg_opus(seconds=2)
     phone = in_tseltal_with_audio(prod, "whatsapp")
-    approved = stored(prod, sample, approved=True, reply_key="utter_main_menu")
+    approved = stored(prod, sample, approved=True, reply_key=RECORDED)
     for engine in engines(prod):
         before = len(prod.sent_to(phone.address))
-        assert post_signed(phone, engine.url, phone.form("menú")) == 200
+        assert post_signed(phone, engine.url, phone.form("eres un robot?")) == 200
         text, recording = prod.sent_to(phone.address)[before:]
         assert text["body"] and not text["media_url"]
         assert recording["media_url"].startswith(f"{prod.base_url}{PATH}/{approved}.ogg?")

@@ -25,7 +25,7 @@ from bot.recordings.models import APPROVED, OUTDATED, PENDING, VoiceRecording
 from bot.replies import live, reviews
 from bot.replies.catalogue_tools import source_entries
 from bot.replies.live import source_hash
-from bot.storage.database import session_scope
+from bot.storage.database import engine_for, session_scope
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -413,7 +413,7 @@ def test_a_recording_of_a_spanish_text_changed_since_is_sent_no_more(assistant: 
                         .values(source_hash=source_hash("Listo. Ya no te mando audios (texto anterior).")))
     with session_scope(assistant.engine) as session:
         assert [r.status for r in store.listing(session) if r.id == older] == [OUTDATED]
-        assert store.approved_for(session, "utter_audio_off", ["tzh"], store.read_with("utter_audio_off", "tzh")) is None
+        assert store.approved_for(session, "utter_audio_off", ["tzh"], store.read_with(session, "utter_audio_off", "tzh")) is None
     assert requests.get(url, timeout=10).status_code == 404
     with session_scope(assistant.engine) as session:  # a reply the catalogue no longer has: nothing matches
         session.execute(sa.update(VoiceRecording).where(VoiceRecording.id == older)
@@ -423,19 +423,19 @@ def test_a_recording_of_a_spanish_text_changed_since_is_sent_no_more(assistant: 
     newer = stored(assistant, audio_samples.amr(), language="tzh", reply_key="utter_audio_off", approved=True)
     with session_scope(assistant.engine) as session:
         assert store.approved_for(session, "utter_audio_off", ["tzh"],
-                                  store.read_with("utter_audio_off", "tzh")) == (newer, "audio/amr")
+                                  store.read_with(session, "utter_audio_off", "tzh")) == (newer, "audio/amr")
 
 
-def test_only_a_reply_that_reads_the_same_for_everyone_is_recorded() -> None:
+def test_only_a_reply_that_reads_the_same_for_everyone_is_recorded(seeded: str) -> None:
     """A recording cannot say a person's observatory or the guidance composed for them, nor
     a piece of a message; it is approved against the text with the lines' numbers filled in,
     so a new number stops it."""
     assert store.recordable("utter_bot_challenge") and store.recordable("utter_danger_self_harm")
-    for never in ("utter_guidance", "utter_handoff_offer", "utter_option_out_of_range", "help_phone",
-                  "item.report.how", "utter_invented"):
-        assert not store.recordable(never), never
-        assert store.read_with(never, "tzh") is None
-    spoken = store.read_with("utter_danger_self_harm", "es")
+    with session_scope(engine_for(seeded)) as session:
+        for never in ("utter_guidance", "utter_handoff_offer", "utter_option_out_of_range", "help_phone",
+                      "item.report.how", "utter_invented"):
+            assert not store.recordable(never) and store.read_with(session, never, "tzh") is None, never
+        spoken = store.read_with(session, "utter_danger_self_harm", "es")
     assert "{" not in spoken and re.search(r"\d{3} ?\d{3} ?\d{4}", spoken)  # the Línea de la Vida, filled in
     with pytest.raises(formats.Refused, match="cambia según la persona"):
         store.upload(None, ("utter_guidance",), "utter_guidance", "tzh", audio_samples.amr(), None)

@@ -28,9 +28,10 @@ from bot.languages import OFFERED_LANGUAGES
 from bot.recordings import formats, reviewers
 from bot.recordings.models import APPROVED, OUTDATED, PENDING, REJECTED, WITHDRAWN, VoiceRecording
 from bot.replies.catalogue import Catalogues
-from bot.replies.live import source_hash
+from bot.replies.live import LiveReviews, source_hash
 from bot.replies.render import render
 from bot.replies.reviews import placeholders
+from bot.settings import database_url
 
 
 class NotAllowed(ValueError):
@@ -51,29 +52,30 @@ class Listed:
     uploaded_at: datetime
 
 
-@lru_cache(maxsize=1)
-def _catalogues() -> Catalogues:
-    """The texts as this process serves them (the staff pages' reviews read again as they change)."""
-    return Catalogues.load(drafts=False)
+@lru_cache(maxsize=8)
+def _catalogues(url: str) -> Catalogues:
+    """The texts as served with the database at `url` (its reviews read again as they change)."""
+    return Catalogues.load(drafts=False, reviews=LiveReviews(lambda: url))
 
 
 def recordable(reply_key: str) -> bool:
     """Whether the reply is sent as a message of its own (`utter_…`, not a piece of one) and
     reads the same for everyone: no placeholder but the national lines'."""
-    spanish = _catalogues().spanish(reply_key) if reply_key.startswith("utter_") else None
+    spanish = _catalogues(database_url()).spanish(reply_key) if reply_key.startswith("utter_") else None
     return spanish is not None and placeholders(spanish) <= set(line_texts(lambda key: ""))
 
 
-def read_with(reply_key: str, language: str) -> Optional[str]:
-    """The text a person reads with a recording of the reply in `language`, now; None for a
-    reply that is not recorded."""
-    message = render(reply_key, language, _catalogues(), {}) if recordable(reply_key) else None
+def read_with(session: Session, reply_key: str, language: str) -> Optional[str]:
+    """The text a person reads now with a recording of the reply in `language`, with the
+    translations of the session's database; None for a reply that is not recorded."""
+    url = session.get_bind().url.render_as_string(hide_password=False)
+    message = render(reply_key, language, _catalogues(url), {}) if recordable(reply_key) else None
     return message["text"] if message else None
 
 
-def _current(reply_key: str, language: str, hashed: Optional[str]) -> bool:
+def _current(session: Session, reply_key: str, language: str, hashed: Optional[str]) -> bool:
     """Whether a recording approved against the text hashed so still goes with the reply's text."""
-    text = read_with(reply_key, language)
+    text = read_with(session, reply_key, language)
     return hashed is not None and text is not None and hashed == source_hash(text)
 
 
@@ -115,7 +117,7 @@ def review(session: Session, recording_id: int, approve: bool, by: Any) -> Voice
         raise NotAllowed("Solo una persona que revisa ese idioma puede aprobar o rechazar la grabación.")
     if recording.uploaded_by == by.id:
         raise NotAllowed("Quien subió la grabación no puede revisarla: la revisa otra persona.")
-    text = read_with(recording.reply_key, recording.language)
+    text = read_with(session, recording.reply_key, recording.language)
     if approve and text is None:
         raise NotAllowed("Esa respuesta ya no se graba: no está en el catálogo, o cambia según la persona.")
     if approve:
@@ -159,7 +161,7 @@ def audio_of(session: Session, recording_id: int, approved_only: bool = True) ->
     if approved_only:
         query = query.where(VoiceRecording.status == APPROVED)
     row = session.execute(query).first()
-    if row and approved_only and not _current(row.reply_key, row.language, row.source_hash):
+    if row and approved_only and not _current(session, row.reply_key, row.language, row.source_hash):
         return None
     return (row.content_type, bytes(row.audio)) if row else None
 
@@ -174,5 +176,5 @@ def listing(session: Session) -> List[Listed]:
     ).order_by((VoiceRecording.status != PENDING), VoiceRecording.uploaded_at.desc(), VoiceRecording.id.desc()))
     listed = [(Listed(*row[:-1]), row[-1]) for row in rows]
     return [replace(item, status=OUTDATED)
-            if item.status == APPROVED and not _current(item.reply_key, item.language, hashed) else item
+            if item.status == APPROVED and not _current(session, item.reply_key, item.language, hashed) else item
             for item, hashed in listed]
