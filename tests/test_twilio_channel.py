@@ -172,6 +172,14 @@ def test_voice_notes_and_photos_are_acknowledged_and_kept_sealed(assistant: Runn
     assert_handoff_path(phone.say("1"))
 
 
+def test_after_a_voice_note_the_person_is_told_how_to_get_audio(assistant: RunningAssistant) -> None:
+    """Who sends a voice note may not read: the reply says to write AUDIO, and that works."""
+    phone = started(assistant)
+    [acknowledged] = phone.say(media=("audio/ogg", "https://api.twilio.com/media/ME3"))
+    assert "escribe AUDIO" in acknowledged.split("\n", 1)[1]  # not the first line, which a lock screen shows
+    assert phone.say("AUDIO") == [text("utter_audio_on")]
+
+
 def test_a_number_chooses_the_option_of_the_last_reply(assistant: RunningAssistant) -> None:
     phone = started(assistant)
     assert phone.say("3") == [text("utter_ask_place")]
