@@ -181,6 +181,15 @@ def test_indigenous_text_is_recognised(text: str, language: str) -> None:
     assert surely_written_in(text) == language
 
 
+@pytest.mark.parametrize("code", sorted(UDHR))
+def test_the_shipped_profiles_recognise_the_text_they_were_built_from(code: str) -> None:
+    """Not a measure (the profiles were built from these texts: the measures above hold them
+    out): a broken, missing or swapped shipped profile fails here, for each of the seven."""
+    paragraphs = [" ".join(article) for article in UDHR[code]["articles"]]
+    recognised = sum(surely_written_in(paragraph) == UDHR[code]["language"] for paragraph in paragraphs)
+    assert recognised >= 0.8 * len(paragraphs), (code, recognised, len(paragraphs))
+
+
 @pytest.mark.parametrize("text", ["me robaron el celular anoche", "mi pareja me golpea y tengo miedo",
                                   "ME ROBARON EL CELULAR!!! ayuda porfa"])
 def test_spanish_is_told(text: str) -> None:
