@@ -92,12 +92,14 @@ def composer(tracker: Tracker, state: Optional[str], crime: Optional[str] = None
     """The composer for a state (None: not known yet), with that state's entries of the referral
     directory as they are now, nearest to where the person said they are first; `case`: what
     happened, as the person's words named it (the answer leaves out what is for other cases);
-    `language`: the person's language (the entries that list it). Each sentence is in the
-    conversation's language where a reviewed translation has it."""
+    `language`: the person's language (the entries that list it; by default the conversation's,
+    unless Spanish). Each sentence is in the conversation's language where a reviewed
+    translation has it."""
     local = directory().index().of_state(state, ActionHelpNearMe.origin(tracker)[0]) if state else ()
     reader = tracker.get_slot("language") or DEFAULT_LANGUAGE
+    spoken = language or (reader if reader != DEFAULT_LANGUAGE else None)
     return Composer(state, crime, local, part, case, affected(tracker),
-                    say=lambda key: CATALOGUES.say(key, reader), language=language)
+                    say=lambda key: CATALOGUES.say(key, reader), language=spoken)
 
 
 def tell_interpreter_right(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> List[EventType]:

@@ -165,7 +165,8 @@ def test_the_interpreter_right_says_what_to_ask_for_and_never_promises_one(seede
     for said in ("intérprete certificado de mi lengua", "de qué pueblo eres", "PANITLI", "espere hasta que llegue",
                  "No te puedo prometer", "pide que quede escrito", "Casas de la Mujer Indígena"):
         assert said in body, said
-    assert "hablan tu lengua" not in body  # no state known: no entry named
+    assert "hablan tu lengua en:" not in body  # no state known: no entry named
+    assert "Cuando me preguntes cómo denunciar y me digas tu estado" in body
     assert "item:interpreter.ask" in slot(events, "answer_sources")
 
 
@@ -177,7 +178,17 @@ def test_the_interpreter_right_names_who_speaks_the_language_in_the_persons_stat
     assert any(ref.startswith("entry:") for ref in slot(events, "answer_sources"))
     nahuatl = tracker("choose_language", entities=[{"entity": "language", "value": "nah"}], slots={"place_key": "23002"})
     _, _, messages = run(ActionSetLanguage(), nahuatl)
-    assert "hablan tu lengua" not in messages[1]["body"]  # the Maya centre is not named for Náhuatl
+    assert "hablan tu lengua en:" not in messages[1]["body"]  # the Maya centre is not named for Náhuatl
+
+
+def test_how_to_report_names_who_speaks_the_persons_language_in_their_state(seeded: str) -> None:
+    """The interpreter answer, before the state was known, said this is where it comes."""
+    said = {}
+    for language in ("yua", "es", "nah"):
+        asked = tracker("report_crime", "cómo denuncio", slots={"language": language, "place_key": "23002"})
+        said[language] = "\n".join(message.get("body") or "" for message in run(ActionReportCrime(), asked)[2])
+    assert "En Quintana Roo hablan tu lengua en: Casa de la Mujer Indígena U Muk'il Ko'olelo'ob" in said["yua"]
+    assert "hablan tu lengua en:" not in said["es"] and "hablan tu lengua en:" not in said["nah"]
 
 
 def test_safe_to_talk_asks_the_language_when_the_first_message_did_not_tell_it() -> None:
