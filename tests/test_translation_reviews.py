@@ -243,6 +243,8 @@ def test_export_then_import_keeps_one_truth(seeded: str, db: Dict[str, int], tmp
         import_catalogue(engine, locales / "tzh" / DOMAIN_FILE, "tzh", "revisor-tzo", locales)
     with pytest.raises(ValueError, match="el archivo es el catálogo de «tzh», no de «tzo»"):
         import_catalogue(engine, locales / "tzh" / DOMAIN_FILE, "tzo", "revisor-tzo", locales)
+    with pytest.raises(ValueError, match="el archivo es el catálogo de «es», no de «tzo»"):  # the source itself
+        import_catalogue(engine, locales / "es" / DOMAIN_FILE, "tzo", "revisor-tzo", locales)
     exported.language_team = "tzo"  # the same texts, as a Tsotsil file
     with (tmp_path / "tzo.po").open("wb") as handle:
         write_po(handle, exported)
@@ -267,11 +269,16 @@ def test_a_withdrawn_text_gives_way_to_spanish_until_published_again(seeded: str
     catalogues = _served(seeded, locales)
     reviews.publish(engine, "tzh", "utter_main_menu", MENU, source, db["tzh"])
     assert catalogues.say("utter_main_menu", "tzh") == MENU
+    export(engine, locales)  # the repository's file has it as reviewed, before the withdrawal
+    shutil.copy(locales / "tzh" / DOMAIN_FILE, tmp_path / "before.po")
     for refused in (db["tzo"], db["admin"]):
         with pytest.raises(PermissionError):
             reviews.withdraw(engine, "tzh", "utter_main_menu", source, MENU, refused)
     reviews.withdraw(engine, "tzh", "utter_main_menu", source, MENU, db["tzh"])
     assert catalogues.get("utter_main_menu", "tzh").language == "es"  # the next message, no restart
+    assert _served(seeded, locales, drafts=True).get("utter_main_menu", "tzh").language == "es"  # not as a draft
+    assert import_catalogue(engine, tmp_path / "before.po", "tzh", "revisora", locales)["unchanged"] == 1
+    assert catalogues.get("utter_main_menu", "tzh").language == "es"  # the older file does not bring it back
     with session_scope(engine) as session:
         [row] = reviews.rows(session, "tzh", {"utter_main_menu": source["utter_main_menu"]})
     assert (row.status, row.served, row.draft, row.reviewed_by) == ("withdrawn", "", MENU, "")

@@ -447,14 +447,20 @@ def test_a_recording_goes_only_with_the_text_it_was_approved_with(assistant: Run
     once a Tseltal text is published it waits to be recorded again (it says the other text),
     and goes again if that text is withdrawn."""
     stored(assistant, audio_samples.ogg_opus(), language="tzh", reply_key="utter_bot_challenge", approved=True)
+    waiting = stored(assistant, audio_samples.amr(), language="tzh", reply_key="utter_bot_challenge")
     phone = in_tseltal_with_audio(assistant, "whatsapp")
     assert media_after(assistant, phone, "eres un robot?")[-1]["media_url"]
-    by, source, in_tseltal = account(assistant, "reviewer", "tzh").id, source_entries(), "[tzh] Robot ja'. MENÚ."
+    reviewer, source, in_tseltal = account(assistant, "reviewer", "tzh"), source_entries(), "[tzh] Robot ja'. MENÚ."
+    by = reviewer.id
     reviews.publish(assistant.engine, "tzh", "utter_bot_challenge", in_tseltal, source, by)
     time.sleep(live.CHECK_INTERVAL_S)  # the engine looks again at most this often
     try:
         sent = media_after(assistant, phone, "eres un robot?")
         assert [m["body"] for m in sent] == [in_tseltal] and not sent[0]["media_url"]
+        with session_scope(assistant.engine) as session:  # uploaded before the text changed: not approved
+            assert [r.status for r in store.listing(session) if r.id == waiting] == [OUTDATED]
+            with pytest.raises(store.NotAllowed, match="cambió desde que se grabó"):
+                store.review(session, waiting, True, reviewer)
     finally:
         reviews.withdraw(assistant.engine, "tzh", "utter_bot_challenge", source, None, by)
     time.sleep(live.CHECK_INTERVAL_S)

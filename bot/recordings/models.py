@@ -7,7 +7,7 @@ from bot.storage.database import Base, UTCDateTime
 from bot.web.models import User
 
 PENDING, APPROVED, REJECTED, WITHDRAWN = "pending", "approved", "rejected", "withdrawn"
-OUTDATED = "outdated"  # approved, but the Spanish it reads has changed since: not sent (a listing's status only)
+OUTDATED = "outdated"  # pending or approved, but the text it reads has changed since: not sent (a listing's status only)
 
 
 class VoiceRecording(Base):
@@ -29,7 +29,7 @@ class VoiceRecording(Base):
     reviewed_by = sa.Column(sa.Integer, sa.ForeignKey(User.id, name="fk_voice_recordings_reviewed_by_users"),
                             nullable=True)
     reviewed_at = sa.Column(UTCDateTime, nullable=True)
-    # The Spanish text of the reply when the recording was approved (bot/replies/live.py
-    # source_hash): once the Spanish changes, the recording is not sent until one of the
-    # new text is approved, as a translation goes back to review.
+    # The text a person read with the reply when the recording was uploaded (bot/replies/live.py
+    # source_hash; bot/recordings/store.py): once it changes, the recording is neither approved
+    # nor sent until one of the new text is, as a translation goes back to review.
     source_hash = sa.Column(sa.String(64), nullable=True)

@@ -7,10 +7,11 @@ the recording of the same reply and language approved before.
 
 Only a reply sent as a message of its own that reads the same for everyone is recorded: no
 name, place or other value of a person filled into it (its only placeholders are the
-national lines', whose numbers are filled in). A recording is approved against the text a person reads with it as it is then
+national lines', whose numbers are filled in). A recording is uploaded against the text a person reads with it as it is then
 (in its language, or the Spanish that language still gets: the numbers filled in, the menu's
-options included), and goes only with that text: when the Spanish, a reviewed translation
-or a line's number changes, it waits to be recorded again.
+options included); it can be approved only while that text stays the same, and goes only
+with that text: when the Spanish, a reviewed translation or a line's number changes, it
+waits to be recorded again.
 """
 
 import hashlib
@@ -100,7 +101,8 @@ def upload(session: Session, reply_keys: Sequence[str], reply_key: str, language
     audio = formats.checked(data)
     recording = VoiceRecording(reply_key=reply_key, language=language, content_type=audio.content_type, audio=data,
                                size=len(data), sha256=hashlib.sha256(data).hexdigest(), status=PENDING,
-                               uploaded_by=by.id, uploaded_at=_now())
+                               uploaded_by=by.id, uploaded_at=_now(),
+                               source_hash=source_hash(read_with(session, reply_key, language) or ""))
     session.add(recording)
     session.flush()
     _audit(session, by.id, "recording_upload", recording)
@@ -117,15 +119,14 @@ def review(session: Session, recording_id: int, approve: bool, by: Any) -> Voice
         raise NotAllowed("Solo una persona que revisa ese idioma puede aprobar o rechazar la grabación.")
     if recording.uploaded_by == by.id:
         raise NotAllowed("Quien subió la grabación no puede revisarla: la revisa otra persona.")
-    text = read_with(session, recording.reply_key, recording.language)
-    if approve and text is None:
-        raise NotAllowed("Esa respuesta ya no se graba: no está en el catálogo, o cambia según la persona.")
+    if approve and not _current(session, recording.reply_key, recording.language, recording.source_hash):
+        raise NotAllowed("El texto de esa respuesta cambió desde que se grabó (o ya no se graba): hay que "
+                         "grabarla otra vez.")
     if approve:
         session.execute(sa.update(VoiceRecording).where(
             VoiceRecording.reply_key == recording.reply_key, VoiceRecording.language == recording.language,
             VoiceRecording.status == APPROVED).values(status=WITHDRAWN))
     recording.status, recording.reviewed_by, recording.reviewed_at = (APPROVED if approve else REJECTED), by.id, _now()
-    recording.source_hash = source_hash(text) if approve and text is not None else None
     _audit(session, by.id, "recording_approve" if approve else "recording_reject", recording)
     return recording
 
@@ -167,8 +168,8 @@ def audio_of(session: Session, recording_id: int, approved_only: bool = True) ->
 
 
 def listing(session: Session) -> List[Listed]:
-    """Every recording but its audio, pending first, then newest first; an approved one whose
-    text has changed since is listed as OUTDATED."""
+    """Every recording but its audio, pending first, then newest first; a pending or approved
+    one whose text has changed since is listed as OUTDATED."""
     rows = session.execute(sa.select(
         VoiceRecording.id, VoiceRecording.reply_key, VoiceRecording.language, VoiceRecording.content_type,
         VoiceRecording.size, VoiceRecording.status, VoiceRecording.uploaded_by, VoiceRecording.uploaded_at,
@@ -176,5 +177,6 @@ def listing(session: Session) -> List[Listed]:
     ).order_by((VoiceRecording.status != PENDING), VoiceRecording.uploaded_at.desc(), VoiceRecording.id.desc()))
     listed = [(Listed(*row[:-1]), row[-1]) for row in rows]
     return [replace(item, status=OUTDATED)
-            if item.status == APPROVED and not _current(session, item.reply_key, item.language, hashed) else item
+            if item.status in (APPROVED, PENDING) and not _current(session, item.reply_key, item.language, hashed)
+            else item
             for item, hashed in listed]

@@ -198,6 +198,8 @@ def import_catalogue(engine: Engine, path: Path, language: str, reviewer: Option
     if the file says it is another language's catalogue."""
     entries, catalog = source_entries(locales), _read(path)
     written_for = (catalog.language_team or "").split()[:1]
+    if catalog.locale is not None and catalog.locale.language == DEFAULT_LANGUAGE:
+        written_for = [DEFAULT_LANGUAGE]  # the Spanish source itself (its header names its locale)
     if written_for and written_for[0] in OFFERED_LANGUAGES and written_for[0] != language:
         raise ValueError(f"el archivo es el catálogo de «{written_for[0]}», no de «{language}»")
     by = None
@@ -208,10 +210,13 @@ def import_catalogue(engine: Engine, path: Path, language: str, reviewer: Option
                 raise PermissionError(f"«{reviewer.strip()}» no es una cuenta que revise {language}")
             by = account.id
     with session_scope(engine) as db:
-        published = {key: text for key, text, hashed in db.execute(
-            sa.select(Translation.key, Translation.reviewed, Translation.source_hash)
-            .where(Translation.language == language, Translation.reviewed.is_not(None)))
-            if hashed == source_hash(entries.get(key, ""))}
+        rows = db.execute(sa.select(Translation.key, Translation.reviewed, Translation.source_hash,
+                                    Translation.draft, Translation.withdrawn_at)
+                          .where(Translation.language == language)).all()
+    # Unchanged: published with the same text, or withdrawn with it (a file exported before the
+    # withdrawal does not bring a text found wrong back).
+    published = {key: text for key, text, hashed, _, _ in rows if text and hashed == source_hash(entries.get(key, ""))}
+    published.update((key, draft) for key, _, _, draft, withdrawn in rows if withdrawn and draft)
     counts = {"published": 0, "drafts": 0, "refused": 0, "unchanged": 0}
     for message in catalog:
         spanish = entries.get(message.id) if message.id else None

@@ -56,16 +56,17 @@ class LiveReviews:
         return self._entries.get((language, key))
 
     def text(self, language: str, key: str, spanish: Optional[str], drafts: bool) -> Optional[str]:
-        """The published text, if reviewed against `spanish` as it is now; else, with `drafts`, the
-        draft; else "" for a withdrawn entry (Spanish, not the repository's text), or None."""
+        """The published text, if reviewed against `spanish` as it is now; "" for a withdrawn
+        entry (Spanish, not the repository's text nor its draft, drafts served or not); else,
+        with `drafts`, the draft; else None."""
         found = self.entry(language, key)
         if found is None:
             return None
         if found.reviewed and spanish is not None and found.source_hash == source_hash(spanish):
             return found.reviewed
-        if drafts and found.draft:
-            return found.draft
-        return "" if found.withdrawn else None
+        if found.withdrawn:
+            return ""
+        return found.draft if drafts and found.draft else None
 
     def _refresh(self) -> None:
         now = time.monotonic()

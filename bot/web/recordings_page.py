@@ -20,7 +20,7 @@ from bot.web.models import User
 
 blueprint = Blueprint("recordings", __name__, url_prefix="/recordings")
 STATUS_NAMES = {PENDING: "espera revisión", APPROVED: "en uso", REJECTED: "rechazada", WITHDRAWN: "retirada",
-                OUTDATED: "no se envía: el texto en español cambió, hay que grabarla otra vez"}
+                OUTDATED: "no se envía: el texto cambió, hay que grabarla otra vez"}
 PREVIEW_CHARS = 70  # of a reply's Spanish text, in the list of replies
 AUDIO_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"}
 
