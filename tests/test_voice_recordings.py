@@ -3,6 +3,7 @@
 engine through a signed link that expires, and sent after the text on WhatsApp — never by
 SMS — to a person who asked for audio through the trained model, until they ask to stop."""
 
+import ast
 import asyncio
 import io
 import re
@@ -10,6 +11,7 @@ import secrets
 import time
 import urllib.parse
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 import pytest
@@ -36,6 +38,7 @@ from tests.conftest import ON_SQLITE_ONLY, STAFF_PASSWORD, Phone, RunningAssista
 from tests.test_admin_pages import sign_in, web
 from tests.test_handoff import LEON
 
+ROOT = Path(__file__).resolve().parents[1]
 REPLY = "utter_main_menu"  # what "menú" answers: the reply a person gets recorded in the tests below
 UPLOAD = "/recordings/upload"
 KEYWORD_RULES = KeywordRules()
@@ -439,6 +442,19 @@ def test_only_a_reply_that_reads_the_same_for_everyone_is_recorded(seeded: str) 
     assert "{" not in spoken and re.search(r"\d{3} ?\d{3} ?\d{4}", spoken)  # the Línea de la Vida, filled in
     with pytest.raises(formats.Refused, match="cambia según la persona"):
         store.upload(None, ("utter_guidance",), "utter_guidance", "tzh", audio_samples.amr(), None)
+
+
+def test_no_reply_an_action_sends_with_options_or_lines_of_the_moment_is_recorded() -> None:
+    """Read from the actions themselves, so that a new one cannot be forgotten."""
+    sent_with = set()
+    for path in (ROOT / "actions").glob("*.py"):
+        for call in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            keywords = {k.arg: k.value for k in getattr(call, "keywords", ())}
+            if (isinstance(call, ast.Call) and isinstance(keywords.get("response"), ast.Constant)
+                    and {"choices", "parts"} & set(keywords)):
+                sent_with.add(keywords["response"].value)
+    assert {"utter_which_place", "utter_sources", "utter_guidance"} <= sent_with
+    assert not [reply for reply in sent_with if store.recordable(reply)]
 
 
 @ON_SQLITE_ONLY

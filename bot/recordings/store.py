@@ -53,6 +53,11 @@ class Listed:
     uploaded_at: datetime
 
 
+# Replies the actions always send with options or lines of the moment (`choices=`, `parts=`):
+# the text a recording would be bound to never goes as it is (tests/test_voice_recordings.py).
+SENT_WITH_LINES_OF_THE_MOMENT = frozenset({"utter_which_place", "utter_option_stale", "utter_sources"})
+
+
 @lru_cache(maxsize=8)
 def _catalogues(url: str) -> Catalogues:
     """The texts as served with the database at `url` (its reviews read again as they change)."""
@@ -61,8 +66,10 @@ def _catalogues(url: str) -> Catalogues:
 
 def recordable(reply_key: str) -> bool:
     """Whether the reply is sent as a message of its own (`utter_…`, not a piece of one) and
-    reads the same for everyone: no placeholder but the national lines'."""
-    spanish = _catalogues(database_url()).spanish(reply_key) if reply_key.startswith("utter_") else None
+    reads the same for everyone: no placeholder but the national lines', no options or lines
+    added when it is sent."""
+    own = reply_key.startswith("utter_") and reply_key not in SENT_WITH_LINES_OF_THE_MOMENT
+    spanish = _catalogues(database_url()).spanish(reply_key) if own else None
     return spanish is not None and placeholders(spanish) <= set(line_texts(lambda key: ""))
 
 
