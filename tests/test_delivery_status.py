@@ -1,7 +1,8 @@
 """Twilio's delivery statuses: recorded against the outbox (SQLite and PostgreSQL), only
-forward, with nothing of the content; a danger reply WhatsApp did not deliver sent again by
-SMS, once; and, through the running assistant, signed status callbacks from the real twilio
-client's StatusCallback to the Twilio fake, and the administrators' page of counts."""
+forward, with nothing of the content, even when Twilio calls back before its answer to the
+send is stored; a danger reply WhatsApp did not deliver sent again by SMS, once; and,
+through the running assistant, signed status callbacks from the real twilio client's
+StatusCallback to the Twilio fake, and the administrators' page of counts."""
 
 import asyncio
 import secrets
@@ -19,7 +20,7 @@ from bot.settings import STATUS_PATH
 from bot.simulator.app import UNDELIVERED_CODE
 from bot.simulator.twilio_form import SMS_NUMBER, status_form
 from bot.storage.database import engine_for, session_scope
-from bot.storage.models import TwilioDeletion
+from bot.storage.models import EarlyStatus, TwilioDeletion
 from bot.storage.retention import purge
 from bot.web import account_changes
 from tests.conftest import ON_SQLITE_ONLY, Phone, RunningAssistant
@@ -52,17 +53,63 @@ def report(url: str, sid: str, status: str, error_code: Optional[int] = None,
                                datetime.now(timezone.utc))
 
 
+def early(url: str) -> List[tuple]:
+    with session_scope(engine_for(url)) as session:
+        return [tuple(r) for r in session.execute(sa.select(
+            EarlyStatus.twilio_sid, EarlyStatus.delivery_status, EarlyStatus.error_code).order_by(EarlyStatus.id))]
+
+
+def catch_up(url: str) -> List[str]:
+    with session_scope(engine_for(url)) as session:
+        return statuses.catch_up(session, SEALER, SMS_FROM, datetime.now(timezone.utc))
+
+
 def test_a_status_only_moves_forward_and_an_unknown_id_changes_nothing(database: str) -> None:
     enqueue(database, "p", contact("+525500000001"), ["hola"])
     deliver(database, Numbered())
     row = rows(database)[0]
     assert row.twilio_sid and row.delivery_status == "queued" and row.sealed_body is None
-    for status in ("delivered", "sent", "queued"):  # delivered arrives before sent
+    for status in ("delivered", "sent", "queued", "delivered"):  # delivered arrives before sent, and twice
         assert report(database, row.twilio_sid, status) == []
+    assert early(database) == []  # a report for a stored id, even one that moves nothing, is not kept for later
     assert report(database, "SM" + "f" * 32, "failed", 30003) == []
     assert [(r.delivery_status, r.error_code) for r in rows(database)] == [("delivered", None)]
     report(database, row.twilio_sid, "read")
     assert rows(database)[0].delivery_status == "read"
+    assert catch_up(database) == [] and early(database) == [("SM" + "f" * 32, "failed", 30003)]
+
+
+def test_a_danger_reply_twilio_fails_before_its_answer_is_stored_still_goes_by_sms_once(database: str) -> None:
+    enqueue(database, "p", contact(NUMBER, "whatsapp"), ["Llama al 911."], urgent=True)
+    recorder, first_sid, not_ours = Numbered(), f"SM{1:032x}", "SM" + "e" * 32  # Numbered's first id
+    assert report(database, first_sid, "failed", UNDELIVERED_CODE) == []  # the callback overtook the send's answer
+    assert report(database, not_ours, "delivered") == []
+    assert [sid for sid, _, _ in early(database)] == [first_sid, not_ours]
+    deliver(database, recorder)
+    held = rows(database)[0]
+    assert held.twilio_sid == first_sid and held.sealed_body and held.delivery_status == "queued"
+    assert catch_up(database) == ["p"]
+    assert catch_up(database) == [] and [sid for sid, _, _ in early(database)] == [not_ours]  # applied once
+    deliver(database, recorder)
+    assert recorder.sent[1:] == [("+525512345671", SMS_FROM, "Llama al 911.")]
+    first, resent = rows(database)
+    assert (first.delivery_status, first.error_code, first.sms_fallback) == ("failed", UNDELIVERED_CODE, "sent")
+    assert first.sealed_body is None and first.sealed_to is None and resent.channel == "sms" and resent.sent_at
+    now = datetime.now(timezone.utc)
+    purge(engine_for(database), SEALER, days=90, now=now + statuses.EARLY_KEEP / 2)
+    assert [sid for sid, _, _ in early(database)] == [not_ours]
+    purge(engine_for(database), SEALER, days=90, now=now + statuses.EARLY_KEEP * 2)
+    assert early(database) == []  # an id no row claimed is forgotten
+
+
+def test_a_staff_alert_twilio_reports_on_before_it_is_recorded_gets_its_status(database: str) -> None:
+    sid, now = "SM" + "c" * 32, datetime.now(timezone.utc)
+    report(database, sid, "delivered")
+    with session_scope(engine_for(database)) as session:
+        statuses.alert_sent(session, sid, SMS_FROM, now)
+    assert catch_up(database) == []
+    assert [(r.origin, r.delivery_status) for r in rows(database)] == [(outbox.STAFF_ALERT, "delivered")]
+    assert early(database) == []
 
 
 def test_a_danger_reply_whatsapp_did_not_deliver_is_sent_again_by_sms_once(database: str) -> None:
@@ -160,21 +207,26 @@ def test_statuses_come_back_signed_and_forged_or_malformed_callbacks_change_noth
 
 
 @ON_SQLITE_ONLY
-def test_a_danger_reply_whatsapp_reports_undelivered_comes_by_sms_once(assistant: RunningAssistant) -> None:
+@pytest.mark.parametrize("mode, status", [("whatsapp-undelivered", "undelivered"),
+                                          ("whatsapp-failed-first", "failed")])  # the report before the send's answer
+def test_a_danger_reply_whatsapp_does_not_deliver_comes_by_sms_once(
+        assistant: RunningAssistant, mode: str, status: str) -> None:
     phone = assistant.phone("whatsapp")
     sms = Phone(assistant, "sms", phone.number)
-    with twilio_api(assistant, "whatsapp-undelivered"):
+    with twilio_api(assistant, mode):
         assert phone.send(DANGER) == 200
         replies = replies_arrive(sms, 2, timeout=15)
     assert replies[0] == sms_text(text("utter_danger"))
     whatsapp_sid = outbox_of(assistant, phone)[0][1]
-    again = callback(assistant, whatsapp_sid, "undelivered", ErrorCode=str(UNDELIVERED_CODE))
+    again = callback(assistant, whatsapp_sid, status, ErrorCode=str(UNDELIVERED_CODE))
     assert assistant.post_webhook(again, url=status_url(assistant)) == 200  # Twilio repeating itself
     assert sms.delivered(1, timeout=2) == []
     stored = outbox_of(assistant, phone)
-    assert [(channel, status, code, fallback) for channel, _, status, code, fallback in stored[:2]] == [
-        ("whatsapp", "undelivered", UNDELIVERED_CODE, "sent")] * 2
+    assert [(channel, got, code, fallback) for channel, _, got, code, fallback in stored[:2]] == [
+        ("whatsapp", status, UNDELIVERED_CODE, "sent")] * 2
     assert {m["from"] for m in assistant.sent_to(sms.address)} == {SMS_NUMBER}
+    assert assistant.query("SELECT count(*) FROM early_statuses WHERE twilio_sid IN (?, ?)",
+                           stored[0][1], stored[1][1]) == [(0,)]
 
 
 @ON_SQLITE_ONLY

@@ -149,8 +149,8 @@ class TwilioInput(InputChannel):
 
         @twilio.route("/status", methods=["POST"])
         async def status(request: Request) -> HTTPResponse:
-            """A status callback: recorded if the message is ours, 200 either way (whether
-            an id is ours is not told)."""
+            """A status callback: recorded on the message's row (kept a while for a row
+            that has not its id yet), 200 either way (whether an id is ours is not told)."""
             report = await self.read(request, self.per_status_source, parse_status, "status callback")
             if isinstance(report, HTTPResponse):
                 return report

@@ -33,7 +33,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from bot.channels.outgoing_text import bodies_for
 from bot.channels.twilio_sender import TIMEOUT_S, TwilioSender
-from bot.delivery import outbox, purge
+from bot.delivery import outbox, purge, statuses
 from bot.delivery.contents import Contents
 from bot.delivery.outbox import Delivery
 from bot.delivery.repeat import forever
@@ -80,7 +80,17 @@ class Courier:
 
     async def run(self) -> None:
         """Delivers until cancelled."""
-        await forever(self.deliver_due, POLL_S, "The outbox")
+        await forever(self._look, POLL_S, "The outbox")
+
+    async def _look(self) -> None:
+        """Applies the statuses that came before their message's id was stored (a danger
+        reply failed at once goes by SMS), then sends what is due."""
+        await asyncio.to_thread(self._catch_up)
+        await self.deliver_due()
+
+    def _catch_up(self) -> None:
+        with session_scope(self.engine) as session:
+            statuses.catch_up(session, self.sealer, self.sms_from, _now())
 
     async def deliver_due(self) -> List["asyncio.Task[bool]"]:
         """Sends to every person whose next row is due, a few people at a time; returns

@@ -8,6 +8,12 @@ failed or undelivered on WhatsApp is stored once more in the outbox, as an SMS t
 number from ORIENTA_SMS_FROM (else the WhatsApp number without its prefix); its held address and content go once its status is final,
 or after HOLD without one (the hourly retention job).
 
+Twilio can call back before its answer to the send has been stored (a WhatsApp message it
+fails at once): a report for an id no row has is kept in early_statuses and applied by the
+courier's next look once the row has the id (`catch_up`, every courier.POLL_S), so a danger
+reply failed that fast still goes by SMS. One that no row ever claims (a message of another
+application on the account, a send whose answer was lost) is forgotten after EARLY_KEEP.
+
 An SMS alert to staff (bot/handoff/staff_texts.py) is sent apart from the outbox, but
 once Twilio has taken it, it gets an outbox row of its own (`alert_sent`): origin
 STAFF_ALERT, already sent, under no person's id, with no address and no content: its
@@ -27,16 +33,18 @@ from bot.delivery.outbox import NOT_DELIVERED, Reply
 from bot.identity import bare_number
 from bot.storage.contacts import Address
 from bot.storage.crypto import Sealer
-from bot.storage.models import OutgoingMessage
+from bot.storage.models import EarlyStatus, OutgoingMessage
 
 logger = logging.getLogger(__name__)
 # How far each status is; a callback for a status not further than the row's is ignored.
 PROGRESS = {"queued": 0, "sending": 1, "sent": 2, "failed": 3, "undelivered": 3, "delivered": 4, "read": 5}
 FINAL = NOT_DELIVERED + ("delivered", "read")
 HOLD = timedelta(days=1)  # a held danger reply Twilio has not reported on keeps nothing after this
+EARLY_KEEP = timedelta(hours=1)  # a report for an id no row has is kept this long for its row
 RESENT = "sent"  # what became of a danger reply WhatsApp did not deliver
 ALERTS_QUEUE = "staff-alerts"  # the rows of staff alerts: no person's (a pseudonym is hexadecimal)
 _ROWS = OutgoingMessage.__table__.c
+_EARLY = EarlyStatus.__table__
 
 
 @dataclass(frozen=True)
@@ -50,8 +58,38 @@ class StatusReport:
 
 def record(session: Session, sealer: Sealer, report: StatusReport, sms_from: Optional[str],
            now: datetime) -> List[str]:
-    """Records the status on the message's rows (none for an unknown id), in the caller's
-    transaction; returns the people whose danger reply now waits in the outbox as an SMS."""
+    """Records the status on the message's rows, in the caller's transaction (for an id no
+    row has yet: kept for `catch_up`); returns the people whose danger reply now waits in
+    the outbox as an SMS."""
+    if session.execute(sa.select(_ROWS.id).where(_ROWS.twilio_sid == report.message_sid).limit(1)).first() is None:
+        session.execute(sa.insert(_EARLY).values(twilio_sid=report.message_sid, delivery_status=report.status,
+                                                 error_code=report.error_code, received_at=now))
+        return []
+    return _apply(session, sealer, report, sms_from, now)
+
+
+def catch_up(session: Session, sealer: Sealer, sms_from: Optional[str], now: datetime) -> List[str]:
+    """Applies the reports kept for ids that rows have now, in the order they came, and
+    forgets them; returns the people whose danger reply now waits in the outbox as an SMS."""
+    early = session.execute(sa.select(_EARLY.c.id, _EARLY.c.twilio_sid, _EARLY.c.delivery_status, _EARLY.c.error_code)
+                            .where(_EARLY.c.twilio_sid.in_(sa.select(_ROWS.twilio_sid)))
+                            .order_by(_EARLY.c.id)).all()
+    resent: List[str] = []
+    for row_id, sid, status, error_code in early:
+        if session.execute(sa.delete(_EARLY).where(_EARLY.c.id == row_id)).rowcount:  # not another engine's
+            resent += _apply(session, sealer, StatusReport(sid, status, error_code), sms_from, now)
+    return resent
+
+
+def forget_unclaimed(session: Session, now: datetime) -> int:
+    """Forgets the reports no row claimed within EARLY_KEEP; returns how many."""
+    return session.execute(sa.delete(_EARLY).where(_EARLY.c.received_at < now - EARLY_KEEP)).rowcount
+
+
+def _apply(session: Session, sealer: Sealer, report: StatusReport, sms_from: Optional[str],
+           now: datetime) -> List[str]:
+    """Moves the message's rows forward; a held danger reply it says WhatsApp did not
+    deliver goes into the outbox as an SMS."""
     behind = [status for status, step in PROGRESS.items() if step < PROGRESS[report.status]]
     session.execute(sa.update(OutgoingMessage.__table__)
                     .where(_ROWS.twilio_sid == report.message_sid,

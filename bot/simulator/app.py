@@ -16,6 +16,8 @@ soak`: "ok", "error" (500), "hang" (no answer for a minute), "drop" (the connect
 without an answer, as when Twilio cannot be reached); "whatsapp-error" fails WhatsApp only;
 "refuse" answers 400 (Twilio's 21211, a number it cannot reach), which is never retried;
 "whatsapp-undelivered" takes WhatsApp messages, then reports them undelivered (63024);
+"whatsapp-failed-first" reports WhatsApp messages failed (63024) before it answers the request
+that made them, as Twilio's callback can overtake its own answer;
 "whatsapp-window" takes WhatsApp free-form messages, then reports them failed (63016:
 outside the 24-hour window; an approved template still goes, not a content the fake's
 Content API made: none is approved); "content-error" and "content-hang"
@@ -45,8 +47,8 @@ from bot.simulator.twilio_form import message_sid, sms_form, status_form, tap_fi
 
 PAGE = Path(__file__).with_name("static") / "phone.html"
 SAMPLE_MEDIA = {"audio": "audio/ogg", "image": "image/jpeg"}
-FAULT_MODES = ("ok", "error", "hang", "drop", "whatsapp-error", "refuse", "whatsapp-undelivered", "whatsapp-window",
-               "content-error", "content-hang")
+FAULT_MODES = ("ok", "error", "hang", "drop", "whatsapp-error", "refuse", "whatsapp-undelivered",
+               "whatsapp-failed-first", "whatsapp-window", "content-error", "content-hang")
 STATUS_DELAY_S = 0.2  # between a message's creation and each of its status callbacks
 UNDELIVERED_CODE = 63024  # Twilio's "Invalid message recipient" on WhatsApp
 OUTSIDE_WINDOW_CODE = 63016  # Twilio's "outside the allowed window" for a WhatsApp free-form message
@@ -132,7 +134,11 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
         elif whatsapp and fault["mode"] == "whatsapp-window" and (content is not None or not message["content_sid"]):
             # free-form text, or a content made here (none approved): only a template passes
             steps = [("failed", OUTSIDE_WINDOW_CODE)]
-        app.add_task(report_statuses(request.form.get("StatusCallback") or "", message, steps))
+        callback = request.form.get("StatusCallback") or ""
+        if whatsapp and fault["mode"] == "whatsapp-failed-first":
+            await report_statuses(callback, message, [("failed", UNDELIVERED_CODE)])
+        else:
+            app.add_task(report_statuses(callback, message, steps))
         return response.json(message, status=201)
 
     async def report_statuses(url: str, message: Dict[str, Any], steps: List[Tuple[str, Optional[int]]]) -> None:

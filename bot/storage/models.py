@@ -99,6 +99,20 @@ class OutgoingMessage(Base):
     purge_queued_at = sa.Column(UTCDateTime, nullable=True, index=True)  # its Twilio message queued for deletion
 
 
+class EarlyStatus(Base):
+    """A status callback for a Twilio message id no outbox row has yet: Twilio can call
+    back before its answer to the send is stored. Applied once the row has the id
+    (bot/delivery/statuses.py), forgotten after statuses.EARLY_KEEP. No content."""
+
+    __tablename__ = "early_statuses"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    twilio_sid = sa.Column(sa.String(64), nullable=False, index=True)
+    delivery_status = sa.Column(sa.String(16), nullable=False)
+    error_code = sa.Column(sa.Integer, nullable=True)
+    received_at = sa.Column(UTCDateTime, nullable=False)
+
+
 class MessageTombstone(Base):
     """A Twilio message id of an erased conversation, kept only as a keyed digest, so
     that a replayed request cannot bring the erased message back."""

@@ -57,6 +57,7 @@ def purge(engine: Engine, sealer: Sealer, days: int, now: Optional[datetime] = N
             twilio_purge.enqueue_conversation(session, sealer, sender_id, now)
             erase_sender(session, sender_id)
         statuses.release_unreported(session, now)
+        statuses.forget_unclaimed(session, now)
         done_before = now - timedelta(days=OUTBOX_DAYS)
         twilio_purge.enqueue_old_replies(session, sealer, done_before, now)
         session.execute(sa.delete(OutgoingMessage).where(
