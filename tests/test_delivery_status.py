@@ -5,22 +5,23 @@ through the running assistant, signed status callbacks from the real twilio clie
 StatusCallback to the Twilio fake, and the administrators' page of counts."""
 
 import asyncio
+import contextlib
 import secrets
 from datetime import datetime, timedelta, timezone
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import pytest
 import sqlalchemy as sa
 
 from bot.channels.outgoing_text import sms_text
-from bot.delivery import outbox, purge as twilio_purge, statuses
+from bot.delivery import courier, outbox, purge as twilio_purge, statuses
 from bot.delivery.courier import Courier
 from bot.delivery.statuses import StatusReport
 from bot.settings import STATUS_PATH
 from bot.simulator.app import UNDELIVERED_CODE
 from bot.simulator.twilio_form import SMS_NUMBER, status_form
 from bot.storage.database import engine_for, session_scope
-from bot.storage.models import EarlyStatus, TwilioDeletion
+from bot.storage.models import EarlyStatus, OutgoingMessage, TwilioDeletion
 from bot.storage.retention import purge
 from bot.web import account_changes
 from tests.conftest import ON_SQLITE_ONLY, Phone, RunningAssistant
@@ -40,6 +41,20 @@ class Numbered(Recorder):
     async def send(self, to: str, from_: str, body: str = "", media_url: str = "", content_sid: str = "") -> str:
         await super().send(to, from_, body, media_url, content_sid)
         return f"SM{len(self.sent):032x}"
+
+
+class Asked(Numbered):
+    """A Numbered sender whose API says every message was undelivered (after `delay_s`)."""
+
+    def __init__(self, delay_s: float = 0.0) -> None:
+        super().__init__()
+        self.asked: List[str] = []
+        self.delay_s = delay_s
+
+    async def fetch_status(self, message_sid: str) -> Tuple[str, Optional[int]]:
+        self.asked.append(message_sid)
+        await asyncio.sleep(self.delay_s)
+        return "undelivered", UNDELIVERED_CODE
 
 
 def deliver(url: str, recorder: Recorder, sender: str = "p") -> None:
@@ -100,6 +115,76 @@ def test_a_danger_reply_twilio_fails_before_its_answer_is_stored_still_goes_by_s
     assert [sid for sid, _, _ in early(database)] == [not_ours]
     purge(engine_for(database), SEALER, days=90, now=now + statuses.EARLY_KEEP * 2)
     assert early(database) == []  # an id no row claimed is forgotten
+
+
+def to_ask(url: str, at: datetime) -> List[str]:
+    with session_scope(engine_for(url)) as session:
+        return statuses.to_ask(session, at)
+
+
+def sent_earlier(url: str, sids: List[str], by: timedelta) -> None:
+    with session_scope(engine_for(url)) as session:
+        for sid in sids:
+            sent_at = session.scalar(sa.select(OutgoingMessage.sent_at).where(OutgoingMessage.twilio_sid == sid))
+            session.execute(sa.update(OutgoingMessage).where(OutgoingMessage.twilio_sid == sid)
+                            .values(sent_at=sent_at - by))
+
+
+def test_twilio_is_asked_of_a_held_danger_reply_whose_report_is_late_once_a_step(database: str) -> None:
+    recorder = Numbered()
+    enqueue(database, "p", contact(NUMBER, "whatsapp"), ["Llama al 911."], urgent=True)
+    enqueue(database, "q", contact(NUMBER, "whatsapp"), ["hola"])  # not a danger reply: never held, never asked
+    deliver(database, recorder, "p")
+    deliver(database, recorder, "q")
+    held = rows(database)[0]
+    sent, seconds = held.sent_at, lambda n: timedelta(seconds=n)
+    assert to_ask(database, sent + seconds(10)) == []
+    assert to_ask(database, sent + seconds(31)) == [held.twilio_sid]
+    assert to_ask(database, sent + seconds(100)) == []  # asked at this step already (by this or another engine)
+    assert to_ask(database, sent + seconds(121)) == [held.twilio_sid]
+    assert to_ask(database, sent + timedelta(hours=3)) == [held.twilio_sid]  # the last step, whatever it missed
+    assert to_ask(database, sent + timedelta(hours=5)) == []
+    report(database, held.twilio_sid, "delivered")
+    assert to_ask(database, sent + timedelta(hours=6)) == []  # reported: nothing held, nothing to ask
+
+
+def test_a_danger_reply_whose_report_never_comes_goes_by_sms_once_twilio_is_asked(database: str) -> None:
+    sender = Asked()
+    enqueue(database, "p", contact(NUMBER, "whatsapp"), ["Llama al 911."], urgent=True)
+    deliver(database, sender)
+    sid = rows(database)[0].twilio_sid
+    sent_earlier(database, [sid], statuses.ASK_AFTER[0])
+
+    async def look_a_while() -> None:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(Courier(engine_for(database), SEALER, sender, SMS_FROM, awaits_status=True).run(),
+                                   timeout=courier.POLL_S * 2.5)
+
+    asyncio.run(look_a_while())
+    assert sender.asked == [sid]
+    assert sender.sent[1:] == [("+525512345671", SMS_FROM, "Llama al 911.")]
+    first, resent = rows(database)
+    assert (first.delivery_status, first.error_code, first.sms_fallback) == ("undelivered", UNDELIVERED_CODE, "sent")
+    assert first.sealed_body is None and resent.channel == "sms" and resent.sent_at
+
+
+def test_asking_a_hanging_twilio_holds_no_other_danger_reply_up(database: str) -> None:
+    sender = Asked(delay_s=60)
+    enqueue(database, "p", contact(NUMBER, "whatsapp"), ["Llama al 911."], urgent=True)
+    deliver(database, sender)
+    sent_earlier(database, [rows(database)[0].twilio_sid], statuses.ASK_AFTER[0])
+
+    async def another_danger_reply_meanwhile() -> None:
+        running = asyncio.ensure_future(
+            Courier(engine_for(database), SEALER, sender, SMS_FROM, awaits_status=True).run())
+        await asyncio.sleep(courier.POLL_S / 2)
+        enqueue(database, "r", contact("+525500000002"), ["Llama al 911."], urgent=True)
+        await asyncio.sleep(courier.POLL_S * 1.5)
+        running.cancel()
+
+    asyncio.run(another_danger_reply_meanwhile())
+    assert len(sender.asked) == 1  # still waiting for Twilio's answer, not asked again
+    assert sender.sent[1:] == [("+525500000002", "+15005550006", "Llama al 911.")]
 
 
 def test_a_staff_alert_twilio_reports_on_before_it_is_recorded_gets_its_status(database: str) -> None:
@@ -227,6 +312,22 @@ def test_a_danger_reply_whatsapp_does_not_deliver_comes_by_sms_once(
     assert {m["from"] for m in assistant.sent_to(sms.address)} == {SMS_NUMBER}
     assert assistant.query("SELECT count(*) FROM early_statuses WHERE twilio_sid IN (?, ?)",
                            stored[0][1], stored[1][1]) == [(0,)]
+
+
+@ON_SQLITE_ONLY
+def test_a_danger_reply_whose_report_never_reaches_the_assistant_comes_by_sms(assistant: RunningAssistant) -> None:
+    phone = assistant.phone("whatsapp")
+    sms = Phone(assistant, "sms", phone.number)
+    with twilio_api(assistant, "whatsapp-unreported"):
+        assert phone.send(DANGER) == 200
+        held = lambda: [row[1] for row in outbox_of(assistant, phone) if row[1]]  # noqa: E731
+        wait_for(lambda: len(held()) == 2, 10, "the danger reply's two messages sent on WhatsApp")
+        assert sms.delivered(1, timeout=1) == []  # no report: held
+        sent_earlier(assistant.database_url, held(), statuses.ASK_AFTER[0])
+        replies = replies_arrive(sms, 2, timeout=10)
+    assert replies[0] == sms_text(text("utter_danger"))
+    assert [(channel, status, code, fallback) for channel, _, status, code, fallback in outbox_of(assistant, phone)[:2]
+            ] == [("whatsapp", "undelivered", UNDELIVERED_CODE, "sent")] * 2
 
 
 @ON_SQLITE_ONLY

@@ -1,10 +1,10 @@
-"""Sends messages through Twilio's REST API with the official client (async), deletes
-Twilio's records of them, and finds or creates the Content API resources of replies with
-options (bot/delivery/contents.py)."""
+"""Sends messages through Twilio's REST API with the official client (async), asks how
+they fared, deletes Twilio's records of them, and finds or creates the Content API
+resources of replies with options (bot/delivery/contents.py)."""
 
 import json
 import logging
-from typing import Any, Awaitable, Dict, Optional
+from typing import Any, Awaitable, Dict, Optional, Tuple
 
 from twilio.base import values as twilio_values
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -47,6 +47,11 @@ class TwilioSender:
             to=to, from_=from_, body=body or unset, media_url=[media_url] if media_url else unset,
             content_sid=content_sid or unset, status_callback=self._status_callback or unset)
         return message.sid
+
+    async def fetch_status(self, message_sid: str) -> Tuple[str, Optional[int]]:
+        """How Twilio says a message fared: its status and error code (GET the Message)."""
+        message = await self._connected().messages(message_sid).fetch_async()
+        return message.status or "", message.error_code
 
     async def find_content(self, friendly_name: str) -> str:
         """The sid of the account's Content resource of that name, "" if it has none."""

@@ -8,11 +8,12 @@ so two couriers never send it both; a courier killed mid-send leaves the lease t
 and the row is sent again (at least once).
 
 A danger reply that WhatsApp does not take is sent by SMS to the same number, from
-ORIENTA_SMS_FROM (else the WhatsApp number without its prefix); one WhatsApp took is held until Twilio reports whether it was delivered,
-and sent by SMS then if not (bot/delivery/statuses.py). Twilio refusing a message for good
-(a 4xx other than 429) gives it up at once; anything else (5xx, timeout, network) is
-retried after outbox.BACKOFF_S. Given-up rows are counted in the delivery report
-(`python -m bot.delivery.report`).
+ORIENTA_SMS_FROM (else the WhatsApp number without its prefix); one WhatsApp took is held
+until Twilio reports whether it was delivered, and sent by SMS then if not
+(bot/delivery/statuses.py); when no report comes, Twilio's API is asked
+(statuses.ASK_AFTER). Twilio refusing a message for good (a 4xx other than 429) gives it
+up at once; anything else (5xx, timeout, network) is retried after outbox.BACKOFF_S.
+Given-up rows are counted in the delivery report (`python -m bot.delivery.report`).
 
 A WhatsApp reply with options goes as buttons or a list (a Content API resource:
 bot/delivery/contents.py) when they fit WhatsApp's limits; when they do not, when the content
@@ -36,6 +37,7 @@ from bot.channels.twilio_sender import TIMEOUT_S, TwilioSender
 from bot.delivery import outbox, purge, statuses
 from bot.delivery.contents import Contents
 from bot.delivery.outbox import Delivery
+from bot.delivery.statuses import StatusReport
 from bot.delivery.repeat import forever
 from bot.identity import bare_number
 from bot.storage.crypto import Sealer
@@ -77,6 +79,7 @@ class Courier:
         self.sms_from, self.awaits_status = sms_from, awaits_status
         self._sending: Dict[str, "asyncio.Task[bool]"] = {}  # per person, what this courier is sending
         self._slots = asyncio.Semaphore(PARALLEL_PEOPLE)
+        self._asking: Optional["asyncio.Future[None]"] = None  # Twilio asked of late reports
 
     async def run(self) -> None:
         """Delivers until cancelled."""
@@ -84,13 +87,42 @@ class Courier:
 
     async def _look(self) -> None:
         """Applies the statuses that came before their message's id was stored (a danger
-        reply failed at once goes by SMS), then sends what is due."""
+        reply failed at once goes by SMS), asks Twilio of the held danger replies whose
+        report is late (apart: a hanging Twilio does not hold the sending up), then sends
+        what is due."""
         await asyncio.to_thread(self._catch_up)
+        if self.awaits_status and (self._asking is None or self._asking.done()):
+            self._asking = asyncio.ensure_future(self._ask_late())
         await self.deliver_due()
 
     def _catch_up(self) -> None:
         with session_scope(self.engine) as session:
             statuses.catch_up(session, self.sealer, self.sms_from, _now())
+
+    async def _ask_late(self) -> None:
+        """Records what Twilio's API says of each held danger reply whose report is late
+        (its callback may never reach Orienta); one WhatsApp did not deliver is then
+        queued as an SMS, sent at the next look."""
+        try:
+            late = await asyncio.to_thread(self._late)
+        except Exception as error:  # the database is away: the next look asks again
+            logger.warning("Late delivery reports were not looked for (%s).", error_kind(error))
+            return
+        for sid in late:
+            try:
+                status, error_code = await asyncio.wait_for(self.sender.fetch_status(sid), timeout=SEND_TIMEOUT_S)
+                if status in statuses.PROGRESS:
+                    await asyncio.to_thread(self._record_status, StatusReport(sid, status, error_code))
+            except Exception as error:  # Twilio or the database away: asked again at the next step
+                logger.warning("Twilio was not asked how a danger reply fared (%s).", error_kind(error))
+
+    def _late(self) -> List[str]:
+        with session_scope(self.engine) as session:
+            return statuses.to_ask(session, _now())
+
+    def _record_status(self, report: StatusReport) -> None:
+        with session_scope(self.engine) as session:
+            statuses.record(session, self.sealer, report, self.sms_from, _now())
 
     async def deliver_due(self) -> List["asyncio.Task[bool]"]:
         """Sends to every person whose next row is due, a few people at a time; returns

@@ -13,6 +13,9 @@ fails at once): a report for an id no row has is kept in early_statuses and appl
 courier's next look once the row has the id (`catch_up`, every courier.POLL_S), so a danger
 reply failed that fast still goes by SMS. One that no row ever claims (a message of another
 application on the account, a send whose answer was lost) is forgotten after EARLY_KEEP.
+A held danger reply whose report is late (a callback that never reaches Orienta: an engine
+away, a firewall, a wrong PUBLIC_URL) is asked of Twilio's API by the courier, ASK_AFTER
+after it was sent, and its answer recorded as a callback's (`to_ask`).
 
 An SMS alert to staff (bot/handoff/staff_texts.py) is sent apart from the outbox, but
 once Twilio has taken it, it gets an outbox row of its own (`alert_sent`): origin
@@ -41,6 +44,8 @@ PROGRESS = {"queued": 0, "sending": 1, "sent": 2, "failed": 3, "undelivered": 3,
 FINAL = NOT_DELIVERED + ("delivered", "read")
 HOLD = timedelta(days=1)  # a held danger reply Twilio has not reported on keeps nothing after this
 EARLY_KEEP = timedelta(hours=1)  # a report for an id no row has is kept this long for its row
+# When Twilio is asked how a held danger reply fared, if no report has come (after it was sent).
+ASK_AFTER = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1))
 RESENT = "sent"  # what became of a danger reply WhatsApp did not deliver
 ALERTS_QUEUE = "staff-alerts"  # the rows of staff alerts: no person's (a pseudonym is hexadecimal)
 _ROWS = OutgoingMessage.__table__.c
@@ -79,6 +84,24 @@ def catch_up(session: Session, sealer: Sealer, sms_from: Optional[str], now: dat
         if session.execute(sa.delete(_EARLY).where(_EARLY.c.id == row_id)).rowcount:  # not another engine's
             resent += _apply(session, sealer, StatusReport(sid, status, error_code), sms_from, now)
     return resent
+
+
+def to_ask(session: Session, now: datetime) -> List[str]:
+    """The Twilio ids of held danger replies whose report is late, each claimed for asking
+    Twilio once per step of ASK_AFTER (another engine does not ask it too)."""
+    held = session.execute(sa.select(_ROWS.id, _ROWS.twilio_sid, _ROWS.sent_at, _ROWS.status_asked_at)
+                           .where(_ROWS.urgent.is_(True), _ROWS.twilio_sid.is_not(None),
+                                  _ROWS.sealed_body.is_not(None), _ROWS.sent_at <= now - ASK_AFTER[0])).all()
+    claimed = []
+    for row_id, sid, sent_at, asked_at in held:
+        step = max(sent_at + after for after in ASK_AFTER if sent_at + after <= now)
+        if asked_at is not None and asked_at >= step:
+            continue
+        unchanged = _ROWS.status_asked_at.is_(None) if asked_at is None else _ROWS.status_asked_at == asked_at
+        if session.execute(sa.update(OutgoingMessage.__table__).where(_ROWS.id == row_id, unchanged)
+                           .values(status_asked_at=now)).rowcount:
+            claimed.append(sid)
+    return claimed
 
 
 def forget_unclaimed(session: Session, now: datetime) -> int:

@@ -17,7 +17,9 @@ without an answer, as when Twilio cannot be reached); "whatsapp-error" fails Wha
 "refuse" answers 400 (Twilio's 21211, a number it cannot reach), which is never retried;
 "whatsapp-undelivered" takes WhatsApp messages, then reports them undelivered (63024);
 "whatsapp-failed-first" reports WhatsApp messages failed (63024) before it answers the request
-that made them, as Twilio's callback can overtake its own answer;
+that made them, as Twilio's callback can overtake its own answer; "whatsapp-unreported" takes
+them, then has them undelivered (63024) with no callback reaching the assistant (its
+Message resource says so);
 "whatsapp-window" takes WhatsApp free-form messages, then reports them failed (63016:
 outside the 24-hour window; an approved template still goes, not a content the fake's
 Content API made: none is approved); "content-error" and "content-hang"
@@ -48,7 +50,7 @@ from bot.simulator.twilio_form import message_sid, sms_form, status_form, tap_fi
 PAGE = Path(__file__).with_name("static") / "phone.html"
 SAMPLE_MEDIA = {"audio": "audio/ogg", "image": "image/jpeg"}
 FAULT_MODES = ("ok", "error", "hang", "drop", "whatsapp-error", "refuse", "whatsapp-undelivered",
-               "whatsapp-failed-first", "whatsapp-window", "content-error", "content-hang")
+               "whatsapp-failed-first", "whatsapp-unreported", "whatsapp-window", "content-error", "content-hang")
 STATUS_DELAY_S = 0.2  # between a message's creation and each of its status callbacks
 UNDELIVERED_CODE = 63024  # Twilio's "Invalid message recipient" on WhatsApp
 OUTSIDE_WINDOW_CODE = 63016  # Twilio's "outside the allowed window" for a WhatsApp free-form message
@@ -117,7 +119,7 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
             body = content["body"]
         message = {
             "sid": "SM" + uuid.uuid4().hex, "account_sid": sid, "to": request.form.get("To", ""),
-            "from": request.form.get("From", ""), "body": body, "status": "queued",
+            "from": request.form.get("From", ""), "body": body, "status": "queued", "error_code": None,
             "content_sid": request.form.get("ContentSid", ""),
             "media_url": request.form.get("MediaUrl", ""),
             "num_segments": str(sms_segments(body)), "direction": "outbound-api",
@@ -129,12 +131,14 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
             shown[message["sid"]] = content
         whatsapp = message["to"].startswith(WHATSAPP_PREFIX)
         steps = [("sent", None), ("delivered", None)] + ([("read", None)] if whatsapp else [])
-        if whatsapp and fault["mode"] == "whatsapp-undelivered":
+        if whatsapp and fault["mode"] in ("whatsapp-undelivered", "whatsapp-unreported"):
             steps = [("sent", None), ("undelivered", UNDELIVERED_CODE)]
         elif whatsapp and fault["mode"] == "whatsapp-window" and (content is not None or not message["content_sid"]):
             # free-form text, or a content made here (none approved): only a template passes
             steps = [("failed", OUTSIDE_WINDOW_CODE)]
         callback = request.form.get("StatusCallback") or ""
+        if whatsapp and fault["mode"] == "whatsapp-unreported":
+            callback = ""  # the callback never reaches the assistant
         if whatsapp and fault["mode"] == "whatsapp-failed-first":
             await report_statuses(callback, message, [("failed", UNDELIVERED_CODE)])
         else:
@@ -147,7 +151,7 @@ def create_app(webhook_url: str, public_url: str, account_sid: str, auth_token: 
         async with aiohttp.ClientSession() as session:
             for status, error_code in steps:
                 await asyncio.sleep(STATUS_DELAY_S)
-                message["status"] = status
+                message["status"], message["error_code"] = status, error_code
                 if not url or message["sid"] in records.deleted:
                     continue
                 form = status_form(account_sid, message["sid"], message["to"], message["from"], status, error_code)

@@ -75,7 +75,8 @@ class OutgoingMessage(Base):
     content_sid = sa.Column(sa.String(64), nullable=True)  # an approved WhatsApp template
     # A reply's options, for WhatsApp's buttons or list (bot/channels/whatsapp_options.py).
     sealed_options = sa.Column(sa.Text, nullable=True)
-    urgent = sa.Column(sa.Boolean, nullable=False, default=False)  # a danger reply: SMS if WhatsApp fails
+    # A danger reply (SMS if WhatsApp fails), until it is sent or, held, Twilio reports on it.
+    urgent = sa.Column(sa.Boolean, nullable=False, default=False, index=True)
     created_at = sa.Column(UTCDateTime, nullable=False)
     attempts = sa.Column(sa.Integer, nullable=False, default=0)
     next_attempt_at = sa.Column(UTCDateTime, nullable=False)
@@ -93,6 +94,7 @@ class OutgoingMessage(Base):
     error_code = sa.Column(sa.Integer, nullable=True)
     # A danger reply WhatsApp did not deliver: "sent" again by SMS.
     sms_fallback = sa.Column(sa.String(16), nullable=True)
+    status_asked_at = sa.Column(UTCDateTime, nullable=True)  # a held one's report was late: Twilio asked then
     # The person's Twilio message this reply answers: that message's record is deleted from
     # Twilio only once its replies are done (bot/delivery/purge.py).
     reply_to = sa.Column(sa.String(64), nullable=True, index=True)
