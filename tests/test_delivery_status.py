@@ -96,15 +96,15 @@ def test_a_status_only_moves_forward_and_an_unknown_id_changes_nothing(database:
 
 def test_a_danger_reply_twilio_fails_before_its_answer_is_stored_still_goes_by_sms_once(database: str) -> None:
     enqueue(database, "p", contact(NUMBER, "whatsapp"), ["Llama al 911."], urgent=True)
-    recorder, first_sid, not_ours = Numbered(), f"SM{1:032x}", "SM" + "e" * 32  # Numbered's first id
+    recorder, first_sid, gone = Numbered(), f"SM{1:032x}", "SM" + "e" * 32  # Numbered's first id; an erased reply
     assert report(database, first_sid, "failed", UNDELIVERED_CODE) == []  # the callback overtook the send's answer
-    assert report(database, not_ours, "delivered") == []
-    assert [sid for sid, _, _ in early(database)] == [first_sid, not_ours]
+    assert report(database, gone, "delivered") == []
+    assert [sid for sid, _, _ in early(database)] == [first_sid, gone]
     deliver(database, recorder)
     held = rows(database)[0]
     assert held.twilio_sid == first_sid and held.sealed_body and held.delivery_status == "queued"
     assert catch_up(database) == ["p"]
-    assert catch_up(database) == [] and [sid for sid, _, _ in early(database)] == [not_ours]  # applied once
+    assert catch_up(database) == [] and [sid for sid, _, _ in early(database)] == [gone]  # applied once
     deliver(database, recorder)
     assert recorder.sent[1:] == [("+525512345671", SMS_FROM, "Llama al 911.")]
     first, resent = rows(database)
@@ -112,7 +112,7 @@ def test_a_danger_reply_twilio_fails_before_its_answer_is_stored_still_goes_by_s
     assert first.sealed_body is None and first.sealed_to is None and resent.channel == "sms" and resent.sent_at
     now = datetime.now(timezone.utc)
     purge(engine_for(database), SEALER, days=90, now=now + statuses.EARLY_KEEP / 2)
-    assert [sid for sid, _, _ in early(database)] == [not_ours]
+    assert [sid for sid, _, _ in early(database)] == [gone]
     purge(engine_for(database), SEALER, days=90, now=now + statuses.EARLY_KEEP * 2)
     assert early(database) == []  # an id no row claimed is forgotten
 

@@ -11,8 +11,8 @@ or after HOLD without one (the hourly retention job).
 Twilio can call back before its answer to the send has been stored (a WhatsApp message it
 fails at once): a report for an id no row has is kept in early_statuses and applied by the
 courier's next look once the row has the id (`catch_up`, every courier.POLL_S), so a danger
-reply failed that fast still goes by SMS. One that no row ever claims (a message of another
-application on the account, a send whose answer was lost) is forgotten after EARLY_KEEP.
+reply failed that fast still goes by SMS. One that no row ever claims (a reply of a
+conversation erased meanwhile, a send whose answer was lost) is forgotten after EARLY_KEEP.
 A held danger reply whose report is late (a callback that never reaches Orienta: an engine
 away, a firewall, a wrong PUBLIC_URL) is asked of Twilio's API by the courier, ASK_AFTER
 after it was sent, and its answer recorded as a callback's (`to_ask`).
