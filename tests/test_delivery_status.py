@@ -44,17 +44,18 @@ class Numbered(Recorder):
 
 
 class Asked(Numbered):
-    """A Numbered sender whose API says every message was undelivered (after `delay_s`)."""
+    """A Numbered sender whose API says every message has `status` (after `delay_s`)."""
 
-    def __init__(self, delay_s: float = 0.0) -> None:
+    def __init__(self, delay_s: float = 0.0, status: Tuple[str, Optional[int]] = ("undelivered", UNDELIVERED_CODE)
+                 ) -> None:
         super().__init__()
         self.asked: List[str] = []
-        self.delay_s = delay_s
+        self.delay_s, self.answer = delay_s, status
 
     async def fetch_status(self, message_sid: str) -> Tuple[str, Optional[int]]:
         self.asked.append(message_sid)
         await asyncio.sleep(self.delay_s)
-        return "undelivered", UNDELIVERED_CODE
+        return self.answer
 
 
 def deliver(url: str, recorder: Recorder, sender: str = "p") -> None:
@@ -123,11 +124,23 @@ def to_ask(url: str, at: datetime) -> List[str]:
 
 
 def sent_earlier(url: str, sids: List[str], by: timedelta) -> None:
+    """Moves the messages' sending, and any asking of Twilio since, `by` into the past."""
     with session_scope(engine_for(url)) as session:
         for sid in sids:
-            sent_at = session.scalar(sa.select(OutgoingMessage.sent_at).where(OutgoingMessage.twilio_sid == sid))
-            session.execute(sa.update(OutgoingMessage).where(OutgoingMessage.twilio_sid == sid)
-                            .values(sent_at=sent_at - by))
+            sent_at, asked_at = session.execute(sa.select(OutgoingMessage.sent_at, OutgoingMessage.status_asked_at)
+                                                .where(OutgoingMessage.twilio_sid == sid)).one()
+            session.execute(sa.update(OutgoingMessage).where(OutgoingMessage.twilio_sid == sid).values(
+                sent_at=sent_at - by, status_asked_at=asked_at and asked_at - by))
+
+
+def look_a_while(url: str, sender: Numbered) -> None:
+    """The courier's looks for two and a half of its pauses."""
+    async def looking() -> None:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(Courier(engine_for(url), SEALER, sender, SMS_FROM, awaits_status=True).run(),
+                                   timeout=courier.POLL_S * 2.5)
+
+    asyncio.run(looking())
 
 
 def test_twilio_is_asked_of_a_held_danger_reply_whose_report_is_late_once_a_step(database: str) -> None:
@@ -154,18 +167,31 @@ def test_a_danger_reply_whose_report_never_comes_goes_by_sms_once_twilio_is_aske
     deliver(database, sender)
     sid = rows(database)[0].twilio_sid
     sent_earlier(database, [sid], statuses.ASK_AFTER[0])
-
-    async def look_a_while() -> None:
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(Courier(engine_for(database), SEALER, sender, SMS_FROM, awaits_status=True).run(),
-                                   timeout=courier.POLL_S * 2.5)
-
-    asyncio.run(look_a_while())
+    look_a_while(database, sender)
     assert sender.asked == [sid]
     assert sender.sent[1:] == [("+525512345671", SMS_FROM, "Llama al 911.")]
     first, resent = rows(database)
     assert (first.delivery_status, first.error_code, first.sms_fallback) == ("undelivered", UNDELIVERED_CODE, "sent")
     assert first.sealed_body is None and resent.channel == "sms" and resent.sent_at
+
+
+def test_a_danger_reply_whatsapp_has_not_delivered_two_minutes_on_goes_by_sms_too(database: str) -> None:
+    sender = Asked(status=("sent", None))  # taken by WhatsApp, not on the phone: no data, say
+    enqueue(database, "p", contact(NUMBER, "whatsapp"), ["Llama al 911."], urgent=True)
+    deliver(database, sender)
+    sid = rows(database)[0].twilio_sid
+    sent_earlier(database, [sid], statuses.ASK_AFTER[0])
+    look_a_while(database, sender)
+    assert sender.asked == [sid] and len(sender.sent) == 1  # at 30 s: not yet
+    assert rows(database)[0].sealed_body and rows(database)[0].delivery_status == "sent"
+    sent_earlier(database, [sid], statuses.SMS_AFTER - statuses.ASK_AFTER[0])
+    look_a_while(database, sender)
+    assert sender.asked == [sid] * 2
+    assert sender.sent[1:] == [("+525512345671", SMS_FROM, "Llama al 911.")]
+    assert report(database, sid, "delivered") == []  # WhatsApp delivers it after all: no second SMS
+    first, resent = rows(database)
+    assert (first.delivery_status, first.sms_fallback, first.sealed_body) == ("delivered", statuses.LATE, None)
+    assert resent.channel == "sms" and resent.sent_at and len(rows(database)) == 2
 
 
 def test_asking_a_hanging_twilio_holds_no_other_danger_reply_up(database: str) -> None:

@@ -11,8 +11,9 @@ A danger reply that WhatsApp does not take is sent by SMS to the same number, fr
 ORIENTA_SMS_FROM (else the WhatsApp number without its prefix); one WhatsApp took is held
 until Twilio reports whether it was delivered, and sent by SMS then if not
 (bot/delivery/statuses.py); when no report comes, Twilio's API is asked
-(statuses.ASK_AFTER). Twilio refusing a message for good (a 4xx other than 429) gives it
-up at once; anything else (5xx, timeout, network) is retried after outbox.BACKOFF_S.
+(statuses.ASK_AFTER), and one not delivered within statuses.SMS_AFTER goes by SMS too.
+Twilio refusing a message for good (a 4xx other than 429) gives it up at once; anything
+else (5xx, timeout, network) is retried after outbox.BACKOFF_S.
 Given-up rows are counted in the delivery report (`python -m bot.delivery.report`).
 
 A WhatsApp reply with options goes as buttons or a list (a Content API resource:
@@ -101,8 +102,8 @@ class Courier:
 
     async def _ask_late(self) -> None:
         """Records what Twilio's API says of each held danger reply whose report is late
-        (its callback may never reach Orienta); one WhatsApp did not deliver is then
-        queued as an SMS, sent at the next look."""
+        (its callback may never reach Orienta); one WhatsApp did not deliver, or has not
+        delivered within statuses.SMS_AFTER, is then queued as an SMS, sent at the next look."""
         try:
             late = await asyncio.to_thread(self._late)
         except Exception as error:  # the database is away: the next look asks again
@@ -122,7 +123,7 @@ class Courier:
 
     def _record_status(self, report: StatusReport) -> None:
         with session_scope(self.engine) as session:
-            statuses.record(session, self.sealer, report, self.sms_from, _now())
+            statuses.asked(session, self.sealer, report, self.sms_from, _now())
 
     async def deliver_due(self) -> List["asyncio.Task[bool]"]:
         """Sends to every person whose next row is due, a few people at a time; returns

@@ -14,8 +14,10 @@ courier's next look once the row has the id (`catch_up`, every courier.POLL_S), 
 reply failed that fast still goes by SMS. One that no row ever claims (a reply of a
 conversation erased meanwhile, a send whose answer was lost) is forgotten after EARLY_KEEP.
 A held danger reply whose report is late (a callback that never reaches Orienta: an engine
-away, a firewall, a wrong PUBLIC_URL) is asked of Twilio's API by the courier, ASK_AFTER
-after it was sent, and its answer recorded as a callback's (`to_ask`).
+away, a firewall, a wrong PUBLIC_URL), or whose report stops at sent (a phone with no data),
+is asked of Twilio's API by the courier, ASK_AFTER after it was sent, and its answer
+recorded as a callback's (`to_ask`, `asked`); one still not delivered SMS_AFTER after it was
+sent goes by SMS too.
 
 An SMS alert to staff (bot/handoff/staff_texts.py) is sent apart from the outbox, but
 once Twilio has taken it, it gets an outbox row of its own (`alert_sent`): origin
@@ -44,9 +46,11 @@ PROGRESS = {"queued": 0, "sending": 1, "sent": 2, "failed": 3, "undelivered": 3,
 FINAL = NOT_DELIVERED + ("delivered", "read")
 HOLD = timedelta(days=1)  # a held danger reply Twilio has not reported on keeps nothing after this
 EARLY_KEEP = timedelta(hours=1)  # a report for an id no row has is kept this long for its row
+SMS_AFTER = timedelta(minutes=2)  # a danger reply WhatsApp has not delivered by then goes by SMS too
 # When Twilio is asked how a held danger reply fared, if no report has come (after it was sent).
-ASK_AFTER = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1))
+ASK_AFTER = (timedelta(seconds=30), SMS_AFTER, timedelta(minutes=10), timedelta(hours=1))
 RESENT = "sent"  # what became of a danger reply WhatsApp did not deliver
+LATE = "late"  # … of one WhatsApp had not delivered SMS_AFTER after it was sent
 ALERTS_QUEUE = "staff-alerts"  # the rows of staff alerts: no person's (a pseudonym is hexadecimal)
 _ROWS = OutgoingMessage.__table__.c
 _EARLY = EarlyStatus.__table__
@@ -104,6 +108,17 @@ def to_ask(session: Session, now: datetime) -> List[str]:
     return claimed
 
 
+def asked(session: Session, sealer: Sealer, report: StatusReport, sms_from: Optional[str],
+          now: datetime) -> List[str]:
+    """Records what Twilio's API says of a held danger reply whose report was late, as a
+    callback's; one WhatsApp has still not delivered SMS_AFTER after it was sent goes by SMS
+    too (a phone with signal and no data gets it). Returns the people whose SMS waits."""
+    resent = record(session, sealer, report, sms_from, now)
+    if report.status in FINAL:
+        return resent
+    return _settle(session, sealer, report.message_sid, LATE, sms_from, now, sent_before=now - SMS_AFTER)
+
+
 def forget_unclaimed(session: Session, now: datetime) -> int:
     """Forgets the reports no row claimed within EARLY_KEEP; returns how many."""
     return session.execute(sa.delete(_EARLY).where(_EARLY.c.received_at < now - EARLY_KEEP)).rowcount
@@ -120,16 +135,24 @@ def _apply(session: Session, sealer: Sealer, report: StatusReport, sms_from: Opt
                     .values(delivery_status=report.status, error_code=report.error_code))
     if report.status not in FINAL:
         return []
-    held = session.execute(sa.select(_ROWS.id, _ROWS.sender_id, _ROWS.origin, _ROWS.sealed_to, _ROWS.our_address,
-                                      _ROWS.sealed_body)
-                           .where(_ROWS.twilio_sid == report.message_sid, _ROWS.urgent.is_(True),
-                                  _ROWS.sealed_body.is_not(None))).all()
+    return _settle(session, sealer, report.message_sid, RESENT if report.status in NOT_DELIVERED else None, sms_from,
+                   now)
+
+
+def _settle(session: Session, sealer: Sealer, sid: str, fallback: Optional[str], sms_from: Optional[str],
+            now: datetime, sent_before: Optional[datetime] = None) -> List[str]:
+    """Releases the message's held danger replies (those sent before `sent_before`, if
+    given), recording `fallback`; with one, each goes into the outbox as an SMS. Returns
+    the people whose SMS waits."""
+    query = (sa.select(_ROWS.id, _ROWS.sender_id, _ROWS.origin, _ROWS.sealed_to, _ROWS.our_address, _ROWS.sealed_body)
+             .where(_ROWS.twilio_sid == sid, _ROWS.urgent.is_(True), _ROWS.sealed_body.is_not(None)))
+    if sent_before is not None:
+        query = query.where(_ROWS.sent_at <= sent_before)
     resent = []
-    for row_id, sender_id, origin, sealed_to, our_address, sealed_body in held:
-        fallback = RESENT if report.status in NOT_DELIVERED else None
+    for row_id, sender_id, origin, sealed_to, our_address, sealed_body in session.execute(query).all():
         if not _release(session, row_id, fallback):
             continue  # another callback of the same message released it first
-        if fallback == RESENT:
+        if fallback is not None:
             sms = Address(bare_number(sealer.open(sealed_to)), outbox.sms_sender(sms_from, our_address), "sms", False, now)
             outbox.enqueue(session, sealer, sender_id, sms, [Reply(sealer.open(sealed_body))], origin, now, urgent=True)
             resent.append(sender_id)
