@@ -8,19 +8,24 @@ import asyncio
 import contextlib
 import secrets
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import pytest
 import sqlalchemy as sa
+from twilio.base.exceptions import TwilioRestException
 
 from bot.channels.outgoing_text import sms_text
 from bot.delivery import courier, outbox, purge as twilio_purge, statuses
 from bot.delivery.courier import Courier
+from bot.delivery.outbox import Reply
 from bot.delivery.statuses import StatusReport
 from bot.settings import STATUS_PATH
 from bot.simulator.app import UNDELIVERED_CODE
 from bot.simulator.twilio_form import SMS_NUMBER, status_form
+from bot.storage.crypto import Sealer, new_key
 from bot.storage.database import engine_for, session_scope
+from bot.storage.migrate import upgrade
 from bot.storage.models import EarlyStatus, OutgoingMessage, TwilioDeletion
 from bot.storage.retention import purge
 from bot.web import account_changes
@@ -44,17 +49,20 @@ class Numbered(Recorder):
 
 
 class Asked(Numbered):
-    """A Numbered sender whose API says every message has `status` (after `delay_s`)."""
+    """A Numbered sender whose API says every message has `status`: after `delay_s`, the
+    first `hangs` times asked for ever (a minute), the first `fails` times a 503."""
 
-    def __init__(self, delay_s: float = 0.0, status: Tuple[str, Optional[int]] = ("undelivered", UNDELIVERED_CODE)
-                 ) -> None:
+    def __init__(self, delay_s: float = 0.0, status: Tuple[str, Optional[int]] = ("undelivered", UNDELIVERED_CODE),
+                 hangs: int = 0, fails: int = 0) -> None:
         super().__init__()
         self.asked: List[str] = []
-        self.delay_s, self.answer = delay_s, status
+        self.delay_s, self.answer, self.hangs, self.fails = delay_s, status, hangs, fails
 
     async def fetch_status(self, message_sid: str) -> Tuple[str, Optional[int]]:
         self.asked.append(message_sid)
-        await asyncio.sleep(self.delay_s)
+        await asyncio.sleep(60 if len(self.asked) <= self.hangs else self.delay_s)
+        if len(self.asked) <= self.fails:
+            raise TwilioRestException(503, "uri", "Service Unavailable")
         return self.answer
 
 
@@ -76,8 +84,11 @@ def early(url: str) -> List[tuple]:
 
 
 def catch_up(url: str) -> List[str]:
+    """What the courier's look does with the kept reports their rows now claim."""
     with session_scope(engine_for(url)) as session:
-        return statuses.catch_up(session, SEALER, SMS_FROM, datetime.now(timezone.utc))
+        now = datetime.now(timezone.utc)
+        return [person for kept in statuses.matched(session)
+                for person in statuses.apply_kept(session, SEALER, kept, SMS_FROM, now)]
 
 
 def test_a_status_only_moves_forward_and_an_unknown_id_changes_nothing(database: str) -> None:
@@ -88,7 +99,8 @@ def test_a_status_only_moves_forward_and_an_unknown_id_changes_nothing(database:
     for status in ("delivered", "sent", "queued", "delivered"):  # delivered arrives before sent, and twice
         assert report(database, row.twilio_sid, status) == []
     assert early(database) == []  # a report for a stored id, even one that moves nothing, is not kept for later
-    assert report(database, "SM" + "f" * 32, "failed", 30003) == []
+    for _ in range(3):  # Twilio repeating itself: kept once
+        assert report(database, "SM" + "f" * 32, "failed", 30003) == []
     assert [(r.delivery_status, r.error_code) for r in rows(database)] == [("delivered", None)]
     report(database, row.twilio_sid, "read")
     assert rows(database)[0].delivery_status == "read"
@@ -150,15 +162,17 @@ def test_twilio_is_asked_of_a_held_danger_reply_whose_report_is_late_once_a_step
     deliver(database, recorder, "p")
     deliver(database, recorder, "q")
     held = rows(database)[0]
-    sent, seconds = held.sent_at, lambda n: timedelta(seconds=n)
+    sent, seconds = held.sent_at, lambda n: timedelta(seconds=n)  # noqa: E731
     assert to_ask(database, sent + seconds(10)) == []
     assert to_ask(database, sent + seconds(31)) == [held.twilio_sid]
     assert to_ask(database, sent + seconds(100)) == []  # asked at this step already (by this or another engine)
     assert to_ask(database, sent + seconds(121)) == [held.twilio_sid]
-    assert to_ask(database, sent + timedelta(hours=3)) == [held.twilio_sid]  # the last step, whatever it missed
-    assert to_ask(database, sent + timedelta(hours=5)) == []
+    hours = lambda n: timedelta(hours=n)  # noqa: E731
+    assert to_ask(database, sent + hours(3.2)) == [held.twilio_sid]  # past the steps: hourly, whatever it missed
+    assert to_ask(database, sent + hours(3.9)) == []
+    assert to_ask(database, sent + hours(4)) == [held.twilio_sid]  # an answer that failed is asked again
     report(database, held.twilio_sid, "delivered")
-    assert to_ask(database, sent + timedelta(hours=6)) == []  # reported: nothing held, nothing to ask
+    assert to_ask(database, sent + hours(6)) == []  # reported: nothing held, nothing to ask
 
 
 def test_a_danger_reply_whose_report_never_comes_goes_by_sms_once_twilio_is_asked(database: str) -> None:
@@ -192,6 +206,60 @@ def test_a_danger_reply_whatsapp_has_not_delivered_two_minutes_on_goes_by_sms_to
     first, resent = rows(database)
     assert (first.delivery_status, first.sms_fallback, first.sealed_body) == ("delivered", statuses.LATE, None)
     assert resent.channel == "sms" and resent.sent_at and len(rows(database)) == 2
+
+
+def test_a_danger_reply_twilio_could_not_say_about_past_the_last_step_is_asked_again_within_the_hour(
+        database: str) -> None:
+    sender = Asked(fails=1)  # a 503, then the truth: undelivered
+    enqueue(database, "p", contact(NUMBER, "whatsapp"), ["Llama al 911."], urgent=True)
+    deliver(database, sender)
+    sid = rows(database)[0].twilio_sid
+    sent_earlier(database, [sid], statuses.ASK_AFTER[-1] + timedelta(seconds=5))  # callbacks away an hour
+    look_a_while(database, sender)
+    assert sender.asked == [sid] and len(sender.sent) == 1 and rows(database)[0].sealed_body
+    sent_earlier(database, [sid], timedelta(hours=1))
+    look_a_while(database, sender)
+    assert sender.asked == [sid] * 2
+    assert sender.sent[1:] == [("+525512345671", SMS_FROM, "Llama al 911.")]
+
+
+def test_a_twilio_hanging_on_one_question_holds_no_other_up(database: str) -> None:
+    sender = Asked(hangs=1)
+    for person in ("a", "b"):
+        enqueue(database, person, contact(NUMBER, "whatsapp"), ["Llama al 911."], urgent=True)
+        deliver(database, sender, person)
+    sent_earlier(database, [r.twilio_sid for r in rows(database)], statuses.ASK_AFTER[0])
+    look_a_while(database, sender)
+    assert len(sender.asked) == 2  # both asked at once, the first still waiting for its answer
+    assert sender.sent[2:] == [("+525512345671", SMS_FROM, "Llama al 911.")]  # the second's SMS
+
+
+def test_a_report_that_cannot_be_applied_stops_no_sending(database: str) -> None:
+    retired = Sealer([new_key()])  # the held reply was sealed under a key no longer configured
+    with session_scope(engine_for(database)) as session:
+        outbox.enqueue(session, retired, "p", contact(NUMBER, "whatsapp"), [Reply("Llama al 911.")],
+                       outbox.ASSISTANT, datetime.now(timezone.utc), urgent=True)
+    assert report(database, f"SM{1:032x}", "failed", UNDELIVERED_CODE) == []  # before the send's answer
+    sender = Numbered()
+    asyncio.run(Courier(engine_for(database), retired, sender, SMS_FROM, awaits_status=True).deliver_to("p"))
+    enqueue(database, "q", contact("+525500000002"), ["Un mensaje del equipo."])  # waits for the courier's look
+    look_a_while(database, sender)
+    assert sender.sent[1:] == [("+525500000002", "+15005550006", "Un mensaje del equipo.")]
+    assert early(database) == []  # dropped; Twilio is asked of the reply at its next step
+
+
+def test_applying_kept_reports_reads_no_more_of_the_outbox_than_their_ids(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'plan.db'}"
+    upgrade(url)
+    engine, statements = engine_for(url), []
+    sa.event.listen(engine, "before_cursor_execute",
+                    lambda _c, _k, statement, parameters, *_: statements.append((statement, parameters)))
+    with session_scope(engine) as session:
+        statuses.matched(session)
+    statement, parameters = statements[-1]
+    with engine.connect() as connection:
+        plan = [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+    assert not any(step.startswith("SCAN outbox") for step in plan), plan  # each kept id looked up in the index
 
 
 def test_asking_a_hanging_twilio_holds_no_other_danger_reply_up(database: str) -> None:

@@ -27,7 +27,7 @@ import asyncio
 import logging
 from datetime import datetime, timezone
 from functools import partial
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple, TypeVar
 
 import aiohttp
 from sqlalchemy.engine import Engine
@@ -49,6 +49,7 @@ POLL_S = 1.0
 PARALLEL_PEOPLE = 16
 SEND_TIMEOUT_S = TIMEOUT_S + 1  # the client's own timeout, and a margin
 SEND_ERRORS = (TwilioException, aiohttp.ClientError, asyncio.TimeoutError, OSError)
+T = TypeVar("T")
 CONTENT_TIMEOUT_S = 3.0  # the longest a reply with options waits for its content before going as text
 
 
@@ -80,46 +81,68 @@ class Courier:
         self.sms_from, self.awaits_status = sms_from, awaits_status
         self._sending: Dict[str, "asyncio.Task[bool]"] = {}  # per person, what this courier is sending
         self._slots = asyncio.Semaphore(PARALLEL_PEOPLE)
-        self._asking: Optional["asyncio.Future[None]"] = None  # Twilio asked of late reports
+        self._asking: Set["asyncio.Task[None]"] = set()  # Twilio asked how late-reported messages fared
 
     async def run(self) -> None:
         """Delivers until cancelled."""
-        await forever(self._look, POLL_S, "The outbox")
+        try:
+            await forever(self._look, POLL_S, "The outbox")
+        finally:
+            for asking in list(self._asking):
+                asking.cancel()
 
     async def _look(self) -> None:
         """Applies the statuses that came before their message's id was stored (a danger
-        reply failed at once goes by SMS), asks Twilio of the held danger replies whose
-        report is late (apart: a hanging Twilio does not hold the sending up), then sends
-        what is due."""
-        await asyncio.to_thread(self._catch_up)
-        if self.awaits_status and (self._asking is None or self._asking.done()):
-            self._asking = asyncio.ensure_future(self._ask_late())
+        reply failed at once goes by SMS), asks Twilio of each held danger reply whose
+        report is late (apart: a hanging Twilio holds no sending up), then sends what is
+        due; neither of the first two, failing, stops the sending."""
+        await self._reading(self._catch_up)
+        for sid in await self._reading(self._late) or ():
+            self._start_asking(sid)
         await self.deliver_due()
+
+    @staticmethod
+    async def _reading(step: Callable[[], T]) -> Optional[T]:
+        """`step`'s answer, run in a thread; None when it failed (the database away: the
+        next look tries again)."""
+        try:
+            return await asyncio.to_thread(step)
+        except Exception as error:
+            logger.warning("Delivery reports could not be read (%s).", error_kind(error))
+            return None
 
     def _catch_up(self) -> None:
         with session_scope(self.engine) as session:
-            statuses.catch_up(session, self.sealer, self.sms_from, _now())
-
-    async def _ask_late(self) -> None:
-        """Records what Twilio's API says of each held danger reply whose report is late
-        (its callback may never reach Orienta); one WhatsApp did not deliver, or has not
-        delivered within statuses.SMS_AFTER, is then queued as an SMS, sent at the next look."""
-        try:
-            late = await asyncio.to_thread(self._late)
-        except Exception as error:  # the database is away: the next look asks again
-            logger.warning("Late delivery reports were not looked for (%s).", error_kind(error))
-            return
-        for sid in late:
+            kept = statuses.matched(session)
+        for kept_id in kept:  # each apart: one that cannot be applied holds no other up
             try:
-                status, error_code = await asyncio.wait_for(self.sender.fetch_status(sid), timeout=SEND_TIMEOUT_S)
-                if status in statuses.PROGRESS:
-                    await asyncio.to_thread(self._record_status, StatusReport(sid, status, error_code))
-            except Exception as error:  # Twilio or the database away: asked again at the next step
-                logger.warning("Twilio was not asked how a danger reply fared (%s).", error_kind(error))
+                with session_scope(self.engine) as session:
+                    statuses.apply_kept(session, self.sealer, kept_id, self.sms_from, _now())
+            except Exception as error:  # unreadable (a retired key): Twilio is asked at the next step
+                logger.warning("A delivery report could not be applied (%s); it is dropped.", error_kind(error))
+                with session_scope(self.engine) as session:
+                    statuses.forget_kept(session, kept_id)
 
     def _late(self) -> List[str]:
+        if not self.awaits_status:
+            return []
         with session_scope(self.engine) as session:
             return statuses.to_ask(session, _now())
+
+    def _start_asking(self, sid: str) -> None:
+        task = asyncio.ensure_future(self._ask(sid))
+        self._asking.add(task)
+        task.add_done_callback(self._asking.discard)
+
+    async def _ask(self, sid: str) -> None:
+        """Records what Twilio's API says of a held danger reply whose report is late (its
+        callback may never reach Orienta); one WhatsApp did not deliver, or has not
+        delivered within statuses.SMS_AFTER, is then queued as an SMS, sent at the next look."""
+        try:
+            status, error_code = await asyncio.wait_for(self.sender.fetch_status(sid), timeout=SEND_TIMEOUT_S)
+            await asyncio.to_thread(self._record_status, StatusReport(sid, status, error_code))
+        except Exception as error:  # Twilio or the database away: asked again at the next step
+            logger.warning("Twilio was not asked how a danger reply fared (%s).", error_kind(error))
 
     def _record_status(self, report: StatusReport) -> None:
         with session_scope(self.engine) as session:

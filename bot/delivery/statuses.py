@@ -10,7 +10,7 @@ or after HOLD without one (the hourly retention job).
 
 Twilio can call back before its answer to the send has been stored (a WhatsApp message it
 fails at once): a report for an id no row has is kept in early_statuses and applied by the
-courier's next look once the row has the id (`catch_up`, every courier.POLL_S), so a danger
+courier's next look once the row has the id (`matched`, `apply_kept`), so a danger
 reply failed that fast still goes by SMS. One that no row ever claims (a reply of a
 conversation erased meanwhile, a send whose answer was lost) is forgotten after EARLY_KEEP.
 A held danger reply whose report is late (a callback that never reaches Orienta: an engine
@@ -45,10 +45,11 @@ logger = logging.getLogger(__name__)
 PROGRESS = {"queued": 0, "sending": 1, "sent": 2, "failed": 3, "undelivered": 3, "delivered": 4, "read": 5}
 FINAL = NOT_DELIVERED + ("delivered", "read")
 HOLD = timedelta(days=1)  # a held danger reply Twilio has not reported on keeps nothing after this
-EARLY_KEEP = timedelta(hours=1)  # a report for an id no row has is kept this long for its row
+EARLY_KEEP = timedelta(minutes=10)  # a report for an id no row has is kept this long for its row
 SMS_AFTER = timedelta(minutes=2)  # a danger reply WhatsApp has not delivered by then goes by SMS too
-# When Twilio is asked how a held danger reply fared, if no report has come (after it was sent).
-ASK_AFTER = (timedelta(seconds=30), SMS_AFTER, timedelta(minutes=10), timedelta(hours=1))
+# When Twilio is asked how a held danger reply fared, if no report has come (after it was
+# sent), then every hour after the last until HOLD.
+ASK_AFTER = (timedelta(seconds=30), SMS_AFTER, timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
 RESENT = "sent"  # what became of a danger reply WhatsApp did not deliver
 LATE = "late"  # … of one WhatsApp had not delivered SMS_AFTER after it was sent
 ALERTS_QUEUE = "staff-alerts"  # the rows of staff alerts: no person's (a pseudonym is hexadecimal)
@@ -68,38 +69,50 @@ class StatusReport:
 def record(session: Session, sealer: Sealer, report: StatusReport, sms_from: Optional[str],
            now: datetime) -> List[str]:
     """Records the status on the message's rows, in the caller's transaction (for an id no
-    row has yet: kept for `catch_up`); returns the people whose danger reply now waits in
-    the outbox as an SMS."""
+    row has yet: kept for `apply_kept`, once, however often Twilio repeats it); returns the
+    people whose danger reply now waits in the outbox as an SMS."""
     if session.execute(sa.select(_ROWS.id).where(_ROWS.twilio_sid == report.message_sid).limit(1)).first() is None:
-        session.execute(sa.insert(_EARLY).values(twilio_sid=report.message_sid, delivery_status=report.status,
-                                                 error_code=report.error_code, received_at=now))
+        kept = session.execute(sa.select(_EARLY.c.id).where(_EARLY.c.twilio_sid == report.message_sid,
+                                                            _EARLY.c.delivery_status == report.status)).first()
+        if kept is None:
+            session.execute(sa.insert(_EARLY).values(twilio_sid=report.message_sid, delivery_status=report.status,
+                                                     error_code=report.error_code, received_at=now))
         return []
     return _apply(session, sealer, report, sms_from, now)
 
 
-def catch_up(session: Session, sealer: Sealer, sms_from: Optional[str], now: datetime) -> List[str]:
-    """Applies the reports kept for ids that rows have now, in the order they came, and
-    forgets them; returns the people whose danger reply now waits in the outbox as an SMS."""
-    early = session.execute(sa.select(_EARLY.c.id, _EARLY.c.twilio_sid, _EARLY.c.delivery_status, _EARLY.c.error_code)
-                            .where(_EARLY.c.twilio_sid.in_(sa.select(_ROWS.twilio_sid)))
-                            .order_by(_EARLY.c.id)).all()
-    resent: List[str] = []
-    for row_id, sid, status, error_code in early:
-        if session.execute(sa.delete(_EARLY).where(_EARLY.c.id == row_id)).rowcount:  # not another engine's
-            resent += _apply(session, sealer, StatusReport(sid, status, error_code), sms_from, now)
-    return resent
+def matched(session: Session) -> List[int]:
+    """The kept reports whose message a row has now, in the order they came."""
+    claimed = sa.exists().where(_ROWS.twilio_sid == _EARLY.c.twilio_sid)  # probes the index per kept report
+    return list(session.scalars(sa.select(_EARLY.c.id).where(claimed).order_by(_EARLY.c.id)))
+
+
+def apply_kept(session: Session, sealer: Sealer, kept_id: int, sms_from: Optional[str], now: datetime) -> List[str]:
+    """Applies one kept report to its message's rows and forgets it (nothing if another
+    engine did); returns the people whose danger reply now waits in the outbox as an SMS."""
+    kept = session.execute(sa.select(_EARLY.c.twilio_sid, _EARLY.c.delivery_status, _EARLY.c.error_code)
+                           .where(_EARLY.c.id == kept_id)).first()
+    if kept is None or not forget_kept(session, kept_id):
+        return []
+    return _apply(session, sealer, StatusReport(*kept), sms_from, now)
+
+
+def forget_kept(session: Session, kept_id: int) -> bool:
+    """Forgets one kept report; False if it was gone already."""
+    return bool(session.execute(sa.delete(_EARLY).where(_EARLY.c.id == kept_id)).rowcount)
 
 
 def to_ask(session: Session, now: datetime) -> List[str]:
     """The Twilio ids of held danger replies whose report is late, each claimed for asking
-    Twilio once per step of ASK_AFTER (another engine does not ask it too)."""
+    Twilio once per step (ASK_AFTER, then hourly until HOLD: an answer that failed is asked
+    again at the next), so another engine does not ask it too."""
     held = session.execute(sa.select(_ROWS.id, _ROWS.twilio_sid, _ROWS.sent_at, _ROWS.status_asked_at)
                            .where(_ROWS.urgent.is_(True), _ROWS.twilio_sid.is_not(None),
-                                  _ROWS.sealed_body.is_not(None), _ROWS.sent_at <= now - ASK_AFTER[0])).all()
+                                  _ROWS.sealed_body.is_not(None), _ROWS.sent_at <= now - ASK_AFTER[0])
+                           .order_by(_ROWS.id)).all()
     claimed = []
     for row_id, sid, sent_at, asked_at in held:
-        step = max(sent_at + after for after in ASK_AFTER if sent_at + after <= now)
-        if asked_at is not None and asked_at >= step:
+        if asked_at is not None and asked_at >= _step(sent_at, now):
             continue
         unchanged = _ROWS.status_asked_at.is_(None) if asked_at is None else _ROWS.status_asked_at == asked_at
         if session.execute(sa.update(OutgoingMessage.__table__).where(_ROWS.id == row_id, unchanged)
@@ -108,12 +121,21 @@ def to_ask(session: Session, now: datetime) -> List[str]:
     return claimed
 
 
+def _step(sent_at: datetime, now: datetime) -> datetime:
+    """When the last step of asking Twilio due by `now` began."""
+    last = ASK_AFTER[-1]
+    if now - sent_at < last:
+        return max(sent_at + after for after in ASK_AFTER if sent_at + after <= now)
+    return sent_at + last * ((now - sent_at) // last)
+
+
 def asked(session: Session, sealer: Sealer, report: StatusReport, sms_from: Optional[str],
           now: datetime) -> List[str]:
     """Records what Twilio's API says of a held danger reply whose report was late, as a
-    callback's; one WhatsApp has still not delivered SMS_AFTER after it was sent goes by SMS
-    too (a phone with signal and no data gets it). Returns the people whose SMS waits."""
-    resent = record(session, sealer, report, sms_from, now)
+    callback's; one WhatsApp has still not delivered SMS_AFTER after it was sent (any status
+    but delivered, read, failed or undelivered) goes by SMS too (a phone with signal and no
+    data gets it). Returns the people whose SMS waits."""
+    resent = record(session, sealer, report, sms_from, now) if report.status in PROGRESS else []
     if report.status in FINAL:
         return resent
     return _settle(session, sealer, report.message_sid, LATE, sms_from, now, sent_before=now - SMS_AFTER)
