@@ -307,6 +307,19 @@ def test_a_danger_reply_whatsapp_did_not_deliver_is_sent_again_by_sms_once(datab
     assert resent.channel == "sms" and resent.sent_at and resent.sealed_body is None
 
 
+def test_a_danger_turn_whatsapp_did_not_deliver_comes_by_sms_in_its_order_whichever_report_comes_first(
+        database: str) -> None:
+    enqueue(database, "p", contact(NUMBER, "whatsapp"), ["Llama al 911.", "Hola, soy Orienta."], urgent=True)
+    recorder = Numbered()
+    deliver(database, recorder)
+    first, second = rows(database)
+    assert report(database, second.twilio_sid, "undelivered", UNDELIVERED_CODE) == ["p"]
+    assert report(database, first.twilio_sid, "undelivered", UNDELIVERED_CODE) == []  # sent by SMS already
+    deliver(database, recorder)
+    assert recorder.sent[2:] == [("+525512345671", SMS_FROM, "Llama al 911."),
+                                 ("+525512345671", SMS_FROM, "Hola, soy Orienta.")]
+
+
 def test_a_delivered_danger_reply_keeps_nothing_and_without_an_sms_sender_goes_from_the_whatsapp_number(
         database: str) -> None:
     recorder = Numbered()

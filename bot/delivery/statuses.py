@@ -164,21 +164,29 @@ def _apply(session: Session, sealer: Sealer, report: StatusReport, sms_from: Opt
 def _settle(session: Session, sealer: Sealer, sid: str, fallback: Optional[str], sms_from: Optional[str],
             now: datetime, sent_before: Optional[datetime] = None) -> List[str]:
     """Releases the message's held danger replies (those sent before `sent_before`, if
-    given), recording `fallback`; with one, each goes into the outbox as an SMS. Returns
-    the people whose SMS waits."""
-    query = (sa.select(_ROWS.id, _ROWS.sender_id, _ROWS.origin, _ROWS.sealed_to, _ROWS.our_address, _ROWS.sealed_body)
-             .where(_ROWS.twilio_sid == sid, _ROWS.urgent.is_(True), _ROWS.sealed_body.is_not(None)))
+    given), recording `fallback`; with one, each goes into the outbox as an SMS, after the
+    same person's held replies written before it (in their order: the 911 line first,
+    whichever report came first). Returns the people whose SMS waits."""
+    held = (_ROWS.urgent.is_(True), _ROWS.sealed_body.is_not(None), _ROWS.twilio_sid.is_not(None))
+    query = sa.select(_ROWS.id, _ROWS.sender_id).where(_ROWS.twilio_sid == sid, *held)
     if sent_before is not None:
         query = query.where(_ROWS.sent_at <= sent_before)
     resent = []
-    for row_id, sender_id, origin, sealed_to, our_address, sealed_body in session.execute(query).all():
-        if not _release(session, row_id, fallback):
-            continue  # another callback of the same message released it first
-        if fallback is not None:
-            sms = Address(bare_number(sealer.open(sealed_to)), outbox.sms_sender(sms_from, our_address), "sms", False, now)
-            outbox.enqueue(session, sealer, sender_id, sms, [Reply(sealer.open(sealed_body))], origin, now, urgent=True)
-            resent.append(sender_id)
-    return resent
+    for last_id, sender_id in session.execute(query).all():
+        settled = _ROWS.id == last_id if fallback is None else sa.and_(_ROWS.sender_id == sender_id,
+                                                                      _ROWS.id <= last_id, *held)
+        for row_id, origin, sealed_to, our_address, sealed_body in session.execute(
+                sa.select(_ROWS.id, _ROWS.origin, _ROWS.sealed_to, _ROWS.our_address, _ROWS.sealed_body)
+                .where(settled).order_by(_ROWS.id)).all():
+            if not _release(session, row_id, fallback):
+                continue  # another report released it first
+            if fallback is not None:
+                sms = Address(bare_number(sealer.open(sealed_to)), outbox.sms_sender(sms_from, our_address), "sms",
+                              False, now)
+                outbox.enqueue(session, sealer, sender_id, sms, [Reply(sealer.open(sealed_body))], origin, now,
+                               urgent=True)
+                resent.append(sender_id)
+    return list(dict.fromkeys(resent))
 
 
 def _release(session: Session, row_id: int, fallback: Optional[str]) -> bool:
