@@ -4,6 +4,7 @@ publishes a Tseltal text and the next message to a Tseltal-speaking person carri
 
 import io
 import secrets
+import time
 from typing import Callable
 
 import pytest
@@ -11,6 +12,7 @@ from babel.messages.pofile import read_po
 from playwright.sync_api import Page, expect
 
 from bot.replies.catalogue_tools import source_entries
+from bot.replies.live import CHECK_INTERVAL_S
 from bot.web import accounts
 from bot.web.reviewers import INALI_CATALOGUE
 from tests.conftest import ON_SQLITE_ONLY, STAFF_PASSWORD as PASSWORD
@@ -70,6 +72,7 @@ def test_a_reviewer_publishes_a_tseltal_answer_and_the_next_message_carries_it(
     page.get_by_label("Texto en Tseltal").fill(HOW)
     page.get_by_role("button", name="Publicar revisado").click()
     expect(page.locator("#served")).to_have_text(HOW)
+    time.sleep(CHECK_INTERVAL_S)  # how often each process looks for a change
 
     phone = assistant.phone("whatsapp")
     phone.say("Hola")
@@ -84,6 +87,7 @@ def test_a_reviewer_publishes_a_tseltal_answer_and_the_next_message_carries_it(
     expect(page.locator("#served")).to_have_text("— (se envía el español)")
     expect(page.locator("#status")).to_have_text("Retirado: se envía el español")
     expect(page.locator("#draft")).to_have_text(HOW)  # kept to correct and publish again
+    time.sleep(CHECK_INTERVAL_S)  # the action server last looked a moment ago, before the withdrawal
     assert phone.say("0")[-1].startswith(MENU + "\n1. ")
     answer = "\n".join(phone.say("1"))
     assert HOW not in answer and source_entries()["item.report.how"] in answer
